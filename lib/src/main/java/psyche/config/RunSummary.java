@@ -42,7 +42,7 @@ public record RunSummary(
     }
 
     /** Beyond this many ramp steps the rest is counted at the final batch size (keeps absurd configs fast). */
-    static final long MAX_SIMULATED_STEPS = 10_000_000;
+    static final long MAX_SIMULATED_STEPS = 1_000_000;
 
     private static long saturatingMultiply(long a, long b) {
         try {
