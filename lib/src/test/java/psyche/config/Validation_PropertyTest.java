@@ -135,7 +135,7 @@ class Validation_PropertyTest {
                 Arbitraries.integers().map(Object::toString), Arbitraries.strings().ofMaxLength(8).map(TomlConfigWriter::quote));
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 400)
     void mutatedTomlNeverThrowsAnythingElse(@ForAll("validConfigs") RunConfig config, @ForAll("replacementValues") String value,
                                             @ForAll("mutationKinds") int kind, @ForAll("positions") int position) {
         String toml = mutate(RunConfigs.toToml(config), kind, position, value);
@@ -186,7 +186,7 @@ class Validation_PropertyTest {
                 Double.NEGATIVE_INFINITY, -0.0, 0.0, 1.0, 1e300, -1e-300));
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300)
     void recordMutationsOnlyEverGiveViolations(@ForAll("validConfigs") RunConfig config, @ForAll("anyLongs") long a,
                                                @ForAll("anyLongs") long b, @ForAll("anyDoubles") double x,
                                                @ForAll("mutationKinds") int field) {
