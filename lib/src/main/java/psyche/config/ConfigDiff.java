@@ -81,11 +81,11 @@ public final class ConfigDiff {
                 } else if (va instanceof TomlTable ta && vb instanceof TomlTable tb) {
                     Object pa = ta.get(List.of(na)), pb = tb.get(List.of(nb));
                     if (pa instanceof TomlTable sa && pb instanceof TomlTable sb) compare(sa, sb, path + "." + na, out);
-                    else if (!render(pa).equals(render(pb))) add(out, path + "." + na, pa, pb);
+                    else if (!same(pa, pb)) add(out, path + "." + na, pa, pb);
                 }
             } else if (va instanceof TomlTable ta && vb instanceof TomlTable tb) {
                 compare(ta, tb, path, out);
-            } else if (!render(va).equals(render(vb))) {
+            } else if (!same(va, vb)) {
                 add(out, path, va, vb);
             }
         }
@@ -103,6 +103,10 @@ public final class ConfigDiff {
 
     private static void field(List<Change> out, String path, String a, String b) {
         if (!a.equals(b)) out.add(new Change(path, a, b, classify(path, null, null)));
+    }
+
+    private static boolean same(Object a, Object b) {
+        return a == null ? b == null : b != null && TomlConfigReader.renderFull(a).equals(TomlConfigReader.renderFull(b));
     }
 
     private static String render(Object v) {
@@ -128,7 +132,7 @@ public final class ConfigDiff {
         String na = variant(ta), nb = variant(tb);
         Set<String> pair = Set.of(String.valueOf(na), String.valueOf(nb));
         boolean hub = pair.equals(Set.of("Hub", "P2P")), gcs = pair.equals(Set.of("Gcs", "P2PGcs"));
-        return (hub || gcs) && render(ta.get(List.of(na))).equals(render(tb.get(List.of(nb))));
+        return (hub || gcs) && same(ta.get(List.of(na)), tb.get(List.of(nb)));
     }
 
     static String reason(Change c) {

@@ -345,7 +345,7 @@ final class TomlConfigReader {
             if (t.size() != 1) {
                 fail(p, render(o), "an enum table must have exactly one key, the variant name (one of "
                         + String.join(", ", all) + "); found " + (t.isEmpty() ? "none" : String.join(", ", t.keySet())),
-                        example);
+                        t.isEmpty() ? example : "keep exactly one of " + String.join(", ", t.keySet()));
                 return null;
             }
             String name = t.keySet().iterator().next();
@@ -364,9 +364,20 @@ final class TomlConfigReader {
 
     private static String leaf(String p) { return p.substring(p.lastIndexOf('.') + 1); }
 
+    /** A one-line fix that writes a sensible variant of the enum at {@code p}. */
     private static String example(String p, List<String> units, List<String> data) {
-        if (!units.isEmpty()) return "write " + leaf(p) + " = \"" + units.get(0) + "\" or a [" + p + "." + (data.isEmpty() ? "..." : data.get(0)) + "] table";
-        return "add a [" + p + "." + data.get(0) + "] table (variants: " + String.join(", ", data) + ")";
+        switch (leaf(p)) {
+            case "model": return "add a [model.LLM] table (max_seq_len, cold_start_warmup_steps, architecture, data_type, ...)";
+            case "checkpoint": return "add [model.LLM.checkpoint.Hub] with repo_id = \"owner/model\"";
+            case "data_location": return "write data_location = { Local = \"path\" } or add a [model.LLM.data_location.Http] table";
+            case "location": return "add [" + p + ".Gcp] with bucket_name and filter_directory, or write location = { SingleUrl = \"https://...\" }";
+            case "shuffle": return "write shuffle = \"DontShuffle\" or shuffle = { Seeded = [32 integers 0..255] }";
+            case "lr_schedule": return "add [model.LLM.lr_schedule.Cosine] with base_lr, warmup_init_lr, final_lr, warmup_steps, total_steps";
+            case "optimizer": return "add [model.LLM.optimizer.Distro] with compression_decay, compression_topk, compression_chunk, quantize_1bit";
+            default:
+                if (!units.isEmpty() && data.isEmpty()) return "write " + leaf(p) + " = \"" + units.get(0) + "\" (one of " + String.join(", ", units) + ")";
+                return "write " + leaf(p) + " as one of " + String.join(", ", units) + (units.isEmpty() ? "" : ", ") + String.join(", ", data);
+        }
     }
 
     private void unknownVariant(String p, String name, List<String> all) {
@@ -541,16 +552,24 @@ final class TomlConfigReader {
         return "date/time";
     }
 
+    /** A value as TOML text, cut to {@link #MAX_RENDERED} characters. */
     static String render(Object o) {
+        String full = renderFull(o);
+        return full.length() <= MAX_RENDERED ? full : full.substring(0, MAX_RENDERED - 1) + "…";
+    }
+
+    static final int MAX_RENDERED = 160;
+
+    static String renderFull(Object o) {
         if (o == null) return "(missing)";
         if (o instanceof String s) return TomlConfigWriter.quote(s);
         if (o instanceof TomlTable t) {
-            return t.keySet().stream().map(k -> k + " = " + render(t.get(List.of(k))))
+            return t.keySet().stream().map(k -> k + " = " + renderFull(t.get(List.of(k))))
                     .collect(Collectors.joining(", ", "{ ", " }"));
         }
         if (o instanceof TomlArray a) {
             List<String> items = new ArrayList<>();
-            for (int i = 0; i < a.size(); i++) items.add(render(a.get(i)));
+            for (int i = 0; i < a.size(); i++) items.add(renderFull(a.get(i)));
             return "[" + String.join(", ", items) + "]";
         }
         return String.valueOf(o);
