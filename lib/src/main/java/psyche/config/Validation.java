@@ -328,6 +328,12 @@ public final class Validation {
     private void ours(RunConfig rc, ValidationOptions options) {
         CoordinatorConfig c = rc.config();
         LlmModel m = rc.model();
+        if (c.initMinClients() >= c.globalBatchSizeEnd() && c.globalBatchSizeEnd() > 0) {
+            error(C + "init_min_clients", Integer.toString(c.initMinClients()), "init_min_clients (" + c.initMinClients()
+                            + ") must be < global_batch_size_end (" + c.globalBatchSizeEnd() + "): joins are refused once "
+                            + "registered clients reach global_batch_size_end (MoreClientsThanBatches), so no epoch would start",
+                    "raise global_batch_size_end above " + c.initMinClients() + " or lower init_min_clients");
+        }
         if (c.verificationPercent() != 0) {
             error(C + "verification_percent", Integer.toString(c.verificationPercent()),
                     "verification_percent (" + c.verificationPercent() + ") must be 0: real clients refuse to act as verifiers (they assert)",

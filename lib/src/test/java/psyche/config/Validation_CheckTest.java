@@ -121,6 +121,7 @@ class Validation_CheckTest {
                 rule("compression_decay >= 1", set("compression_decay", "1.0"), ERROR, M + "optimizer.Distro.compression_decay", "compression_decay (1.0) must be in [0, 1)"),
                 rule("beta outside [0,1)", withOptimizer(ADAMW.replace("[0.9, 0.95]", "[0.9, 1.5]")), ERROR, M + "optimizer.AdamW.betas", "beta2 (1.5) must be in [0, 1)"),
                 rule("eps <= 0", withOptimizer(ADAMW.replace("eps = 1e-8", "eps = 0.0")), ERROR, M + "optimizer.AdamW.eps", "eps (0.0) must be a finite number > 0"),
+                rule("init_min >= gbs_end", set("init_min_clients", "8"), ERROR, C + "init_min_clients", "init_min_clients (8) must be < global_batch_size_end (8): joins are refused"),
                 rule("verification_percent != 0", set("verification_percent", "10"), ERROR, C + "verification_percent", "verification_percent (10) must be 0: real clients refuse"),
                 ruleWithClients("expected clients >= gbs_end", TestToml.VALID, 8, ERROR, C + "global_batch_size_end", "expecting 8 clients, but joins are refused once registered clients reach global_batch_size_end (8, MoreClientsThanBatches), so at most 7 can join"),
                 ruleWithClients("expected clients < init_min", TestToml.VALID, 1, WARNING, C + "init_min_clients", "expecting 1 clients, fewer than init_min_clients (2): no epoch will ever start"),

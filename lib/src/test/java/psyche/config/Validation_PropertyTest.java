@@ -39,12 +39,13 @@ class Validation_PropertyTest {
         Arbitrary<int[]> clients = Arbitraries.integers().between(1, 256).flatMap(min ->
                 Combinators.combine(Arbitraries.integers().between(min, 256), Arbitraries.integers().between(0, Math.min(min, 32)))
                         .as((init, witnesses) -> new int[] {init, min, witnesses}));
-        Arbitrary<int[]> batches = Arbitraries.integers().between(1, 65535).flatMap(start ->
-                Arbitraries.integers().between(start, 65535).map(end -> new int[] {start, end}));
-        return Combinators.combine(timing, clients, batches, Arbitraries.longs().between(0, Long.MAX_VALUE),
+        // joins stop when registered clients reach global_batch_size_end, so it must exceed init_min_clients
+        Arbitrary<int[][]> clientsAndBatches = clients.flatMap(c -> Arbitraries.integers().between(1, 65535).flatMap(start ->
+                Arbitraries.integers().between(Math.max(start, c[0] + 1), 65535).map(end -> new int[][] {c, {start, end}})));
+        return Combinators.combine(timing, clientsAndBatches, Arbitraries.longs().between(0, Long.MAX_VALUE),
                         Arbitraries.longs().between(1, U32), Arbitraries.integers().between(1, 255))
-                .as((t, c, b, warmupTokens, steps, extra) -> new CoordinatorConfig(t[1], t[4], t[2], t[3], warmupTokens,
-                        t[0], steps, c[0], c[1], c[2], b[0], b[1], 0, extra));
+                .as((t, cb, warmupTokens, steps, extra) -> new CoordinatorConfig(t[1], t[4], t[2], t[3], warmupTokens,
+                        t[0], steps, cb[0][0], cb[0][1], cb[0][2], cb[1][0], cb[1][1], 0, extra));
     }
 
     private static Arbitrary<Checkpoint> checkpoints() {
