@@ -216,4 +216,20 @@ class Validation_CheckTest {
                     .forEach(v -> assertFalse(v.fix().contains("\n"), v.fix()));
         });
     }
+
+    @Test void aFreshlyCreatedRunsZeroedConfigIsRejectedWithoutExceptions() {
+        ValidationReport report = Validation.check(new RunConfig(CoordinatorConfig.zeroed(), LlmModel.zeroed()));
+        java.util.List<String> paths = report.errors().stream().map(Violation::keyPath).toList();
+        assertTrue(paths.containsAll(java.util.List.of(C + "epoch_time", C + "min_clients", C + "total_steps",
+                M + "max_seq_len", M + "checkpoint", M + "optimizer")), report::render);
+    }
+
+    @Test void reportRendersEachViolationWithItsFixAndACount() {
+        ValidationReport report = ConfigCheck.ofString("x", set("warmup_time", "60"), ValidationOptions.defaults()).report();
+        assertEquals("""
+                ERROR   config.warmup_time = 60: config rejected: warmup_time (60) must be < epoch_time (60)
+                        fix: lower warmup_time below 60 or raise epoch_time above 60
+                1 error, 0 warnings
+                """, report.render());
+    }
 }
