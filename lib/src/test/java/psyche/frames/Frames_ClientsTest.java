@@ -1,5 +1,7 @@
 package psyche.frames;
 
+import psyche.testing.RunFixtures;
+
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
@@ -13,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Frames_ClientsTest {
     @Test
     void everyRegisteredClientWithEpochStandingAndPoints() {
-        Table t = Frames.clients(Fixtures.training());
+        Table t = Frames.clients(RunFixtures.training());
         assertEquals(4, t.rowCount());
         assertEquals(List.of("Healthy", "Dropped", "Withdrawn", Frames.NOT_IN_EPOCH), t.stringColumn("epoch_state").asList());
         assertEquals(List.of(true, true, false, false), t.booleanColumn("in_epoch").asList());

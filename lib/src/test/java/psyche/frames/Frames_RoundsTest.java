@@ -1,5 +1,7 @@
 package psyche.frames;
 
+import psyche.testing.RunFixtures;
+
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
@@ -10,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class Frames_RoundsTest {
     @Test
     void storedRoundsOldestFirstWithBatchRanges() {
-        Table t = Frames.rounds(Fixtures.training().coordinator());
+        Table t = Frames.rounds(RunFixtures.training().coordinator());
         assertEquals(3, t.rowCount(), "the empty fourth slot is not a round");
         assertEquals(List.of(0L, 1L, 2L), t.longColumn("height").asList());
         // ramp: 1024 warmup tokens, 128-token sequences: index 0 -> 4, index 4 (512 tokens) -> 4+4*0.5 = 6,

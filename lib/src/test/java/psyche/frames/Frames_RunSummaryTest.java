@@ -1,5 +1,7 @@
 package psyche.frames;
 
+import psyche.testing.RunFixtures;
+
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
@@ -13,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Frames_RunSummaryTest {
     @Test
     void summarisesStateProgressClientsAndTimeInStateVsTimeout() {
-        Table t = Frames.runSummary(Fixtures.training(), Instant.ofEpochSecond(1_057));
+        Table t = Frames.runSummary(RunFixtures.training(), Instant.ofEpochSecond(1_057));
         assertEquals(1, t.rowCount());
         assertEquals("RoundTrain", t.stringColumn("state").get(0));
         assertEquals(3, t.intColumn("epoch").get(0));
@@ -33,7 +35,7 @@ class Frames_RunSummaryTest {
 
     @Test
     void haltedRunHasNoStateTimeout() {
-        var paused = Fixtures.training();
+        var paused = RunFixtures.training();
         var c = paused.coordinator();
         var halted = new psyche.coordinator.InstanceState(paused.metadata(),
                 new psyche.coordinator.CoordinatorState(c.runId(), psyche.coordinator.RunState.Paused, c.model(),

@@ -1,5 +1,7 @@
 package psyche.frames;
 
+import psyche.testing.RunFixtures;
+
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
