@@ -20,6 +20,29 @@ public record CoordinatorConfig(
         int verificationPercent,
         int waitingForMembersExtraTime) {
 
+    /**
+     * Global batch size (sequences) once {@code totalTokensProcessed} tokens are behind the run: {@code gbs_end}
+     * from {@code global_batch_size_warmup_tokens} on, before that a linear ramp from {@code gbs_start}, rounded
+     * half away from zero as Rust's {@code f64::round} ({@code CoordinatorConfig::get_batch_size}).
+     */
+    public int globalBatchSize(long totalTokensProcessed) {
+        if (Long.compareUnsigned(totalTokensProcessed, globalBatchSizeWarmupTokens) >= 0) return globalBatchSizeEnd;
+        double progress = (double) totalTokensProcessed / (double) globalBatchSizeWarmupTokens;
+        double size = globalBatchSizeStart + ((double) globalBatchSizeEnd - globalBatchSizeStart) * progress;
+        return (int) Math.min(0xFFFF, Math.max(0, Math.round(size)));
+    }
+
+    /**
+     * The data index (sequences consumed) at which {@code step} starts: the sum of the batch sizes of steps
+     * 1..step-1, or 0 when {@code step <= 1 || step > totalSteps} ({@code get_data_index_for_step}).
+     */
+    public long dataIndexForStep(long step, long maxSeqLen) {
+        if (step <= 1 || step > totalSteps) return 0;
+        long dataIndex = 0;
+        for (long s = 1; s < step; s++) dataIndex += globalBatchSize(dataIndex * maxSeqLen);
+        return dataIndex;
+    }
+
     /** The all-zero config of a freshly created (Uninitialized) run. */
     public static CoordinatorConfig zeroed() {
         return new CoordinatorConfig(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);

@@ -1,0 +1,202 @@
+package psyche.frames;
+
+import psyche.config.CoordinatorConfig;
+import psyche.coordinator.Client;
+import psyche.coordinator.ClientsState;
+import psyche.coordinator.CoordinatorState;
+import psyche.coordinator.EpochState;
+import psyche.coordinator.InstanceState;
+import psyche.coordinator.Round;
+import psyche.coordinator.RunState;
+import psyche.coordinator.SolanaClient;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.InstantColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** Builds Tablesaw tables from a run's decoded state. Pure: the caller passes {@code now}. */
+public final class Frames {
+    /** Category of a registered client that is not part of the current epoch. */
+    public static final String NOT_IN_EPOCH = "NotInEpoch";
+
+    private Frames() {}
+
+    /** One row: state, epoch, step, clients, pause, rates and how long the run has been in its state vs the timeout. */
+    public static Table runSummary(InstanceState instance, Instant now) {
+        CoordinatorState c = instance.coordinator();
+        ClientsState registry = instance.clientsState();
+        long nowSeconds = now.getEpochSecond();
+        Table t = Table.create("run " + c.runId());
+        t.addColumns(
+                StringColumn.create("run_id", c.runId()),
+                StringColumn.create("state", c.runState().name()),
+                IntColumn.create("epoch", new int[]{c.progress().epoch()}),
+                LongColumn.create("step", c.progress().step()),
+                LongColumn.create("total_steps", c.config().totalSteps()),
+                IntColumn.create("clients", new int[]{c.epochState().clients().size()}),
+                IntColumn.create("exited_clients", new int[]{c.epochState().exitedClients().size()}),
+                IntColumn.create("registered_clients", new int[]{registry.clients().size()}),
+                IntColumn.create("pending_clients", new int[]{pendingCount(registry)}),
+                BooleanColumn.create("paused", new boolean[]{c.runState() == RunState.Paused}),
+                BooleanColumn.create("pending_pause", new boolean[]{c.pendingPause()}),
+                LongColumn.create("earning_rate", registry.currentEpochRates().earningRateTotalShared()),
+                LongColumn.create("slashing_rate", registry.currentEpochRates().slashingRatePerClient()),
+                LongColumn.create("future_earning_rate", registry.futureEpochRates().earningRateTotalShared()),
+                LongColumn.create("future_slashing_rate", registry.futureEpochRates().slashingRatePerClient()),
+                InstantColumn.create("state_since", new Instant[]{Instant.ofEpochSecond(c.runStateStartUnixTimestamp())}),
+                LongColumn.create("seconds_in_state", Math.max(0, nowSeconds - c.runStateStartUnixTimestamp())),
+                optionalLongColumn("state_timeout_seconds", stateTimeout(c)),
+                optionalLongColumn("seconds_in_epoch", c.epochState().startTimestamp() == 0
+                        ? OptionalLong.empty() : OptionalLong.of(Math.max(0, nowSeconds - c.epochState().startTimestamp()))),
+                LongColumn.create("epoch_time", c.config().epochTime()),
+                StringColumn.create("client_version", instance.clientVersion()));
+        return t;
+    }
+
+    /**
+     * The timeout of the current state in seconds ({@code waiting_for_members_extra_time}, {@code warmup_time},
+     * {@code max_round_train_time}, {@code round_witness_time}, {@code cooldown_time}); none while halted.
+     */
+    public static OptionalLong stateTimeout(CoordinatorState c) {
+        CoordinatorConfig k = c.config();
+        return switch (c.runState()) {
+            case WaitingForMembers -> OptionalLong.of(k.waitingForMembersExtraTime());
+            case Warmup -> OptionalLong.of(k.warmupTime());
+            case RoundTrain -> OptionalLong.of(k.maxRoundTrainTime());
+            case RoundWitness -> OptionalLong.of(k.roundWitnessTime());
+            case Cooldown -> OptionalLong.of(k.cooldownTime());
+            case Uninitialized, Finished, Paused -> OptionalLong.empty();
+        };
+    }
+
+    /**
+     * Every registered client with its standing in the current epoch (Healthy, Dropped, Withdrawn, Ejected, or
+     * {@value #NOT_IN_EPOCH}), whether it is pending for the next epoch, and its points.
+     */
+    public static Table clients(InstanceState instance) {
+        EpochState epoch = instance.coordinator().epochState();
+        Map<psyche.coordinator.Pubkey, Client> inEpoch = new HashMap<>();
+        epoch.exitedClients().forEach(cl -> inEpoch.put(cl.id().signer(), cl));
+        epoch.clients().forEach(cl -> inEpoch.put(cl.id().signer(), cl)); // current entry wins over an older exit
+        long nextActive = instance.clientsState().nextActive();
+
+        StringColumn id = StringColumn.create("id");
+        StringColumn pubkey = StringColumn.create("pubkey");
+        StringColumn state = StringColumn.create("epoch_state");
+        BooleanColumn current = BooleanColumn.create("in_epoch");
+        LongColumn exitedHeight = LongColumn.create("exited_height");
+        BooleanColumn pending = BooleanColumn.create("pending");
+        LongColumn active = LongColumn.create("active");
+        LongColumn earned = LongColumn.create("earned");
+        LongColumn slashed = LongColumn.create("slashed");
+        for (SolanaClient sc : instance.clientsState().clients()) {
+            Client cl = inEpoch.get(sc.id().signer());
+            boolean stillIn = cl != null && epoch.clients().stream().anyMatch(x -> x.id().equals(sc.id()));
+            id.append(sc.id().shortId());
+            pubkey.append(sc.id().signer().toBase58());
+            state.append(cl == null ? NOT_IN_EPOCH : cl.state().name());
+            current.append(stillIn);
+            if (cl != null && !stillIn) exitedHeight.append(cl.exitedHeight()); else exitedHeight.appendMissing();
+            pending.append(sc.active() == nextActive);
+            active.append(sc.active());
+            earned.append(sc.earned());
+            slashed.append(sc.slashed());
+        }
+        return Table.create("clients of " + instance.coordinator().runId())
+                .addColumns(id, pubkey, state, current, exitedHeight, pending, active, earned, slashed);
+    }
+
+    /** The rounds stored in the epoch's ring (at most 4), oldest first, with their data ranges and witness counts. */
+    public static Table rounds(CoordinatorState c) {
+        EpochState e = c.epochState();
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 0; i < e.rounds().size(); i++) if (e.rounds().get(i).clientsLen() > 0) slots.add(i);
+        slots.sort(Comparator.comparingLong(i -> e.rounds().get(i).height()));
+        long maxSeqLen = c.model().maxSeqLen();
+
+        LongColumn height = LongColumn.create("height");
+        IntColumn slot = IntColumn.create("slot");
+        LongColumn dataIndex = LongColumn.create("data_index");
+        IntColumn batchSize = IntColumn.create("batch_size");
+        LongColumn lastIndex = LongColumn.create("last_data_index");
+        IntColumn witnesses = IntColumn.create("witnesses");
+        IntColumn clients = IntColumn.create("clients");
+        LongColumn seed = LongColumn.create("random_seed");
+        BooleanColumn current = BooleanColumn.create("current");
+        for (int s : slots) {
+            Round r = e.rounds().get(s);
+            int size = c.config().globalBatchSize(r.dataIndex() * maxSeqLen);
+            height.append(r.height());
+            slot.append(s);
+            dataIndex.append(r.dataIndex());
+            batchSize.append(size);
+            lastIndex.append(r.dataIndex() + size - 1);
+            witnesses.append(r.witnesses().size());
+            clients.append(r.clientsLen());
+            seed.append(r.randomSeed());
+            current.append(s == e.roundsHead() && c.runState().active());
+        }
+        return Table.create("rounds of " + c.runId())
+                .addColumns(height, slot, dataIndex, batchSize, lastIndex, witnesses, clients, seed, current);
+    }
+
+    /** One row of treasury figures with the derived unclaimed, missing, surplus and runway in epochs. */
+    public static Table treasury(String runId, TreasuryFigures f) {
+        return Table.create("treasury of " + runId).addColumns(
+                LongColumn.create("funded", f.funded()),
+                LongColumn.create("claimable", f.claimable()),
+                LongColumn.create("claimed", f.claimed()),
+                LongColumn.create("unclaimed", f.unclaimed()),
+                LongColumn.create("missing", f.missing()),
+                LongColumn.create("surplus", f.surplus()),
+                LongColumn.create("burn_per_epoch", f.burnPerEpoch()),
+                DoubleColumn.create("runway_epochs", f.runwayEpochs()));
+    }
+
+    /** One row per run: id, name, state, progress and clients. */
+    public static Table runs(List<InstanceState> instances) {
+        StringColumn runId = StringColumn.create("run_id");
+        StringColumn name = StringColumn.create("name");
+        StringColumn state = StringColumn.create("state");
+        IntColumn epoch = IntColumn.create("epoch");
+        LongColumn step = LongColumn.create("step");
+        LongColumn total = LongColumn.create("total_steps");
+        IntColumn clients = IntColumn.create("clients");
+        IntColumn registered = IntColumn.create("registered_clients");
+        StringColumn version = StringColumn.create("client_version");
+        for (InstanceState i : instances) {
+            CoordinatorState c = i.coordinator();
+            runId.append(c.runId());
+            name.append(i.metadata().name());
+            state.append(c.runState().name());
+            epoch.append(c.progress().epoch());
+            step.append(c.progress().step());
+            total.append(c.config().totalSteps());
+            clients.append(c.epochState().clients().size());
+            registered.append(i.clientsState().clients().size());
+            version.append(i.clientVersion());
+        }
+        return Table.create("runs").addColumns(runId, name, state, epoch, step, total, clients, registered, version);
+    }
+
+    private static int pendingCount(ClientsState registry) {
+        return (int) registry.clients().stream().filter(c -> c.active() == registry.nextActive()).count();
+    }
+
+    private static LongColumn optionalLongColumn(String name, OptionalLong value) {
+        LongColumn col = LongColumn.create(name);
+        if (value.isPresent()) col.append(value.getAsLong()); else col.appendMissing();
+        return col;
+    }
+}

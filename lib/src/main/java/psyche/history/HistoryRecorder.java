@@ -1,0 +1,81 @@
+package psyche.history;
+
+import psyche.coordinator.InstanceState;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Follows a run by polling {@code source} every {@code interval} and recording each observation into a
+ * {@link HistoryStore}. A failed poll is kept as {@link #lastError()} and retried at the next tick; the recorder
+ * never dies of one bad fetch. Close it to stop.
+ */
+public final class HistoryRecorder implements AutoCloseable {
+    private final HistoryStore store;
+    private final Supplier<InstanceState> source;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private final AtomicLong polls = new AtomicLong();
+    private final AtomicLong changes = new AtomicLong();
+    private final AtomicReference<RuntimeException> lastError = new AtomicReference<>();
+
+    private HistoryRecorder(HistoryStore store, Supplier<InstanceState> source, Duration interval, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.source = Objects.requireNonNull(source, "source");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("poll interval must be positive, got " + interval);
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "psyche-history-recorder");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts polling {@code source} now and then every {@code interval}. */
+    public static HistoryRecorder start(HistoryStore store, Supplier<InstanceState> source, Duration interval) {
+        return new HistoryRecorder(store, source, interval, Clock.systemUTC());
+    }
+
+    static HistoryRecorder start(HistoryStore store, Supplier<InstanceState> source, Duration interval, Clock clock) {
+        return new HistoryRecorder(store, source, interval, clock);
+    }
+
+    private synchronized void pollOnce() {
+        polls.incrementAndGet();
+        try {
+            if (store.record(source.get(), clock.instant())) changes.incrementAndGet();
+            lastError.set(null);
+        } catch (RuntimeException e) {
+            lastError.set(e);
+        }
+    }
+
+    public long polls() { return polls.get(); }
+
+    /** Polls that recorded something new. */
+    public long changes() { return changes.get(); }
+
+    /** The failure of the latest poll, or null if it succeeded. */
+    public RuntimeException lastError() { return lastError.get(); }
+
+    @Override public void close() {
+        timer.shutdownNow();
+        try {
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("history recorder did not stop within 5 s (a poll is stuck in its source)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Live monitoring: a status card, progress bars and charts of a run, rewritten in place while it runs. */
+package psyche.monitor;
