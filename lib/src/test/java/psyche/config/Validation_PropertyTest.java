@@ -99,7 +99,7 @@ class Validation_PropertyTest {
                 Combinators.combine(clip, unit().optional(), unit(),
                                 Arbitraries.integers().between(1, (int) Math.min(65535L, (long) chunk * chunk)), Arbitraries.of(true, false))
                         .as((c, wd, decay, topk, q) -> new Optimizer.Distro(c, wd, decay, topk, chunk, q)));
-        Arbitrary<Optimizer> adamw = Combinators.combine(unit(), unit(), unit(), Arbitraries.floats().between(1e-12f, 1f), clip)
+        Arbitrary<Optimizer> adamw = Combinators.combine(unit(), unit(), unit(), Arbitraries.floats().between(1e-12f, 1f).ofScale(15), clip)
                 .as(Optimizer.AdamW::new);
         return singleClient ? Arbitraries.oneOf(distro, adamw) : distro;
     }
