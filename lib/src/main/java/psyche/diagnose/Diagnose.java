@@ -1,6 +1,9 @@
 package psyche.diagnose;
 
 import psyche.config.CoordinatorConfig;
+import psyche.config.RunConfig;
+import psyche.config.Validation;
+import psyche.config.Violation;
 import psyche.coordinator.Client;
 import psyche.coordinator.ClientState;
 import psyche.coordinator.CoordinatorState;
@@ -42,14 +45,13 @@ public final class Diagnose {
 
     /** What is known about a run: its state and, optionally, history, treasury, authorization checks, config problems. */
     public record Facts(InstanceState instance, Instant now, Optional<History> history, Optional<TreasuryFigures> treasury,
-                        Map<Pubkey, Boolean> joinAuthorizations, List<String> configProblems) {
+                        Map<Pubkey, Boolean> joinAuthorizations) {
         public Facts {
             Objects.requireNonNull(instance, "instance");
             Objects.requireNonNull(now, "now");
             Objects.requireNonNull(history, "history");
             Objects.requireNonNull(treasury, "treasury");
             joinAuthorizations = Map.copyOf(joinAuthorizations);
-            configProblems = List.copyOf(configProblems);
         }
 
         public static Builder builder() { return new Builder(); }
@@ -61,7 +63,6 @@ public final class Diagnose {
             private History history;
             private TreasuryFigures treasury;
             private final Map<Pubkey, Boolean> authorizations = new LinkedHashMap<>();
-            private final List<String> configProblems = new ArrayList<>();
 
             public Builder setInstance(InstanceState instance) { this.instance = instance; return this; }
             public Builder setNow(Instant now) { this.now = now; return this; }
@@ -69,13 +70,12 @@ public final class Diagnose {
             public Builder optTreasury(TreasuryFigures treasury) { this.treasury = treasury; return this; }
             /** Whether {@code key} holds a valid join authorization for the run's join authority. */
             public Builder optJoinAuthorization(Pubkey key, boolean valid) { authorizations.put(key, valid); return this; }
-            public Builder optConfigProblems(List<String> problems) { configProblems.addAll(problems); return this; }
 
             public Facts build() {
                 if (instance == null) throw new IllegalStateException("Facts need the run's state: call setInstance(...)");
                 if (now == null) throw new IllegalStateException("Facts need the current time: call setNow(...)");
                 return new Facts(instance, now, Optional.ofNullable(history), Optional.ofNullable(treasury),
-                        authorizations, configProblems);
+                        authorizations);
             }
         }
     }
@@ -86,10 +86,7 @@ public final class Diagnose {
         runState(facts, c, out);
         stuck(facts, c, out);
         authorizations(facts, out);
-        for (String problem : facts.configProblems()) {
-            out.add(new Finding(Severity.PROBLEM, "CONFIG_INVALID", "the run's config would be rejected", problem,
-                    "fix the config file and run update-config while the run is paused"));
-        }
+        config(c, out);
         droppedClients(facts, c, out);
         facts.history().ifPresent(h -> earlyEpochs(h, c.config(), out));
         facts.treasury().ifPresent(t -> treasury(t, out));
@@ -161,6 +158,15 @@ public final class Diagnose {
                         "the join authority runs: run-manager join-authorization-create --authorizer " + key));
             }
         });
+    }
+
+    /** The config on chain, checked like a config file (an Uninitialized run has none yet). */
+    private static void config(CoordinatorState c, List<Finding> out) {
+        if (c.runState() == RunState.Uninitialized) return;
+        for (Violation v : Validation.check(new RunConfig(c.config(), c.model())).errors()) {
+            out.add(new Finding(Severity.PROBLEM, "CONFIG_INVALID", "the run's config breaks a rule", v.render(),
+                    v.fix() + " — then pause and run update-config with the fixed file"));
+        }
     }
 
     private static void droppedClients(Facts facts, CoordinatorState c, List<Finding> out) {

@@ -95,11 +95,19 @@ class Diagnose_FindingsTest {
     }
 
     @Test
-    void configProblemsBecomeFindings() {
-        Diagnosis d = Diagnose.diagnose(Diagnose.Facts.builder().setInstance(in(RunState.Paused)).setNow(SOON)
-                .optConfigProblems(List.of("warmup_time (60) must be < epoch_time (60)")).build());
-        assertTrue(d.find("CONFIG_INVALID").orElseThrow().evidence().contains("warmup_time"));
-        assertTrue(run(in(RunState.Paused), SOON).find("CONFIG_INVALID").isEmpty());
+    void configOnChainIsCheckedLikeAFile() {
+        InstanceState s = in(RunState.Paused);
+        CoordinatorState c = s.coordinator();
+        var k = c.config();
+        var bad = new psyche.config.CoordinatorConfig(60, k.cooldownTime(), k.maxRoundTrainTime(), k.roundWitnessTime(),
+                k.globalBatchSizeWarmupTokens(), 60, k.totalSteps(), k.initMinClients(), k.minClients(), k.witnessNodes(),
+                k.globalBatchSizeStart(), k.globalBatchSizeEnd(), k.verificationPercent(), k.waitingForMembersExtraTime());
+        InstanceState badRun = new InstanceState(s.metadata(), new CoordinatorState(c.runId(), c.runState(), c.model(), bad,
+                c.progress(), c.epochState(), c.runStateStartUnixTimestamp(), false), s.clientsState(), false, false, "t");
+        Finding f = run(badRun, SOON).find("CONFIG_INVALID").orElseThrow();
+        assertTrue(f.evidence().contains("warmup_time"), f.evidence());
+        assertTrue(run(s, SOON).find("CONFIG_INVALID").isEmpty(), "the fixture's config is valid");
+        assertTrue(run(in(RunState.Uninitialized), SOON).find("CONFIG_INVALID").isEmpty(), "no config yet is NOT_CONFIGURED");
     }
 
     @Test

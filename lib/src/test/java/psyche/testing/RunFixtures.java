@@ -36,10 +36,13 @@ public final class RunFixtures {
         return new CoordinatorConfig(10, 5, 10, 2, 1024, 60, 200, 2, 1, 1, 4, 8, 0, 3);
     }
 
+    /** A model that validates clean apart from the Local-data warning (the tiny sample config's model). */
     public static LlmModel model() {
-        LlmModel z = LlmModel.zeroed();
-        return new LlmModel(128, 0, z.architecture(), z.checkpoint(), z.dataType(), z.dataLocation(),
-                z.lrSchedule(), z.optimizer());
+        return new LlmModel(128, 0, psyche.config.Architecture.HfLlama,
+                new psyche.config.Checkpoint.Hub(psyche.config.HubRepo.of("psyche-workbench/llama-tiny")),
+                psyche.config.DataType.Pretraining, new psyche.config.DataLocation.Local("datasets/tiny"),
+                new psyche.config.LrSchedule.Cosine(1e-3, 0, 1e-4, 10, 200),
+                new psyche.config.Optimizer.Distro(java.util.Optional.of(1.0f), java.util.Optional.empty(), 0.999f, 8, 64, true));
     }
 
     /**
