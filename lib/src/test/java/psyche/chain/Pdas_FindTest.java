@@ -1,0 +1,71 @@
+package psyche.chain;
+
+import org.junit.jupiter.api.Test;
+import org.p2p.solanaj.core.PublicKey;
+import psyche.coordinator.Pubkey;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Our PDA derivation against solanaj's independent implementation, and curve-check sanity. */
+class Pdas_FindTest {
+    static PublicKey sj(Pubkey k) { return new PublicKey(k.bytes()); }
+
+    static void assertSameAsSolanaj(Pdas.Pda ours, List<byte[]> seeds, Pubkey program) throws Exception {
+        PublicKey.ProgramDerivedAddress theirs = PublicKey.findProgramAddress(seeds, sj(program));
+        assertEquals(theirs.getAddress().toBase58(), ours.address().toBase58());
+        assertEquals(theirs.getNonce(), ours.bump());
+    }
+
+    @Test
+    void coordinatorInstanceMatchesSolanaj() throws Exception {
+        Pdas p = Pdas.mainnet();
+        for (String runId : new String[]{"test", "consilience-40b-1", "x".repeat(32)}) {
+            assertSameAsSolanaj(p.coordinatorInstance(runId),
+                    List.of("coordinator".getBytes(StandardCharsets.US_ASCII), runId.getBytes(StandardCharsets.UTF_8)),
+                    ProgramIds.COORDINATOR);
+        }
+    }
+
+    @Test
+    void authorizationRunParticipantAndAtaMatchSolanaj() throws Exception {
+        Random r = new Random(7);
+        Pdas p = Pdas.mainnet();
+        for (int i = 0; i < 20; i++) {
+            Pubkey a = RandomStates.key(r), b = RandomStates.key(r);
+            assertSameAsSolanaj(p.joinAuthorization(a, b), List.of("Authorization".getBytes(), a.bytes(), b.bytes(),
+                    "CoordinatorJoinRun".getBytes()), ProgramIds.AUTHORIZER);
+            assertSameAsSolanaj(p.participant(a, b), List.of("Participant".getBytes(), a.bytes(), b.bytes()),
+                    ProgramIds.TREASURER);
+            assertSameAsSolanaj(p.associatedTokenAccount(a, b),
+                    List.of(a.bytes(), ProgramIds.TOKEN.bytes(), b.bytes()), ProgramIds.ASSOCIATED_TOKEN);
+            long index = r.nextLong();
+            byte[] le = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(index).array();
+            assertSameAsSolanaj(p.treasurerRun(index), List.of("Run".getBytes(), le), ProgramIds.TREASURER);
+        }
+    }
+
+    @Test
+    void defaultTreasurerIndexIsLittleEndianSha256Prefix() {
+        // sha256("test") = 9f86d081884c7d65...; LE u64 of 9f 86 d0 81 88 4c 7d 65 = 0x657d4c8881d0869f
+        assertEquals(0x657d4c8881d0869fL, Pdas.defaultTreasurerIndex("test"));
+    }
+
+    @Test
+    void curveCheckAcceptsRealKeysAndRejectsPdas() {
+        // the ed25519 base point (y = 4/5) compressed, and a program id, are points; a found PDA is not
+        assertTrue(Ed25519Curve.isOnCurve(Borsh.unhex("5866666666666666666666666666666666666666666666666666666666666666")));
+        assertTrue(Ed25519Curve.isOnCurve(ProgramIds.TOKEN.bytes()));
+        assertFalse(Ed25519Curve.isOnCurve(Pdas.mainnet().coordinatorInstance("test").address().bytes()));
+    }
+
+    @Test
+    void overlongRunIdIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pdas.mainnet().coordinatorInstance("y".repeat(33)));
+        assertTrue(e.getMessage().contains("33 bytes"));
+    }
+}
