@@ -86,7 +86,9 @@ public final class ChainJson {
                 String tag = r.getClass().getSimpleName();
                 if (body.isEmpty()) return F.textNode(tag);
                 ObjectNode tagged = F.objectNode();
-                tagged.set(tag, body);
+                // newtype variants (Hub(HubRepo), Server(String)) serialize their single value directly, as serde does
+                tagged.set(tag, body.size() == 1 && r.getClass().getRecordComponents().length == 1
+                        ? body.elements().next() : body);
                 return tagged;
             }
             return body;
