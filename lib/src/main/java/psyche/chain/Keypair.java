@@ -60,7 +60,7 @@ public final class Keypair implements AutoCloseable {
     /** Parses the text of a keypair: a JSON array of 64 numbers, or base58 of 64 bytes. */
     public static Keypair parse(String text, String source) {
         String t = text.trim();
-        byte[] secret = null;
+        byte[] secret = new byte[0];
         try {
             if (t.startsWith("[")) {
                 String[] parts = t.substring(1, t.endsWith("]") ? t.length() - 1 : t.length()).split(",");
@@ -73,15 +73,13 @@ public final class Keypair implements AutoCloseable {
             } else {
                 secret = Pubkey.base58Decode(t);
             }
+            return fromSecretKey(secret);
         } catch (NumberFormatException e) {
             throw new KeypairException(source + ": not a JSON array of numbers (Solana CLI keypair format)");
+        } catch (KeypairException e) {
+            throw new KeypairException(e.getMessage().startsWith(source) ? e.getMessage() : source + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new KeypairException(source + ": neither a JSON byte array nor base58");
-        }
-        try {
-            return fromSecretKey(secret);
-        } catch (KeypairException e) {
-            throw new KeypairException(source + ": " + e.getMessage());
         } finally {
             Arrays.fill(secret, (byte) 0);
         }
