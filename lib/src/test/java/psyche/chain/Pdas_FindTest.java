@@ -48,6 +48,22 @@ class Pdas_FindTest {
         }
     }
 
+    /**
+     * Known answers from @solana/web3.js 1.x {@code PublicKey.findProgramAddressSync} (node, run once on
+     * 2026-11-23; a third implementation besides ours and solanaj). K1/K2 = 32 bytes of 0x01/0x02.
+     */
+    @Test
+    void knownAnswersFromWeb3js() {
+        Pdas p = Pdas.mainnet();
+        Pubkey k1 = Instructions_GoldenTest.K1, k2 = Instructions_GoldenTest.K2;
+        assertEquals(new Pdas.Pda(Pubkey.fromBase58("9L4yCH7TsMn9JfoXYEupuQwtcNPTTtHcyNL6uqDfjwGB"), 255), p.coordinatorInstance("test"));
+        assertEquals(new Pdas.Pda(Pubkey.fromBase58("7i6cbXVqahwHLEQmetfSnwz3FdckTxucZHNBczReh1Cv"), 255), p.joinAuthorization(k1, Pubkey.SYSTEM));
+        assertEquals(new Pdas.Pda(Pubkey.fromBase58("tG3nRngwkJC3JAL9Aq9AMhFtTzr56hr9ZmaSRpD8dT8"), 252),
+                p.treasurerRun(Pdas.defaultTreasurerIndex("test")));
+        assertEquals(new Pdas.Pda(Pubkey.fromBase58("6PTTKFdKdh2kNfcPEv4NZiyJrdpQ5aZ6uzoXP9XSC7VL"), 254), p.participant(k1, k2));
+        assertEquals(new Pdas.Pda(Pubkey.fromBase58("A7tat6GVt3dZBS2C4aKDjTuFf2bwwB8MrRCYqTamv84C"), 251), p.associatedTokenAccount(k1, k2));
+    }
+
     @Test
     void defaultTreasurerIndexIsLittleEndianSha256Prefix() {
         // sha256("test") = 9f86d081884c7d65...; LE u64 of 9f 86 d0 81 88 4c 7d 65 = 0x657d4c8881d0869f
