@@ -165,9 +165,9 @@ public final class CoordinatorAccountCodec {
     }
 
     /**
-     * {@code GcsRepo { bucket, prefix: Option<FixedString<64>> }} is Rust-layout too; by the same field-reordering
-     * rule that put HubRepo's Option first (the field with a niche leads), prefix comes first. Single source: the
-     * HubRepo observation; no fixture holds a Gcs checkpoint.
+     * {@code GcsRepo { bucket: FixedString<64>, prefix: Option<FixedString<64>> }} is Rust-layout too, with exactly
+     * HubRepo's field types in the same order, so rustc lays it out the same way: prefix (tag + 64) first, then
+     * bucket. Inferred, not observed: no fixture holds a Gcs checkpoint.
      */
     private static GcsRepo gcsRepo(In in, int at) {
         return new GcsRepo(in.str(at + 65, 64), in.optionStr(at, "checkpoint.prefix"));
