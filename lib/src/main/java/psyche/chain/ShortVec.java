@@ -17,7 +17,7 @@ final class ShortVec {
         }
     }
 
-    /** Reads at {@code pos[0]}, advancing it. */
+    /** Reads a canonical compact-u16 at {@code pos[0]}, advancing it. */
     static int read(byte[] data, int[] pos, String what) {
         int value = 0;
         for (int i = 0; i < 3; i++) {
@@ -25,7 +25,8 @@ final class ShortVec {
             int b = data[pos[0]++] & 0xff;
             value |= (b & 0x7f) << (7 * i);
             if ((b & 0x80) == 0) {
-                if (value > 0xffff) break;
+                // Solana rejects aliases (a trailing zero byte) and values above u16, so do we
+                if (value > 0xffff || (i > 0 && b == 0)) break;
                 return value;
             }
         }

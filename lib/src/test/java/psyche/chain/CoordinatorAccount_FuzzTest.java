@@ -57,7 +57,7 @@ class CoordinatorAccount_FuzzTest {
         byte[] data = d;
         try {
             CoordinatorAccount acc = CoordinatorAccount.decode(data);
-            assertNotNull(acc.state());
+            assertEquals(acc, CoordinatorAccount.decode(acc.encode()), "a decodable account re-encodes to itself");
         } catch (AccountDecodeException expected) {
             assertNotNull(expected.reason());
         }

@@ -90,13 +90,25 @@ class Transaction_WireTest {
                 byte[] bad = i % 3 == 0 ? java.util.Arrays.copyOf(wire, r.nextInt(wire.length))
                         : i % 3 == 1 ? java.util.Arrays.copyOf(wire, wire.length + 1) : randomBytes(r);
                 try {
-                    Transaction.fromWire(bad);
+                    // whatever parses must serialize back to the very same bytes (canonical encoding)
+                    assertArrayEquals(bad, Transaction.fromWire(bad).toWire());
                 } catch (ChainDecodeException expected) {
                     assertNotNull(expected.getMessage());
                 }
             }
             assertThrows(ChainDecodeException.class, () -> Transaction.fromWire(java.util.Arrays.copyOf(wire, wire.length + 1)));
         }
+    }
+
+    @Test
+    void compactU16IsCanonical() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ShortVec.write(out, 0x7f); ShortVec.write(out, 0x80); ShortVec.write(out, 0x3fff); ShortVec.write(out, 0x4000); ShortVec.write(out, 0xffff);
+        // 7f | 80 01 | ff 7f | 80 80 01 | ff ff 03  (7 bits per byte, low first, high bit = more)
+        assertEquals("7f" + "8001" + "ff7f" + "808001" + "ffff03", Borsh.hex(out.toByteArray()));
+        assertThrows(ChainDecodeException.class, () -> ShortVec.read(Borsh.unhex("8000"), new int[]{0}, "alias"));
+        assertThrows(ChainDecodeException.class, () -> ShortVec.read(Borsh.unhex("ffff07"), new int[]{0}, "overflow"));
+        assertEquals(0x4000, ShortVec.read(Borsh.unhex("808001"), new int[]{0}, "ok"));
     }
 
     static byte[] randomBytes(java.util.Random r) { byte[] b = new byte[r.nextInt(400)]; r.nextBytes(b); return b; }
