@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "run-manager", mixinStandardHelpOptions = true, version = "psyche-workbench 0.1.0",
         description = "Create, steer, inspect and simulate Psyche training runs.",
         subcommands = {
-                CommandLine.HelpCommand.class,
                 DecodeAccountCommand.class,
+                CommandLine.HelpCommand.class,
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
