@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "run-manager", mixinStandardHelpOptions = true, version = "psyche-workbench 0.1.0",
         description = "Create, steer, inspect and simulate Psyche training runs.",
         subcommands = {
+                DecodeAccountCommand.class,
                 CommandLine.HelpCommand.class,
                 ValidateConfigCommand.class,
         })

@@ -1,0 +1,18 @@
+package psyche.chain;
+
+import psyche.coordinator.Pubkey;
+
+import java.util.Objects;
+
+/** One account an instruction touches, with whether it must sign and whether it may be written. */
+public record AccountMeta(Pubkey pubkey, boolean signer, boolean writable) {
+    public AccountMeta { Objects.requireNonNull(pubkey, "pubkey"); }
+
+    public static AccountMeta signerWritable(Pubkey k) { return new AccountMeta(k, true, true); }
+    public static AccountMeta signer(Pubkey k) { return new AccountMeta(k, true, false); }
+    public static AccountMeta writable(Pubkey k) { return new AccountMeta(k, false, true); }
+    public static AccountMeta readonly(Pubkey k) { return new AccountMeta(k, false, false); }
+
+    /** "s", "w", "sw" or "-" (the flags the way {@code describe()} prints them). */
+    public String flags() { return signer ? (writable ? "sw" : "s") : (writable ? "w" : "-"); }
+}

@@ -1,0 +1,35 @@
+package psyche.chain;
+
+import java.io.ByteArrayOutputStream;
+
+/** Solana's compact-u16 ("shortvec") length: 7 bits per byte, low bits first, high bit = more; at most 3 bytes. */
+final class ShortVec {
+    private ShortVec() {}
+
+    static void write(ByteArrayOutputStream out, int value) {
+        if (value < 0 || value > 0xffff) throw new IllegalArgumentException("compact-u16 holds 0..65535, got " + value);
+        int v = value;
+        while (true) {
+            int b = v & 0x7f;
+            v >>>= 7;
+            if (v == 0) { out.write(b); return; }
+            out.write(b | 0x80);
+        }
+    }
+
+    /** Reads a canonical compact-u16 at {@code pos[0]}, advancing it. */
+    static int read(byte[] data, int[] pos, String what) {
+        int value = 0;
+        for (int i = 0; i < 3; i++) {
+            if (pos[0] >= data.length) throw new ChainDecodeException(what + ": truncated compact-u16 at offset " + pos[0]);
+            int b = data[pos[0]++] & 0xff;
+            value |= (b & 0x7f) << (7 * i);
+            if ((b & 0x80) == 0) {
+                // Solana rejects aliases (a trailing zero byte) and values above u16, so do we
+                if (value > 0xffff || (i > 0 && b == 0)) break;
+                return value;
+            }
+        }
+        throw new ChainDecodeException(what + ": malformed compact-u16 ending at offset " + pos[0]);
+    }
+}
