@@ -1,0 +1,16 @@
+package psyche.coordinator;
+
+import java.util.Objects;
+
+/** The engine refused an operation; {@link #error()} says which rule, the message says what to do. */
+public final class CoordinatorException extends RuntimeException {
+    private final CoordinatorError error;
+
+    public CoordinatorException(CoordinatorError error, String detail) {
+        super("coordinator error " + Objects.requireNonNull(error, "error").name() + ": " + error.message()
+                + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")") + "; " + error.hint());
+        this.error = error;
+    }
+
+    public CoordinatorError error() { return error; }
+}
