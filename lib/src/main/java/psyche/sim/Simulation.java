@@ -333,27 +333,29 @@ public final class Simulation {
             healthCheckDue = true;
         }
 
-        /** The first online epoch client reports each previous-round client the previous witnesses did not see. */
+        /** For each previous-round client the previous witnesses did not see, the first other online client reports it. */
         void healthChecks(CoordinatorState co) {
             Round prev = Coordinator.previousRound(co);
             if (prev == null || prev.witnesses().isEmpty()) return;
-            SimClient reporter = null;
+            List<SimClient> reporters = new ArrayList<>();
             for (Client c : co.epochState().clients()) {
                 SimClient s = bySigner.get(c.id().signer());
-                if (s != null && s.online(rel())) { reporter = s; break; }
+                if (s != null && s.online(rel())) reporters.add(s);
+                if (reporters.size() == 2) break;
             }
-            if (reporter == null) return;
+            if (reporters.isEmpty()) return;
             CommitteeSelection sel = Coordinator.selection(co, prev);
             for (int i = 0; i < prev.clientsLen(); i++) {
                 CoordinatorState cur = inst.coordinator();
                 if (cur.runState().halted() || Coordinator.currentRound(cur).height() < 2) return;
                 Client target = Coordinator.clientAtHistoricalIndex(cur, i, prev.clientsLen());
-                if (target == null || target.state() != ClientState.Healthy || target.id().equals(reporter.id)) continue;
+                if (target == null || target.state() != ClientState.Healthy) continue;
+                SimClient reporter = reporters.get(0).id.equals(target.id()) ? (reporters.size() > 1 ? reporters.get(1) : null) : reporters.get(0);
+                if (reporter == null) continue;
                 if (Coordinator.trainerHealthyScore(target.id(), prev.witnesses())
                         >= Coordinator.witnessQuorum(cur.config(), prev.witnesses().size())) continue;
                 HealthCheck check = new HealthCheck(target.id(), sel.committeeProof(i));
-                SimClient rep = reporter;
-                boolean ok = tryApply(() -> RunProgram.healthCheck(inst, rep.id.signer(), check, now, roundSeed()));
+                boolean ok = tryApply(() -> RunProgram.healthCheck(inst, reporter.id.signer(), check, now, roundSeed()));
                 if (ok) {
                     drops++;
                     SimClient t = bySigner.get(target.id().signer());
