@@ -19,7 +19,7 @@ public final class ProgramException extends RuntimeException {
 
     /** Wraps an engine refusal the way the program maps it ({@code From<CoordinatorError>}). */
     public static ProgramException of(CoordinatorException e) {
-        return new ProgramException(ProgramError.of(e.error()), e.getMessage(), e);
+        return new ProgramException(ProgramError.of(e.error()), e.detail(), e);
     }
 
     public ProgramError error() { return error; }
