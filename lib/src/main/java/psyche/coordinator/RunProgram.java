@@ -83,10 +83,8 @@ public final class RunProgram {
             // Quirk: the success flag is ignored, a failed warmup (EpochEnd(false)) pays out too
             cs = distributeEpochRewards(cs, c.epochState());
         }
-        return new Ticked(new InstanceState(s.metadata(), c, cs, warmupFirst, trainingFirst, s.clientVersion()), event(r));
+        return new Ticked(new InstanceState(s.metadata(), c, cs, warmupFirst, trainingFirst, s.clientVersion()), r.event());
     }
-
-    private static TickResult.Event event(TickResult r) { return r.event(); }
 
     /**
      * Epoch-end bookkeeping: registry clients matched in order against the epoch's clients (and, separately, the
