@@ -13,7 +13,8 @@ import java.util.Set;
  * Psyche's coordinator state machine ({@code shared/coordinator/src/coordinator.rs}) as pure functions over
  * {@link CoordinatorState}: each operation returns a new state or throws {@link CoordinatorException}; the input
  * is never changed. {@code now} is unix seconds and {@code randomSeed} the round seed, both supplied by the caller.
- * Quirks of the Rust code are reproduced and marked "Quirk".
+ * Quirks of the Rust code are reproduced and marked "Quirk". Where Rust would panic (abort the transaction) on
+ * input a client controls, this port refuses or skips instead, marked "Deviation" or "Psyche: ... panics".
  */
 public final class Coordinator {
     private Coordinator() {}

@@ -144,6 +144,8 @@ public final class RunProgram {
             SolanaClient old = clients.get(existing);
             clients.set(existing, new SolanaClient(clientId, old.earned(), old.slashed(), cs.nextActive()));
         } else {
+            // Quirk: an equality test, as in the program; after lowering global_batch_size_end below the registered
+            // count it never refuses again (only ClientsFull does)
             if (s.coordinator().config().globalBatchSizeEnd() == clients.size()) {
                 throw new ProgramException(ProgramError.MoreClientsThanBatches,
                         clients.size() + " clients registered = global_batch_size_end");
