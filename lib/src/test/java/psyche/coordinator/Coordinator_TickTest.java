@@ -193,4 +193,56 @@ class Coordinator_TickTest {
         CoordinatorState kept = Coordinator.tick(withPeers, List.of(id(0), id(50)), T0 + 28, 1).state();
         assertInstanceOf(Checkpoint.P2P.class, kept.model().checkpoint());
     }
+
+    @Test void tooFewClientsAtWitnessTimeoutCoolsDown() {
+        CoordinatorState t = training(3);
+        t = Coordinator.withdraw(Coordinator.withdraw(t, 1), 2);
+        CoordinatorState w = Coordinator.witness(t, id(0), witness(Coordinator.selection(t, Coordinator.currentRound(t)).witnessProof(0), ids(3)), T0 + 14);
+        w = Coordinator.tick(w, null, T0 + 19, 1).state();
+        assertEquals(RunState.RoundWitness, w.runState());
+        CoordinatorState c = Coordinator.tick(w, null, T0 + 20, 1).state();
+        assertEquals(RunState.Cooldown, c.runState());
+        assertEquals(1, c.epochState().clients().size());
+        assertEquals(2, c.epochState().exitedClients().size());
+        assertEquals(0, c.epochState().exitedClients().get(0).exitedHeight());
+        assertTrue(Coordinator.currentRound(c).witnesses().isEmpty(), "witnesses are cleared entering cooldown");
+    }
+
+    @Test void belowQuorumCoolsDown() {
+        CoordinatorState t = Coordinator.tick(warmup(waiting(config(100, 3, 3)), 3), null, T0 + 13, 9).state();
+        CommitteeSelection sel = Coordinator.selection(t, Coordinator.currentRound(t));
+        int w = -1;
+        for (int i = 0; i < 3 && w < 0; i++) if (sel.witnessProof(i).witness()) w = i;
+        CoordinatorState one = Coordinator.witness(t, id(w), witness(sel.witnessProof(w), ids(3)), T0 + 14);
+        CoordinatorState rw = Coordinator.tick(one, null, T0 + 19, 1).state();
+        CoordinatorState c = Coordinator.tick(rw, null, T0 + 20, 1).state();
+        assertEquals(2, Coordinator.witnessQuorum(c.config(), 1));
+        assertEquals(RunState.Cooldown, c.runState());
+        assertEquals(ClientState.Healthy, c.epochState().clients().get(0).state(), "quorum failure withdraws nobody");
+    }
+
+    @Test void roundsFillTheRingAndAdvanceTheDataIndexWithTheRamp() {
+        var ramp = new psyche.config.CoordinatorConfig(10, 5, 6, 1, 100, 600, 100, 2, 2, 0, 2, 10, 0, 3);
+        CoordinatorState s = Coordinator.tick(warmup(waiting(ramp), 2), null, T0 + 13, 9).state();
+        long now = T0 + 13;
+        long expectedIndex = 0;
+        for (int round = 0; round < 6; round++) {
+            Round r = Coordinator.currentRound(s);
+            assertEquals(round % 4, s.epochState().roundsHead());
+            assertEquals(round, r.height());
+            assertEquals(expectedIndex, r.dataIndex());
+            expectedIndex += DataAssignment.batchSize(ramp, r.dataIndex() * s.model().maxSeqLen());
+            s = witnessAll(s, ++now);
+            s = Coordinator.tick(s, null, ++now, round).state();
+        }
+        assertEquals(7, s.progress().step());
+        // tokens 0 → 2 sequences, then the ramp grows the batch towards 10 by 100 tokens (16 tokens per sequence)
+        assertEquals(2, DataAssignment.batchSize(ramp, 0));
+        assertEquals(10, DataAssignment.batchSize(ramp, 100));
+    }
+
+    @Test void epochEndedFlag() {
+        assertFalse(new TickResult(waiting(config()), TickResult.Event.TICKED).epochEnded());
+        assertTrue(new TickResult(waiting(config()), TickResult.Event.EPOCH_END_FAILURE).epochEnded());
+    }
 }

@@ -71,4 +71,27 @@ class Coordinator_WitnessTest {
         assertEquals(CoordinatorError.InvalidWitness, assertThrows(CoordinatorException.class,
                 () -> Coordinator.witness(done, id(e), witness(sel.witnessProof(e), ids(40)), T0 + 14)).error());
     }
+
+    @Test void witnessesFullWhen32AreStored() {
+        CoordinatorState t = Coordinator.tick(warmup(Fixtures.waiting(config(100, 2, 0)), 40), null, T0 + 13, 9).state();
+        CommitteeSelection sel = Coordinator.selection(t, Coordinator.currentRound(t));
+        int first = -1, other = -1;
+        for (int i = 0; i < 40; i++) {
+            if (!sel.witnessProof(i).witness()) continue;
+            if (first < 0) first = i; else if (other < 0) other = i;
+        }
+        // unreachable through the public flow (only 32 witness positions exist); build a round holding 32 entries
+        Witness w = witness(sel.witnessProof(first), ids(40));
+        Round r = Coordinator.currentRound(t);
+        Round full = new Round(java.util.Collections.nCopies(32, w), r.dataIndex(), r.randomSeed(), r.height(), r.clientsLen(), 0);
+        EpochState e = t.epochState();
+        java.util.List<Round> rounds = new java.util.ArrayList<>(e.rounds());
+        rounds.set((int) e.roundsHead(), full);
+        CoordinatorState st = new CoordinatorState(t.runId(), RunState.RoundWitness, t.model(), t.config(), t.progress(),
+                new EpochState(rounds, e.clients(), e.exitedClients(), e.roundsHead(), e.startStep(), e.lastStep(),
+                        e.startTimestamp(), e.firstRound(), e.coldStartEpoch()), T0 + 14, false);
+        int o = other;
+        assertEquals(CoordinatorError.WitnessesFull, assertThrows(CoordinatorException.class,
+                () -> Coordinator.witness(st, id(o), witness(sel.witnessProof(o), ids(40)), T0 + 15)).error());
+    }
 }
