@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 DecodeAccountCommand.class,
                 CommandLine.HelpCommand.class,
                 ValidateConfigCommand.class,
+                SimulateCommand.class,
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -23,7 +24,19 @@ public final class RunManager implements Runnable {
 
     /** Runs the CLI and returns its exit code (used by tests). */
     public static int execute(String... args) {
-        return new CommandLine(new RunManager()).execute(args);
+        return new CommandLine(new RunManager())
+                .setExecutionExceptionHandler(RunManager::reportFailure)
+                .execute(args);
+    }
+
+    /**
+     * Our exceptions carry what failed, why and what to do: print that, not a stack trace (set PSYCHE_DEBUG=1 for
+     * one). Exit code 1.
+     */
+    private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        cmd.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        if (System.getenv("PSYCHE_DEBUG") != null) e.printStackTrace(cmd.getErr());
+        return 1;
     }
 
     @Override public void run() {

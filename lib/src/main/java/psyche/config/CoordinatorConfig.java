@@ -27,9 +27,10 @@ public record CoordinatorConfig(
      */
     public int globalBatchSize(long totalTokensProcessed) {
         if (Long.compareUnsigned(totalTokensProcessed, globalBatchSizeWarmupTokens) >= 0) return globalBatchSizeEnd;
-        double progress = (double) totalTokensProcessed / (double) globalBatchSizeWarmupTokens;
+        double progress = unsignedToDouble(totalTokensProcessed) / unsignedToDouble(globalBatchSizeWarmupTokens);
         double size = globalBatchSizeStart + ((double) globalBatchSizeEnd - globalBatchSizeStart) * progress;
-        return (int) Math.min(0xFFFF, Math.max(0, Math.round(size)));
+        // Rust's f64::round rounds half away from zero (size is never negative); `as u16` saturates.
+        return (int) Math.min(0xFFFF, Math.max(0, (long) Math.floor(size + 0.5)));
     }
 
     /**
@@ -41,6 +42,10 @@ public record CoordinatorConfig(
         long dataIndex = 0;
         for (long s = 1; s < step; s++) dataIndex += globalBatchSize(dataIndex * maxSeqLen);
         return dataIndex;
+    }
+
+    private static double unsignedToDouble(long v) {
+        return v >= 0 ? (double) v : (double) (v >>> 1) * 2.0 + (v & 1);
     }
 
     /** The all-zero config of a freshly created (Uninitialized) run. */
