@@ -19,17 +19,7 @@ public final class AuthorizerInstructions {
 
     public static AuthorizerInstructions mainnet() { return new AuthorizerInstructions(ProgramIds.MAINNET); }
 
-    public sealed interface Ix {
-        String name();
-        void writeArgs(Borsh.Writer w);
-        Map<String, Object> args();
-
-        default byte[] data() {
-            Borsh.Writer w = new Borsh.Writer().raw(Discriminators.instruction(name()));
-            writeArgs(w);
-            return w.toByteArray();
-        }
-    }
+    public sealed interface Ix extends AnchorIx {}
 
     /** {@code authorization_create(params{grantee, scope Vec<u8>})}: creates the grant inactive. */
     public record Create(Pubkey grantee, byte[] scope) implements Ix {

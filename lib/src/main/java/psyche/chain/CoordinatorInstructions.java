@@ -32,17 +32,7 @@ public final class CoordinatorInstructions {
     public static CoordinatorInstructions mainnet() { return new CoordinatorInstructions(ProgramIds.MAINNET); }
 
     /** One coordinator instruction with its arguments. */
-    public sealed interface Ix {
-        String name();
-        void writeArgs(Borsh.Writer w);
-        Map<String, Object> args();
-
-        default byte[] data() {
-            Borsh.Writer w = new Borsh.Writer().raw(Discriminators.instruction(name()));
-            writeArgs(w);
-            return w.toByteArray();
-        }
-    }
+    public sealed interface Ix extends AnchorIx {}
 
     public record InitCoordinator(Pubkey mainAuthority, Pubkey joinAuthority, String runId, String clientVersion) implements Ix {
         public String name() { return "init_coordinator"; }

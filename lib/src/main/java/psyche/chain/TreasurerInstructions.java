@@ -22,17 +22,7 @@ public final class TreasurerInstructions {
 
     public static TreasurerInstructions mainnet() { return new TreasurerInstructions(ProgramIds.MAINNET); }
 
-    public sealed interface Ix {
-        String name();
-        void writeArgs(Borsh.Writer w);
-        Map<String, Object> args();
-
-        default byte[] data() {
-            Borsh.Writer w = new Borsh.Writer().raw(Discriminators.instruction(name()));
-            writeArgs(w);
-            return w.toByteArray();
-        }
-    }
+    public sealed interface Ix extends AnchorIx {}
 
     /** {@code run_create(params{index u64, run_id String, client_version String, main_authority, join_authority})}. */
     public record RunCreate(long index, String runId, String clientVersion, Pubkey mainAuthority, Pubkey joinAuthority) implements Ix {
