@@ -1,0 +1,127 @@
+package psyche.kernel;
+
+import org.dflib.jjava.jupyter.Extension;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import psyche.config.RunConfig;
+import psyche.coordinator.CoordinatorState;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Our renderers, installed through jjava's extension point ({@code META-INF/services/org.dflib.jjava.jupyter.Extension}):
+ * Tablesaw tables as bounded HTML plus text, XChart charts as PNG (SVG on request), and status cards. Images
+ * ({@code BufferedImage}) are rendered as PNG by jjava itself.
+ */
+public final class PsycheRenderers implements Extension {
+    /** Rows shown by the table renderer; {@code -Dpsyche.kernel.table.maxRows} or {@link Notebook#maxTableRows(int)}. */
+    static final AtomicInteger MAX_TABLE_ROWS = new AtomicInteger(Integer.getInteger("psyche.kernel.table.maxRows", 20));
+
+    @Override
+    public void install(BaseKernel kernel) {
+        registerAll(kernel.getRenderer());
+    }
+
+    public static void registerAll(Renderer renderer) {
+        renderer.createRegistration(Table.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((table, ctx) -> {
+                    int max = ctx.getParameterAsInt("maxRows", MAX_TABLE_ROWS.get());
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> tableHtml(table, max));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> table.print(max));
+                });
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Class<Chart<?, ?>> chartType = (Class) Chart.class;
+        renderer.createRegistration(chartType)
+                .preferring(MIMEType.IMAGE_PNG)
+                .supporting(MIMEType.IMAGE_SVG, MIMEType.TEXT_PLAIN)
+                .register((chart, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> chartPng(chart));
+                    ctx.renderIfRequested(MIMEType.IMAGE_SVG, () -> chartSvg(chart));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chartText(chart));
+                });
+        registerCard(renderer, RunConfig.class, c -> new Card("Run config", null, java.util.List.of())
+                .with("config", c.config()).with("model", c.model()));
+        registerCard(renderer, CoordinatorState.class, s -> new Card("Run " + s.runId(), s.runState().name(), java.util.List.of())
+                .with("progress", s.progress())
+                .with("epoch", s.epochState())
+                .with("config", s.config())
+                .with("pending pause", s.pendingPause())
+                .with("state since (unix)", s.runStateStartUnixTimestamp()));
+    }
+
+    /** Registers a card renderer for {@code type}: HTML card preferred, plain text alongside. */
+    public static <T> void registerCard(Renderer renderer, Class<T> type, CardRenderer<T> cards) {
+        renderer.createRegistration(type)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((value, ctx) -> {
+                    Card card = cards.card(value);
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, card::toHtml);
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, card::toText);
+                });
+    }
+
+    static String tableHtml(Table table, int maxRows) {
+        int rows = table.rowCount();
+        int shown = Math.min(rows, Math.max(0, maxRows));
+        StringBuilder out = new StringBuilder("<table style=\"border-collapse:collapse;font-size:13px\">")
+                .append("<caption style=\"caption-side:top;text-align:left;font-weight:600\">")
+                .append(Html.escape(table.name() == null ? "" : table.name()))
+                .append(" <span style=\"font-weight:400;color:#57606a\">").append(rows).append(" rows × ")
+                .append(table.columnCount()).append(" columns").append(shown < rows ? ", first " + shown + " shown" : "")
+                .append("</span></caption><thead><tr>");
+        for (String name : table.columnNames()) {
+            out.append("<th style=\"text-align:left;border-bottom:1px solid #999;padding:2px 8px\">").append(Html.escape(name)).append("</th>");
+        }
+        out.append("</tr></thead><tbody>");
+        for (int r = 0; r < shown; r++) {
+            out.append("<tr>");
+            for (Column<?> c : table.columns()) {
+                out.append("<td style=\"text-align:left;padding:2px 8px;font-family:monospace\">")
+                        .append(Html.escape(c.getString(r))).append("</td>");
+            }
+            out.append("</tr>");
+        }
+        if (shown < rows) {
+            out.append("<tr><td colspan=\"").append(table.columnCount())
+                    .append("\" style=\"color:#57606a;padding:2px 8px\">… ").append(rows - shown).append(" more rows</td></tr>");
+        }
+        return out.append("</tbody></table>").toString();
+    }
+
+    static String chartPng(Chart<?, ?> chart) {
+        try {
+            return Base64.getEncoder().encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not encode the chart as PNG", e);
+        }
+    }
+
+    static String chartSvg(Chart<?, ?> chart) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not encode the chart as SVG", e);
+        }
+    }
+
+    private static String chartText(Chart<?, ?> chart) {
+        return chart.getClass().getSimpleName() + " \"" + chart.getTitle() + "\" (" + chart.getWidth() + "x"
+                + chart.getHeight() + ", series " + chart.getSeriesMap().keySet() + ")";
+    }
+}
