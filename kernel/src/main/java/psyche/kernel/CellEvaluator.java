@@ -115,7 +115,12 @@ final class CellEvaluator implements AutoCloseable {
                 control.takeLastThrown();
                 throw EvalError.of(failure, this::nameFrame);
             }
-            if (isExpression(snippet)) value = control.takeLastValue();
+            if (isExpression(snippet)) {
+                value = control.takeLastValue();
+                // a bare expression's $N temporary would be imported into every later snippet: compile time and
+                // memory would grow with each cell; cells use named variables instead
+                if (snippet instanceof VarSnippet) jshell.drop(snippet);
+            }
         }
         return value;
     }

@@ -132,7 +132,13 @@ final class KernelClient implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("kernel.log").toFile()).start();
         KernelClient client = new KernelClient(process, ports, key);
-        client.awaitReady(Duration.ofSeconds(60));
+        try {
+            client.awaitReady(Duration.ofSeconds(90));
+        } catch (RuntimeException e) {
+            process.destroyForcibly();
+            client.context.close();
+            throw e;
+        }
         return client;
     }
 
@@ -155,9 +161,10 @@ final class KernelClient implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) throw new IllegalStateException("kernel process exited with " + process.exitValue());
-            String id = send(shell, "kernel_info_request", new JsonObject());
+            send(shell, "kernel_info_request", new JsonObject());
             Msg reply = receive(shell, Duration.ofSeconds(2));
-            if (reply != null && reply.parentId().equals(id)) {
+            // any kernel_info_reply will do: under load the answer to an earlier attempt may arrive first
+            if (reply != null && reply.type().equals("kernel_info_reply")) {
                 // IOPub (PUB/SUB) drops messages until the subscription is in place: wait for one status message
                 Msg status = receive(iopub, Duration.ofMillis(500));
                 if (status != null) {

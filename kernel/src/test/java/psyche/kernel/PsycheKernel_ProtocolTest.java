@@ -187,4 +187,62 @@ class PsycheKernel_ProtocolTest {
         assertEquals("ok", e.status());
         assertTrue(e.stdout().contains("classes"), e.stdout());
     }
+
+    @Test
+    void table_rendersAsBoundedHtmlAndText() {
+        KernelClient.Execution e = kernel.execute(
+                "Table big = Table.create(\"numbers\", IntColumn.indexColumn(\"n\", 500, 0));\nbig", T);
+        assertEquals("ok", e.status(), () -> String.valueOf(e.error()));
+        String html = e.result().get("text/html").getAsString();
+        assertTrue(html.contains("500 rows"), html);
+        assertTrue(html.contains("480 more rows"), html);
+        assertEquals(20, html.split("<tr>").length - 3, html); // header row and the elision row besides 20 data rows
+        assertTrue(text(e.result()).contains("numbers"));
+        KernelClient.Execution fewer = kernel.execute("maxTableRows(5);\nbig", T);
+        assertTrue(fewer.result().get("text/html").getAsString().contains("495 more rows"));
+        kernel.execute("maxTableRows(20);", T);
+    }
+
+    @Test
+    void chart_rendersAsPngAndSvgOnRequest() {
+        KernelClient.Execution e = kernel.execute(
+                "XYChart chart = new XYChartBuilder().width(400).height(300).title(\"t\").build();\n"
+                        + "chart.addSeries(\"s\", new double[]{0, 1, 2}, new double[]{1, 4, 9});\nchart", T);
+        assertEquals("ok", e.status(), () -> String.valueOf(e.error()));
+        byte[] png = java.util.Base64.getDecoder().decode(e.result().get("image/png").getAsString());
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals('P', png[1]);
+        KernelClient.Execution svg = kernel.execute("display(chart, \"image/svg+xml\");", T);
+        assertTrue(svg.ofType("display_data").get(0).content().getAsJsonObject("data").get("image/svg+xml")
+                .getAsString().contains("<svg"));
+    }
+
+    @Test
+    void bufferedImage_rendersAsPng() {
+        KernelClient.Execution e = kernel.execute(
+                "new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB)", T);
+        assertEquals("ok", e.status(), () -> String.valueOf(e.error()));
+        assertTrue(e.result().has("image/png"), e.result().toString());
+    }
+
+    @Test
+    void statusObjects_renderAsCards() {
+        KernelClient.Execution e = kernel.execute("CoordinatorState.uninitialized(\"run-1\")", T);
+        assertEquals("ok", e.status(), () -> String.valueOf(e.error()));
+        String html = e.result().get("text/html").getAsString();
+        assertTrue(html.contains("Run run-1") && html.contains("Uninitialized"), html);
+        assertTrue(text(e.result()).startsWith("Run run-1 [Uninitialized]"), text(e.result()));
+    }
+
+    @Test
+    void mavenMagic_resolvesAndAddsToTheClassPath() {
+        // jmh-core and its dependencies are in the local repository of this build; not on the kernel's class path
+        KernelClient.Execution missing = kernel.execute("org.openjdk.jmh.runner.options.OptionsBuilder.class", T);
+        assertEquals("error", missing.status());
+        KernelClient.Execution e = kernel.execute(
+                "%maven org.openjdk.jmh:jmh-core:1.37\nnew org.openjdk.jmh.runner.options.OptionsBuilder().getClass().getSimpleName()", T);
+        assertEquals("ok", e.status(), () -> String.valueOf(e.error()));
+        assertTrue(e.stdout().contains("jmh-core-1.37.jar") && e.stdout().contains("jopt-simple"), e.stdout());
+        assertEquals("OptionsBuilder", text(e.result()));
+    }
 }
