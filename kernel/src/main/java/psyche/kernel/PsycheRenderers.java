@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,14 +53,24 @@ public final class PsycheRenderers implements Extension {
                     ctx.renderIfRequested(MIMEType.IMAGE_SVG, () -> chartSvg(chart));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chartText(chart));
                 });
-        registerCard(renderer, RunConfig.class, c -> new Card("Run config", null, java.util.List.of())
-                .with("config", c.config()).with("model", c.model()));
-        registerCard(renderer, CoordinatorState.class, s -> new Card("Run " + s.runId(), s.runState().name(), java.util.List.of())
-                .with("progress", s.progress())
-                .with("epoch", s.epochState())
-                .with("config", s.config())
+        registerCard(renderer, RunConfig.class, c -> new Card("Run config", c.model().architecture().toString(), List.of())
+                .with("total steps", c.config().totalSteps())
+                .with("clients (init / min)", c.config().initMinClients() + " / " + c.config().minClients())
+                .with("witness nodes", c.config().witnessNodes())
+                .with("global batch (start → end)", c.config().globalBatchSizeStart() + " → " + c.config().globalBatchSizeEnd())
+                .with("epoch / warmup / cooldown (s)", c.config().epochTime() + " / " + c.config().warmupTime() + " / " + c.config().cooldownTime())
+                .with("max seq len", c.model().maxSeqLen())
+                .with("lr schedule", c.model().lrSchedule())
+                .with("optimizer", c.model().optimizer())
+                .with("checkpoint", c.model().checkpoint())
+                .with("data", c.model().dataLocation()));
+        registerCard(renderer, CoordinatorState.class, s -> new Card("Run " + s.runId(), s.runState().display(), List.of())
+                .with("epoch", s.progress().epoch())
+                .with("step", s.progress().step() + " of " + s.config().totalSteps())
+                .with("clients", s.epochState().clients().size() + " (min " + s.config().minClients() + ")")
+                .with("exited clients", s.epochState().exitedClients().size())
                 .with("pending pause", s.pendingPause())
-                .with("state since (unix)", s.runStateStartUnixTimestamp()));
+                .with("state since (unix s)", s.runStateStartUnixTimestamp()));
     }
 
     /** Registers a card renderer for {@code type}: HTML card preferred, plain text alongside. */

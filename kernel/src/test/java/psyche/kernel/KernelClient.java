@@ -109,6 +109,16 @@ final class KernelClient implements AutoCloseable {
 
     /** Starts the kernel from this JVM's class path and waits until it answers on shell and IOPub. */
     static KernelClient start(Path workDir, String... jvmArgs) throws Exception {
+        List<String> launch = new ArrayList<>(List.of(jvmArgs));
+        launch.addAll(List.of("-cp", System.getProperty("java.class.path"), PsycheKernel.class.getName()));
+        return start(workDir, launch);
+    }
+
+    /**
+     * Starts {@code java LAUNCH... CONNECTION_FILE} ({@code launch} ends with the main class or {@code -jar JAR})
+     * and waits until the kernel answers on shell and IOPub.
+     */
+    static KernelClient start(Path workDir, List<String> launch) throws Exception {
         Files.createDirectories(workDir);
         int[] ports = freePorts(5);
         String key = UUID.randomUUID().toString();
@@ -126,9 +136,9 @@ final class KernelClient implements AutoCloseable {
         Files.writeString(connFile, GSON.toJson(conn));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmArgs));
-        command.addAll(List.of("-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                PsycheKernel.class.getName(), connFile.toString()));
+        command.add("-Djava.awt.headless=true");
+        command.addAll(launch);
+        command.add(connFile.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("kernel.log").toFile()).start();
         KernelClient client = new KernelClient(process, ports, key);

@@ -230,7 +230,7 @@ class PsycheKernel_ProtocolTest {
         KernelClient.Execution e = kernel.execute("CoordinatorState.uninitialized(\"run-1\")", T);
         assertEquals("ok", e.status(), () -> String.valueOf(e.error()));
         String html = e.result().get("text/html").getAsString();
-        assertTrue(html.contains("Run run-1") && html.contains("Uninitialized"), html);
+        assertTrue(html.contains("Run run-1") && html.contains("Uninitialized") && html.contains("0 of 0"), html);
         assertTrue(text(e.result()).startsWith("Run run-1 [Uninitialized]"), text(e.result()));
     }
 
