@@ -39,6 +39,8 @@ final class CellEvaluator implements AutoCloseable {
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Set<String> addedClasspath = new LinkedHashSet<>();
     private final List<String> imports;
+    /** Set by an interrupt that arrives between snippets (nothing running to stop); checked before each snippet. */
+    private volatile boolean interruptRequested;
 
     /** Starts JShell on this JVM's class path and applies {@code startupImports}, skipping packages absent here. */
     CellEvaluator(List<String> startupImports) {
@@ -52,7 +54,8 @@ final class CellEvaluator implements AutoCloseable {
         List<String> applied = new ArrayList<>();
         for (String imp : startupImports) {
             List<SnippetEvent> events = jshell.eval(imp);
-            if (!events.isEmpty() && events.get(0).status().isDefined()) applied.add(imp);
+            if (events.isEmpty()) continue;
+            if (events.get(0).status().isDefined()) applied.add(imp);
             else jshell.drop(events.get(0).snippet());
         }
         imports = List.copyOf(applied);
@@ -72,6 +75,10 @@ final class CellEvaluator implements AutoCloseable {
         int base = code.offset();
         Object value = null;
         while (!rest.isBlank()) {
+            if (interruptRequested) {
+                interruptRequested = false;
+                throw new CellInterrupted();
+            }
             CompletionInfo info = analysis.analyzeCompletion(rest);
             if (info.completeness() == Completeness.EMPTY) break;
             String source;
@@ -180,9 +187,15 @@ final class CellEvaluator implements AutoCloseable {
         return e.getMethodName().isEmpty() ? where : e.getMethodName() + " (" + where + ")";
     }
 
-    /** Stops the running cell (interrupt, then stop the cell thread group). */
+    /** Stops the running cell (interrupt, then stop the cell thread group), or the next snippet of the cell. */
     void interrupt() {
+        interruptRequested = true;
         control.stop();
+    }
+
+    /** A new cell starts: forget an interrupt that arrived after the previous one ended. */
+    void startCell() {
+        interruptRequested = false;
     }
 
     /** Adds jars or directories to the class path of later cells (compiler and class loader). */

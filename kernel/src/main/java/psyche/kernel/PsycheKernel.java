@@ -43,8 +43,14 @@ public final class PsycheKernel extends BaseKernel {
                 new MagicsRegistry(), true, new StringStyler.Builder().build());
         System.setProperty("java.awt.headless", "true");
         // JShell and the startup imports warm up while Jupyter connects
-        evaluator = CompletableFuture.supplyAsync(
-                () -> new CellEvaluator(StartupImports.available(System.getProperty("java.class.path"))));
+        java.io.PrintStream log = System.err; // cells swap System.err while they run
+        long start = System.nanoTime();
+        evaluator = CompletableFuture.supplyAsync(() -> {
+            CellEvaluator ev = new CellEvaluator(StartupImports.available(System.getProperty("java.class.path")));
+            log.printf(Locale.ROOT, "psyche kernel: JShell ready in %d ms with %d startup imports%n",
+                    (System.nanoTime() - start) / 1_000_000, ev.imports().size());
+            return ev;
+        });
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,6 +84,7 @@ public final class PsycheKernel extends BaseKernel {
     public Object evalRaw(String code) {
         int count = executionCount.get() - 1; // the execute handler has already advanced the counter
         CellSource cell = CellSource.parse(code);
+        evaluator().startCell();
         Object value = null;
         for (CellSource.Part part : cell.parts()) {
             if (part instanceof CellSource.Code c) value = evaluator().evaluate(cell, c, count);

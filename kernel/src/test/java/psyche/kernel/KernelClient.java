@@ -273,6 +273,11 @@ final class KernelClient implements AutoCloseable {
         return new Execution(reply, messages);
     }
 
+    /** The next IOPub message, or null after {@code timeout}. */
+    Msg receiveIopub(Duration timeout) {
+        return receive(iopub, timeout);
+    }
+
     /** Sends a shell request and returns its reply's content. */
     JsonObject request(String type, JsonObject content, Duration timeout) {
         String id = send(shell, type, content);

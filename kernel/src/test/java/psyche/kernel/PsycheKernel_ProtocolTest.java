@@ -67,6 +67,28 @@ class PsycheKernel_ProtocolTest {
     }
 
     @Test
+    void stdout_arrivesWhileTheCellIsStillRunning() throws Exception {
+        // the cell waits for a file the test creates only after it has seen the first line on IOPub:
+        // buffered output would never arrive and the test would fail
+        java.nio.file.Path flag = java.nio.file.Files.createTempFile("psyche-kernel", ".flag");
+        java.nio.file.Files.delete(flag);
+        String id = kernel.submit("System.out.println(\"started\");\n"
+                + "for (int i = 0; i < 1500 && !java.nio.file.Files.exists(java.nio.file.Path.of(\"" + flag + "\")); i++) Thread.sleep(20);\n"
+                + "System.out.println(java.nio.file.Files.exists(java.nio.file.Path.of(\"" + flag + "\")) ? \"released\" : \"timed out\");");
+        boolean seen = false;
+        for (int i = 0; i < 300 && !seen; i++) {
+            KernelClient.Msg m = kernel.receiveIopub(Duration.ofMillis(100));
+            seen = m != null && m.parentId().equals(id) && m.type().equals("stream")
+                    && m.content().get("text").getAsString().contains("started");
+        }
+        java.nio.file.Files.createFile(flag);
+        KernelClient.Execution e = kernel.collect(id, T);
+        java.nio.file.Files.deleteIfExists(flag);
+        assertTrue(seen, "no output while the cell was running");
+        assertTrue(e.stdout().contains("released"), e.stdout());
+    }
+
+    @Test
     void compileError_pointsAtLineAndColumnInTheCell() {
         KernelClient.Execution e = kernel.execute("int ok = 1;\nint bad = \"text\";", T);
         assertEquals("error", e.status());
