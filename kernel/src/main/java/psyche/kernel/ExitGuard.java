@@ -33,19 +33,14 @@ final class ExitGuard extends SecurityManager {
     /** Installs a guard; returns null with a warning on stderr when this JDK refuses Security Managers. */
     static ExitGuard install(ThreadGroup guarded) {
         ExitGuard guard = new ExitGuard(guarded);
-        java.io.PrintStream err = System.err;
         try {
-            // JDK 17 prints a four-line deprecation warning here; the guard is deliberate, so keep the log clean
-            System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            // JDK 17 prints a four-line deprecation warning on the process's initial stderr (the Jupyter log)
             System.setSecurityManager(guard);
             return guard;
         } catch (UnsupportedOperationException | SecurityException e) {
-            System.setErr(err);
             System.err.println("psyche kernel: exit guard not installed (" + e.getMessage()
                     + "): System.exit in a cell will end the kernel; Jupyter will report it and restart it");
             return null;
-        } finally {
-            System.setErr(err);
         }
     }
 
