@@ -11,6 +11,9 @@ import java.util.List;
  * JShell's wrapper and reflection frames are cut, and snippet frames are named by cell and line.
  */
 public final class EvalError extends KernelException {
+    /** Frames shown per exception: deep recursion would otherwise print a thousand identical lines. */
+    static final int MAX_FRAMES = 40;
+
     private final String exceptionClass;
     private final List<String> traceback;
 
@@ -40,7 +43,14 @@ public final class EvalError extends KernelException {
         boolean first = true;
         while (t != null) {
             lines.add((first ? "" : "Caused by: ") + describe(t));
-            for (StackTraceElement e : t.getStackTrace()) {
+            int shown = 0;
+            StackTraceElement[] frames = t.getStackTrace();
+            for (int i = 0; i < frames.length; i++) {
+                StackTraceElement e = frames[i];
+                if (shown == MAX_FRAMES) {
+                    lines.add("    ... " + (frames.length - i) + " more frames");
+                    break;
+                }
                 String cls = e.getClassName();
                 if (cls.startsWith("jdk.internal.reflect.") || cls.startsWith("java.lang.reflect.")
                         || cls.startsWith("jdk.jshell.") || cls.startsWith("psyche.kernel.CellExecutionControl")) {
@@ -48,6 +58,7 @@ public final class EvalError extends KernelException {
                 }
                 String named = frameNamer.apply(e);
                 lines.add("    at " + (named != null ? named : e.toString()));
+                shown++;
                 if (named != null && e.getMethodName().isEmpty()) break; // the cell's own code: JShell's invoker is below
             }
             t = t.getCause() == t ? null : t.getCause();

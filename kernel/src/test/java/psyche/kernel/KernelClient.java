@@ -259,11 +259,11 @@ final class KernelClient implements AutoCloseable {
         List<Msg> messages = new ArrayList<>();
         while ((reply == null || !idle) && Instant.now().isBefore(deadline)) {
             if (reply == null) {
-                Msg m = receive(shell, Duration.ofMillis(20));
+                Msg m = receive(shell, Duration.ofMillis(2));
                 if (m != null && m.parentId().equals(id)) reply = m;
             }
             Msg m;
-            while ((m = receive(iopub, Duration.ofMillis(20))) != null) {
+            while ((m = receive(iopub, Duration.ofMillis(2))) != null) {
                 if (!m.parentId().equals(id)) continue;
                 if (m.type().equals("status") && m.content().get("execution_state").getAsString().equals("idle")) idle = true;
                 else if (!m.type().equals("status")) messages.add(m);

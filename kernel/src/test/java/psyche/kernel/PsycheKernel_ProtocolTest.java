@@ -116,6 +116,17 @@ class PsycheKernel_ProtocolTest {
     }
 
     @Test
+    void stackOverflow_isReportedTrimmedAndTheKernelSurvives() {
+        KernelClient.Execution e = kernel.execute("int depth(int n) { return depth(n + 1) + 1; }\ndepth(0)", T);
+        assertEquals("error", e.status());
+        JsonObject content = e.error().content();
+        assertTrue(content.get("evalue").getAsString().startsWith("java.lang.StackOverflowError"), content.toString());
+        int lines = content.getAsJsonArray("traceback").size();
+        assertTrue(lines <= EvalError.MAX_FRAMES + 2, "traceback has " + lines + " lines");
+        assertEquals("2", text(kernel.execute("1 + 1", T).result()));
+    }
+
+    @Test
     void complete_suggestsMembers() {
         kernel.execute("String greeting = \"hi\";", T);
         JsonObject content = new JsonObject();
@@ -151,6 +162,18 @@ class PsycheKernel_ProtocolTest {
         JsonObject reply = kernel.request("inspect_request", content, T);
         assertTrue(reply.get("found").getAsBoolean(), reply.toString());
         assertTrue(reply.getAsJsonObject("data").get("text/plain").getAsString().contains("max(int a, int b)"), reply.toString());
+    }
+
+    @Test
+    void inspect_showsTheTypeOfAVariable() {
+        kernel.execute("double rate = 0.5;", T);
+        JsonObject content = new JsonObject();
+        content.addProperty("code", "rate * 2");
+        content.addProperty("cursor_pos", 2);
+        content.addProperty("detail_level", 0);
+        JsonObject reply = kernel.request("inspect_request", content, T);
+        assertTrue(reply.get("found").getAsBoolean(), reply.toString());
+        assertEquals("rate:double", reply.getAsJsonObject("data").get("text/plain").getAsString());
     }
 
     @Test
