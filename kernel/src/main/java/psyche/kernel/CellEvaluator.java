@@ -206,6 +206,11 @@ final class CellEvaluator implements AutoCloseable {
         }
     }
 
+    /** The class loader of cell code, which sees the jars added by {@link #addToClasspath}. */
+    ClassLoader userClassLoader() {
+        return control.userLoader();
+    }
+
     /** The kernel's class path followed by what cells added. */
     List<String> classpath() {
         List<String> all = new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));

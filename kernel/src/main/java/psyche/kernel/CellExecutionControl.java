@@ -65,6 +65,11 @@ final class CellExecutionControl extends LocalExecutionControl {
         return valueString(result[0]);
     }
 
+    /** The loader of snippet classes and jars added by %maven/%classpath. */
+    ClassLoader userLoader() {
+        return userLoader;
+    }
+
     /** The value of the last successful invocation (the last snippet's value), then forgets it. */
     Object takeLastValue() {
         Object v = lastValue;

@@ -115,6 +115,7 @@ public final class PsycheKernel extends BaseKernel {
                     }
                 }
                 evaluator().addToClasspath(paths);
+                installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
                 System.out.println("added to the class path: " + String.join(", ", paths));
                 return null;
             }
@@ -124,6 +125,7 @@ public final class PsycheKernel extends BaseKernel {
                 for (String coordinates : m.args()) {
                     List<String> jars = maven.resolve(coordinates).stream().map(Path::toString).collect(Collectors.toList());
                     evaluator().addToClasspath(jars);
+                    installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
                     System.out.println(coordinates + ": added " + jars.size() + " jar(s) to the class path"
                             + jars.stream().map(j -> "\n  " + j).collect(Collectors.joining()));
                 }
