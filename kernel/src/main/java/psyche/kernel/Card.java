@@ -64,7 +64,7 @@ public record Card(String title, String status, List<Row> rows) {
         out.append("</div><table style=\"border-collapse:collapse\">");
         for (Row r : rows) {
             out.append("<tr><td style=\"color:#57606a;padding:1px 12px 1px 0;text-align:left;white-space:nowrap;vertical-align:top\">")
-                    .append(Html.escape(r.label())).append("</td><td style=\"text-align:left;font-family:monospace\">")
+                    .append(Html.escape(r.label())).append("</td><td style=\"text-align:left;vertical-align:top;padding:1px 0;font-family:monospace\">")
                     .append(Html.escape(r.value())).append("</td></tr>");
         }
         return out.append("</table></div>").toString();
