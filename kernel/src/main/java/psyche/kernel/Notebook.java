@@ -1,0 +1,61 @@
+package psyche.kernel;
+
+import org.dflib.jjava.jupyter.kernel.BaseNotebookStatics;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.lang.reflect.RecordComponent;
+
+/**
+ * What a notebook cell calls without qualification (static-imported at kernel start): {@code display},
+ * {@code updateDisplay}, {@code render}, table helpers and renderer settings.
+ */
+public final class Notebook {
+    private Notebook() {}
+
+    /** Shows {@code value} now (rendered like a cell result) and returns the display id for {@link #updateDisplay}. */
+    public static String display(Object value) {
+        return BaseNotebookStatics.display(value);
+    }
+
+    /** Shows {@code value} rendered only as the given MIME types (e.g. {@code "image/svg+xml"}). */
+    public static String display(Object value, String... mimeTypes) {
+        return BaseNotebookStatics.display(value, mimeTypes);
+    }
+
+    /** Replaces the output shown under {@code displayId} (live charts, progress). */
+    public static void updateDisplay(String displayId, Object value) {
+        BaseNotebookStatics.updateDisplay(displayId, value);
+    }
+
+    public static void updateDisplay(String displayId, Object value, String... mimeTypes) {
+        BaseNotebookStatics.updateDisplay(displayId, value, mimeTypes);
+    }
+
+    /** Renders without showing: the returned bundle can be the cell's value. */
+    public static DisplayData render(Object value, String... mimeTypes) {
+        return mimeTypes.length == 0 ? BaseNotebookStatics.render(value) : BaseNotebookStatics.render(value, mimeTypes);
+    }
+
+    /** Rows the table renderer shows before eliding; returns the previous limit. */
+    public static int maxTableRows(int rows) {
+        if (rows < 0) throw new IllegalArgumentException("maxTableRows must be >= 0, got " + rows);
+        return PsycheRenderers.MAX_TABLE_ROWS.getAndSet(rows);
+    }
+
+    /** A two-column table (field, value) of a record's components: configs and states as tables. */
+    public static Table tableOf(String name, Record record) {
+        StringColumn field = StringColumn.create("field");
+        StringColumn value = StringColumn.create("value");
+        for (RecordComponent c : record.getClass().getRecordComponents()) {
+            field.append(c.getName());
+            try {
+                value.append(String.valueOf(c.getAccessor().invoke(record)));
+            } catch (ReflectiveOperationException e) {
+                value.append("<unreadable: " + e.getMessage() + ">");
+            }
+        }
+        return Table.create(name, field, value);
+    }
+}

@@ -1,0 +1,207 @@
+package psyche.kernel;
+
+import org.dflib.jjava.jupyter.channels.JupyterConnection;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.JupyterIO;
+import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
+import org.dflib.jjava.jupyter.kernel.LanguageInfo;
+import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.comm.CommManager;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
+import org.dflib.jjava.jupyter.kernel.util.StringStyler;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The Psyche Jupyter kernel: jjava's protocol and display machinery, cells evaluated by {@link CellEvaluator},
+ * magics {@code %classpath}, {@code %maven}, {@code %time} and {@code %%time}.
+ * Run as {@code java -jar psyche-kernel-all.jar CONNECTION_FILE}.
+ */
+public final class PsycheKernel extends BaseKernel {
+    private static final List<String> MAGICS = List.of("%classpath", "%maven", "%time", "%%time");
+
+    private final CompletableFuture<CellEvaluator> evaluator;
+    private MavenResolver maven;
+
+    public PsycheKernel() {
+        super("psyche", "0.1.0",
+                new LanguageInfo("java", Runtime.version().toString(), "text/x-java-source", ".jshell", "java",
+                        "text/x-java", "script"),
+                List.of(), null, new JupyterIO(StandardCharsets.UTF_8), new CommManager(), new Renderer(), null,
+                new MagicsRegistry(), true, new StringStyler.Builder().build());
+        System.setProperty("java.awt.headless", "true");
+        // JShell and the startup imports warm up while Jupyter connects
+        java.io.PrintStream log = System.err; // cells swap System.err while they run
+        long start = System.nanoTime();
+        evaluator = CompletableFuture.supplyAsync(() -> {
+            CellEvaluator ev = new CellEvaluator(StartupImports.available(System.getProperty("java.class.path")));
+            log.printf(Locale.ROOT, "psyche kernel: JShell ready in %d ms with %d startup imports%n",
+                    (System.nanoTime() - start) / 1_000_000, ev.imports().size());
+            return ev;
+        });
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: java -jar psyche-kernel-all.jar CONNECTION_FILE (Jupyter passes it via kernel.json)");
+            System.exit(2);
+        }
+        System.setProperty("java.awt.headless", "true");
+        KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
+        JupyterConnection connection = new JupyterConnection(props);
+        PsycheKernel kernel = new PsycheKernel();
+        kernel.onStartup();
+        kernel.becomeHandlerForConnection(connection);
+        connection.connect();
+        connection.waitUntilClose();
+        System.exit(0); // cells may have left non-daemon threads running
+    }
+
+    private CellEvaluator evaluator() {
+        try {
+            return evaluator.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while JShell was starting", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("JShell did not start: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public Object evalRaw(String code) {
+        int count = executionCount.get() - 1; // the execute handler has already advanced the counter
+        CellSource cell = CellSource.parse(code);
+        evaluator().startCell();
+        Object value = null;
+        for (CellSource.Part part : cell.parts()) {
+            if (part instanceof CellSource.Code c) value = evaluator().evaluate(cell, c, count);
+            else if (part instanceof CellSource.LineMagic m) value = lineMagic(cell, m, count);
+            else if (part instanceof CellSource.CellMagic m) value = cellMagic(cell, m, count);
+        }
+        return value;
+    }
+
+    private Object lineMagic(CellSource cell, CellSource.LineMagic m, int count) {
+        switch (m.name()) {
+            case "time": {
+                int start = cell.text().indexOf(m.rest(), m.offset());
+                return timed(() -> evaluator().evaluate(cell, new CellSource.Code(m.rest(), start), count));
+            }
+            case "classpath": {
+                if (m.args().isEmpty()) {
+                    System.out.println(String.join("\n", evaluator().classpath()));
+                    return null;
+                }
+                List<String> paths = new ArrayList<>();
+                for (String arg : m.args()) {
+                    for (String p : arg.split(File.pathSeparator)) {
+                        if (!new File(p).exists()) {
+                            throw new IllegalArgumentException("%classpath: " + p + " does not exist (give jar files or class directories)");
+                        }
+                        paths.add(p);
+                    }
+                }
+                evaluator().addToClasspath(paths);
+                installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
+                System.out.println("added to the class path: " + String.join(", ", paths));
+                return null;
+            }
+            case "maven": {
+                if (m.args().isEmpty()) throw new IllegalArgumentException("usage: %maven group:artifact:version [...]");
+                if (maven == null) maven = new MavenResolver();
+                for (String coordinates : m.args()) {
+                    List<String> jars = maven.resolve(coordinates).stream().map(Path::toString).collect(Collectors.toList());
+                    evaluator().addToClasspath(jars);
+                    installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
+                    System.out.println(coordinates + ": added " + jars.size() + " jar(s) to the class path"
+                            + jars.stream().map(j -> "\n  " + j).collect(Collectors.joining()));
+                }
+                return null;
+            }
+            default:
+                try {
+                    return magicsRegistry.evalLineMagic(this, m.name(), m.args());
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("%" + m.name() + " failed: " + e.getMessage(), e);
+                }
+        }
+    }
+
+    private Object cellMagic(CellSource cell, CellSource.CellMagic m, int count) {
+        if (m.name().equals("time")) {
+            return timed(() -> evaluator().evaluate(cell, new CellSource.Code(m.body(), m.bodyOffset()), count));
+        }
+        try {
+            return magicsRegistry.evalCellMagic(this, m.name(), m.args(), m.body());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("%%" + m.name() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Object timed(java.util.function.Supplier<Object> body) {
+        long start = System.nanoTime();
+        try {
+            return body.get();
+        } finally {
+            System.out.printf(Locale.ROOT, "Wall time: %.1f ms%n", (System.nanoTime() - start) / 1e6);
+        }
+    }
+
+    @Override
+    public List<String> formatError(Throwable e) {
+        if (e instanceof KernelException k) return k.traceback();
+        return super.formatError(e);
+    }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) {
+        String text = evaluator().inspect(code, at);
+        return text == null ? null : new DisplayData(text);
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) {
+        int lineStart = code.lastIndexOf('\n', at - 1) + 1;
+        if (lineStart < code.length() && code.charAt(lineStart) == '%' && code.substring(lineStart, at).matches("%%?\\w*")) {
+            String typed = code.substring(lineStart, at);
+            return new ReplacementOptions(Stream.concat(MAGICS.stream(),
+                    magicsRegistry.getLineMagicNames().stream().map(n -> "%" + n))
+                    .filter(n -> n.startsWith(typed)).distinct().collect(Collectors.toList()), lineStart, at);
+        }
+        CellEvaluator.Completion c = evaluator().complete(code, at);
+        return new ReplacementOptions(c.candidates(), c.start(), c.end());
+    }
+
+    @Override
+    public String isComplete(String code) {
+        return evaluator().isComplete(code);
+    }
+
+    @Override
+    public void interrupt() {
+        if (evaluator.isDone()) evaluator().interrupt();
+    }
+
+    @Override
+    public void onShutdown(boolean isRestarting) {
+        super.onShutdown(isRestarting);
+        if (evaluator.isDone()) evaluator().close();
+    }
+}
