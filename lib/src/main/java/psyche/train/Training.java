@@ -48,6 +48,7 @@ public final class Training implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile Thread thread;
     private volatile Throwable failure;
+    private volatile boolean running;
     private volatile long lastStep;
     private volatile Path lastCheckpoint;
     private volatile LlamaModel finalModel;
@@ -121,6 +122,7 @@ public final class Training implements AutoCloseable {
     /** Starts the rounds on a background thread (daemon, so a notebook kernel can exit). */
     public synchronized Training start() {
         if (thread != null) throw new IllegalStateException("session already started");
+        running = true; // visible before the thread starts, so isRunning() never reads a false gap
         thread = new Thread(this::runSafely, "psyche-training-" + b.runId);
         thread.setDaemon(true);
         thread.start();
@@ -173,10 +175,7 @@ public final class Training implements AutoCloseable {
         }
     }
 
-    public boolean isRunning() {
-        Thread t = thread;
-        return t != null && t.isAlive();
-    }
+    public boolean isRunning() { return running; }
 
     public long step() { return lastStep; }
 
@@ -187,11 +186,13 @@ public final class Training implements AutoCloseable {
     public Optional<Throwable> failure() { return Optional.ofNullable(failure); }
 
     private void runSafely() {
+        running = true;
         try {
             runRounds();
         } catch (Throwable t) {
             failure = t;
         } finally {
+            running = false;
             for (TrainingListener l : listeners) l.onEnd(lastStep, failure);
         }
     }
@@ -376,6 +377,13 @@ public final class Training implements AutoCloseable {
         if (m == null || isRunning()) throw new TrainingException("evaluation needs a finished session: await() or stop() first");
         TorchRuntime.noGradOnThisThread();
         return m.evalLoss(samples(batch));
+    }
+
+    /** The trained weights of client 0 by Hugging Face name; after the session ended. */
+    public java.util.Map<String, Safetensors.Tensor> weights() {
+        LlamaModel m = finalModel;
+        if (m == null || isRunning()) throw new TrainingException("weights are available once the session has ended");
+        return m.stateDict();
     }
 
     /** Continues {@code prompt} with the trained model (greedy when {@code temperature <= 0}). */
