@@ -373,10 +373,15 @@ public final class Training implements AutoCloseable {
 
     /** Mean loss of the trained model (client 0) on {@code batch} of this session's data; after the session ended. */
     public float evalLoss(BatchId batch) {
+        return evalLoss(samples(batch));
+    }
+
+    /** Mean loss of the trained model (client 0) on any samples ({@code seqLen + 1} tokens each). */
+    public float evalLoss(int[][] samples) {
         LlamaModel m = finalModel;
         if (m == null || isRunning()) throw new TrainingException("evaluation needs a finished session: await() or stop() first");
         TorchRuntime.noGradOnThisThread();
-        return m.evalLoss(samples(batch));
+        return m.evalLoss(samples);
     }
 
     /** The trained weights of client 0 by Hugging Face name; after the session ended. */
