@@ -93,9 +93,9 @@ class Training_CheckpointTest {
     }
 
     @Test void nanLossStopsTheSessionAndKeepsTheLastGoodCheckpoint() {
-        // step 1 trains at 4e-3; step 2 uses 5e34, which blows the weights up; step 3's loss is not finite
+        // step 1 trains at 4e-3; step 2 steps by 5e299 (infinite in f32), so step 3 sees a NaN loss
         RunConfig exploding = TinyRun.config(TRAIN, 5, new Optimizer.Distro(Optional.empty(), Optional.empty(), 0.999f, 8, 64, false),
-                new LrSchedule.Linear(4e-3, 4e-3, 1e35, 1, 3), 4, 32);
+                new LrSchedule.Linear(4e-3, 4e-3, 1e300, 1, 3), 4, 32);
         List<Path> written = new ArrayList<>();
         try (Training t = Training.builder().setConfig(exploding).optClients(2).optModel(SMALL).optDevice("cpu")
                 .optRunId("nan").optCheckpointDir(dir).optCheckpointEvery(1)
