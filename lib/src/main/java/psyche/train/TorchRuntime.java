@@ -58,6 +58,20 @@ public final class TorchRuntime {
     }
 
     /**
+     * Sets PyTorch's intra-op thread count for the process (default: one per core). On a machine shared with other
+     * work, fewer threads than cores avoid OpenMP threads spinning against each other.
+     */
+    public static void setThreads(int threads) {
+        engine();
+        if (threads > 0) JniUtils.setNumThreads(threads);
+    }
+
+    public static int threads() {
+        engine();
+        return JniUtils.getNumThreads();
+    }
+
+    /**
      * Turns autograd recording off on the calling thread: PyTorch's grad mode is thread-local, and optimizer updates
      * are in-place writes to leaf tensors, which autograd forbids while recording.
      */

@@ -31,11 +31,12 @@ import java.util.Random;
 public final class TrainingBench {
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int batch = 16, seq = 64;
         LlamaConfig cfg = LlamaConfig.tiny(1024);
         Optimizer.Distro distroCfg = new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true);
         TorchRuntime.noGradOnThisThread();
+        TorchRuntime.setThreads(threads);
         System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d steps, %d threads%n", cfg,
                 cfg.parameterCount(), batch, seq, steps, threads);
 
@@ -45,7 +46,7 @@ public final class TrainingBench {
         double[] fb = new double[steps], comp = new double[steps], apply = new double[steps];
         try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 1);
              Distro d = new Distro(distroCfg, m.parameters(), m.manager())) {
-            for (int s = -3; s < steps; s++) {
+            for (int s = -5; s < steps; s++) {
                 d.errorCorrection(1e-3);
                 long t0 = System.nanoTime();
                 m.zeroGradients();
