@@ -14,8 +14,9 @@ import java.util.List;
  * batch it trained ({@code [batchStart, batchEnd]} inclusive) and per parameter the compressed coefficients.
  *
  * <p>Wire format (little-endian): magic {@code "PDR1"}, u32 step, u32 nonce, u64 start, u64 end, u32 parameter count;
- * per parameter: u8 rank, rank x u32 xshape, u32 totalk, u32 k, u8 flags (bit 0 = 1-bit values), indices as
- * u8/u16/u32 by totalk, then values as f32, or sign bits packed LSB-first (1 = negative).
+ * per parameter: u8 rank, rank x u16 xshape (as Psyche's {@code Vec<u16>}; {@code totalk} is the product of the
+ * in-tile dimensions), u16 k, u8 flags (bit 0 = 1-bit values), indices as u8/u16/u32 by totalk, then values as f32,
+ * or sign bits packed LSB-first (1 = negative).
  */
 public record DistroResult(long step, long trainerNonce, long batchStart, long batchEnd, List<CompressedTensor> tensors) {
     private static final int MAGIC = 0x31524450; // "PDR1" read as little-endian
@@ -31,9 +32,13 @@ public record DistroResult(long step, long trainerNonce, long batchStart, long b
         out.writeBytes(head.array());
         for (CompressedTensor t : tensors) {
             long[] xs = t.xshape();
-            ByteBuffer h = le(1 + 4 * xs.length + 9).put((byte) xs.length);
-            for (long d : xs) h.putInt((int) d);
-            h.putInt((int) t.totalk()).putInt(t.k()).put((byte) (t.quantized() ? 1 : 0));
+            ByteBuffer h = le(1 + 2 * xs.length + 3).put((byte) xs.length);
+            for (long d : xs) {
+                if (d > 0xFFFF) throw new IllegalArgumentException("tile dimension " + d + " does not fit the u16 xshape");
+                h.putShort((short) d);
+            }
+            if (t.k() > 0xFFFF) throw new IllegalArgumentException("k " + t.k() + " does not fit u16");
+            h.putShort((short) t.k()).put((byte) (t.quantized() ? 1 : 0));
             out.writeBytes(h.array());
             out.writeBytes(indexBytes(t));
             out.writeBytes(valueBytes(t));
@@ -53,9 +58,9 @@ public record DistroResult(long step, long trainerNonce, long batchStart, long b
             for (int p = 0; p < n; p++) {
                 int rank = in.get();
                 long[] xs = new long[rank];
-                for (int i = 0; i < rank; i++) xs[i] = Integer.toUnsignedLong(in.getInt());
-                long totalk = Integer.toUnsignedLong(in.getInt());
-                int k = in.getInt();
+                for (int i = 0; i < rank; i++) xs[i] = in.getShort() & 0xFFFF;
+                long totalk = rank == 4 ? xs[2] * xs[3] : xs[rank - 1];
+                int k = in.getShort() & 0xFFFF;
                 boolean quantized = (in.get() & 1) != 0;
                 int count = CompressedTensor.rows(xs) * k;
                 int[] idx = new int[count];

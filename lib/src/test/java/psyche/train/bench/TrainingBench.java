@@ -94,6 +94,7 @@ public final class TrainingBench {
 
         compression(cfg);
         compression(new LlamaConfig(512, 2, 8, 4, 1408, 8192, 2048, 10000.0, 1e-5, false));
+        compression(new LlamaConfig(1024, 2, 16, 4, 2816, 32000, 2048, 10000.0, 1e-5, false));
     }
 
     /** Bytes of one 1-bit DisTrO result at chunk 64, top-k 8 vs the dense bf16 parameters. */
@@ -110,7 +111,7 @@ public final class TrainingBench {
             for (int i = 0; i < res.tensors().size(); i++) {
                 CompressedTensor t = res.tensors().get(i);
                 if (t.xshape().length == 4) {
-                    matrixBytes += new DistroResult(1, 0, 0, 1, List.of(t)).byteCount() - 28;
+                    matrixBytes += new DistroResult(1, 0, 0, 1, List.of(t)).byteCount() - 32; // less the result header
                     matrixDense += (long) t.rows() * t.totalk() * 2;
                 }
             }
