@@ -92,6 +92,22 @@ class Training_CheckpointTest {
         }
     }
 
+    @Test void interruptingTheTrainingThreadEndsCleanlyWithACheckpoint() throws Exception {
+        CountDownLatch oneStep = new CountDownLatch(1);
+        try (Training t = Training.builder().setConfig(config(10_000)).optModel(SMALL).optDevice("cpu").optRunId("intr")
+                .optCheckpointDir(dir).optListener(r -> oneStep.countDown()).build()) {
+            t.start();
+            assertTrue(oneStep.await(120, TimeUnit.SECONDS), "one step within two minutes");
+            Thread worker = Thread.getAllStackTraces().keySet().stream()
+                    .filter(th -> th.getName().equals("psyche-training-intr")).findFirst().orElseThrow();
+            worker.interrupt();
+            worker.join(120_000);
+            assertFalse(t.isRunning());
+            assertTrue(t.failure().isEmpty(), () -> "clean end, not " + t.failure());
+            assertEquals(dir.resolve("intr-step" + t.step()), t.lastCheckpoint().orElseThrow());
+        }
+    }
+
     @Test void nanLossStopsTheSessionAndKeepsTheLastGoodCheckpoint() {
         // step 1 trains at 4e-3; step 2 steps by 5e299 (infinite in f32), so step 3 sees a NaN loss
         RunConfig exploding = TinyRun.config(TRAIN, 5, new Optimizer.Distro(Optional.empty(), Optional.empty(), 0.999f, 8, 64, false),
