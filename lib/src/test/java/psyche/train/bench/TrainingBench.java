@@ -40,32 +40,8 @@ public final class TrainingBench {
         System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d steps, %d threads%n", cfg,
                 cfg.parameterCount(), batch, seq, steps, threads);
 
-        Random r = new Random(1);
-        int[][] samples = new int[batch][seq + 1];
-        for (int[] row : samples) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(cfg.vocabSize());
-        double[] fb = new double[steps], comp = new double[steps], apply = new double[steps];
-        try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 1);
-             Distro d = new Distro(distroCfg, m.parameters(), m.manager())) {
-            for (int s = -5; s < steps; s++) {
-                d.errorCorrection(1e-3);
-                long t0 = System.nanoTime();
-                m.zeroGradients();
-                m.forwardBackward(samples);
-                long t1 = System.nanoTime();
-                d.clipGradients();
-                List<CompressedTensor> res = d.generate(1e-3, 1e-3);
-                byte[] wire = new DistroResult(1, 0, 0, batch - 1, res).encode();
-                long t2 = System.nanoTime();
-                d.apply(List.of(DistroResult.decode(wire).tensors()), 1e-3);
-                long t3 = System.nanoTime();
-                if (s >= 0) {
-                    fb[s] = (t1 - t0) / 1e9;
-                    comp[s] = (t2 - t1) / 1e9;
-                    apply[s] = (t3 - t2) / 1e9;
-                }
-            }
-        }
-        double mf = median(fb), mc = median(comp), ma = median(apply), step = mf + mc + ma;
+        double[] split = stepSplit(cfg, distroCfg, batch, seq, steps);
+        double mf = split[0], mc = split[1], ma = split[2], step = mf + mc + ma;
         double djlTps = batch * seq / step;
         System.out.printf("DJL step (median): forward/backward %.4f s, compress %.4f s, apply %.4f s, total %.4f s, %.0f tokens/s%n",
                 mf, mc, ma, step, djlTps);
@@ -92,9 +68,49 @@ public final class TrainingBench {
             System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch, or set PYTHON");
         }
 
+        double[] wide = stepSplit(cfg, distroCfg, 64, seq, Math.max(3, steps / 2));
+        System.out.printf("same model, batch 64 x %d: forward/backward %.4f s, DisTrO %.4f s, share %.1f%% "
+                + "(DisTrO cost does not grow with the batch)%n", seq, wide[0], wide[1] + wide[2],
+                100 * (wide[1] + wide[2]) / (wide[0] + wide[1] + wide[2]));
+        LlamaConfig larger = new LlamaConfig(256, 4, 8, 4, 704, 1024, 512, 10000.0, 1e-5, true);
+        double[] big = stepSplit(larger, distroCfg, batch, seq, Math.max(3, steps / 4));
+        System.out.printf("larger model (hidden 256, 4 layers, %d parameters): forward/backward %.4f s, compress %.4f s, "
+                + "apply %.4f s, DisTrO share %.1f%%%n", larger.parameterCount(), big[0], big[1], big[2],
+                100 * (big[1] + big[2]) / (big[0] + big[1] + big[2]));
+
         compression(cfg);
         compression(new LlamaConfig(512, 2, 8, 4, 1408, 8192, 2048, 10000.0, 1e-5, false));
         compression(new LlamaConfig(1024, 2, 16, 4, 2816, 32000, 2048, 10000.0, 1e-5, false));
+    }
+
+    /** Median seconds of forward/backward, compress (generate + wire encode) and apply (decode + apply) per step. */
+    static double[] stepSplit(LlamaConfig cfg, Optimizer.Distro distroCfg, int batch, int seq, int steps) {
+        Random r = new Random(1);
+        int[][] samples = new int[batch][seq + 1];
+        for (int[] row : samples) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(cfg.vocabSize());
+        double[] fb = new double[steps], comp = new double[steps], apply = new double[steps];
+        try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 1);
+             Distro d = new Distro(distroCfg, m.parameters(), m.manager())) {
+            for (int s = -5; s < steps; s++) {
+                d.errorCorrection(1e-3);
+                long t0 = System.nanoTime();
+                m.zeroGradients();
+                m.forwardBackward(samples);
+                long t1 = System.nanoTime();
+                d.clipGradients();
+                List<CompressedTensor> res = d.generate(1e-3, 1e-3);
+                byte[] wire = new DistroResult(1, 0, 0, batch - 1, res).encode();
+                long t2 = System.nanoTime();
+                d.apply(List.of(DistroResult.decode(wire).tensors()), 1e-3);
+                long t3 = System.nanoTime();
+                if (s >= 0) {
+                    fb[s] = (t1 - t0) / 1e9;
+                    comp[s] = (t2 - t1) / 1e9;
+                    apply[s] = (t3 - t2) / 1e9;
+                }
+            }
+        }
+        return new double[] {median(fb), median(comp), median(apply)};
     }
 
     /** Bytes of one 1-bit DisTrO result at chunk 64, top-k 8 vs the dense bf16 parameters. */
