@@ -61,6 +61,10 @@ public final class Training implements AutoCloseable {
         this.listeners = List.copyOf(b.listeners);
         Objects.requireNonNull(b.config, "setConfig(RunConfig) is required");
         if (b.clients < 1) throw new TrainingException("a session needs at least one client, got " + b.clients);
+        if (b.config.model().architecture() != psyche.config.Architecture.HfLlama) {
+            throw new TrainingException("architecture " + b.config.model().architecture() + " cannot train in-process: "
+                    + "only HfLlama is implemented here (Psyche runs HfAuto/Torchtitan through a Python sidecar)");
+        }
         Optimizer opt = b.config.model().optimizer();
         if (opt instanceof Optimizer.AdamW && b.clients > 1) {
             throw new TrainingException("AdamW shares nothing between clients, so it trains only with one client; "
