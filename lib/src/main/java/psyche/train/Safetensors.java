@@ -57,7 +57,8 @@ public final class Safetensors {
             byte[] head = Arrays.copyOf(json, padded);
             Arrays.fill(head, json.length, padded, (byte) ' ');
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+            // FileOutputStream, not an NIO channel: an interrupt of the training thread must not break a checkpoint
+            try (OutputStream out = new java.io.BufferedOutputStream(new java.io.FileOutputStream(tmp.toFile()), 1 << 20)) {
                 out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
                 out.write(head);
                 for (Tensor t : tensors.values()) {

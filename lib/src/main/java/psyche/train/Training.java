@@ -233,6 +233,14 @@ public final class Training implements AutoCloseable {
                 double lr = schedule.lr(step), prevLr = step > 0 ? schedule.lr(step - 1) : 0;
                 List<BatchId> ranges = assignment.assign(step, round.dataIndex(), round.batchSize(), n);
                 long t0 = System.nanoTime();
+                // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
+                List<int[][]> batches = new ArrayList<>();
+                try {
+                    for (BatchId range : ranges) batches.add(range == null ? null : samples(range));
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) break;
+                    throw e;
+                }
                 double fb = 0, comp = 0, apply = 0;
                 long tokens = 0, bytes = 0, dense = 0;
                 List<Float> losses = new ArrayList<>();
@@ -245,7 +253,7 @@ public final class Training implements AutoCloseable {
                     }
                     LlamaModel m = models.get(c);
                     if (!distros.isEmpty()) distros.get(c).errorCorrection(prevLr);
-                    int[][] samples = samples(range);
+                    int[][] samples = batches.get(c);
                     long f0 = System.nanoTime();
                     m.zeroGradients();
                     float loss = m.forwardBackward(samples);
@@ -292,7 +300,15 @@ public final class Training implements AutoCloseable {
                     savedStep = step;
                 }
             }
-            if (b.checkpointDir != null && savedStep != lastStep && lastStep > startStep) saveCheckpoint(models.get(0), lastStep);
+            if (b.checkpointDir != null && savedStep != lastStep && lastStep > startStep) {
+                // an interrupt ends the rounds, not the final save: NIO file channels would close on the set flag
+                boolean interrupted = Thread.interrupted();
+                try {
+                    saveCheckpoint(models.get(0), lastStep);
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt();
+                }
+            }
         } finally {
             distros.forEach(Distro::close);
             adams.forEach(AdamW::close);

@@ -3,11 +3,9 @@ package psyche.train.data;
 import psyche.train.TrainingException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -53,15 +51,15 @@ public final class LocalTokenSource implements TokenSource {
 
     @Override public List<Long> fileSizes() { return List.copyOf(sizes); }
 
+    /** Reads with RandomAccessFile, which (unlike FileChannel) is not closed by an interrupt of the reading thread. */
     @Override public byte[] read(int file, long offset, int length) {
-        try (FileChannel ch = FileChannel.open(files.get(file), StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(length);
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, offset + buf.position()) < 0) {
-                    throw new TrainingException("read past the end of " + files.get(file) + " at " + (offset + buf.position()));
-                }
-            }
-            return buf.array();
+        try (RandomAccessFile f = new RandomAccessFile(files.get(file).toFile(), "r")) {
+            byte[] buf = new byte[length];
+            f.seek(offset);
+            f.readFully(buf);
+            return buf;
+        } catch (java.io.EOFException e) {
+            throw new TrainingException("read past the end of " + files.get(file) + " at " + offset + "+" + length, e);
         } catch (IOException e) {
             throw new TrainingException("cannot read " + files.get(file) + ": " + e.getMessage(), e);
         }
