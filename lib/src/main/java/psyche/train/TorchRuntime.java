@@ -50,7 +50,8 @@ public final class TorchRuntime {
                 if (gpus == 0) {
                     throw new TrainingException("device gpu asked for but the PyTorch engine sees no GPU: the Maven "
                             + "natives are CPU-only; install libtorch 2.7.1 with CUDA and set PYTORCH_LIBRARY_PATH "
-                            + "(and PYTORCH_FLAVOR=cu126 or matching), or use --device cpu");
+                            + "(libtorch 2.7.1+cu128: pytorch-jni ships the cu128 JNI library; also PYTORCH_VERSION=2.7.1 "
+                            + "PYTORCH_FLAVOR=cu128), or use --device cpu");
                 }
                 yield Device.gpu();
             }
