@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * result, all results are exchanged as wire bytes and each client applies the mean of the consensus.
  *
  * <pre>{@code
- * try (Training t = Training.builder().setConfig(cfg).optClients(3).optDataset(Path.of("datasets/tiny")).build()) {
+ * try (Training t = Training.builder().setConfig(cfg).optClients(3).optDataset(Path.of("datasets/tiny/train.bin")).build()) {
  *     t.start().await();
  * }
  * }</pre>
@@ -410,6 +410,9 @@ public final class Training implements AutoCloseable {
         if (m == null || isRunning()) throw new TrainingException("weights are available once the session has ended");
         return m.stateDict();
     }
+
+    /** Greedy continuation of {@code prompt} by {@code n} tokens with the trained model. */
+    public int[] sample(int[] prompt, int n) { return sample(prompt, n, 0, 0); }
 
     /** Continues {@code prompt} with the trained model (greedy when {@code temperature <= 0}). */
     public int[] sample(int[] prompt, int n, double temperature, long seed) {
