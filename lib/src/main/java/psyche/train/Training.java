@@ -280,6 +280,13 @@ public final class Training implements AutoCloseable {
                     List<DistroResult> received = new ArrayList<>();
                     for (byte[] w : published) received.add(DistroResult.decode(w));
                     List<DistroResult> consensus = driver.consensus(step, received);
+                    int min = Math.max(1, b.config.config().minClients());
+                    if (consensus.size() < min) {
+                        // Psyche's coordinator would fall back to WaitingForMembers; in-process there is nobody to wait for
+                        throw new TrainingException("round " + step + " has results from " + consensus.size()
+                                + " client(s), fewer than min_clients " + min + ": the session stopped; resume with "
+                                + "more clients or a lower min_clients");
+                    }
                     List<List<CompressedTensor>> tensors = new ArrayList<>();
                     for (DistroResult r : consensus) tensors.add(r.tensors());
                     for (int c = 0; c < n; c++) {
