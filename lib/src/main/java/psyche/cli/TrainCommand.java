@@ -1,0 +1,67 @@
+package psyche.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import psyche.config.RunConfig;
+import psyche.config.RunConfigs;
+import psyche.train.StepReport;
+import psyche.train.TinyRun;
+import psyche.train.Training;
+import psyche.train.TrainingException;
+import psyche.train.TrainingListener;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code run-manager train}: a headless in-process training session printing the loss per step. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train in-process with N clients (DisTrO, DJL PyTorch), printing loss per step.")
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config-path", description = "run config TOML ([config] and [model.LLM]); default: the tiny run")
+    Path configPath;
+
+    @Option(names = "--clients", defaultValue = "1", description = "number of in-process clients (default ${DEFAULT-VALUE})")
+    int clients;
+
+    @Option(names = "--steps", defaultValue = "0", description = "last step to train (default: total_steps of the config)")
+    long steps;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--checkpoint-dir", description = "where {run_id}-step{N} checkpoints go")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "also checkpoint every N steps")
+    long checkpointEvery;
+
+    @Option(names = "--dataset", description = "u16 token file or directory, instead of the config's data location")
+    Path dataset;
+
+    @Option(names = "--run-id", defaultValue = "run", description = "names the checkpoints (default ${DEFAULT-VALUE})")
+    String runId;
+
+    @Option(names = "--resume", description = "checkpoint directory to continue from")
+    Path resume;
+
+    @Override public Integer call() {
+        Path data = dataset != null ? dataset : configPath == null ? Path.of("datasets/tiny/train.bin") : null;
+        RunConfig config = configPath != null ? RunConfigs.read(configPath) : TinyRun.config(data, steps > 0 ? steps : 100);
+        Training.Builder b = resume != null ? Training.resumeFrom(resume) : Training.builder();
+        b.setConfig(config).optClients(clients).optDevice(device).optSteps(steps).optRunId(runId)
+                .optCheckpointEvery(checkpointEvery);
+        if (data != null) b.optDataset(data);
+        if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
+        b.optListener(new TrainingListener() {
+            @Override public void onStep(StepReport r) { System.out.println(r); }
+
+            @Override public void onCheckpoint(long step, Path dir) { System.out.println("checkpoint " + dir); }
+        });
+        try (Training t = b.build()) {
+            System.out.println("training " + t.modelConfig().parameterCount() + " parameters, " + clients
+                    + " client(s), " + t.data().numSequences() + " sequences in " + t.data().describe());
+            t.run();
+        }
+        return 0;
+    }
+}

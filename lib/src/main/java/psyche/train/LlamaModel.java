@@ -1,0 +1,348 @@
+package psyche.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A Llama-style causal LM (RMSNorm, rotary embeddings, SwiGLU MLP, grouped-query attention) written as a plain
+ * function over named parameter tensors. Parameter names and layouts are Hugging Face's ({@code [out, in]} linear
+ * weights), so a checkpoint loads in {@code transformers}' {@code LlamaForCausalLM}.
+ */
+public final class LlamaModel implements AutoCloseable {
+    public static final String WEIGHTS_FILE = "model.safetensors";
+    public static final String CONFIG_FILE = "config.json";
+
+    private final LlamaConfig config;
+    private final NDManager manager;
+    private final LinkedHashMap<String, NDArray> params;
+    private final Map<Integer, NDArray[]> ropeCache = new HashMap<>();
+
+    private LlamaModel(LlamaConfig config, NDManager manager, LinkedHashMap<String, NDArray> params) {
+        this.config = config;
+        this.manager = manager;
+        this.params = params;
+    }
+
+    /** Hugging Face parameter names in a stable order (the order DisTrO results list their parameters). */
+    public static List<String> parameterNames(LlamaConfig c) {
+        List<String> names = new ArrayList<>();
+        names.add("model.embed_tokens.weight");
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            names.add(p + "input_layernorm.weight");
+            names.add(p + "self_attn.q_proj.weight");
+            names.add(p + "self_attn.k_proj.weight");
+            names.add(p + "self_attn.v_proj.weight");
+            names.add(p + "self_attn.o_proj.weight");
+            names.add(p + "post_attention_layernorm.weight");
+            names.add(p + "mlp.gate_proj.weight");
+            names.add(p + "mlp.up_proj.weight");
+            names.add(p + "mlp.down_proj.weight");
+        }
+        names.add("model.norm.weight");
+        if (!c.tieWordEmbeddings()) names.add("lm_head.weight");
+        return names;
+    }
+
+    public static long[] parameterShape(LlamaConfig c, String name) {
+        long h = c.hiddenSize(), kv = (long) c.numKeyValueHeads() * c.headDim(), m = c.intermediateSize();
+        if (name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight")) return new long[] {c.vocabSize(), h};
+        if (name.endsWith("layernorm.weight") || name.equals("model.norm.weight")) return new long[] {h};
+        if (name.endsWith("q_proj.weight") || name.endsWith("o_proj.weight")) return new long[] {h, h};
+        if (name.endsWith("k_proj.weight") || name.endsWith("v_proj.weight")) return new long[] {kv, h};
+        if (name.endsWith("gate_proj.weight") || name.endsWith("up_proj.weight")) return new long[] {m, h};
+        if (name.endsWith("down_proj.weight")) return new long[] {h, m};
+        throw new IllegalArgumentException("not a Llama parameter: " + name);
+    }
+
+    /** Fresh weights: N(0, 0.02) for matrices, ones for norms; the same seed gives the same model on every client. */
+    public static LlamaModel create(LlamaConfig config, Device device, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Map<String, Safetensors.Tensor> init = new LinkedHashMap<>();
+        for (String name : parameterNames(config)) {
+            long[] shape = parameterShape(config, name);
+            float[] data = new float[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+            if (shape.length == 1) {
+                java.util.Arrays.fill(data, 1f);
+            } else {
+                for (int i = 0; i < data.length; i++) data[i] = (float) (gaussian(rnd) * 0.02);
+            }
+            init.put(name, new Safetensors.Tensor(shape, data));
+        }
+        return fromTensors(config, init, device);
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = 1.0 - r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    public static LlamaModel fromTensors(LlamaConfig config, Map<String, Safetensors.Tensor> tensors, Device device) {
+        TorchRuntime.engine();
+        NDManager manager = NDManager.newBaseManager(device);
+        LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+        try {
+            for (String name : parameterNames(config)) {
+                Safetensors.Tensor t = tensors.get(name);
+                long[] want = parameterShape(config, name);
+                if (t == null) throw new TrainingException("checkpoint lacks parameter " + name);
+                if (!java.util.Arrays.equals(t.shape(), want)) {
+                    throw new TrainingException("parameter " + name + " has shape " + java.util.Arrays.toString(t.shape())
+                            + " but config.json asks for " + java.util.Arrays.toString(want));
+                }
+                NDArray a = manager.create(t.data(), new Shape(want));
+                a.setRequiresGradient(true);
+                params.put(name, a);
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return new LlamaModel(config, manager, params);
+    }
+
+    /** Loads {@code config.json} and {@code model.safetensors} from a checkpoint directory. */
+    public static LlamaModel load(Path dir, Device device) {
+        if (!Files.isRegularFile(dir.resolve(CONFIG_FILE)) || !Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
+            throw new TrainingException("no checkpoint in " + dir + ": expected " + CONFIG_FILE + " and " + WEIGHTS_FILE);
+        }
+        LlamaConfig config = LlamaConfig.read(dir.resolve(CONFIG_FILE));
+        return fromTensors(config, Safetensors.read(dir.resolve(WEIGHTS_FILE)), device);
+    }
+
+    /** Writes {@code config.json} and {@code model.safetensors} (f32 or bf16) with Hugging Face names. */
+    public void save(Path dir, Safetensors.Dtype dtype) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new TrainingException("cannot create checkpoint directory " + dir + ": " + e.getMessage(), e);
+        }
+        Safetensors.write(dir.resolve(WEIGHTS_FILE), stateDict(), dtype);
+        config.write(dir.resolve(CONFIG_FILE));
+    }
+
+    public Map<String, Safetensors.Tensor> stateDict() {
+        Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, new Safetensors.Tensor(v.getShape().getShape(), v.toFloatArray())));
+        return out;
+    }
+
+    /** An independent replica on the same device (each client of a session holds its own). */
+    public LlamaModel copy() {
+        return fromTensors(config, stateDict(), manager.getDevice());
+    }
+
+    public LlamaConfig config() { return config; }
+
+    public Device device() { return manager.getDevice(); }
+
+    public NDManager manager() { return manager; }
+
+    /** The live parameter tensors by name, in {@link #parameterNames} order. */
+    public Map<String, NDArray> parameters() { return Collections.unmodifiableMap(params); }
+
+    /** Logits {@code [B, T, vocab]} for token ids {@code [B, T]} (int64). */
+    public NDArray logits(NDArray tokens) {
+        long b = tokens.getShape().get(0), t = tokens.getShape().get(1);
+        int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), d = config.headDim();
+        NDArray[] rope = rope((int) t);
+        NDArray mask = rope[2];
+        NDArray x = tokens.getNDArrayInternal().embedding(tokens, p("model.embed_tokens.weight"), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String pre = "model.layers." + i + ".";
+            NDArray h = rmsNorm(x, p(pre + "input_layernorm.weight"));
+            NDArray q = linear(h, p(pre + "self_attn.q_proj.weight")).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+            NDArray k = linear(h, p(pre + "self_attn.k_proj.weight")).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+            NDArray v = linear(h, p(pre + "self_attn.v_proj.weight")).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+            q = applyRope(q, rope[0], rope[1]);
+            k = applyRope(k, rope[0], rope[1]);
+            k = repeatKv(k, heads / kvHeads);
+            v = repeatKv(v, heads / kvHeads);
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(d)).add(mask);
+            NDArray attn = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
+            x = x.add(linear(attn, p(pre + "self_attn.o_proj.weight")));
+            NDArray g = rmsNorm(x, p(pre + "post_attention_layernorm.weight"));
+            NDArray gate = linear(g, p(pre + "mlp.gate_proj.weight"));
+            NDArray up = linear(g, p(pre + "mlp.up_proj.weight"));
+            x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), p(pre + "mlp.down_proj.weight")));
+        }
+        x = rmsNorm(x, p("model.norm.weight"));
+        return linear(x, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"));
+    }
+
+    /** Mean next-token cross-entropy of {@code samples} ({@code [B, L+1]} token ids: inputs then shifted targets). */
+    public NDArray loss(NDArray samples) {
+        long len = samples.getShape().get(1);
+        NDArray inputs = samples.get(new NDIndex(":, 0:{}", len - 1));
+        NDArray targets = samples.get(new NDIndex(":, 1:"));
+        NDArray logp = logits(inputs).logSoftmax(-1);
+        return logp.gather(targets.expandDims(-1), -1).mean().neg();
+    }
+
+    /** Forward and backward on {@code samples}; gradients are left in the parameters. Returns the loss. */
+    public float forwardBackward(int[][] samples) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray batch = tokens(samples);
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                NDArray loss = loss(batch);
+                gc.backward(loss);
+                return loss.getFloat();
+            }
+        }
+    }
+
+    /** Evaluation loss without gradients. */
+    public float evalLoss(int[][] samples) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return loss(tokens(samples)).getFloat();
+        }
+    }
+
+    /** Clears the accumulated gradients. */
+    public void zeroGradients() {
+        for (NDArray a : params.values()) {
+            if (a.hasGradient()) {
+                try (NDArray g = a.getGradient()) {
+                    g.subi(g);
+                }
+            }
+        }
+    }
+
+    /**
+     * Continues {@code prompt} by {@code n} tokens: greedy when {@code temperature <= 0}, else sampled from
+     * softmax(logits / temperature) with {@code seed}.
+     */
+    public int[] sample(int[] prompt, int n, double temperature, long seed) {
+        if (prompt.length == 0) throw new TrainingException("sampling needs a prompt of at least one token");
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] out = java.util.Arrays.copyOf(prompt, prompt.length + n);
+        int len = prompt.length;
+        for (int step = 0; step < n; step++) {
+            int from = Math.max(0, len - config.maxPositionEmbeddings());
+            int[] window = java.util.Arrays.copyOfRange(out, from, len);
+            float[] last;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray ids = manager.create(toLong(window), new Shape(1, window.length));
+                NDArray logits = logits(ids).get(new NDIndex("0, -1"));
+                last = logits.toType(DataType.FLOAT32, false).toFloatArray();
+            }
+            out[len++] = temperature <= 0 ? argmax(last) : sampleFrom(last, temperature, rnd);
+        }
+        return out;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+
+    private static int sampleFrom(float[] logits, double temperature, SplittableRandom rnd) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float f : logits) max = Math.max(max, f);
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) sum += p[i] = Math.exp((logits[i] - max) / temperature);
+        double u = rnd.nextDouble() * sum;
+        for (int i = 0; i < p.length; i++) if ((u -= p[i]) <= 0) return i;
+        return p.length - 1;
+    }
+
+    /** Token ids as an int64 tensor in the current scope. */
+    public NDArray tokens(int[][] samples) {
+        int cols = samples[0].length;
+        long[] flat = new long[samples.length * cols];
+        for (int r = 0; r < samples.length; r++) {
+            if (samples[r].length != cols) throw new TrainingException("samples of a batch must have equal length");
+            for (int c = 0; c < cols; c++) {
+                int tok = samples[r][c];
+                if (tok < 0 || tok >= config.vocabSize()) {
+                    throw new TrainingException("token id " + tok + " is outside the model's vocabulary of "
+                            + config.vocabSize() + ": the dataset was tokenized with a different tokenizer; use a "
+                            + "model whose vocab_size covers it");
+                }
+                flat[r * cols + c] = tok;
+            }
+        }
+        return manager.create(flat, new Shape(samples.length, cols));
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] r = new long[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = a[i];
+        return r;
+    }
+
+    private NDArray p(String name) { return params.get(name); }
+
+    private NDArray linear(NDArray x, NDArray weight) { return x.matMul(weight.transpose()); }
+
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray rms = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt();
+        return x.div(rms).mul(weight);
+    }
+
+    /** HF's rotate_half convention: the two halves of each head are the (real, imaginary) pairs. */
+    private static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
+        long half = x.getShape().get(3) / 2;
+        NDArray x1 = x.get(new NDIndex("..., 0:{}", half));
+        NDArray x2 = x.get(new NDIndex("..., {}:", half));
+        NDArray rotated = x2.neg().concat(x1, -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /** Each KV head serves {@code rep} consecutive query heads (HF repeat_kv). */
+    private static NDArray repeatKv(NDArray kv, int rep) {
+        if (rep == 1) return kv;
+        Shape s = kv.getShape();
+        return kv.expandDims(2).broadcast(new Shape(s.get(0), s.get(1), rep, s.get(2), s.get(3)))
+                .reshape(s.get(0), s.get(1) * rep, s.get(2), s.get(3));
+    }
+
+    /** cos, sin {@code [T, headDim]} and the causal mask {@code [T, T]}, cached per length in the model's manager. */
+    private synchronized NDArray[] rope(int t) {
+        return ropeCache.computeIfAbsent(t, len -> {
+            int d = config.headDim();
+            float[] cos = new float[len * d], sin = new float[len * d], mask = new float[len * len];
+            for (int pos = 0; pos < len; pos++) {
+                for (int i = 0; i < d / 2; i++) {
+                    double invFreq = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / d);
+                    double angle = pos * invFreq;
+                    cos[pos * d + i] = cos[pos * d + i + d / 2] = (float) Math.cos(angle);
+                    sin[pos * d + i] = sin[pos * d + i + d / 2] = (float) Math.sin(angle);
+                }
+                for (int j = pos + 1; j < len; j++) mask[pos * len + j] = Float.NEGATIVE_INFINITY;
+            }
+            NDArray[] r = {manager.create(cos, new Shape(len, d)), manager.create(sin, new Shape(len, d)),
+                    manager.create(mask, new Shape(len, len))};
+            for (NDArray a : r) NDScope.unregister(a);
+            return r;
+        });
+    }
+
+    @Override public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,41 @@
+package psyche.train;
+
+import psyche.config.Architecture;
+import psyche.config.Checkpoint;
+import psyche.config.CoordinatorConfig;
+import psyche.config.DataLocation;
+import psyche.config.DataType;
+import psyche.config.HubRepo;
+import psyche.config.LlmModel;
+import psyche.config.LrSchedule;
+import psyche.config.Optimizer;
+import psyche.config.RunConfig;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Run configs sized for the bundled {@code datasets/tiny} and the tiny model: they train on two CPU cores in minutes.
+ * Timings mirror Psyche's {@code config/solana-test}; the batch is 16 sequences of 64 tokens.
+ */
+public final class TinyRun {
+    private TinyRun() {}
+
+    /** DisTrO as in Psyche's light config (chunk 64, top-k 8, 1-bit), cosine LR 4e-3 with 10 warmup steps. */
+    public static RunConfig config(Path dataset, long totalSteps) {
+        return config(dataset, totalSteps, new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true),
+                new LrSchedule.Cosine(4e-3, 0.0, 4e-4, 10, totalSteps));
+    }
+
+    public static RunConfig config(Path dataset, long totalSteps, Optimizer optimizer, LrSchedule lr) {
+        return config(dataset, totalSteps, optimizer, lr, 16, 64);
+    }
+
+    public static RunConfig config(Path dataset, long totalSteps, Optimizer optimizer, LrSchedule lr, int batch, int seqLen) {
+        CoordinatorConfig c = new CoordinatorConfig(15, 30, 15, 1, 0, 60, totalSteps, 1, 1, 0, batch, batch, 0, 3);
+        LlmModel m = new LlmModel(seqLen, 0, Architecture.HfLlama,
+                new Checkpoint.Hub(new HubRepo("local/tiny-llama", Optional.empty())), DataType.Pretraining,
+                new DataLocation.Local(dataset.toString()), lr, optimizer);
+        return new RunConfig(c, m);
+    }
+}

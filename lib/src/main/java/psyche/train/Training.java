@@ -1,0 +1,505 @@
+package psyche.train;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import psyche.config.DataLocation;
+import psyche.config.LrSchedule;
+import psyche.config.Optimizer;
+import psyche.config.RunConfig;
+import psyche.train.data.BatchId;
+import psyche.train.data.TokenDataProvider;
+import psyche.train.distro.CompressedTensor;
+import psyche.train.distro.Distro;
+import psyche.train.distro.DistroResult;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * An in-process training session: N clients, each with its own model replica and optimizer state, follow Psyche's
+ * round pipeline on a background thread. Per round every client trains its assigned range, compresses its DisTrO
+ * result, all results are exchanged as wire bytes and each client applies the mean of the consensus.
+ *
+ * <pre>{@code
+ * try (Training t = Training.builder().setConfig(cfg).optClients(3).optDataset(Path.of("datasets/tiny/train.bin")).build()) {
+ *     t.start().await();
+ * }
+ * }</pre>
+ */
+public final class Training implements AutoCloseable {
+    private static final Pattern STEP_DIR = Pattern.compile(".*-step(\\d+)$");
+
+    private final Builder b;
+    private final List<TrainingListener> listeners;
+    private final List<StepReport> history = new CopyOnWriteArrayList<>();
+    private volatile boolean stopRequested;
+    private volatile Thread thread;
+    private volatile Throwable failure;
+    private volatile boolean running;
+    private volatile long lastStep;
+    private volatile Path lastCheckpoint;
+    private volatile LlamaModel finalModel;
+    private final LlamaConfig modelConfig;
+    private final TokenDataProvider data;
+    private final Device device;
+
+    private Training(Builder b) {
+        this.b = b;
+        this.listeners = List.copyOf(b.listeners);
+        Objects.requireNonNull(b.config, "setConfig(RunConfig) is required");
+        if (b.clients < 1) throw new TrainingException("a session needs at least one client, got " + b.clients);
+        if (b.config.model().architecture() != psyche.config.Architecture.HfLlama) {
+            throw new TrainingException("architecture " + b.config.model().architecture() + " cannot train in-process: "
+                    + "only HfLlama is implemented here (Psyche runs HfAuto/Torchtitan through a Python sidecar)");
+        }
+        Optimizer opt = b.config.model().optimizer();
+        if (opt instanceof Optimizer.AdamW && b.clients > 1) {
+            throw new TrainingException("AdamW shares nothing between clients, so it trains only with one client; "
+                    + "use optimizer Distro for " + b.clients + " clients");
+        }
+        if (!(opt instanceof Optimizer.AdamW) && !(opt instanceof Optimizer.Distro)) {
+            throw new TrainingException("optimizer " + opt + " cannot train: use AdamW or Distro");
+        }
+        this.device = TorchRuntime.device(b.device);
+        long seqLen = b.config.model().maxSeqLen();
+        if (seqLen <= 0 || seqLen > Integer.MAX_VALUE) throw new TrainingException("max_seq_len must be > 0, got " + seqLen);
+        DataLocation location = b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation();
+        this.data = TokenDataProvider.open(location, (int) seqLen);
+        Optional<Integer> tokenizerVocab = tokenizerVocab(location);
+        LlamaConfig mc = b.resumeFrom != null ? LlamaConfig.read(b.resumeFrom.resolve(LlamaModel.CONFIG_FILE))
+                : b.model != null ? b.model
+                : LlamaConfig.tiny(tokenizerVocab.orElseGet(() -> (data.maxTokenId() / 64 + 1) * 64));
+        if (seqLen > mc.maxPositionEmbeddings()) {
+            throw new TrainingException("max_seq_len " + seqLen + " exceeds the model's max_position_embeddings "
+                    + mc.maxPositionEmbeddings());
+        }
+        if (tokenizerVocab.isPresent() && tokenizerVocab.get() > mc.vocabSize()) {
+            throw vocabMismatch("its tokenizer.json has " + tokenizerVocab.get() + " tokens", mc);
+        }
+        if (location instanceof DataLocation.Local) {
+            int max = data.maxTokenId();
+            if (max >= mc.vocabSize()) throw vocabMismatch("it holds token id " + max, mc);
+        }
+        this.modelConfig = mc;
+    }
+
+    private TrainingException vocabMismatch(String what, LlamaConfig mc) {
+        return new TrainingException("vocab mismatch between data and model: dataset " + data.describe() + " " + what
+                + " but the model's vocab_size is " + mc.vocabSize() + "; use a model with vocab_size >= the tokenizer's, "
+                + "or the dataset it was built for");
+    }
+
+    private static Optional<Integer> tokenizerVocab(DataLocation location) {
+        if (!(location instanceof DataLocation.Local l)) return Optional.empty();
+        Path p = Path.of(l.path());
+        Path tok = (Files.isDirectory(p) ? p : p.toAbsolutePath().getParent()).resolve("tokenizer.json");
+        if (!Files.isRegularFile(tok)) return Optional.empty();
+        try {
+            return Optional.of(new ObjectMapper().readTree(tok.toFile()).path("vocab_size").asInt());
+        } catch (IOException e) {
+            throw new TrainingException("cannot read " + tok + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** A builder that continues from a checkpoint directory ({@code {run_id}-step{N}}): weights, model size, step. */
+    public static Builder resumeFrom(Path checkpointDir) { return new Builder().optResumeFrom(checkpointDir); }
+
+    public LlamaConfig modelConfig() { return modelConfig; }
+
+    public TokenDataProvider data() { return data; }
+
+    /** Starts the rounds on a background thread (daemon, so a notebook kernel can exit). */
+    public synchronized Training start() {
+        if (thread != null) throw new IllegalStateException("session already started");
+        running = true; // visible before the thread starts, so isRunning() never reads a false gap
+        thread = new Thread(this::runSafely, "psyche-training-" + b.runId);
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** Runs the rounds on the calling thread. */
+    public Training run() {
+        thread = Thread.currentThread();
+        runSafely();
+        rethrow();
+        return this;
+    }
+
+    /** Waits for the session to end; rethrows its failure. */
+    public Training await() {
+        return await(Duration.ofDays(365));
+    }
+
+    public Training await(Duration timeout) {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(timeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TrainingException("interrupted while waiting for the training session", e);
+            }
+        }
+        rethrow();
+        return this;
+    }
+
+    private void rethrow() {
+        Throwable f = failure;
+        if (f instanceof TrainingException te) throw te;
+        if (f != null) throw new TrainingException("training failed: " + f, f);
+    }
+
+    /** Asks the session to end after the current round, waits for it, and keeps the last checkpoint. */
+    public void stop() {
+        stopRequested = true;
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public boolean isRunning() { return running; }
+
+    public long step() { return lastStep; }
+
+    public List<StepReport> history() { return Collections.unmodifiableList(history); }
+
+    public Optional<Path> lastCheckpoint() { return Optional.ofNullable(lastCheckpoint); }
+
+    public Optional<Throwable> failure() { return Optional.ofNullable(failure); }
+
+    private void runSafely() {
+        running = true;
+        try {
+            runRounds();
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            running = false;
+            for (TrainingListener l : listeners) l.onEnd(lastStep, failure);
+        }
+    }
+
+    private void runRounds() {
+        TorchRuntime.noGradOnThisThread();
+        int n = b.clients;
+        List<LlamaModel> models = new ArrayList<>();
+        List<Distro> distros = new ArrayList<>();
+        List<AdamW> adams = new ArrayList<>();
+        long startStep = 0;
+        try {
+            LlamaModel first = b.resumeFrom != null ? LlamaModel.load(b.resumeFrom, device) : LlamaModel.create(modelConfig, device, b.seed);
+            if (b.resumeFrom != null) startStep = stepOf(b.resumeFrom);
+            models.add(first);
+            for (int c = 1; c < n; c++) models.add(first.copy());
+            Optimizer opt = b.config.model().optimizer();
+            for (LlamaModel m : models) {
+                if (opt instanceof Optimizer.Distro d) distros.add(new Distro(d, m.parameters(), m.manager()));
+                else adams.add(new AdamW((Optimizer.AdamW) opt, m.parameters(), m.manager()));
+            }
+            LrSchedule schedule = b.config.model().lrSchedule();
+            long totalSteps = b.steps > 0 ? b.steps : b.config.config().totalSteps();
+            RoundDriver driver = b.driver != null ? b.driver
+                    : RoundDriver.inProcess(b.config.config(), b.config.model().maxSeqLen(), totalSteps);
+            AssignmentSource assignment = b.assignment != null ? b.assignment : AssignmentSource.contiguous();
+            lastStep = startStep;
+            long savedStep = -1;
+            while (!stopRequested && !Thread.currentThread().isInterrupted()) {
+                Optional<RoundDriver.Round> next = driver.next(lastStep);
+                if (next.isEmpty()) break;
+                RoundDriver.Round round = next.get();
+                long step = round.step();
+                double lr = schedule.lr(step), prevLr = step > 0 ? schedule.lr(step - 1) : 0;
+                List<BatchId> ranges = assignment.assign(step, round.dataIndex(), round.batchSize(), n);
+                long t0 = System.nanoTime();
+                // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
+                List<int[][]> batches = new ArrayList<>();
+                try {
+                    for (BatchId range : ranges) batches.add(range == null ? null : samples(range));
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) break;
+                    throw e;
+                }
+                double fb = 0, comp = 0, apply = 0;
+                long tokens = 0, bytes = 0, dense = 0;
+                List<Float> losses = new ArrayList<>();
+                List<byte[]> published = new ArrayList<>();
+                for (int c = 0; c < n; c++) {
+                    BatchId range = ranges.get(c);
+                    if (range == null) {
+                        losses.add(Float.NaN);
+                        continue;
+                    }
+                    LlamaModel m = models.get(c);
+                    if (!distros.isEmpty()) distros.get(c).errorCorrection(prevLr);
+                    int[][] samples = batches.get(c);
+                    long f0 = System.nanoTime();
+                    m.zeroGradients();
+                    float loss = m.forwardBackward(samples);
+                    fb += (System.nanoTime() - f0) / 1e9;
+                    if (!Float.isFinite(loss)) throw nanLoss(step, c, loss);
+                    losses.add(loss);
+                    tokens += (long) samples.length * (samples[0].length - 1);
+                    long c0 = System.nanoTime();
+                    if (!distros.isEmpty()) {
+                        distros.get(c).clipGradients();
+                        List<CompressedTensor> mine = distros.get(c).generate(prevLr, lr);
+                        DistroResult result = new DistroResult(step, c, range.start(), range.end(), mine);
+                        byte[] wire = result.encode();
+                        published.add(wire);
+                        bytes += wire.length;
+                        dense = result.denseBf16Bytes();
+                    } else {
+                        adams.get(c).step(lr);
+                    }
+                    comp += (System.nanoTime() - c0) / 1e9;
+                }
+                if (!distros.isEmpty()) {
+                    long a0 = System.nanoTime();
+                    List<DistroResult> received = new ArrayList<>();
+                    for (byte[] w : published) received.add(DistroResult.decode(w));
+                    List<DistroResult> consensus = driver.consensus(step, received);
+                    int min = Math.max(1, b.config.config().minClients());
+                    if (consensus.size() < min) {
+                        // Psyche's coordinator would fall back to WaitingForMembers; in-process there is nobody to wait for
+                        throw new TrainingException("round " + step + " has results from " + consensus.size()
+                                + " client(s), fewer than min_clients " + min + ": the session stopped; resume with "
+                                + "more clients or a lower min_clients");
+                    }
+                    List<List<CompressedTensor>> tensors = new ArrayList<>();
+                    for (DistroResult r : consensus) tensors.add(r.tensors());
+                    for (int c = 0; c < n; c++) {
+                        final int client = c;
+                        if (consensus.stream().noneMatch(r -> r.trainerNonce() == client)) distros.get(c).forgetOwnResult();
+                        distros.get(c).apply(tensors, lr);
+                    }
+                    apply += (System.nanoTime() - a0) / 1e9;
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                lastStep = step;
+                StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, tokens / secs, secs, fb, comp, apply,
+                        bytes, dense);
+                history.add(report);
+                for (TrainingListener l : listeners) l.onStep(report);
+                if (b.checkpointDir != null && b.checkpointEvery > 0 && step % b.checkpointEvery == 0) {
+                    saveCheckpoint(models.get(0), step);
+                    savedStep = step;
+                }
+            }
+            if (b.checkpointDir != null && savedStep != lastStep && lastStep > startStep) {
+                // an interrupt ends the rounds, not the final save: NIO file channels would close on the set flag
+                boolean interrupted = Thread.interrupted();
+                try {
+                    saveCheckpoint(models.get(0), lastStep);
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            distros.forEach(Distro::close);
+            adams.forEach(AdamW::close);
+            for (int c = 1; c < models.size(); c++) models.get(c).close();
+            if (!models.isEmpty()) {
+                LlamaModel old = finalModel;
+                finalModel = models.get(0);
+                if (old != null) old.close();
+            }
+        }
+    }
+
+    /** Sequence indices wrap around the dataset, so a long run revisits it epoch after epoch. */
+    private int[][] samples(BatchId range) {
+        long num = data.numSequences();
+        List<int[]> rows = new ArrayList<>();
+        long i = range.start();
+        while (i <= range.end()) {
+            long from = i % num;
+            long len = Math.min(range.end() - i + 1, num - from);
+            Collections.addAll(rows, data.samples(new BatchId(from, from + len - 1)));
+            i += len;
+        }
+        return rows.toArray(new int[0][]);
+    }
+
+    private TrainingException nanLoss(long step, int client, float loss) {
+        String kept = "no checkpoint was written";
+        Path suspect = lastCheckpoint;
+        if (suspect != null && stepOf(suspect) == step - 1) {
+            // those weights are the ones that just produced the non-finite loss: not a good checkpoint
+            deleteTree(suspect);
+            lastCheckpoint = previousCheckpoint(step - 1).orElse(null);
+        }
+        if (lastCheckpoint != null) kept = "last good checkpoint: " + lastCheckpoint;
+        return new TrainingException("loss became " + loss + " at step " + step + " on client " + client
+                + ": the session stopped (" + kept + "). Lower the learning rate or set clip_grad_norm, then resume");
+    }
+
+    private Optional<Path> previousCheckpoint(long before) {
+        if (b.checkpointDir == null || !Files.isDirectory(b.checkpointDir)) return Optional.empty();
+        try (Stream<Path> s = Files.list(b.checkpointDir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(b.runId + "-step") && stepOf(p) >= 0 && stepOf(p) < before)
+                    .max(Comparator.comparingLong(Training::stepOf));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: the error message still names the step that failed
+        }
+    }
+
+    /** Step number of a {@code {run_id}-step{N}} directory, -1 when the name has none. */
+    public static long stepOf(Path checkpointDir) {
+        Matcher m = STEP_DIR.matcher(checkpointDir.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private void saveCheckpoint(LlamaModel model, long step) {
+        Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
+        model.save(dir, Safetensors.Dtype.F32);
+        DataLocation loc = b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation();
+        if (loc instanceof DataLocation.Local l) {
+            Path p = Path.of(l.path());
+            Path tok = (Files.isDirectory(p) ? p : p.toAbsolutePath().getParent()).resolve("tokenizer.json");
+            if (Files.isRegularFile(tok)) {
+                try {
+                    Files.copy(tok, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new TrainingException("cannot copy tokenizer into checkpoint " + dir + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        lastCheckpoint = dir;
+        for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+    }
+
+    /** Mean loss of the trained model (client 0) on {@code batch} of this session's data; after the session ended. */
+    public float evalLoss(BatchId batch) {
+        return evalLoss(samples(batch));
+    }
+
+    /** Mean loss of the trained model (client 0) on any samples ({@code seqLen + 1} tokens each). */
+    public float evalLoss(int[][] samples) {
+        LlamaModel m = finalModel;
+        if (m == null || isRunning()) throw new TrainingException("evaluation needs a finished session: await() or stop() first");
+        TorchRuntime.noGradOnThisThread();
+        return m.evalLoss(samples);
+    }
+
+    /** The trained weights of client 0 by Hugging Face name; after the session ended. */
+    public java.util.Map<String, Safetensors.Tensor> weights() {
+        LlamaModel m = finalModel;
+        if (m == null || isRunning()) throw new TrainingException("weights are available once the session has ended");
+        return m.stateDict();
+    }
+
+    /** Greedy continuation of {@code prompt} by {@code n} tokens with the trained model. */
+    public int[] sample(int[] prompt, int n) { return sample(prompt, n, 0, 0); }
+
+    /** Continues {@code prompt} with the trained model (greedy when {@code temperature <= 0}). */
+    public int[] sample(int[] prompt, int n, double temperature, long seed) {
+        LlamaModel m = finalModel;
+        if (m == null || isRunning()) throw new TrainingException("sampling needs a finished session: await() or stop() first");
+        TorchRuntime.noGradOnThisThread();
+        return m.sample(prompt, n, temperature, seed);
+    }
+
+    /** Continues {@code prompt} with a checkpoint loaded from disk. */
+    public static int[] sample(Path checkpointDir, int[] prompt, int n, double temperature, long seed) {
+        TorchRuntime.noGradOnThisThread();
+        try (LlamaModel m = LlamaModel.load(checkpointDir, Device.cpu())) {
+            return m.sample(prompt, n, temperature, seed);
+        }
+    }
+
+    @Override public void close() {
+        stop();
+        LlamaModel m = finalModel;
+        finalModel = null;
+        if (m != null) m.close();
+        data.close();
+    }
+
+    /** Required: {@link #setConfig}; everything else optional. */
+    public static final class Builder {
+        private RunConfig config;
+        private int clients = 1;
+        private TorchRuntime.DeviceChoice device = TorchRuntime.DeviceChoice.AUTO;
+        private LlamaConfig model;
+        private Path dataset;
+        private long steps;
+        private Path checkpointDir;
+        private long checkpointEvery;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private String runId = "run";
+        private long seed = 42;
+        private Path resumeFrom;
+        private AssignmentSource assignment;
+        private RoundDriver driver;
+
+        private Builder() {}
+
+        public Builder setConfig(RunConfig config) { this.config = config; return this; }
+
+        public Builder optClients(int n) { this.clients = n; return this; }
+
+        public Builder optDevice(TorchRuntime.DeviceChoice d) { this.device = d; return this; }
+
+        public Builder optDevice(String d) { return optDevice(TorchRuntime.DeviceChoice.parse(d)); }
+
+        /** Model size; default {@link LlamaConfig#tiny} with the dataset tokenizer's vocabulary. */
+        public Builder optModel(LlamaConfig m) { this.model = m; return this; }
+
+        /** A directory (or file) of u16 token files used instead of the config's data location. */
+        public Builder optDataset(Path p) { this.dataset = p; return this; }
+
+        /** Last step to train (default: the config's total_steps). */
+        public Builder optSteps(long s) { this.steps = s; return this; }
+
+        public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
+
+        /** Also checkpoint every {@code n} steps (0 = only at the end). */
+        public Builder optCheckpointEvery(long n) { this.checkpointEvery = n; return this; }
+
+        public Builder optListener(TrainingListener l) { this.listeners.add(l); return this; }
+
+        /** Names checkpoints {@code {runId}-step{N}}. */
+        public Builder optRunId(String id) { this.runId = id; return this; }
+
+        /** Seed of the initial weights (the same on every client). */
+        public Builder optSeed(long s) { this.seed = s; return this; }
+
+        public Builder optResumeFrom(Path dir) { this.resumeFrom = dir; return this; }
+
+        public Builder optAssignment(AssignmentSource a) { this.assignment = a; return this; }
+
+        public Builder optRoundDriver(RoundDriver d) { this.driver = d; return this; }
+
+        public Training build() { return new Training(this); }
+    }
+}

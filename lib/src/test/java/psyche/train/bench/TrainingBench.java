@@ -1,0 +1,145 @@
+package psyche.train.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import psyche.config.Optimizer;
+import psyche.train.LlamaConfig;
+import psyche.train.LlamaModel;
+import psyche.train.TorchRuntime;
+import psyche.train.distro.CompressedTensor;
+import psyche.train.distro.Distro;
+import psyche.train.distro.DistroResult;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * Benchmark program (not a test): one DisTrO client's step on CPU split into forward/backward, compress and apply,
+ * against the same model and batch in PyTorch eager ({@code src/test/python/bench_llama_eager.py}, Debian's
+ * python3-torch) run in the same process tree; then bytes per result vs dense bf16 at chunk 64, top-k 8, 1-bit.
+ *
+ * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=psyche.train.bench.TrainingBench} (or java -cp with the test class path). Args: [steps] [threads].
+ */
+public final class TrainingBench {
+    public static void main(String[] args) throws Exception {
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int batch = 16, seq = 64;
+        LlamaConfig cfg = LlamaConfig.tiny(1024);
+        Optimizer.Distro distroCfg = new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true);
+        TorchRuntime.noGradOnThisThread();
+        TorchRuntime.setThreads(threads);
+        System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d steps, %d threads%n", cfg,
+                cfg.parameterCount(), batch, seq, steps, threads);
+
+        double[] split = stepSplit(cfg, distroCfg, batch, seq, steps);
+        double mf = split[0], mc = split[1], ma = split[2], step = mf + mc + ma;
+        double djlTps = batch * seq / step;
+        System.out.printf("DJL step (median): forward/backward %.4f s, compress %.4f s, apply %.4f s, total %.4f s, %.0f tokens/s%n",
+                mf, mc, ma, step, djlTps);
+        System.out.printf("DisTrO share of step time: %.1f%% (target <= 10%%)%n", 100 * (mc + ma) / step);
+
+        Path script = Path.of("src/test/python/bench_llama_eager.py");
+        if (!Files.exists(script)) script = Path.of("lib/src/test/python/bench_llama_eager.py");
+        String python = System.getenv().getOrDefault("PYTHON", "/usr/bin/python3");
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
+        for (int v : new int[] {cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.numAttentionHeads(), cfg.numKeyValueHeads(),
+                cfg.intermediateSize(), cfg.vocabSize(), batch, seq, steps, threads}) cmd.add(Integer.toString(v));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() != 0) throw new IllegalStateException(out);
+            JsonNode j = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
+            double torchStep = j.get("median_step_s").asDouble();
+            double torchTps = j.get("tokens_per_s").asDouble();
+            System.out.printf("PyTorch %s eager (forward/backward + sign-SGD): %.4f s/step, %.0f tokens/s%n",
+                    j.get("torch").asText(), torchStep, torchTps);
+            System.out.printf("ratio DJL/PyTorch tokens/s: whole DisTrO step %.2fx, forward/backward only %.2fx (target >= 1.0x)%n",
+                    djlTps / torchTps, torchStep / mf);
+        } catch (Exception e) {
+            System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch, or set PYTHON");
+        }
+
+        double[] wide = stepSplit(cfg, distroCfg, 64, seq, Math.max(3, steps / 2));
+        System.out.printf("same model, batch 64 x %d: forward/backward %.4f s, DisTrO %.4f s, share %.1f%% "
+                + "(DisTrO cost does not grow with the batch)%n", seq, wide[0], wide[1] + wide[2],
+                100 * (wide[1] + wide[2]) / (wide[0] + wide[1] + wide[2]));
+        LlamaConfig larger = new LlamaConfig(256, 4, 8, 4, 704, 1024, 512, 10000.0, 1e-5, true);
+        double[] big = stepSplit(larger, distroCfg, batch, seq, Math.max(3, steps / 4));
+        System.out.printf("larger model (hidden 256, 4 layers, %d parameters): forward/backward %.4f s, compress %.4f s, "
+                + "apply %.4f s, DisTrO share %.1f%%%n", larger.parameterCount(), big[0], big[1], big[2],
+                100 * (big[1] + big[2]) / (big[0] + big[1] + big[2]));
+
+        compression(cfg);
+        compression(new LlamaConfig(512, 2, 8, 4, 1408, 8192, 2048, 10000.0, 1e-5, false));
+        compression(new LlamaConfig(1024, 2, 16, 4, 2816, 32000, 2048, 10000.0, 1e-5, false));
+    }
+
+    /** Median seconds of forward/backward, compress (generate + wire encode) and apply (decode + apply) per step. */
+    static double[] stepSplit(LlamaConfig cfg, Optimizer.Distro distroCfg, int batch, int seq, int steps) {
+        Random r = new Random(1);
+        int[][] samples = new int[batch][seq + 1];
+        for (int[] row : samples) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(cfg.vocabSize());
+        double[] fb = new double[steps], comp = new double[steps], apply = new double[steps];
+        try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 1);
+             Distro d = new Distro(distroCfg, m.parameters(), m.manager())) {
+            for (int s = -5; s < steps; s++) {
+                d.errorCorrection(1e-3);
+                long t0 = System.nanoTime();
+                m.zeroGradients();
+                m.forwardBackward(samples);
+                long t1 = System.nanoTime();
+                d.clipGradients();
+                List<CompressedTensor> res = d.generate(1e-3, 1e-3);
+                byte[] wire = new DistroResult(1, 0, 0, batch - 1, res).encode();
+                long t2 = System.nanoTime();
+                d.apply(List.of(DistroResult.decode(wire).tensors()), 1e-3);
+                long t3 = System.nanoTime();
+                if (s >= 0) {
+                    fb[s] = (t1 - t0) / 1e9;
+                    comp[s] = (t2 - t1) / 1e9;
+                    apply[s] = (t3 - t2) / 1e9;
+                }
+            }
+        }
+        return new double[] {median(fb), median(comp), median(apply)};
+    }
+
+    /** Bytes of one 1-bit DisTrO result at chunk 64, top-k 8 vs the dense bf16 parameters. */
+    static void compression(LlamaConfig cfg) {
+        Optimizer.Distro c = new Optimizer.Distro(Optional.empty(), Optional.empty(), 0.999f, 8, 64, true);
+        try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 2); Distro d = new Distro(c, m.parameters(), m.manager())) {
+            m.zeroGradients();
+            int[][] sample = new int[2][33];
+            m.forwardBackward(sample);
+            DistroResult res = new DistroResult(1, 0, 0, 1, d.generate(0, 1e-3));
+            long dense = 0;
+            for (NDArray p : m.parameters().values()) dense += p.size() * 2;
+            long matrixBytes = 0, matrixDense = 0;
+            for (int i = 0; i < res.tensors().size(); i++) {
+                CompressedTensor t = res.tensors().get(i);
+                if (t.xshape().length == 4) {
+                    matrixBytes += new DistroResult(1, 0, 0, 1, List.of(t)).byteCount() - 32; // less the result header
+                    matrixDense += (long) t.rows() * t.totalk() * 2;
+                }
+            }
+            System.out.printf("compression %s: result %d B vs dense bf16 %d B = %.0fx (2-D weights alone %.0fx; target >= 480x)%n",
+                    Arrays.asList(cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.vocabSize()), res.byteCount(), dense,
+                    (double) dense / res.byteCount(), (double) matrixDense / matrixBytes);
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
