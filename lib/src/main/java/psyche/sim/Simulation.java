@@ -51,6 +51,7 @@ public final class Simulation {
     private final List<Behaviour> behaviours;
     private final long earningRate;
     private final long treasury;
+    private final Observer observer;
 
     private Simulation(Builder b) {
         this.config = b.config;
@@ -62,6 +63,13 @@ public final class Simulation {
         this.behaviours = List.copyOf(b.behaviours);
         this.earningRate = b.earningRate;
         this.treasury = b.treasury;
+        this.observer = b.observer;
+    }
+
+    /** Receives each state of the simulated run (not of its churn-free baseline) with its virtual time. */
+    @FunctionalInterface
+    public interface Observer {
+        void observe(InstanceState state, java.time.Instant at);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -77,6 +85,7 @@ public final class Simulation {
         private List<Behaviour> behaviours = List.of();
         private long earningRate = 1_000_000;
         private long treasury = 100_000_000;
+        private Observer observer;
 
         public Builder setConfig(RunConfig config) { this.config = Objects.requireNonNull(config, "config"); return this; }
 
@@ -101,6 +110,9 @@ public final class Simulation {
 
         /** Treasury balance in points (1 native token unit per point). */
         public Builder optTreasury(long balance) { this.treasury = balance; return this; }
+
+        /** Sees every state the simulated run passes through, e.g. to record it: {@code (s, t) -> store.record(s, t)}. */
+        public Builder optObserver(Observer observer) { this.observer = observer; return this; }
 
         public Simulation build() {
             if (config == null) throw new IllegalStateException("setConfig(RunConfig) is required");
@@ -377,6 +389,7 @@ public final class Simulation {
             InstanceState before = inst;
             InstanceState after = op.get();
             inst = after;
+            if (observer != null && !baseline) observer.observe(after, java.time.Instant.ofEpochSecond(now));
             observe(before, after);
         }
 
