@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Create, steer, inspect and simulate Psyche training runs.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                LocalValidatorCommand.class,
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -47,6 +47,8 @@ final class LedgerStore implements AutoCloseable {
     private final Path walPath;
     private final Path snapshotPath;
     private FileChannel wal;
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
     private long appendedBytes;        // written to the channel (guarded by the ledger's lock)
     private volatile long appendedMark; // total bytes ever appended, for group commit
     private long durableMark;           // guarded by syncLock
@@ -63,6 +65,13 @@ final class LedgerStore implements AutoCloseable {
     void recover(Sink sink, java.util.function.Function<Pubkey, AccountState> current) {
         try {
             Files.createDirectories(dir);
+            lockChannel = FileChannel.open(dir.resolve("ledger.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+            if (lock == null) {
+                lockChannel.close();
+                throw new IllegalStateException("the ledger in " + dir + " is in use by another local chain process: "
+                        + "stop it, or use another ledger directory");
+            }
             long snapshotSeq = 0;
             if (Files.exists(snapshotPath)) snapshotSeq = readSnapshot(sink);
             sequence = snapshotSeq;
@@ -208,6 +217,8 @@ final class LedgerStore implements AutoCloseable {
     @Override public void close() {
         try {
             if (wal != null && wal.isOpen()) { wal.force(true); wal.close(); }
+            if (lock != null && lock.isValid()) lock.release();
+            if (lockChannel != null) lockChannel.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the ledger log " + walPath, e);
         }

@@ -1,0 +1,118 @@
+package psyche.chain.local;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A running local chain: a {@link Ledger} (persisted under a directory unless in memory) served as Solana JSON-RPC
+ * on 127.0.0.1. Close it to stop the server and write a final snapshot.
+ *
+ * <pre>{@code
+ * try (LocalChain chain = LocalChain.builder().optRpcPort(0).optLedgerDir(dir).start()) {
+ *     String url = chain.rpcUrl();
+ * }
+ * }</pre>
+ */
+public final class LocalChain implements AutoCloseable {
+    public static final int DEFAULT_RPC_PORT = 8899;
+
+    private final Ledger ledger;
+    private final RpcServer server;
+    private final Path ledgerDir;
+
+    private LocalChain(Ledger ledger, RpcServer server, Path ledgerDir) {
+        this.ledger = ledger;
+        this.server = server;
+        this.ledgerDir = ledgerDir;
+    }
+
+    /** {@code ~/.psyche/local-chain}: where the ledger lives unless told otherwise. */
+    public static Path defaultLedgerDir() {
+        return Path.of(System.getProperty("user.home"), ".psyche", "local-chain");
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public Ledger ledger() { return ledger; }
+
+    public int rpcPort() { return server.port(); }
+
+    public String rpcUrl() { return server.url(); }
+
+    /** The ledger directory, or null for an in-memory chain. */
+    public Path ledgerDir() { return ledgerDir; }
+
+    /** True when something answers getHealth with "ok" on 127.0.0.1:{@code port} (a local chain already running). */
+    public static boolean isServing(int port) {
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port))
+                    .timeout(Duration.ofSeconds(2)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}")).build();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"ok\"");
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override public void close() {
+        try {
+            server.close();
+        } finally {
+            ledger.close();
+        }
+    }
+
+    @Override public String toString() {
+        return "LocalChain[" + rpcUrl() + ", ledger " + (ledgerDir == null ? "in memory" : ledgerDir) + "]";
+    }
+
+    /** Options of a local chain; every one has a default. */
+    public static final class Builder {
+        private Path ledgerDir = defaultLedgerDir();
+        private boolean inMemory;
+        private boolean reset;
+        private int rpcPort = DEFAULT_RPC_PORT;
+        private int rpcThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+        private List<Program> programs = List.of();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        public Builder optLedgerDir(Path dir) { this.ledgerDir = Objects.requireNonNull(dir); this.inMemory = false; return this; }
+        /** Keeps the ledger in memory only: nothing is written, everything is lost on close. */
+        public Builder optInMemory() { this.inMemory = true; return this; }
+        /** Deletes the ledger in the directory before starting. */
+        public Builder optReset(boolean reset) { this.reset = reset; return this; }
+        /** The RPC port on 127.0.0.1; 0 picks a free port. */
+        public Builder optRpcPort(int port) {
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("rpc port must be 0..65535, got " + port);
+            this.rpcPort = port;
+            return this;
+        }
+        public Builder optRpcThreads(int threads) { this.rpcThreads = Math.max(1, threads); return this; }
+        /** Programs beyond system, SPL token and associated token account (e.g. Psyche's coordinator). */
+        public Builder optPrograms(List<Program> programs) { this.programs = List.copyOf(programs); return this; }
+        /** The clock that drives slots, blockhash expiry and the clock sysvar (tests pass a controllable one). */
+        public Builder optClock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
+
+        public LocalChain start() {
+            Ledger ledger = inMemory ? Ledger.inMemory(clock, programs) : Ledger.open(ledgerDir, reset, clock, programs);
+            try {
+                return new LocalChain(ledger, new RpcServer(ledger, rpcPort, rpcThreads), inMemory ? null : ledgerDir);
+            } catch (RuntimeException e) {
+                ledger.close();
+                throw e;
+            }
+        }
+    }
+}
