@@ -66,7 +66,11 @@ final class LedgerStore implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             lockChannel = FileChannel.open(dir.resolve("ledger.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = lockChannel.tryLock();
+            try {
+                lock = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+                lock = null;
+            }
             if (lock == null) {
                 lockChannel.close();
                 throw new IllegalStateException("the ledger in " + dir + " is in use by another local chain process: "
