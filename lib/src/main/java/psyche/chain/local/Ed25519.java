@@ -1,25 +1,15 @@
 package psyche.chain.local;
 
 import java.math.BigInteger;
-import java.security.KeyFactory;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.interfaces.EdECPrivateKey;
-import java.security.interfaces.EdECPublicKey;
-import java.security.spec.EdECPoint;
-import java.security.spec.EdECPrivateKeySpec;
-import java.security.spec.EdECPublicKeySpec;
-import java.security.spec.NamedParameterSpec;
 import java.util.ArrayList;
 import java.util.List;
 
 import psyche.coordinator.Pubkey;
 
 /**
- * The ed25519 operations the local chain needs, on the JDK's own provider: signature checks, signing (the faucet),
+ * The ed25519 operations the local chain needs (BouncyCastle's RFC 8032 code): signature checks, signing (the faucet),
  * the on-curve test behind program-derived addresses.
  */
 public final class Ed25519 {
@@ -29,12 +19,6 @@ public final class Ed25519 {
     private static final BigInteger LEGENDRE_EXP = P.subtract(BigInteger.ONE).shiftRight(1);
     private static final byte[] PDA_MARKER = "ProgramDerivedAddress".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private static final ThreadLocal<KeyFactory> KEY_FACTORY = ThreadLocal.withInitial(() -> {
-        try { return KeyFactory.getInstance("Ed25519"); } catch (NoSuchAlgorithmException e) { throw new IllegalStateException(e); }
-    });
-    private static final ThreadLocal<Signature> VERIFIER = ThreadLocal.withInitial(() -> {
-        try { return Signature.getInstance("Ed25519"); } catch (NoSuchAlgorithmException e) { throw new IllegalStateException(e); }
-    });
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try { return MessageDigest.getInstance("SHA-256"); } catch (NoSuchAlgorithmException e) { throw new IllegalStateException(e); }
     });
@@ -45,21 +29,11 @@ public final class Ed25519 {
     public static boolean verify(Pubkey key, byte[] message, byte[] signature) {
         if (signature.length != 64) return false;
         try {
-            Signature verifier = VERIFIER.get();
-            verifier.initVerify(KEY_FACTORY.get().generatePublic(toSpec(key.bytes())));
-            verifier.update(message);
-            return verifier.verify(signature);
-        } catch (Exception invalidKeyOrSignature) {
+            // BouncyCastle's RFC 8032 code: about 20x faster than the JDK 17 provider, which bounds transactions/s
+            return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key.bytes(), 0, message, 0, message.length);
+        } catch (RuntimeException malformed) {
             return false;
         }
-    }
-
-    private static EdECPublicKeySpec toSpec(byte[] encoded) {
-        byte[] bigEndian = new byte[32];
-        for (int i = 0; i < 32; i++) bigEndian[i] = encoded[31 - i];
-        boolean xOdd = (bigEndian[0] & 0x80) != 0;
-        bigEndian[0] &= 0x7f;
-        return new EdECPublicKeySpec(NamedParameterSpec.ED25519, new EdECPoint(xOdd, new BigInteger(1, bigEndian)));
     }
 
     /** Whether 32 bytes decompress to a point of the curve (program-derived addresses must not). */
@@ -119,18 +93,12 @@ public final class Ed25519 {
     public static final class Signer {
         private final byte[] seed;
         private final Pubkey publicKey;
-        private final PrivateKey privateKey;
 
         private Signer(byte[] seed) {
             this.seed = seed.clone();
-            try {
-                KeyFactory factory = KeyFactory.getInstance("Ed25519");
-                this.privateKey = factory.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
-                // derive the public key by signing nothing: the JDK has no direct derivation, so round-trip a generator
-                this.publicKey = derivePublic(seed);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot build an ed25519 key from its seed", e);
-            }
+            byte[] pk = new byte[32];
+            org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(this.seed, 0, pk, 0);
+            this.publicKey = Pubkey.of(pk);
         }
 
         public static Signer fromSeed(byte[] seed) {
@@ -139,13 +107,9 @@ public final class Ed25519 {
         }
 
         public static Signer generate() {
-            try {
-                KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-                EdECPrivateKey key = (EdECPrivateKey) generator.generateKeyPair().getPrivate();
-                return new Signer(key.getBytes().orElseThrow());
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+            byte[] seed = new byte[32];
+            new java.security.SecureRandom().nextBytes(seed);
+            return new Signer(seed);
         }
 
         public Pubkey publicKey() { return publicKey; }
@@ -153,37 +117,11 @@ public final class Ed25519 {
         byte[] seed() { return seed.clone(); }
 
         public byte[] sign(byte[] message) {
-            try {
-                Signature signer = Signature.getInstance("Ed25519");
-                signer.initSign(privateKey);
-                signer.update(message);
-                return signer.sign();
-            } catch (Exception e) {
-                throw new IllegalStateException("ed25519 signing failed", e);
-            }
+            byte[] signature = new byte[64];
+            org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, message, 0, message.length, signature, 0);
+            return signature;
         }
 
         @Override public String toString() { return "Signer[" + publicKey + "]"; }
-    }
-
-    /** Public key of a seed: the JDK derives it only inside a generator seeded to return exactly this seed. */
-    private static Pubkey derivePublic(byte[] seed) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-        generator.initialize(NamedParameterSpec.ED25519, new FixedSeed(seed));
-        EdECPublicKey key = (EdECPublicKey) generator.generateKeyPair().getPublic();
-        EdECPoint point = key.getPoint();
-        byte[] y = point.getY().toByteArray();
-        byte[] out = new byte[32];
-        for (int i = 0; i < y.length && i < 32; i++) out[i] = y[y.length - 1 - i];
-        if (point.isXOdd()) out[31] |= (byte) 0x80;
-        return Pubkey.of(out);
-    }
-
-    /** A SecureRandom that yields one fixed seed: how the JDK's generator is told which key to make. */
-    private static final class FixedSeed extends java.security.SecureRandom {
-        private static final long serialVersionUID = 1L;
-        private final byte[] seed;
-        FixedSeed(byte[] seed) { this.seed = seed.clone(); }
-        @Override public void nextBytes(byte[] bytes) { System.arraycopy(seed, 0, bytes, 0, Math.min(seed.length, bytes.length)); }
     }
 }

@@ -226,9 +226,10 @@ public final class Ledger implements AutoCloseable {
 
     /** Runs {@code tx} against the current state without committing (simulateTransaction). */
     public SimulationResult simulate(WireTransaction tx, boolean verifySignatures, boolean replaceRecentBlockhash) {
+        boolean signaturesOk = !verifySignatures || tx.verifySignatures();
         lock.lock();
         try {
-            Attempt attempt = attempt(tx, verifySignatures, !replaceRecentBlockhash);
+            Attempt attempt = attempt(tx, signaturesOk, !replaceRecentBlockhash);
             return new SimulationResult(attempt.error, attempt.logs(), attempt.units(), slot());
         } finally {
             lock.unlock();
@@ -247,9 +248,10 @@ public final class Ledger implements AutoCloseable {
         if (closed) throw new IllegalStateException("the ledger is closed");
         TransactionRecord record;
         long mark = -1;
+        boolean signaturesOk = tx.verifySignatures(); // outside the lock: verification is most of the work
         lock.lock();
         try {
-            Attempt attempt = attempt(tx, true, true);
+            Attempt attempt = attempt(tx, signaturesOk, true);
             if (attempt.execution == null) throw new TransactionRejectedException(attempt.error, List.of(), 0, false);
             if (attempt.error != null && preflight) {
                 throw new TransactionRejectedException(attempt.error, attempt.logs(), attempt.units(), true);
@@ -370,10 +372,10 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Pre-execution checks then execution, under the lock; {@code execution} is null when the checks failed. */
-    private Attempt attempt(WireTransaction tx, boolean verifySignatures, boolean checkBlockhash) {
+    private Attempt attempt(WireTransaction tx, boolean signaturesOk, boolean checkBlockhash) {
         long slot = slot();
         long fee = fee(tx);
-        if (verifySignatures && !tx.verifySignatures()) return new Attempt(TransactionError.SIGNATURE_FAILURE, null, fee, slot);
+        if (!signaturesOk) return new Attempt(TransactionError.SIGNATURE_FAILURE, null, fee, slot);
         if (transactions.containsKey(ByteBuffer.wrap(tx.signatures().get(0)))) {
             return new Attempt(TransactionError.ALREADY_PROCESSED, null, fee, slot);
         }

@@ -41,6 +41,12 @@ public final class RpcServer implements AutoCloseable {
     static final int SEND_TRANSACTION_PREFLIGHT_FAILURE = -32002;
     static final int TRANSACTION_SIGNATURE_VERIFICATION_FAILURE = -32003;
 
+    static {
+        // without TCP_NODELAY, keep-alive requests stall ~40 ms on Nagle + delayed ACK (headers and body are two writes);
+        // read once by the JDK's server configuration, so it must be set before the first server starts
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
