@@ -82,9 +82,10 @@ public final class LocalChain implements AutoCloseable {
         private boolean inMemory;
         private boolean reset;
         private int rpcPort = DEFAULT_RPC_PORT;
-        private int rpcThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+        private int rpcThreads = Math.max(32, Runtime.getRuntime().availableProcessors() * 4); // most wait on fsync: more threads, bigger group commits
         private List<Program> programs = List.of();
         private Clock clock = Clock.systemUTC();
+        private final java.util.Map<psyche.coordinator.Pubkey, Long> fund = new java.util.LinkedHashMap<>();
 
         private Builder() {}
 
@@ -105,9 +106,24 @@ public final class LocalChain implements AutoCloseable {
         /** The clock that drives slots, blockhash expiry and the clock sysvar (tests pass a controllable one). */
         public Builder optClock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
 
+        /**
+         * Tops {@code wallet} up from the faucet to at least {@code lamports} at start (like solana-test-validator
+         * funding the default keypair); a wallet that already holds that much is left alone.
+         */
+        public Builder optFund(psyche.coordinator.Pubkey wallet, long lamports) {
+            if (lamports <= 0) throw new IllegalArgumentException("funding must be positive, got " + lamports);
+            fund.put(Objects.requireNonNull(wallet), lamports);
+            return this;
+        }
+
         public LocalChain start() {
             Ledger ledger = inMemory ? Ledger.inMemory(clock, programs) : Ledger.open(ledgerDir, reset, clock, programs);
             try {
+                for (java.util.Map.Entry<psyche.coordinator.Pubkey, Long> e : fund.entrySet()) {
+                    AccountState current = ledger.account(e.getKey());
+                    long have = current == null ? 0 : current.lamports();
+                    if (have < e.getValue()) ledger.airdrop(e.getKey(), e.getValue() - have);
+                }
                 return new LocalChain(ledger, new RpcServer(ledger, rpcPort, rpcThreads), inMemory ? null : ledgerDir);
             } catch (RuntimeException e) {
                 ledger.close();

@@ -313,10 +313,8 @@ public final class RpcClient implements AutoCloseable {
             }
             return signature;
         } catch (TransactionFailedException e) {
-            if (e.isAlreadyProcessed() && !getSignatureStatuses(List.of(signature)).isEmpty()
-                    && getSignatureStatuses(List.of(signature)).get(0) != null) {
-                return signature;
-            }
+            // a resend of bytes that already landed (the first response was lost): same signature, applied once
+            if (e.isAlreadyProcessed() && getSignatureStatuses(List.of(signature)).get(0) != null) return signature;
             throw e;
         }
     }

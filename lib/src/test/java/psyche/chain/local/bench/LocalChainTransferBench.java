@@ -50,7 +50,9 @@ public final class LocalChainTransferBench {
         double verify = verifyRate(Math.min(20_000, count));
         double inProcess = runInProcess(count, threads, true);
         double rpc = runRpc(count, threads, true);
+        double health = healthRate(count, threads);
         System.out.printf("ed25519 verify alone (1 thread):          %,10.0f /s%n", verify);
+        System.out.printf("JSON-RPC getHealth (HTTP floor):          %,10.0f req/s%n", health);
         System.out.printf("in-process submit, durable (baseline):    %,10.0f tx/s%n", inProcess);
         System.out.printf("JSON-RPC sendTransaction, durable:        %,10.0f tx/s  (%.2fx of baseline; target >= 2,000 tx/s: %s)%n",
                 rpc, rpc / inProcess, rpc >= 2_000 ? "met" : "NOT met");
@@ -155,6 +157,32 @@ public final class LocalChainTransferBench {
             return rate;
         } finally {
             deleteQuietly(dir);
+        }
+    }
+
+    /** Requests/s of the cheapest method: what HTTP + JSON alone allow on this machine. */
+    private static double healthRate(int count, int threads) throws Exception {
+        try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).optRpcThreads(threads).start()) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI uri = URI.create(chain.rpcUrl());
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long start = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    while (next.getAndIncrement() < count) {
+                        http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}")).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            double rate = count / ((System.nanoTime() - start) / 1e9);
+            pool.shutdown();
+            return rate;
         }
     }
 
