@@ -135,6 +135,12 @@ public final class Ledger implements AutoCloseable {
         p.setProperty("faucet_seed", Pubkey.base58Encode(seed)); // the local faucet's key, like solana-test-validator's faucet-keypair.json
         Path tmp = file.resolveSibling("genesis.tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
+            try {
+                // the faucet key: readable by its owner only, like ~/.config/solana/id.json
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // non-POSIX file systems keep their default permissions
+            }
             p.store(out, "local chain genesis: do not edit");
         }
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) { channel.force(true); }

@@ -191,6 +191,13 @@ class LocalChain_RpcTransactionsTest {
                 new RpcTypes.DataSlice(64, 8));
         assertEquals(2, holders.size());
         for (RpcTypes.ProgramAccount h : holders) assertEquals(8, h.account().data().length);
+        JsonNode withContext = raw("getProgramAccounts", "[\"" + TokenProgram.PROGRAM_ID.toBase58() + "\",{\"encoding\":\"base64\","
+                + "\"withContext\":true,\"filters\":[{\"memcmp\":{\"offset\":32,\"bytes\":\"" + b58(bob) + "\"}}],"
+                + "\"dataSlice\":{\"offset\":0,\"length\":0}}]").path("result");
+        assertTrue(withContext.path("context").has("slot"));
+        assertEquals(1, withContext.path("value").size());
+        assertEquals(bobAta.toBase58(), withContext.path("value").get(0).path("pubkey").asText());
+        assertEquals("", withContext.path("value").get(0).path("account").path("data").get(0).asText());
 
         // insufficient token funds: SPL custom 1, logged, whole transaction rejected
         TransactionFailedException e = assertThrows(TransactionFailedException.class, () -> rpc.sendTransaction(
