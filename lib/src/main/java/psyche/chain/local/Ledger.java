@@ -343,12 +343,22 @@ public final class Ledger implements AutoCloseable {
     public TransactionRecord airdrop(Pubkey to, long lamports) {
         if (lamports <= 0) throw new IllegalArgumentException("airdrop amount must be positive, got " + lamports);
         byte[] data = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(2).putLong(lamports).array();
-        byte[] message = legacyMessage(faucet.publicKey(), to, SystemProgram.ID, data, latestBlockhash());
-        ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        WireTransaction.writeCompactU16(wire, 1);
-        wire.writeBytes(faucet.sign(message));
-        wire.writeBytes(message);
-        return submit(WireTransaction.parse(wire.toByteArray()), true);
+        long slot = slot();
+        // the same airdrop twice in one slot would be the same signature: step back to an older, still valid blockhash
+        for (long back = 0; back < BLOCKHASH_VALIDITY_SLOTS && back <= slot; back++) {
+            byte[] message = legacyMessage(faucet.publicKey(), to, SystemProgram.ID, data, blockhash(slot - back));
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            WireTransaction.writeCompactU16(wire, 1);
+            wire.writeBytes(faucet.sign(message));
+            wire.writeBytes(message);
+            try {
+                return submit(WireTransaction.parse(wire.toByteArray()), true);
+            } catch (TransactionRejectedException e) {
+                if (e.error() != TransactionError.ALREADY_PROCESSED) throw e;
+            }
+        }
+        throw new IllegalStateException("too many identical airdrops to " + to + " in the last "
+                + BLOCKHASH_VALIDITY_SLOTS + " slots: vary the amount or wait");
     }
 
     /** A one-instruction legacy message: payer (signer), target (writable), program (readonly). */

@@ -147,6 +147,14 @@ class Ledger_ProgramSpiTest {
         assertTrue(e.logs().contains(vault + "'s signer privilege escalated"), e.logs().toString());
     }
 
+    @Test void identicalAirdropsInOneSlotBothLand() {
+        Pubkey target = Pubkey.of(Ed25519.sha256("twice".getBytes()));
+        TransactionRecord first = ledger.airdrop(target, SOL);
+        TransactionRecord second = ledger.airdrop(target, SOL);
+        assertTrue(!java.util.Arrays.equals(first.signature(), second.signature()));
+        assertEquals(2 * SOL, ledger.account(target).lamports());
+    }
+
     @Test void skipPreflightLandsTheFailureWithItsFee() {
         TransactionRecord r = ledger.submit(tx(new byte[] {1}, meta(counter, true)), false);
         assertEquals("InstructionError", r.err().name());
