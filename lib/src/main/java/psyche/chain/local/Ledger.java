@@ -343,37 +343,32 @@ public final class Ledger implements AutoCloseable {
     public TransactionRecord airdrop(Pubkey to, long lamports) {
         if (lamports <= 0) throw new IllegalArgumentException("airdrop amount must be positive, got " + lamports);
         byte[] data = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(2).putLong(lamports).array();
-        long slot = slot();
-        // the same airdrop twice in one slot would be the same signature: step back to an older, still valid blockhash
-        for (long back = 0; back < BLOCKHASH_VALIDITY_SLOTS && back <= slot; back++) {
-            byte[] message = legacyMessage(faucet.publicKey(), to, SystemProgram.ID, data, blockhash(slot - back));
-            ByteArrayOutputStream wire = new ByteArrayOutputStream();
-            WireTransaction.writeCompactU16(wire, 1);
-            wire.writeBytes(faucet.sign(message));
-            wire.writeBytes(message);
-            try {
-                return submit(WireTransaction.parse(wire.toByteArray()), true);
-            } catch (TransactionRejectedException e) {
-                if (e.error() != TransactionError.ALREADY_PROCESSED) throw e;
-            }
-        }
-        throw new IllegalStateException("too many identical airdrops to " + to + " in the last "
-                + BLOCKHASH_VALIDITY_SLOTS + " slots: vary the amount or wait");
+        // a random unused account key makes every airdrop a distinct transaction, even the same one twice in a slot
+        byte[] reference = new byte[32];
+        new SecureRandom().nextBytes(reference);
+        byte[] message = legacyMessage(faucet.publicKey(), to, Pubkey.of(reference), SystemProgram.ID, data, latestBlockhash());
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        WireTransaction.writeCompactU16(wire, 1);
+        wire.writeBytes(faucet.sign(message));
+        wire.writeBytes(message);
+        return submit(WireTransaction.parse(wire.toByteArray()), true);
     }
 
-    /** A one-instruction legacy message: payer (signer), target (writable), program (readonly). */
-    private static byte[] legacyMessage(Pubkey payer, Pubkey target, Pubkey program, byte[] data, byte[] blockhash) {
+    /** A one-instruction legacy message: payer (signer), target (writable), reference and program (readonly). */
+    private static byte[] legacyMessage(Pubkey payer, Pubkey target, Pubkey reference, Pubkey program, byte[] data,
+                                        byte[] blockhash) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(1);
         out.write(0);
-        out.write(1);
-        WireTransaction.writeCompactU16(out, 3);
+        out.write(2);
+        WireTransaction.writeCompactU16(out, 4);
         out.writeBytes(payer.bytes());
         out.writeBytes(target.bytes());
+        out.writeBytes(reference.bytes());
         out.writeBytes(program.bytes());
         out.writeBytes(blockhash);
         WireTransaction.writeCompactU16(out, 1);
-        out.write(2);
+        out.write(3);
         WireTransaction.writeCompactU16(out, 2);
         out.write(0);
         out.write(1);
