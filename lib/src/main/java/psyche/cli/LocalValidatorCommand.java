@@ -31,7 +31,7 @@ public final class LocalValidatorCommand implements Callable<Integer> {
             chain.close();
             stopped.countDown();
         }, "local-validator-shutdown"));
-        System.out.println("Local chain: JSON RPC URL " + chain.rpcUrl() + ", ledger " + chain.ledgerDir()
+        System.out.println("Local chain: JSON RPC URL " + chain.rpcUrl() + ", WebSocket URL " + chain.wsUrl() + ", ledger " + chain.ledgerDir()
                 + ", faucet " + chain.ledger().faucet() + ", slot " + chain.ledger().slot());
         System.out.println("Stop with Ctrl-C or SIGTERM.");
         System.out.flush();

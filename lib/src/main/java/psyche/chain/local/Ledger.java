@@ -61,6 +61,26 @@ public final class Ledger implements AutoCloseable {
     private final Map<ByteBuffer, Long> recentBlockhashes = new HashMap<>();
     private long blockhashesFilledTo = -1;
     private volatile long transactionCount;
+    private final java.util.concurrent.CopyOnWriteArrayList<CommitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told about every durable commit (subscriptions): the transaction (null for direct account writes) and the accounts it changed. */
+    public interface CommitListener {
+        void committed(TransactionRecord record, java.util.Set<Pubkey> changedAccounts, long slot);
+    }
+
+    public void addCommitListener(CommitListener listener) { listeners.add(listener); }
+
+    public void removeCommitListener(CommitListener listener) { listeners.remove(listener); }
+
+    private void notifyListeners(TransactionRecord record, java.util.Set<Pubkey> changed) {
+        for (CommitListener l : listeners) {
+            try {
+                l.committed(record, changed, slot());
+            } catch (RuntimeException e) {
+                // a broken subscriber must not fail a confirmed transaction
+            }
+        }
+    }
     private volatile boolean closed;
 
     private Ledger(Path dir, boolean reset, Clock clock, List<Program> extraPrograms) {
@@ -253,6 +273,7 @@ public final class Ledger implements AutoCloseable {
     public TransactionRecord submit(WireTransaction tx, boolean preflight) {
         if (closed) throw new IllegalStateException("the ledger is closed");
         TransactionRecord record;
+        java.util.Set<Pubkey> changed;
         long mark = -1;
         boolean signaturesOk = tx.verifySignatures(); // outside the lock: verification is most of the work
         lock.lock();
@@ -283,6 +304,7 @@ public final class Ledger implements AutoCloseable {
                     attempt.fee, attempt.logs(), ex.balances(false), post, attempt.units());
             if (store != null) mark = store.appendTransaction(record, before, after);
             for (Map.Entry<Pubkey, AccountState> e : after.entrySet()) putAccount(e.getKey(), e.getValue());
+            changed = after.keySet();
             transactions.put(ByteBuffer.wrap(record.signature()), record);
             transactionCount++;
         } finally {
@@ -292,6 +314,7 @@ public final class Ledger implements AutoCloseable {
             store.awaitDurable(mark);
             maybeSnapshot();
         }
+        if (!listeners.isEmpty()) notifyListeners(record, changed);
         return record;
     }
 
@@ -337,6 +360,7 @@ public final class Ledger implements AutoCloseable {
             lock.unlock();
         }
         if (store != null) store.awaitDurable(mark);
+        if (!listeners.isEmpty()) notifyListeners(null, java.util.Set.of(key));
     }
 
     /** Sends {@code lamports} from the faucet to {@code to} in a signed system transfer; returns its record. */

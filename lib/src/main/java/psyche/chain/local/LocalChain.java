@@ -25,11 +25,13 @@ public final class LocalChain implements AutoCloseable {
 
     private final Ledger ledger;
     private final RpcServer server;
+    private final WebSocketRpcServer webSocket;
     private final Path ledgerDir;
 
-    private LocalChain(Ledger ledger, RpcServer server, Path ledgerDir) {
+    private LocalChain(Ledger ledger, RpcServer server, WebSocketRpcServer webSocket, Path ledgerDir) {
         this.ledger = ledger;
         this.server = server;
+        this.webSocket = webSocket;
         this.ledgerDir = ledgerDir;
     }
 
@@ -45,6 +47,9 @@ public final class LocalChain implements AutoCloseable {
     public int rpcPort() { return server.port(); }
 
     public String rpcUrl() { return server.url(); }
+
+    /** The PubSub WebSocket URL: the RPC port + 1 as Solana clients assume (another free port if that one is taken). */
+    public String wsUrl() { return webSocket.url(); }
 
     /** The ledger directory, or null for an in-memory chain. */
     public Path ledgerDir() { return ledgerDir; }
@@ -66,6 +71,7 @@ public final class LocalChain implements AutoCloseable {
 
     @Override public void close() {
         try {
+            webSocket.close();
             server.close();
         } finally {
             ledger.close();
@@ -73,7 +79,7 @@ public final class LocalChain implements AutoCloseable {
     }
 
     @Override public String toString() {
-        return "LocalChain[" + rpcUrl() + ", ledger " + (ledgerDir == null ? "in memory" : ledgerDir) + "]";
+        return "LocalChain[" + rpcUrl() + ", " + wsUrl() + ", ledger " + (ledgerDir == null ? "in memory" : ledgerDir) + "]";
     }
 
     /** Options of a local chain; every one has a default. */
@@ -124,7 +130,18 @@ public final class LocalChain implements AutoCloseable {
                     long have = current == null ? 0 : current.lamports();
                     if (have < e.getValue()) ledger.airdrop(e.getKey(), e.getValue() - have);
                 }
-                return new LocalChain(ledger, new RpcServer(ledger, rpcPort, rpcThreads), inMemory ? null : ledgerDir);
+                RpcServer server = new RpcServer(ledger, rpcPort, rpcThreads);
+                WebSocketRpcServer webSocket;
+                try {
+                    webSocket = new WebSocketRpcServer(ledger, server.port() + 1);
+                } catch (IllegalStateException portTaken) {
+                    if (rpcPort != 0) {
+                        server.close();
+                        throw portTaken;
+                    }
+                    webSocket = new WebSocketRpcServer(ledger, 0);
+                }
+                return new LocalChain(ledger, server, webSocket, inMemory ? null : ledgerDir);
             } catch (RuntimeException e) {
                 ledger.close();
                 throw e;

@@ -254,7 +254,7 @@ public final class RpcServer implements AutoCloseable {
                 .put("slotsInEpoch", Ledger.SLOTS_PER_EPOCH).put("transactionCount", ledger.transactionCount());
     }
 
-    private static JsonNode accountJson(AccountState account, JsonNode config) {
+    static JsonNode accountJson(AccountState account, JsonNode config) {
         if (account == null) return NODES.nullNode();
         String encoding = config.path("encoding").asText("binary");
         byte[] data = account.dataUnsafe();
@@ -418,7 +418,7 @@ public final class RpcServer implements AutoCloseable {
         return sig;
     }
 
-    private static JsonNode errJson(TransactionError err) {
+    static JsonNode errJson(TransactionError err) {
         return err == null ? NODES.nullNode() : JSON.valueToTree(err.toJson());
     }
 
