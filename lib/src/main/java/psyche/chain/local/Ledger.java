@@ -274,7 +274,7 @@ public final class Ledger implements AutoCloseable {
         if (closed) throw new IllegalStateException("the ledger is closed");
         TransactionRecord record;
         java.util.Set<Pubkey> changed;
-        long mark = -1;
+        LedgerStore.Durable mark = null;
         boolean signaturesOk = tx.verifySignatures(); // outside the lock: verification is most of the work
         lock.lock();
         try {
@@ -349,7 +349,7 @@ public final class Ledger implements AutoCloseable {
 
     /** Overwrites an account directly, durably (genesis, tests, tools that seed state). */
     public void setAccount(Pubkey key, AccountState state) {
-        long mark = -1;
+        LedgerStore.Durable mark = null;
         lock.lock();
         try {
             if (store != null) {

@@ -49,10 +49,24 @@ final class LedgerStore implements AutoCloseable {
     private FileChannel wal;
     private FileChannel lockChannel;
     private java.nio.channels.FileLock lock;
-    private long appendedBytes;        // written to the channel (guarded by the ledger's lock)
-    private volatile long appendedMark; // total bytes ever appended, for group commit
-    private long durableMark;           // guarded by syncLock
-    private final Object syncLock = new Object();
+    // Group commit: appends only queue their frame (under the ledger's lock, so log order = commit order); one
+    // flusher thread writes everything queued, fsyncs once, and releases every waiter of that batch at the same time.
+    private final Object pendingLock = new Object();
+    private final List<Pending> pending = new ArrayList<>(); // guarded by pendingLock
+    private long appendedMark;          // log bytes ever appended (guarded by pendingLock)
+    private long walStartMark;          // the mark at which the current log file begins (guarded by pendingLock)
+    private boolean closing;            // guarded by pendingLock
+    private IOException failure;        // guarded by pendingLock: after a failed write nothing more is confirmed
+    private Thread flusher;
+    private final Object fileLock = new Object(); // the flusher's writes vs. snapshot truncation
+
+    /** A queued log record; {@link #awaitDurable} returns once it is on stable storage. */
+    static final class Durable {
+        private final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    }
+
+    private record Pending(ByteBuffer frame, Durable durable) {}
+
     private long sequence;
 
     LedgerStore(Path dir) {
@@ -103,9 +117,11 @@ final class LedgerStore implements AutoCloseable {
             if (wal.size() > validLength) wal.truncate(validLength); // a torn record was never confirmed
             wal.position(validLength);
             wal.force(true);
-            appendedBytes = validLength;
             appendedMark = validLength;
-            durableMark = validLength;
+            walStartMark = 0;
+            flusher = new Thread(this::flushLoop, "local-chain-wal");
+            flusher.setDaemon(true);
+            flusher.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot recover the local chain ledger in " + dir + " (use --reset to start over)", e);
         }
@@ -113,10 +129,12 @@ final class LedgerStore implements AutoCloseable {
 
     long sequence() { return sequence; }
 
-    long walBytes() { return appendedBytes; }
+    long walBytes() {
+        synchronized (pendingLock) { return appendedMark - walStartMark; }
+    }
 
-    /** Appends one committed transaction and its effects; returns the mark to pass to {@link #awaitDurable}. */
-    long appendTransaction(TransactionRecord record, Map<Pubkey, AccountState> before, Map<Pubkey, AccountState> after) {
+    /** Queues one committed transaction and its effects; pass the result to {@link #awaitDurable}. */
+    Durable appendTransaction(TransactionRecord record, Map<Pubkey, AccountState> before, Map<Pubkey, AccountState> after) {
         return append(RECORD_TRANSACTION, out -> {
             writeTransaction(out, record);
             writeEffects(out, before, after);
@@ -124,13 +142,13 @@ final class LedgerStore implements AutoCloseable {
     }
 
     /** Appends direct account writes (genesis, test setup). */
-    long appendAccounts(Map<Pubkey, AccountState> before, Map<Pubkey, AccountState> after) {
+    Durable appendAccounts(Map<Pubkey, AccountState> before, Map<Pubkey, AccountState> after) {
         return append(RECORD_ACCOUNTS, out -> writeEffects(out, before, after));
     }
 
     private interface Body { void write(DataOutputStream out) throws IOException; }
 
-    private long append(byte type, Body body) {
+    private Durable append(byte type, Body body) {
         try {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
             DataOutputStream out = new DataOutputStream(buffer);
@@ -141,31 +159,77 @@ final class LedgerStore implements AutoCloseable {
             byte[] payload = buffer.toByteArray();
             ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
             frame.putInt(payload.length).putInt(crc32(payload)).put(payload).flip();
-            while (frame.hasRemaining()) wal.write(frame);
-            appendedBytes += frame.capacity();
-            appendedMark = appendedBytes;
-            return appendedBytes;
+            Durable durable = new Durable();
+            synchronized (pendingLock) {
+                if (failure != null) throw new UncheckedIOException("the ledger log failed earlier; restart the local chain", failure);
+                pending.add(new Pending(frame, durable));
+                appendedMark += frame.capacity();
+                pendingLock.notifyAll();
+            }
+            return durable;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to the ledger log " + walPath, e);
+            throw new UncheckedIOException("cannot serialize a ledger log record", e);
         }
     }
 
-    /** Returns once every byte up to {@code mark} is on stable storage; concurrent callers share one fsync. */
-    void awaitDurable(long mark) {
-        synchronized (syncLock) {
-            if (durableMark >= mark) return;
-            long target = appendedMark;
-            try {
-                wal.force(false);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot fsync the ledger log " + walPath, e);
+    /** Returns once {@code record} (and everything queued before it) is on stable storage. */
+    void awaitDurable(Durable record) {
+        try {
+            record.done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new UncheckedIOException("cannot write and fsync the ledger log " + walPath,
+                    e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+        }
+    }
+
+    /** Waits until everything queued so far is durable. */
+    private void flushAll() {
+        Durable last;
+        synchronized (pendingLock) { last = pending.isEmpty() ? null : pending.get(pending.size() - 1).durable; }
+        if (last != null) awaitDurable(last);
+    }
+
+    private void flushLoop() {
+        while (true) {
+            List<Pending> batch;
+            synchronized (pendingLock) {
+                while (pending.isEmpty() && !closing) {
+                    try {
+                        pendingLock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (pending.isEmpty()) return;
+                batch = new ArrayList<>(pending);
             }
-            durableMark = Math.max(durableMark, target);
+            try {
+                synchronized (fileLock) {
+                    ByteBuffer[] buffers = new ByteBuffer[batch.size()];
+                    long remaining = 0;
+                    for (int i = 0; i < buffers.length; i++) {
+                        buffers[i] = batch.get(i).frame;
+                        remaining += buffers[i].remaining();
+                    }
+                    while (remaining > 0) remaining -= wal.write(buffers);
+                    wal.force(false);
+                }
+                synchronized (pendingLock) { pending.subList(0, batch.size()).clear(); }
+                for (Pending p : batch) p.durable.done.complete(null);
+            } catch (IOException e) {
+                synchronized (pendingLock) {
+                    failure = e;
+                    for (Pending p : pending) p.durable.done.completeExceptionally(e);
+                    pending.clear();
+                }
+                return;
+            }
         }
     }
 
     /** Writes a snapshot of the whole state (call with the ledger locked), then empties the log. */
     void snapshot(Iterable<Map.Entry<Pubkey, AccountState>> accounts, Iterable<TransactionRecord> transactions) {
+        flushAll(); // the log is complete up to the snapshot's sequence before it is emptied
         Path tmp = dir.resolve("snapshot.tmp");
         try {
             CRC32 crc = new CRC32();
@@ -197,13 +261,11 @@ final class LedgerStore implements AutoCloseable {
             }
             fsyncDirectory();
             // records up to `sequence` are now in the snapshot; recovery skips them even if this truncate is lost
-            synchronized (syncLock) {
+            synchronized (fileLock) {
                 wal.truncate(0);
                 wal.position(0);
                 wal.force(true);
-                appendedBytes = 0;
-                appendedMark = 0;
-                durableMark = 0;
+                synchronized (pendingLock) { walStartMark = appendedMark; }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a ledger snapshot in " + dir, e);
@@ -220,11 +282,22 @@ final class LedgerStore implements AutoCloseable {
 
     @Override public void close() {
         try {
-            if (wal != null && wal.isOpen()) { wal.force(true); wal.close(); }
+            if (wal != null && wal.isOpen()) {
+                flushAll();
+                synchronized (pendingLock) {
+                    closing = true;
+                    pendingLock.notifyAll();
+                }
+                if (flusher != null) flusher.join(5_000);
+                wal.force(true);
+                wal.close();
+            }
             if (lock != null && lock.isValid()) lock.release();
             if (lockChannel != null) lockChannel.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the ledger log " + walPath, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
