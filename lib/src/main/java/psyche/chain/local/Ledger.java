@@ -46,6 +46,7 @@ public final class Ledger implements AutoCloseable {
     public static final long FAUCET_LAMPORTS = 500_000_000L * Rent.LAMPORTS_PER_SOL;
     /** Snapshot when the log grows past this many bytes (and on close). */
     static final long SNAPSHOT_AFTER_WAL_BYTES = 64L << 20;
+    private final long snapshotAfterWalBytes;
     public static final Pubkey NATIVE_LOADER = Pubkey.fromBase58("NativeLoader1111111111111111111111111111111");
     public static final Pubkey BPF_LOADER_UPGRADEABLE = Pubkey.fromBase58("BPFLoaderUpgradeab1e11111111111111111111111");
 
@@ -83,8 +84,9 @@ public final class Ledger implements AutoCloseable {
     }
     private volatile boolean closed;
 
-    private Ledger(Path dir, boolean reset, Clock clock, List<Program> extraPrograms) {
+    private Ledger(Path dir, boolean reset, Clock clock, List<Program> extraPrograms, long snapshotAfterWalBytes) {
         this.clock = clock;
+        this.snapshotAfterWalBytes = snapshotAfterWalBytes;
         Map<Pubkey, Program> all = new LinkedHashMap<>();
         for (Program p : List.of(new SystemProgram(), new TokenProgram(), new AssociatedTokenProgram())) all.put(p.id(), p);
         for (Program p : extraPrograms) {
@@ -124,11 +126,16 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** A ledger kept only in memory (tests, throwaway sessions). */
-    public static Ledger inMemory(Clock clock, List<Program> programs) { return new Ledger(null, false, clock, programs); }
+    public static Ledger inMemory(Clock clock, List<Program> programs) { return new Ledger(null, false, clock, programs, SNAPSHOT_AFTER_WAL_BYTES); }
 
     /** A ledger persisted under {@code dir}, recovered from it when present; {@code reset} deletes it first. */
     public static Ledger open(Path dir, boolean reset, Clock clock, List<Program> programs) {
-        return new Ledger(dir, reset, clock, programs);
+        return new Ledger(dir, reset, clock, programs, SNAPSHOT_AFTER_WAL_BYTES);
+    }
+
+    /** As {@link #open}, snapshotting whenever the log passes {@code snapshotAfterWalBytes} (tests). */
+    static Ledger open(Path dir, boolean reset, Clock clock, List<Program> programs, long snapshotAfterWalBytes) {
+        return new Ledger(dir, reset, clock, programs, snapshotAfterWalBytes);
     }
 
     private void installGenesisAccounts(boolean withFaucet) {
@@ -319,10 +326,10 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void maybeSnapshot() {
-        if (store.walBytes() < SNAPSHOT_AFTER_WAL_BYTES) return;
+        if (store.walBytes() < snapshotAfterWalBytes) return;
         lock.lock();
         try {
-            if (store.walBytes() >= SNAPSHOT_AFTER_WAL_BYTES) snapshotLocked();
+            if (store.walBytes() >= snapshotAfterWalBytes) snapshotLocked();
         } finally {
             lock.unlock();
         }

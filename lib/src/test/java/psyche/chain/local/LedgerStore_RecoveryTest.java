@@ -56,6 +56,31 @@ class LedgerStore_RecoveryTest {
         }
     }
 
+    @Test void snapshotsTakenWhileTransactionsFlowLoseNothing(@TempDir Path dir) throws Exception {
+        Path live = dir.resolve("live");
+        MutableClock clock = new MutableClock(1_700_000_000_000L);
+        List<Pubkey> targets = new java.util.ArrayList<>();
+        java.util.Map<Pubkey, Long> expected = new java.util.HashMap<>();
+        try (Ledger ledger = Ledger.open(live, false, clock, List.of(), 2_000)) { // a snapshot every ~3 records
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                Pubkey target = Pubkey.of(Ed25519.sha256(("t" + i).getBytes()));
+                long amount = Rent.LAMPORTS_PER_SOL + i;
+                targets.add(target);
+                expected.put(target, amount);
+                done.add(pool.submit(() -> ledger.airdrop(target, amount)));
+            }
+            for (var f : done) f.get();
+            pool.shutdown();
+            crashCopy(live, dir.resolve("crashed"));
+        }
+        try (Ledger recovered = Ledger.open(dir.resolve("crashed"), false, clock, List.of())) {
+            for (Pubkey t : targets) assertEquals(expected.get(t), recovered.account(t).lamports());
+            assertEquals(60, recovered.transactionCount());
+        }
+    }
+
     @Test void diffRangesCoverEveryChangedByte() {
         Random random = new Random(7);
         for (int round = 0; round < 200; round++) {
