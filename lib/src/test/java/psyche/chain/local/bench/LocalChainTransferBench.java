@@ -33,13 +33,16 @@ import psyche.coordinator.Pubkey;
  * returned only after its fsync), against in-process submission to the same kind of durable ledger (no HTTP,
  * no JSON) and against bare ed25519 verification, all measured in this run. Transactions are signed beforehand.
  *
- * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=psyche.chain.local.bench.LocalChainTransferBench [-Dexec.args="20000 16"]}
+ * <p>Run (arguments: transfers, concurrent senders):
+ * <pre>
+ * mvn -o -q -pl lib test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp -Dmdep.includeScope=test
+ * java -cp lib/target/test-classes:lib/target/classes:$(cat /tmp/cp) psyche.chain.local.bench.LocalChainTransferBench 10000 48
+ * </pre>
  */
 public final class LocalChainTransferBench {
     public static void main(String[] args) throws Exception {
-        int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 48;
         System.out.printf("local chain transfer benchmark: %d transfers, %d concurrent senders, %d cores%n",
                 count, threads, Runtime.getRuntime().availableProcessors());
 
