@@ -1,9 +1,5 @@
 package psyche.chain.local.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -126,8 +122,6 @@ public final class LocalChainTransferBench {
         Path dir = Files.createTempDirectory("bench-ledger");
         try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).optRpcThreads(threads).start()) {
             Workload w = prepare(chain.ledger(), count, threads * 4);
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI uri = URI.create(chain.rpcUrl());
             AtomicInteger next = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<String> signatures = new ArrayList<>(java.util.Collections.nCopies(count, null));
@@ -135,14 +129,16 @@ public final class LocalChainTransferBench {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < count) {
-                        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"sendTransaction\",\"params\":[\""
-                                + Base64.getEncoder().encodeToString(w.transactions().get(i)) + "\",{\"encoding\":\"base64\"}]}";
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                        if (!r.body().contains("\"result\"")) throw new IllegalStateException("transfer " + i + ": " + r.body());
-                        signatures.set(i, RpcClient.signatureOf(w.transactions().get(i)));
+                    // a lean HTTP/1.1 keep-alive sender, so the figure measures the server rather than the JDK's client
+                    try (KeepAliveSender sender = new KeepAliveSender(chain.rpcPort())) {
+                        int i;
+                        while ((i = next.getAndIncrement()) < count) {
+                            String body = "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"sendTransaction\",\"params\":[\""
+                                    + Base64.getEncoder().encodeToString(w.transactions().get(i)) + "\",{\"encoding\":\"base64\"}]}";
+                            String response = sender.post(body);
+                            if (!response.contains("\"result\"")) throw new IllegalStateException("transfer " + i + ": " + response);
+                            signatures.set(i, RpcClient.signatureOf(w.transactions().get(i)));
+                        }
                     }
                     return null;
                 }));
@@ -166,18 +162,14 @@ public final class LocalChainTransferBench {
     /** Requests/s of the cheapest method: what HTTP + JSON alone allow on this machine. */
     private static double healthRate(int count, int threads) throws Exception {
         try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).optRpcThreads(threads).start()) {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI uri = URI.create(chain.rpcUrl());
             AtomicInteger next = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             long start = System.nanoTime();
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
-                    while (next.getAndIncrement() < count) {
-                        http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}")).build(),
-                                HttpResponse.BodyHandlers.ofString());
+                    try (KeepAliveSender sender = new KeepAliveSender(chain.rpcPort())) {
+                        while (next.getAndIncrement() < count) sender.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}");
                     }
                     return null;
                 }));
@@ -187,6 +179,47 @@ public final class LocalChainTransferBench {
             pool.shutdown();
             return rate;
         }
+    }
+
+    /** One keep-alive HTTP/1.1 connection posting JSON bodies and reading Content-Length framed responses. */
+    private static final class KeepAliveSender implements AutoCloseable {
+        private final java.net.Socket socket;
+        private final java.io.OutputStream out;
+        private final java.io.DataInputStream in;
+
+        KeepAliveSender(int port) throws java.io.IOException {
+            socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+            socket.setTcpNoDelay(true);
+            out = new java.io.BufferedOutputStream(socket.getOutputStream());
+            in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+        }
+
+        String post(String body) throws java.io.IOException {
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                    + bytes.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            int length = -1;
+            StringBuilder line = new StringBuilder();
+            while (true) {
+                int b = in.read();
+                if (b < 0) throw new java.io.EOFException("connection closed");
+                if (b == '\n') {
+                    String header = line.toString().trim();
+                    if (header.isEmpty()) break;
+                    if (header.regionMatches(true, 0, "Content-Length:", 0, 15)) length = Integer.parseInt(header.substring(15).trim());
+                    line.setLength(0);
+                } else {
+                    line.append((char) b);
+                }
+            }
+            byte[] response = new byte[length];
+            in.readFully(response);
+            return new String(response, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override public void close() throws java.io.IOException { socket.close(); }
     }
 
     private static void deleteQuietly(Path dir) {
