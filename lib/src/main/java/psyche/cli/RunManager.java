@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ValidateConfigCommand.class,
                 SimulateCommand.class,
                 TrainCommand.class,
+                LocalValidatorCommand.class,
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
