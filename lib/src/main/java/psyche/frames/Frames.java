@@ -1,6 +1,8 @@
 package psyche.frames;
 
 import psyche.config.CoordinatorConfig;
+import psyche.config.ValidationReport;
+import psyche.config.Violation;
 import psyche.coordinator.Client;
 import psyche.coordinator.ClientsState;
 import psyche.coordinator.CoordinatorState;
@@ -188,6 +190,24 @@ public final class Frames {
             version.append(i.clientVersion());
         }
         return Table.create("runs").addColumns(runId, name, state, epoch, step, total, clients, registered, version);
+    }
+
+    /** Every finding of a config check: severity, TOML key path, offending value, rule and fix. */
+    public static Table violations(ValidationReport report) {
+        StringColumn severity = StringColumn.create("severity");
+        StringColumn key = StringColumn.create("key_path");
+        StringColumn value = StringColumn.create("value");
+        StringColumn rule = StringColumn.create("rule");
+        StringColumn fix = StringColumn.create("fix");
+        for (Violation v : report.violations()) {
+            severity.append(v.severity().name());
+            key.append(v.keyPath());
+            value.append(v.value());
+            rule.append(v.rule());
+            fix.append(v.fix());
+        }
+        return Table.create(report.violations().isEmpty() ? "config check: no findings" : "config check findings")
+                .addColumns(severity, key, value, rule, fix);
     }
 
     private static int pendingCount(ClientsState registry) {
