@@ -27,12 +27,18 @@ public final class SetFutureEpochRates {
 
     public static Result execute(Cluster c, Keypair payer, String runId, OptionalLong treasurerIndex,
                                  OptionalDouble earningRateTotalShared, OptionalDouble slashingRatePerClient) {
+        return execute(c, payer, runId, treasurerIndex, earningRateTotalShared, slashingRatePerClient, false);
+    }
+
+    /** {@code points}: the rates are already points (native units), as the FAQ's {@code --earning-rate} gives them. */
+    public static Result execute(Cluster c, Keypair payer, String runId, OptionalLong treasurerIndex,
+                                 OptionalDouble earningRateTotalShared, OptionalDouble slashingRatePerClient, boolean points) {
         if (earningRateTotalShared.isEmpty() && slashingRatePerClient.isEmpty()) {
             throw new OpsException(OpsException.Reason.NOTHING_TO_DO, "give --earning-rate-total-shared and/or --slashing-rate-per-client");
         }
         RunSnapshot run = RunSnapshot.fetch(c, runId, treasurerIndex);
         Checks.requireMainAuthority(run, payer, "set the reward rates of");
-        int decimals = run.treasury().map(t -> t.mint().decimals()).orElse(0);
+        int decimals = points ? 0 : run.treasury().map(t -> t.mint().decimals()).orElse(0);
         Optional<Long> earning = earningRateTotalShared.isPresent()
                 ? Optional.of(Checks.toNative(earningRateTotalShared.getAsDouble(), decimals, "earning rate")) : Optional.empty();
         Optional<Long> slashing = slashingRatePerClient.isPresent()
