@@ -1,0 +1,457 @@
+package psyche.chain.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import psyche.chain.local.programs.AssociatedTokenProgram;
+import psyche.chain.local.programs.SystemProgram;
+import psyche.chain.local.programs.TokenProgram;
+import psyche.coordinator.Pubkey;
+
+/**
+ * The local chain's state and its transaction processor: accounts, the slot clock (400 ms per slot, injectable),
+ * recent blockhashes (valid for {@value #BLOCKHASH_VALIDITY_SLOTS} slots), signature statuses, the faucet, and,
+ * when given a directory, durability (a write-ahead log fsynced before a commit returns, plus snapshots).
+ *
+ * <p>Transactions execute one at a time under one lock; reads ({@link #account}, {@link #transaction}) never block.
+ */
+public final class Ledger implements AutoCloseable {
+    public static final long SLOT_MILLIS = 400;
+    public static final int BLOCKHASH_VALIDITY_SLOTS = 150;
+    public static final long SLOTS_PER_EPOCH = 432_000;
+    public static final long FAUCET_LAMPORTS = 500_000_000L * Rent.LAMPORTS_PER_SOL;
+    /** Snapshot when the log grows past this many bytes (and on close). */
+    static final long SNAPSHOT_AFTER_WAL_BYTES = 64L << 20;
+    public static final Pubkey NATIVE_LOADER = Pubkey.fromBase58("NativeLoader1111111111111111111111111111111");
+    public static final Pubkey BPF_LOADER_UPGRADEABLE = Pubkey.fromBase58("BPFLoaderUpgradeab1e11111111111111111111111");
+
+    private final Clock clock;
+    private final Map<Pubkey, Program> programs;
+    private final ConcurrentHashMap<Pubkey, AccountState> accounts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteBuffer, TransactionRecord> transactions = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LedgerStore store; // null: in memory only
+    private final byte[] genesisHash;
+    private final long genesisMillis;
+    private final Ed25519.Signer faucet;
+    private final Map<ByteBuffer, Long> recentBlockhashes = new HashMap<>();
+    private long blockhashesFilledTo = -1;
+    private volatile long transactionCount;
+    private final java.util.concurrent.CopyOnWriteArrayList<CommitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told about every durable commit (subscriptions): the transaction (null for direct account writes) and the accounts it changed. */
+    public interface CommitListener {
+        void committed(TransactionRecord record, java.util.Set<Pubkey> changedAccounts, long slot);
+    }
+
+    public void addCommitListener(CommitListener listener) { listeners.add(listener); }
+
+    public void removeCommitListener(CommitListener listener) { listeners.remove(listener); }
+
+    private void notifyListeners(TransactionRecord record, java.util.Set<Pubkey> changed) {
+        for (CommitListener l : listeners) {
+            try {
+                l.committed(record, changed, slot());
+            } catch (RuntimeException e) {
+                // a broken subscriber must not fail a confirmed transaction
+            }
+        }
+    }
+    private volatile boolean closed;
+
+    private Ledger(Path dir, boolean reset, Clock clock, List<Program> extraPrograms) {
+        this.clock = clock;
+        Map<Pubkey, Program> all = new LinkedHashMap<>();
+        for (Program p : List.of(new SystemProgram(), new TokenProgram(), new AssociatedTokenProgram())) all.put(p.id(), p);
+        for (Program p : extraPrograms) {
+            if (all.put(p.id(), p) != null) throw new IllegalArgumentException("two programs with id " + p.id());
+        }
+        this.programs = Map.copyOf(all);
+        if (dir == null) {
+            store = null;
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            genesisHash = Ed25519.sha256(random);
+            genesisMillis = clock.millis();
+            faucet = Ed25519.Signer.generate();
+            installGenesisAccounts(true);
+        } else {
+            try {
+                if (reset) deleteLedger(dir);
+                Files.createDirectories(dir);
+                Path genesisFile = dir.resolve("genesis.properties");
+                boolean fresh = !Files.exists(genesisFile);
+                Properties genesis = fresh ? writeGenesis(genesisFile, clock) : readGenesis(genesisFile);
+                genesisHash = Pubkey.base58Decode(genesis.getProperty("genesis_hash"));
+                genesisMillis = Long.parseLong(genesis.getProperty("genesis_unix_millis"));
+                faucet = Ed25519.Signer.fromSeed(Pubkey.base58Decode(genesis.getProperty("faucet_seed")));
+                store = new LedgerStore(dir);
+                store.recover(new LedgerStore.Sink() {
+                    @Override public void account(Pubkey key, AccountState state) { putAccount(key, state); }
+                    @Override public void transaction(TransactionRecord r) { transactions.put(ByteBuffer.wrap(r.signature()), r); }
+                }, accounts::get);
+                transactionCount = transactions.size();
+                if (fresh || store.sequence() == 0) installGenesisAccounts(true);
+                else installGenesisAccounts(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the local chain ledger in " + dir, e);
+            }
+        }
+    }
+
+    /** A ledger kept only in memory (tests, throwaway sessions). */
+    public static Ledger inMemory(Clock clock, List<Program> programs) { return new Ledger(null, false, clock, programs); }
+
+    /** A ledger persisted under {@code dir}, recovered from it when present; {@code reset} deletes it first. */
+    public static Ledger open(Path dir, boolean reset, Clock clock, List<Program> programs) {
+        return new Ledger(dir, reset, clock, programs);
+    }
+
+    private void installGenesisAccounts(boolean withFaucet) {
+        // program accounts come from code, not from the ledger: a restart with other programs shows those
+        for (Program p : programs.values()) {
+            accounts.put(p.id(), AccountState.adopt(1, p.isNative() ? NATIVE_LOADER : BPF_LOADER_UPGRADEABLE,
+                    new byte[0], true, AccountState.DEFAULT_RENT_EPOCH));
+        }
+        if (withFaucet) {
+            setAccount(faucet.publicKey(), AccountState.adopt(FAUCET_LAMPORTS, Pubkey.SYSTEM, new byte[0], false,
+                    AccountState.DEFAULT_RENT_EPOCH));
+        }
+    }
+
+    private static Properties writeGenesis(Path file, Clock clock) throws IOException {
+        SecureRandom random = new SecureRandom();
+        byte[] seed = new byte[32];
+        random.nextBytes(seed);
+        byte[] hashSeed = new byte[32];
+        random.nextBytes(hashSeed);
+        Properties p = new Properties();
+        p.setProperty("genesis_hash", Pubkey.base58Encode(Ed25519.sha256(hashSeed)));
+        p.setProperty("genesis_unix_millis", Long.toString(clock.millis()));
+        p.setProperty("faucet_seed", Pubkey.base58Encode(seed)); // the local faucet's key, like solana-test-validator's faucet-keypair.json
+        Path tmp = file.resolveSibling("genesis.tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            try {
+                // the faucet key: readable by its owner only, like ~/.config/solana/id.json
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // non-POSIX file systems keep their default permissions
+            }
+            p.store(out, "local chain genesis: do not edit");
+        }
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) { channel.force(true); }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return p;
+    }
+
+    private static Properties readGenesis(Path file) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) { p.load(in); }
+        return p;
+    }
+
+    private static void deleteLedger(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        for (String name : List.of("genesis.properties", "genesis.tmp", "wal.log", "snapshot.bin", "snapshot.tmp")) {
+            Files.deleteIfExists(dir.resolve(name));
+        }
+    }
+
+    private void putAccount(Pubkey key, AccountState state) {
+        if (state.lamports() == 0 && state.dataLength() == 0) accounts.remove(key);
+        else accounts.put(key, state);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The account at {@code key}, or null when it does not exist. */
+    public AccountState account(Pubkey key) { return accounts.get(key); }
+
+    /** Accounts owned by {@code owner} that pass {@code filter}, ordered by address. */
+    public List<Map.Entry<Pubkey, AccountState>> programAccounts(Pubkey owner, Predicate<AccountState> filter) {
+        List<Map.Entry<Pubkey, AccountState>> out = new ArrayList<>();
+        for (Map.Entry<Pubkey, AccountState> e : accounts.entrySet()) {
+            AccountState s = e.getValue();
+            if (s.owner().equals(owner) && filter.test(s)) out.add(Map.entry(e.getKey(), s));
+        }
+        out.sort(Map.Entry.comparingByKey());
+        return out;
+    }
+
+    public Collection<Program> programs() { return programs.values(); }
+
+    public Optional<TransactionRecord> transaction(byte[] signature) {
+        return Optional.ofNullable(transactions.get(ByteBuffer.wrap(signature)));
+    }
+
+    public long transactionCount() { return transactionCount; }
+
+    public Pubkey faucet() { return faucet.publicKey(); }
+
+    public byte[] genesisHash() { return genesisHash.clone(); }
+
+    public Clock clock() { return clock; }
+
+    // ---------------------------------------------------------------- slots and blockhashes
+
+    /** The current slot: 400 ms of the clock per slot since genesis. */
+    public long slot() { return Math.max(0, (clock.millis() - genesisMillis) / SLOT_MILLIS); }
+
+    /** Unix seconds of the clock sysvar. */
+    public long unixTimestamp() { return Math.floorDiv(clock.millis(), 1000); }
+
+    public byte[] blockhash(long slot) {
+        return Ed25519.sha256(genesisHash, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(slot).array());
+    }
+
+    public byte[] latestBlockhash() { return blockhash(slot()); }
+
+    /** The last block height at which a blockhash of {@code slot} is still accepted. */
+    public static long lastValidBlockHeight(long slot) { return slot + BLOCKHASH_VALIDITY_SLOTS; }
+
+    /** The slot of {@code hash} when it is among the last {@value #BLOCKHASH_VALIDITY_SLOTS} slots' hashes, else -1. */
+    public synchronized long blockhashSlot(byte[] hash) {
+        long now = slot();
+        long from = Math.max(0, now - BLOCKHASH_VALIDITY_SLOTS);
+        for (long s = Math.max(from, blockhashesFilledTo + 1); s <= now; s++) recentBlockhashes.put(ByteBuffer.wrap(blockhash(s)), s);
+        blockhashesFilledTo = Math.max(blockhashesFilledTo, now);
+        if (recentBlockhashes.size() > 4 * BLOCKHASH_VALIDITY_SLOTS) recentBlockhashes.values().removeIf(s -> s < from);
+        Long s = recentBlockhashes.get(ByteBuffer.wrap(hash));
+        return s != null && s >= from && s <= now ? s : -1;
+    }
+
+    public boolean isBlockhashValid(byte[] hash) { return blockhashSlot(hash) >= 0; }
+
+    public static long fee(WireTransaction tx) { return Rent.LAMPORTS_PER_SIGNATURE * tx.numRequiredSignatures(); }
+
+    // ---------------------------------------------------------------- execution
+
+    /** Runs {@code tx} against the current state without committing (simulateTransaction). */
+    public SimulationResult simulate(WireTransaction tx, boolean verifySignatures, boolean replaceRecentBlockhash) {
+        boolean signaturesOk = !verifySignatures || tx.verifySignatures();
+        lock.lock();
+        try {
+            Attempt attempt = attempt(tx, signaturesOk, !replaceRecentBlockhash);
+            return new SimulationResult(attempt.error, attempt.logs(), attempt.units(), slot());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Executes and commits {@code tx}, returning once it is durable. With {@code preflight}, a transaction that
+     * would fail is rejected whole (no fee), as Solana's preflight simulation does; without it, a failing
+     * transaction lands, pays its fee and records its error. Checks before execution (signatures, blockhash,
+     * duplicates, fee payer) always reject.
+     *
+     * @throws TransactionRejectedException when nothing was committed
+     */
+    public TransactionRecord submit(WireTransaction tx, boolean preflight) {
+        if (closed) throw new IllegalStateException("the ledger is closed");
+        TransactionRecord record;
+        java.util.Set<Pubkey> changed;
+        long mark = -1;
+        boolean signaturesOk = tx.verifySignatures(); // outside the lock: verification is most of the work
+        lock.lock();
+        try {
+            Attempt attempt = attempt(tx, signaturesOk, true);
+            if (attempt.execution == null) throw new TransactionRejectedException(attempt.error, List.of(), 0, false);
+            if (attempt.error != null && preflight) {
+                throw new TransactionRejectedException(attempt.error, attempt.logs(), attempt.units(), true);
+            }
+            TransactionExecution ex = attempt.execution;
+            Map<Pubkey, AccountState> before = new LinkedHashMap<>();
+            Map<Pubkey, AccountState> after;
+            if (attempt.error == null) {
+                after = ex.modifiedAccounts();
+            } else {
+                // failed transactions still pay: only the fee payer's debit survives
+                TransactionExecution.TxAccount payer = ex.account(0);
+                after = Map.of(payer.key, AccountState.adopt(payer.before.lamports() - attempt.fee, payer.before.owner(),
+                        payer.before.dataUnsafe(), payer.before.executable(), payer.before.rentEpoch()));
+            }
+            for (Pubkey key : after.keySet()) before.put(key, accounts.getOrDefault(key, AccountState.empty()));
+            long[] post = ex.balances(true);
+            if (attempt.error != null) {
+                post = ex.balances(false);
+                post[0] -= attempt.fee;
+            }
+            record = new TransactionRecord(tx.signature(), attempt.slot, unixTimestamp(), tx.bytes(), attempt.error,
+                    attempt.fee, attempt.logs(), ex.balances(false), post, attempt.units());
+            if (store != null) mark = store.appendTransaction(record, before, after);
+            for (Map.Entry<Pubkey, AccountState> e : after.entrySet()) putAccount(e.getKey(), e.getValue());
+            changed = after.keySet();
+            transactions.put(ByteBuffer.wrap(record.signature()), record);
+            transactionCount++;
+        } finally {
+            lock.unlock();
+        }
+        if (store != null) {
+            store.awaitDurable(mark);
+            maybeSnapshot();
+        }
+        if (!listeners.isEmpty()) notifyListeners(record, changed);
+        return record;
+    }
+
+    private void maybeSnapshot() {
+        if (store.walBytes() < SNAPSHOT_AFTER_WAL_BYTES) return;
+        lock.lock();
+        try {
+            if (store.walBytes() >= SNAPSHOT_AFTER_WAL_BYTES) snapshotLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes a snapshot now and empties the log (also done on close). */
+    public void snapshot() {
+        if (store == null) return;
+        lock.lock();
+        try {
+            snapshotLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void snapshotLocked() {
+        Stream<Map.Entry<Pubkey, AccountState>> stored = accounts.entrySet().stream()
+                .filter(e -> !programs.containsKey(e.getKey()));
+        List<TransactionRecord> records = new ArrayList<>(transactions.values());
+        records.sort(Comparator.comparingLong(TransactionRecord::slot));
+        store.snapshot(stored::iterator, records);
+    }
+
+    /** Overwrites an account directly, durably (genesis, tests, tools that seed state). */
+    public void setAccount(Pubkey key, AccountState state) {
+        long mark = -1;
+        lock.lock();
+        try {
+            if (store != null) {
+                mark = store.appendAccounts(Map.of(key, accounts.getOrDefault(key, AccountState.empty())), Map.of(key, state));
+            }
+            putAccount(key, state);
+        } finally {
+            lock.unlock();
+        }
+        if (store != null) store.awaitDurable(mark);
+        if (!listeners.isEmpty()) notifyListeners(null, java.util.Set.of(key));
+    }
+
+    /** Sends {@code lamports} from the faucet to {@code to} in a signed system transfer; returns its record. */
+    public TransactionRecord airdrop(Pubkey to, long lamports) {
+        if (lamports <= 0) throw new IllegalArgumentException("airdrop amount must be positive, got " + lamports);
+        byte[] data = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(2).putLong(lamports).array();
+        // a random unused account key makes every airdrop a distinct transaction, even the same one twice in a slot
+        byte[] reference = new byte[32];
+        new SecureRandom().nextBytes(reference);
+        byte[] message = legacyMessage(faucet.publicKey(), to, Pubkey.of(reference), SystemProgram.ID, data, latestBlockhash());
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        WireTransaction.writeCompactU16(wire, 1);
+        wire.writeBytes(faucet.sign(message));
+        wire.writeBytes(message);
+        return submit(WireTransaction.parse(wire.toByteArray()), true);
+    }
+
+    /** A one-instruction legacy message: payer (signer), target (writable), reference and program (readonly). */
+    private static byte[] legacyMessage(Pubkey payer, Pubkey target, Pubkey reference, Pubkey program, byte[] data,
+                                        byte[] blockhash) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(1);
+        out.write(0);
+        out.write(2);
+        WireTransaction.writeCompactU16(out, 4);
+        out.writeBytes(payer.bytes());
+        out.writeBytes(target.bytes());
+        out.writeBytes(reference.bytes());
+        out.writeBytes(program.bytes());
+        out.writeBytes(blockhash);
+        WireTransaction.writeCompactU16(out, 1);
+        out.write(3);
+        WireTransaction.writeCompactU16(out, 2);
+        out.write(0);
+        out.write(1);
+        WireTransaction.writeCompactU16(out, data.length);
+        out.writeBytes(data);
+        return out.toByteArray();
+    }
+
+    private record Attempt(TransactionError error, TransactionExecution execution, long fee, long slot) {
+        List<String> logs() { return execution == null ? List.of() : execution.logs; }
+        long units() { return execution == null ? 0 : execution.unitsConsumed; }
+    }
+
+    /** Pre-execution checks then execution, under the lock; {@code execution} is null when the checks failed. */
+    private Attempt attempt(WireTransaction tx, boolean signaturesOk, boolean checkBlockhash) {
+        long slot = slot();
+        long fee = fee(tx);
+        if (!signaturesOk) return new Attempt(TransactionError.SIGNATURE_FAILURE, null, fee, slot);
+        if (transactions.containsKey(ByteBuffer.wrap(tx.signatures().get(0)))) {
+            return new Attempt(TransactionError.ALREADY_PROCESSED, null, fee, slot);
+        }
+        if (checkBlockhash && !isBlockhashValid(tx.recentBlockhash())) {
+            return new Attempt(TransactionError.BLOCKHASH_NOT_FOUND, null, fee, slot);
+        }
+        AccountState payer = accounts.get(tx.feePayer());
+        if (payer == null || payer.lamports() == 0) return new Attempt(TransactionError.ACCOUNT_NOT_FOUND, null, fee, slot);
+        if (!payer.owner().equals(Pubkey.SYSTEM) || payer.executable()) {
+            return new Attempt(TransactionError.INVALID_ACCOUNT_FOR_FEE, null, fee, slot);
+        }
+        long remaining = payer.lamports() - fee;
+        if (remaining < 0 || remaining > 0 && remaining < Rent.minimumBalance(payer.dataLength())) {
+            return new Attempt(TransactionError.INSUFFICIENT_FUNDS_FOR_FEE, null, fee, slot);
+        }
+        for (WireTransaction.CompiledInstruction ix : tx.instructions()) {
+            if (!programs.containsKey(tx.accountKeys().get(ix.programIdIndex()))) {
+                return new Attempt(TransactionError.PROGRAM_ACCOUNT_NOT_FOUND, null, fee, slot);
+            }
+        }
+        TransactionExecution ex = new TransactionExecution(tx, accounts::get, programs, slot, unixTimestamp());
+        ex.account(0).lamports -= fee;
+        TransactionError error = ex.run();
+        if (error == null) {
+            int rentPaying = ex.firstRentPayingAccount();
+            if (rentPaying >= 0) error = TransactionError.insufficientFundsForRent(rentPaying);
+        }
+        return new Attempt(error, ex, fee, slot);
+    }
+
+    @Override public void close() {
+        if (closed) return;
+        closed = true;
+        if (store != null) {
+            lock.lock();
+            try {
+                snapshotLocked();
+                store.close();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

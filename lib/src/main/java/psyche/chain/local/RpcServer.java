@@ -1,0 +1,505 @@
+package psyche.chain.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import psyche.chain.local.programs.TokenAccount;
+import psyche.chain.local.programs.TokenMint;
+import psyche.chain.local.programs.TokenProgram;
+import psyche.coordinator.Pubkey;
+
+/**
+ * Solana's JSON-RPC 2.0 over HTTP for a {@link Ledger}, bound to 127.0.0.1: the methods Solana tools and our client
+ * use, with Solana's request, response and error shapes.
+ */
+public final class RpcServer implements AutoCloseable {
+    public static final String SOLANA_CORE_VERSION = "2.1.0";
+    static final int PARSE_ERROR = -32700;
+    static final int INVALID_REQUEST = -32600;
+    static final int METHOD_NOT_FOUND = -32601;
+    static final int INVALID_PARAMS = -32602;
+    static final int INTERNAL_ERROR = -32603;
+    static final int SEND_TRANSACTION_PREFLIGHT_FAILURE = -32002;
+    static final int TRANSACTION_SIGNATURE_VERIFICATION_FAILURE = -32003;
+
+    static {
+        // without TCP_NODELAY, keep-alive requests stall ~40 ms on Nagle + delayed ACK (headers and body are two writes);
+        // read once by the JDK's server configuration, so it must be set before the first server starts
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final Ledger ledger;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    /** A JSON-RPC error to return to the caller. */
+    static final class RpcError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int code;
+        final transient JsonNode data;
+
+        RpcError(int code, String message, JsonNode data) {
+            super(message);
+            this.code = code;
+            this.data = data;
+        }
+
+        RpcError(int code, String message) { this(code, message, null); }
+    }
+
+    /** Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port). */
+    public RpcServer(Ledger ledger, int port, int threads) {
+        this.ledger = ledger;
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+                    + "): is another validator running? pick another --rpc-port, or 0 for a free one", e);
+        }
+        executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "local-chain-rpc");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port() { return server.getAddress().getPort(); }
+
+    public String url() { return "http://127.0.0.1:" + port(); }
+
+    @Override public void close() {
+        server.stop(0);
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            if ("GET".equals(method) && exchange.getRequestURI().getPath().equals("/health")) {
+                respond(exchange, 200, "ok".getBytes());
+                return;
+            }
+            if (!"POST".equals(method)) {
+                respond(exchange, 405, "{\"error\":\"use POST with a JSON-RPC 2.0 body\"}".getBytes());
+                return;
+            }
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) { body = in.readAllBytes(); }
+            JsonNode response;
+            JsonNode request;
+            try {
+                request = JSON.readTree(body);
+            } catch (IOException e) {
+                request = null;
+            }
+            if (request == null) {
+                response = error(NODES.nullNode(), new RpcError(PARSE_ERROR, "Parse error"));
+            } else if (request.isArray()) {
+                ArrayNode all = NODES.arrayNode();
+                for (JsonNode r : request) all.add(call(r));
+                response = all;
+            } else {
+                response = call(request);
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            respond(exchange, 200, JSON.writeValueAsBytes(response));
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] bytes) throws IOException {
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) { out.write(bytes); }
+    }
+
+    private JsonNode call(JsonNode request) {
+        JsonNode id = request.has("id") ? request.get("id") : NODES.nullNode();
+        if (!request.isObject() || !request.path("method").isTextual()) {
+            return error(id, new RpcError(INVALID_REQUEST, "Invalid request"));
+        }
+        try {
+            ObjectNode out = NODES.objectNode();
+            out.put("jsonrpc", "2.0");
+            out.set("result", dispatch(request.get("method").asText(), request.path("params")));
+            out.set("id", id);
+            return out;
+        } catch (RpcError e) {
+            return error(id, e);
+        } catch (IllegalArgumentException e) {
+            return error(id, new RpcError(INVALID_PARAMS, "Invalid params: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            return error(id, new RpcError(INTERNAL_ERROR, "Internal error: " + e));
+        }
+    }
+
+    private static JsonNode error(JsonNode id, RpcError e) {
+        ObjectNode out = NODES.objectNode();
+        out.put("jsonrpc", "2.0");
+        ObjectNode err = out.putObject("error");
+        err.put("code", e.code);
+        err.put("message", e.getMessage());
+        if (e.data != null) err.set("data", e.data);
+        out.set("id", id);
+        return out;
+    }
+
+    private JsonNode dispatch(String method, JsonNode params) {
+        return switch (method) {
+            case "getHealth" -> NODES.textNode("ok");
+            case "getVersion" -> NODES.objectNode().put("solana-core", SOLANA_CORE_VERSION).put("feature-set", 0L);
+            case "getSlot", "getBlockHeight" -> NODES.numberNode(ledger.slot());
+            case "getGenesisHash" -> NODES.textNode(Pubkey.base58Encode(ledger.genesisHash()));
+            case "getEpochInfo" -> epochInfo();
+            case "getLatestBlockhash" -> {
+                long slot = ledger.slot();
+                yield withContext(slot, NODES.objectNode().put("blockhash", Pubkey.base58Encode(ledger.blockhash(slot)))
+                        .put("lastValidBlockHeight", Ledger.lastValidBlockHeight(slot)));
+            }
+            case "isBlockhashValid" -> withContext(ledger.slot(),
+                    NODES.booleanNode(ledger.isBlockhashValid(Pubkey.base58Decode(param(params, 0).asText()))));
+            case "getBalance" -> {
+                AccountState a = ledger.account(pubkey(param(params, 0)));
+                yield withContext(ledger.slot(), NODES.numberNode(a == null ? 0 : a.lamports()));
+            }
+            case "getAccountInfo" -> withContext(ledger.slot(),
+                    accountJson(ledger.account(pubkey(param(params, 0))), params.path(1)));
+            case "getMultipleAccounts" -> {
+                ArrayNode values = NODES.arrayNode();
+                JsonNode keys = param(params, 0);
+                if (keys.size() > 100) throw new RpcError(INVALID_PARAMS, "Too many inputs provided; max 100");
+                for (JsonNode key : keys) values.add(accountJson(ledger.account(pubkey(key)), params.path(1)));
+                yield withContext(ledger.slot(), values);
+            }
+            case "getProgramAccounts" -> programAccounts(params);
+            case "getMinimumBalanceForRentExemption" -> NODES.numberNode(Rent.minimumBalance(param(params, 0).asLong()));
+            case "getFeeForMessage" -> {
+                byte[] message = Base64.getDecoder().decode(param(params, 0).asText());
+                yield withContext(ledger.slot(), NODES.numberNode(Rent.LAMPORTS_PER_SIGNATURE * WireTransaction.requiredSignatures(message)));
+            }
+            case "sendTransaction" -> sendTransaction(params);
+            case "simulateTransaction" -> simulateTransaction(params);
+            case "getSignatureStatuses" -> signatureStatuses(params);
+            case "getTransaction" -> transaction(params);
+            case "requestAirdrop" -> {
+                Pubkey to = pubkey(param(params, 0));
+                long lamports = param(params, 1).asLong();
+                if (lamports <= 0) throw new RpcError(INVALID_PARAMS, "Invalid params: airdrop amount must be positive");
+                try {
+                    yield NODES.textNode(ledger.airdrop(to, lamports).signatureBase58());
+                } catch (TransactionRejectedException e) {
+                    throw new RpcError(INTERNAL_ERROR, "airdrop request failed: " + e.getMessage());
+                }
+            }
+            case "getTokenAccountBalance" -> tokenAccountBalance(params);
+            case "getTransactionCount" -> NODES.numberNode(ledger.transactionCount());
+            case "getFirstAvailableBlock", "minimumLedgerSlot" -> NODES.numberNode(0);
+            default -> throw new RpcError(METHOD_NOT_FOUND, "Method not found");
+        };
+    }
+
+    private static JsonNode param(JsonNode params, int index) {
+        JsonNode p = params.path(index);
+        if (p.isMissingNode() || p.isNull()) throw new RpcError(INVALID_PARAMS, "Invalid params: missing parameter " + index);
+        return p;
+    }
+
+    private static Pubkey pubkey(JsonNode node) {
+        try {
+            return Pubkey.fromBase58(node.asText());
+        } catch (IllegalArgumentException e) {
+            throw new RpcError(INVALID_PARAMS, "Invalid param: Invalid");
+        }
+    }
+
+    private ObjectNode withContext(long slot, JsonNode value) {
+        ObjectNode out = NODES.objectNode();
+        out.putObject("context").put("apiVersion", SOLANA_CORE_VERSION).put("slot", slot);
+        out.set("value", value);
+        return out;
+    }
+
+    private JsonNode epochInfo() {
+        long slot = ledger.slot();
+        return NODES.objectNode().put("absoluteSlot", slot).put("blockHeight", slot)
+                .put("epoch", slot / Ledger.SLOTS_PER_EPOCH).put("slotIndex", slot % Ledger.SLOTS_PER_EPOCH)
+                .put("slotsInEpoch", Ledger.SLOTS_PER_EPOCH).put("transactionCount", ledger.transactionCount());
+    }
+
+    static JsonNode accountJson(AccountState account, JsonNode config) {
+        if (account == null) return NODES.nullNode();
+        String encoding = config.path("encoding").asText("binary");
+        byte[] data = account.dataUnsafe();
+        JsonNode slice = config.path("dataSlice");
+        if (slice.isObject()) data = account.slice(slice.path("offset").asInt(0), slice.path("length").asInt(0));
+        ObjectNode out = NODES.objectNode();
+        switch (encoding) {
+            case "base64", "jsonParsed" -> out.putArray("data").add(Base64.getEncoder().encodeToString(data)).add("base64");
+            case "base58" -> {
+                if (data.length > 128) throw new RpcError(INVALID_REQUEST, "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.");
+                out.putArray("data").add(Pubkey.base58Encode(data)).add("base58");
+            }
+            case "binary" -> {
+                if (data.length > 128) throw new RpcError(INVALID_REQUEST, "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.");
+                out.put("data", Pubkey.base58Encode(data));
+            }
+            case "base64+zstd" -> throw new RpcError(INVALID_PARAMS, "Invalid params: base64+zstd is not supported by the local chain; use base64");
+            default -> throw new RpcError(INVALID_PARAMS, "Invalid params: unknown encoding " + encoding);
+        }
+        out.put("executable", account.executable());
+        out.put("lamports", account.lamports());
+        out.put("owner", account.owner().toBase58());
+        out.put("rentEpoch", new java.math.BigInteger(Long.toUnsignedString(account.rentEpoch())));
+        out.put("space", account.dataLength());
+        return out;
+    }
+
+    private JsonNode programAccounts(JsonNode params) {
+        Pubkey program = pubkey(param(params, 0));
+        JsonNode config = params.path(1);
+        List<Predicate<AccountState>> filters = new ArrayList<>();
+        for (JsonNode f : config.path("filters")) {
+            if (f.has("dataSize")) {
+                long size = f.get("dataSize").asLong();
+                filters.add(a -> a.dataLength() == size);
+            } else if (f.has("memcmp")) {
+                JsonNode m = f.get("memcmp");
+                int offset = m.path("offset").asInt();
+                String enc = m.path("encoding").asText("base58");
+                byte[] bytes = enc.equals("base64") ? Base64.getDecoder().decode(m.path("bytes").asText())
+                        : Pubkey.base58Decode(m.path("bytes").asText());
+                filters.add(a -> {
+                    byte[] d = a.dataUnsafe();
+                    return offset >= 0 && offset + bytes.length <= d.length
+                            && java.util.Arrays.equals(d, offset, offset + bytes.length, bytes, 0, bytes.length);
+                });
+            } else {
+                throw new RpcError(INVALID_PARAMS, "Invalid params: filter must be memcmp or dataSize, got " + f);
+            }
+        }
+        if (filters.size() > 4) throw new RpcError(INVALID_PARAMS, "Too many filters provided; max 4");
+        Predicate<AccountState> all = a -> filters.stream().allMatch(p -> p.test(a));
+        ArrayNode values = NODES.arrayNode();
+        for (Map.Entry<Pubkey, AccountState> e : ledger.programAccounts(program, all)) {
+            ObjectNode item = values.addObject();
+            item.put("pubkey", e.getKey().toBase58());
+            item.set("account", accountJson(e.getValue(), config));
+        }
+        return config.path("withContext").asBoolean(false) ? withContext(ledger.slot(), values) : values;
+    }
+
+    private static byte[] decodeTransaction(JsonNode params, String defaultEncoding) {
+        String encoded = param(params, 0).asText();
+        String encoding = params.path(1).path("encoding").asText(defaultEncoding);
+        try {
+            return switch (encoding) {
+                case "base64" -> Base64.getDecoder().decode(encoded);
+                case "base58" -> Pubkey.base58Decode(encoded);
+                default -> throw new RpcError(INVALID_PARAMS, "Invalid params: unsupported encoding: " + encoding
+                        + ". Supported encodings: base58, base64");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new RpcError(INVALID_PARAMS, "invalid " + encoding + " encoding: " + e.getMessage());
+        }
+    }
+
+    private static WireTransaction parseTransaction(byte[] bytes) {
+        try {
+            return WireTransaction.parse(bytes);
+        } catch (MalformedTransactionException e) {
+            throw new RpcError(INVALID_PARAMS, "failed to deserialize solana_sdk::transaction::versioned::VersionedTransaction: "
+                    + e.getMessage());
+        }
+    }
+
+    private JsonNode sendTransaction(JsonNode params) {
+        WireTransaction tx = parseTransaction(decodeTransaction(params, "base58"));
+        boolean skipPreflight = params.path(1).path("skipPreflight").asBoolean(false);
+        try {
+            return NODES.textNode(ledger.submit(tx, !skipPreflight).signatureBase58());
+        } catch (TransactionRejectedException e) {
+            if (e.error() == TransactionError.SIGNATURE_FAILURE) {
+                throw new RpcError(TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure");
+            }
+            ObjectNode data = NODES.objectNode();
+            data.set("accounts", NODES.nullNode());
+            data.set("err", JSON.valueToTree(e.error().toJson()));
+            data.set("innerInstructions", NODES.nullNode());
+            ArrayNode logs = data.putArray("logs");
+            e.logs().forEach(logs::add);
+            data.set("replacementBlockhash", NODES.nullNode());
+            data.set("returnData", NODES.nullNode());
+            data.put("unitsConsumed", e.unitsConsumed());
+            throw new RpcError(SEND_TRANSACTION_PREFLIGHT_FAILURE, "Transaction simulation failed: " + e.error().message(), data);
+        }
+    }
+
+    private JsonNode simulateTransaction(JsonNode params) {
+        WireTransaction tx = parseTransaction(decodeTransaction(params, "base58"));
+        JsonNode config = params.path(1);
+        boolean sigVerify = config.path("sigVerify").asBoolean(false);
+        boolean replace = config.path("replaceRecentBlockhash").asBoolean(false);
+        if (sigVerify && replace) throw new RpcError(INVALID_PARAMS, "sigVerify may not be used with replaceRecentBlockhash");
+        SimulationResult result = ledger.simulate(tx, sigVerify, replace);
+        ObjectNode value = NODES.objectNode();
+        value.set("accounts", NODES.nullNode());
+        value.set("err", result.err() == null ? NODES.nullNode() : JSON.valueToTree(result.err().toJson()));
+        value.set("innerInstructions", NODES.nullNode());
+        ArrayNode logs = value.putArray("logs");
+        result.logs().forEach(logs::add);
+        if (replace) {
+            long slot = ledger.slot();
+            value.putObject("replacementBlockhash").put("blockhash", Pubkey.base58Encode(ledger.blockhash(slot)))
+                    .put("lastValidBlockHeight", Ledger.lastValidBlockHeight(slot));
+        } else {
+            value.set("replacementBlockhash", NODES.nullNode());
+        }
+        value.set("returnData", NODES.nullNode());
+        value.put("unitsConsumed", result.unitsConsumed());
+        return withContext(result.slot(), value);
+    }
+
+    private JsonNode signatureStatuses(JsonNode params) {
+        ArrayNode values = NODES.arrayNode();
+        JsonNode sigs = param(params, 0);
+        if (sigs.size() > 256) throw new RpcError(INVALID_PARAMS, "Too many inputs provided; max 256");
+        for (JsonNode s : sigs) {
+            TransactionRecord r = ledger.transaction(signature(s)).orElse(null);
+            if (r == null) {
+                values.addNull();
+                continue;
+            }
+            ObjectNode status = values.addObject();
+            status.put("slot", r.slot());
+            status.set("confirmations", NODES.nullNode()); // durable on commit: reported as finalized
+            status.set("err", errJson(r.err()));
+            status.set("status", statusJson(r.err()));
+            status.put("confirmationStatus", "finalized");
+        }
+        return withContext(ledger.slot(), values);
+    }
+
+    private static byte[] signature(JsonNode node) {
+        byte[] sig;
+        try {
+            sig = Pubkey.base58Decode(node.asText());
+        } catch (IllegalArgumentException e) {
+            throw new RpcError(INVALID_PARAMS, "Invalid param: " + e.getMessage());
+        }
+        if (sig.length != 64) throw new RpcError(INVALID_PARAMS, "Invalid param: WrongSize");
+        return sig;
+    }
+
+    static JsonNode errJson(TransactionError err) {
+        return err == null ? NODES.nullNode() : JSON.valueToTree(err.toJson());
+    }
+
+    private static JsonNode statusJson(TransactionError err) {
+        ObjectNode status = NODES.objectNode();
+        if (err == null) status.set("Ok", NODES.nullNode());
+        else status.set("Err", errJson(err));
+        return status;
+    }
+
+    private JsonNode transaction(JsonNode params) {
+        TransactionRecord r = ledger.transaction(signature(param(params, 0))).orElse(null);
+        if (r == null) return NODES.nullNode();
+        String encoding = params.path(1).path("encoding").asText("json");
+        ObjectNode out = NODES.objectNode();
+        out.put("slot", r.slot());
+        out.put("blockTime", r.blockTime());
+        WireTransaction tx = r.transaction();
+        if (encoding.equals("base64")) {
+            out.putArray("transaction").add(Base64.getEncoder().encodeToString(r.wire())).add("base64");
+        } else if (encoding.equals("json") || encoding.equals("jsonParsed")) {
+            ObjectNode t = out.putObject("transaction");
+            ArrayNode sigs = t.putArray("signatures");
+            for (byte[] s : tx.signatures()) sigs.add(Pubkey.base58Encode(s));
+            ObjectNode message = t.putObject("message");
+            ArrayNode keys = message.putArray("accountKeys");
+            for (Pubkey k : tx.accountKeys()) keys.add(k.toBase58());
+            message.putObject("header").put("numReadonlySignedAccounts", tx.numReadonlySigned())
+                    .put("numReadonlyUnsignedAccounts", tx.numReadonlyUnsigned())
+                    .put("numRequiredSignatures", tx.numRequiredSignatures());
+            ArrayNode ixs = message.putArray("instructions");
+            for (WireTransaction.CompiledInstruction ix : tx.instructions()) {
+                ObjectNode i = ixs.addObject();
+                ArrayNode accounts = i.putArray("accounts");
+                for (int a : ix.accountIndexes()) accounts.add(a);
+                i.put("data", Pubkey.base58Encode(ix.data()));
+                i.put("programIdIndex", ix.programIdIndex());
+                i.set("stackHeight", NODES.nullNode());
+            }
+            message.put("recentBlockhash", Pubkey.base58Encode(tx.recentBlockhash()));
+        } else {
+            throw new RpcError(INVALID_PARAMS, "Invalid params: unsupported encoding " + encoding);
+        }
+        ObjectNode meta = out.putObject("meta");
+        meta.put("computeUnitsConsumed", r.unitsConsumed());
+        meta.set("err", errJson(r.err()));
+        meta.put("fee", r.fee());
+        meta.putArray("innerInstructions");
+        meta.putObject("loadedAddresses").putArray("readonly");
+        ((ObjectNode) meta.get("loadedAddresses")).putArray("writable");
+        ArrayNode logs = meta.putArray("logMessages");
+        r.logs().forEach(logs::add);
+        ArrayNode pre = meta.putArray("preBalances");
+        for (long b : r.preBalances()) pre.add(b);
+        ArrayNode post = meta.putArray("postBalances");
+        for (long b : r.postBalances()) post.add(b);
+        meta.putArray("preTokenBalances");
+        meta.putArray("postTokenBalances");
+        meta.putArray("rewards");
+        meta.set("status", statusJson(r.err()));
+        out.put("version", "legacy");
+        return out;
+    }
+
+    private JsonNode tokenAccountBalance(JsonNode params) {
+        AccountState account = ledger.account(pubkey(param(params, 0)));
+        if (account == null || !account.owner().equals(TokenProgram.ID) || account.dataLength() != TokenAccount.LENGTH) {
+            throw new RpcError(INVALID_PARAMS, "Invalid param: not a Token account");
+        }
+        TokenAccount token = TokenAccount.decode(account.dataUnsafe());
+        AccountState mintAccount = ledger.account(token.mint());
+        if (mintAccount == null || mintAccount.dataLength() != TokenMint.LENGTH) {
+            throw new RpcError(INVALID_PARAMS, "Invalid param: could not find mint");
+        }
+        int decimals = TokenMint.decode(mintAccount.dataUnsafe()).decimals();
+        java.math.BigDecimal ui = new java.math.BigDecimal(new java.math.BigInteger(Long.toUnsignedString(token.amount())), decimals);
+        ObjectNode value = NODES.objectNode();
+        value.put("amount", Long.toUnsignedString(token.amount()));
+        value.put("decimals", decimals);
+        value.put("uiAmount", ui.doubleValue());
+        value.put("uiAmountString", ui.stripTrailingZeros().toPlainString());
+        return withContext(ledger.slot(), value);
+    }
+}

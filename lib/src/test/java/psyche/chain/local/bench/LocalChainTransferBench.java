@@ -1,0 +1,196 @@
+package psyche.chain.local.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.p2p.solanaj.core.Account;
+import org.p2p.solanaj.core.Transaction;
+import org.p2p.solanaj.programs.SystemProgram;
+
+import psyche.chain.local.Ed25519;
+import psyche.chain.local.Ledger;
+import psyche.chain.local.LocalChain;
+import psyche.chain.local.Rent;
+import psyche.chain.local.WireTransaction;
+import psyche.chain.rpc.RpcClient;
+import psyche.coordinator.Pubkey;
+
+/**
+ * Confirmed system transfers per second through the JSON-RPC server (sendTransaction with preflight, each
+ * returned only after its fsync), against in-process submission to the same kind of durable ledger (no HTTP,
+ * no JSON) and against bare ed25519 verification, all measured in this run. Transactions are signed beforehand.
+ *
+ * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=psyche.chain.local.bench.LocalChainTransferBench [-Dexec.args="20000 16"]}
+ */
+public final class LocalChainTransferBench {
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        System.out.printf("local chain transfer benchmark: %d transfers, %d concurrent senders, %d cores%n",
+                count, threads, Runtime.getRuntime().availableProcessors());
+
+        // warm-up round (JIT), not reported
+        runInProcess(Math.min(2_000, count), threads, false);
+        runRpc(Math.min(2_000, count), threads, false);
+
+        double verify = verifyRate(Math.min(20_000, count));
+        double inProcess = runInProcess(count, threads, true);
+        double rpc = runRpc(count, threads, true);
+        double health = healthRate(count, threads);
+        System.out.printf("ed25519 verify alone (1 thread):          %,10.0f /s%n", verify);
+        System.out.printf("JSON-RPC getHealth (HTTP floor):          %,10.0f req/s%n", health);
+        System.out.printf("in-process submit, durable (baseline):    %,10.0f tx/s%n", inProcess);
+        System.out.printf("JSON-RPC sendTransaction, durable:        %,10.0f tx/s  (%.2fx of baseline; target >= 2,000 tx/s: %s)%n",
+                rpc, rpc / inProcess, rpc >= 2_000 ? "met" : "NOT met");
+    }
+
+    private record Workload(List<byte[]> transactions, List<Account> payers, String blockhash) {}
+
+    private static Workload prepare(Ledger ledger, int count, int payersCount) {
+        List<Account> payers = new ArrayList<>();
+        for (int i = 0; i < payersCount; i++) {
+            Account payer = new Account();
+            ledger.airdrop(Pubkey.of(payer.getPublicKey().toByteArray()), 1_000 * Rent.LAMPORTS_PER_SOL);
+            payers.add(payer);
+        }
+        String blockhash = Pubkey.base58Encode(ledger.latestBlockhash());
+        Account sink = new Account();
+        List<byte[]> txs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Account payer = payers.get(i % payersCount);
+            Transaction tx = new Transaction();
+            // every amount distinct: every signature distinct
+            tx.addInstruction(SystemProgram.transfer(payer.getPublicKey(), sink.getPublicKey(), 1_000_000 + i));
+            tx.setRecentBlockHash(blockhash);
+            tx.sign(payer);
+            txs.add(tx.serialize());
+        }
+        return new Workload(txs, payers, blockhash);
+    }
+
+    private static double verifyRate(int n) {
+        Ed25519.Signer signer = Ed25519.Signer.generate();
+        byte[] message = new byte[200];
+        byte[] sig = signer.sign(message);
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) if (!Ed25519.verify(signer.publicKey(), message, sig)) throw new AssertionError();
+        return n / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double runInProcess(int count, int threads, boolean report) throws Exception {
+        Path dir = Files.createTempDirectory("bench-ledger");
+        try (Ledger ledger = Ledger.open(dir, false, Clock.systemUTC(), List.of())) {
+            Workload w = prepare(ledger, count, threads * 4);
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long start = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < count) {
+                        if (!ledger.submit(WireTransaction.parse(w.transactions().get(i)), true).succeeded()) {
+                            throw new IllegalStateException("transfer " + i + " failed");
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            double rate = count / ((System.nanoTime() - start) / 1e9);
+            pool.shutdown();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+            return rate;
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static double runRpc(int count, int threads, boolean report) throws Exception {
+        Path dir = Files.createTempDirectory("bench-ledger");
+        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).optRpcThreads(threads).start()) {
+            Workload w = prepare(chain.ledger(), count, threads * 4);
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI uri = URI.create(chain.rpcUrl());
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<String> signatures = new ArrayList<>(java.util.Collections.nCopies(count, null));
+            long start = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < count) {
+                        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"sendTransaction\",\"params\":[\""
+                                + Base64.getEncoder().encodeToString(w.transactions().get(i)) + "\",{\"encoding\":\"base64\"}]}";
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (!r.body().contains("\"result\"")) throw new IllegalStateException("transfer " + i + ": " + r.body());
+                        signatures.set(i, RpcClient.signatureOf(w.transactions().get(i)));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            double rate = count / ((System.nanoTime() - start) / 1e9);
+            pool.shutdown();
+            // every returned signature is confirmed: check all statuses (outside the timed part)
+            try (RpcClient rpc = RpcClient.connect(chain.rpcUrl())) {
+                for (int i = 0; i < count; i += 256) {
+                    var statuses = rpc.getSignatureStatuses(signatures.subList(i, Math.min(count, i + 256)));
+                    for (var s : statuses) if (s == null || !s.succeeded()) throw new IllegalStateException("unconfirmed transfer");
+                }
+            }
+            return rate;
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    /** Requests/s of the cheapest method: what HTTP + JSON alone allow on this machine. */
+    private static double healthRate(int count, int threads) throws Exception {
+        try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).optRpcThreads(threads).start()) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI uri = URI.create(chain.rpcUrl());
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long start = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    while (next.getAndIncrement() < count) {
+                        http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}")).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            double rate = count / ((System.nanoTime() - start) / 1e9);
+            pool.shutdown();
+            return rate;
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception ignored) {
+            // temp files only
+        }
+    }
+}
