@@ -12,12 +12,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DecodeAccountCommand.class,
                 CommandLine.HelpCommand.class,
-<<<<<<< HEAD
                 ValidateConfigCommand.class,
                 SimulateCommand.class,
-=======
                 LocalValidatorCommand.class,
->>>>>>> a60d2b77de7b096415804fb055705427d5cdab03
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
