@@ -141,7 +141,10 @@ public final class Run {
         if (recorder != null) recorder.close();
         if (store != null) store.close();
         store = HistoryStore.open(historyFile);
-        recorder = HistoryRecorder.start(store, this::state, interval);
+        recorder = HistoryRecorder.observing(store, () -> {
+            RunSnapshot s = snapshot();
+            return new HistoryRecorder.Observation(s.state(), s.treasuryFigures());
+        }, interval);
         return recorder;
     }
 

@@ -71,7 +71,7 @@ class Notebooks_ExecuteTest {
 
     private static void requireJupyter() {
         String hint = "Jupyter is required by the notebook tests and is not installed. Run bin/run-tests (it installs it), "
-                + "or: apt-get install -y jupyter-notebook jupyter-nbconvert python3-nbclient python3-jupyter-client python3-ipykernel";
+                + "or: apt-get install -y jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-jupyter-client python3-ipykernel";
         try {
             Process p = new ProcessBuilder("jupyter", "nbconvert", "--version").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

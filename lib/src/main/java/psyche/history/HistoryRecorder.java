@@ -1,6 +1,10 @@
 package psyche.history;
 
 import psyche.coordinator.InstanceState;
+import psyche.frames.TreasuryFigures;
+
+import java.time.Instant;
+import java.util.Optional;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -19,14 +23,22 @@ import java.util.function.Supplier;
  */
 public final class HistoryRecorder implements AutoCloseable {
     private final HistoryStore store;
-    private final Supplier<InstanceState> source;
+    private final Supplier<Observation> source;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
     private final AtomicReference<RuntimeException> lastError = new AtomicReference<>();
 
-    private HistoryRecorder(HistoryStore store, Supplier<InstanceState> source, Duration interval, Clock clock) {
+    /** One poll's findings: the run's state and, for a treasurer run, its treasury figures. */
+    public record Observation(InstanceState state, Optional<TreasuryFigures> treasury) {
+        public Observation {
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(treasury, "treasury");
+        }
+    }
+
+    private HistoryRecorder(HistoryStore store, Supplier<Observation> source, Duration interval, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.source = Objects.requireNonNull(source, "source");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -43,17 +55,24 @@ public final class HistoryRecorder implements AutoCloseable {
 
     /** Starts polling {@code source} now and then every {@code interval}. */
     public static HistoryRecorder start(HistoryStore store, Supplier<InstanceState> source, Duration interval) {
-        return new HistoryRecorder(store, source, interval, Clock.systemUTC());
+        return observing(store, () -> new Observation(source.get(), Optional.empty()), interval);
     }
 
-    static HistoryRecorder start(HistoryStore store, Supplier<InstanceState> source, Duration interval, Clock clock) {
-        return new HistoryRecorder(store, source, interval, clock);
+    /** Starts polling {@code source} for the state and treasury figures (a treasurer run) every {@code interval}. */
+    public static HistoryRecorder observing(HistoryStore store, Supplier<Observation> source, Duration interval) {
+        return new HistoryRecorder(store, source, interval, Clock.systemUTC());
     }
 
     private synchronized void pollOnce() {
         polls.incrementAndGet();
         try {
-            if (store.record(source.get(), clock.instant())) changes.incrementAndGet();
+            Observation o = source.get();
+            Instant now = clock.instant();
+            boolean changed = store.record(o.state(), now);
+            if (o.treasury().isPresent()) {
+                changed |= store.recordTreasury(o.state().coordinator().runId(), o.treasury().get(), now);
+            }
+            if (changed) changes.incrementAndGet();
             lastError.set(null);
         } catch (RuntimeException e) {
             lastError.set(e);

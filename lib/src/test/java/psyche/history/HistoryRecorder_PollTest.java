@@ -45,4 +45,19 @@ class HistoryRecorder_PollTest {
             assertEquals("boom", recorder.lastError().getMessage());
         }
     }
+
+    @Test
+    void recordsTreasuryFiguresAlongsideTheState() throws Exception {
+        try (HistoryStore store = HistoryStore.inMemory()) {
+            HistoryRecorder recorder = HistoryRecorder.observing(store, () -> new HistoryRecorder.Observation(
+                    RunFixtures.training(), java.util.Optional.of(new psyche.frames.TreasuryFigures(5_000, 600, 0, 600))),
+                    Duration.ofMillis(10));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (recorder.polls() < 3 && System.nanoTime() < deadline) Thread.sleep(5);
+            recorder.close();
+            var treasury = store.history("tiny-run").treasury();
+            assertEquals(1, treasury.rowCount(), "unchanged figures are stored once");
+            assertEquals(4_400L, treasury.longColumn("funded").get(0) - treasury.longColumn("unclaimed").get(0));
+        }
+    }
 }
