@@ -224,7 +224,9 @@ public final class RunCharts {
     private static void categoryAxis(XYChart chart, boolean xAxis, List<String> labels, int axisPixels) {
         java.util.function.Function<Double, String> f = v -> {
             int i = (int) Math.round(v);
-            return Math.abs(v - i) < 1e-9 && i >= 0 && i < labels.size() ? labels.get(i) : String.valueOf(v);
+            if (Math.abs(v - i) < 1e-9 && i >= 0 && i < labels.size()) return labels.get(i);
+            // an off-category tick: blank, but still unique (zero-width spaces), since XChart needs unique labels
+            return "\u200B".repeat(1 + (int) Math.round(Math.abs(v) * 4));
         };
         int hint = Math.max(12, axisPixels / Math.max(1, labels.size()));
         if (xAxis) {

@@ -170,9 +170,11 @@ public final class Diagnose {
     }
 
     private static void droppedClients(Facts facts, CoordinatorState c, List<Finding> out) {
+        // Withdrawn is a client leaving (or the whole epoch being withdrawn), not a failure: only Dropped and
+        // Ejected say that witnesses did not hear from a client.
         List<Client> gone = new ArrayList<>();
-        c.epochState().clients().stream().filter(cl -> cl.state() != ClientState.Healthy).forEach(gone::add);
-        c.epochState().exitedClients().stream().filter(cl -> cl.state() != ClientState.Healthy).forEach(gone::add);
+        c.epochState().clients().stream().filter(cl -> isFailure(cl.state().name())).forEach(gone::add);
+        c.epochState().exitedClients().stream().filter(cl -> isFailure(cl.state().name())).forEach(gone::add);
         Map<String, Long> timesDropped = new TreeMap<>();
         facts.history().ifPresent(h -> {
             Table health = h.health();
@@ -180,7 +182,7 @@ public final class Diagnose {
             Map<String, String> seen = new LinkedHashMap<>();
             for (int i = 0; i < health.rowCount(); i++) {
                 String state = health.stringColumn("state").get(i);
-                if (state.equals("Healthy")) continue;
+                if (!isFailure(state)) continue;
                 String key = health.stringColumn("client").get(i) + "@" + health.intColumn("epoch").get(i);
                 if (seen.putIfAbsent(key, state) == null) timesDropped.merge(health.stringColumn("client").get(i), 1L, Long::sum);
             }
@@ -195,6 +197,10 @@ public final class Diagnose {
                         + (history.isEmpty() ? "" : "recorded: " + history),
                 "health checks drop clients that witnesses did not hear from: give slow clients more time "
                         + "(max_round_train_time), ask their owners for logs, check their network"));
+    }
+
+    private static boolean isFailure(String clientState) {
+        return clientState.equals(ClientState.Dropped.name()) || clientState.equals(ClientState.Ejected.name());
     }
 
     private static void earlyEpochs(History h, CoordinatorConfig config, List<Finding> out) {

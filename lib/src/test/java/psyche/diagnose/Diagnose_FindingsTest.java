@@ -116,7 +116,25 @@ class Diagnose_FindingsTest {
                 List.of(Client.healthy(node(1)), new Client(node(2), ClientState.Dropped, 0)), new long[4]);
         Finding f = run(s, SOON).find("CLIENTS_DROPPED").orElseThrow();
         assertTrue(f.evidence().contains(node(2).shortId() + " Dropped"), f.evidence());
-        assertTrue(f.evidence().contains(node(3).shortId() + " Withdrawn (left at height 1)"), f.evidence());
+        assertFalse(f.evidence().contains(node(3).shortId()), "a withdrawn client is not a dropped one: " + f.evidence());
+    }
+
+    @Test
+    void droppedClientThatLeftShowsItsExitHeight() {
+        InstanceState s = RunFixtures.at(RunState.RoundTrain, 1, 5, 2, HEALTHY, new long[4]);
+        CoordinatorState c = s.coordinator();
+        var epoch = new psyche.coordinator.EpochState(c.epochState().rounds(), HEALTHY,
+                List.of(new Client(node(3), ClientState.Dropped, 1)), 2, 1, 0, 1000, false, false);
+        InstanceState left = new InstanceState(s.metadata(), new CoordinatorState(c.runId(), c.runState(), c.model(),
+                c.config(), c.progress(), epoch, c.runStateStartUnixTimestamp(), false), s.clientsState(), false, false, "t");
+        Finding f = run(left, SOON).find("CLIENTS_DROPPED").orElseThrow();
+        assertTrue(f.evidence().contains(node(3).shortId() + " Dropped (left at height 1)"), f.evidence());
+    }
+
+    @Test
+    void noDropFindingWhenEveryoneIsHealthyOrWithdrawn() {
+        assertTrue(run(RunFixtures.at(RunState.RoundTrain, 1, 5, 2, HEALTHY, new long[4]), SOON).find("CLIENTS_DROPPED").isEmpty(),
+                "the fixture's exited client is Withdrawn");
     }
 
     @Test
