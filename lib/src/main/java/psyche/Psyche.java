@@ -65,7 +65,7 @@ public final class Psyche implements AutoCloseable {
         if (port != 0 && LocalChain.isServing(port)) {
             url = "http://127.0.0.1:" + port;
         } else {
-            chain = LocalChains.start(port, ledgerDir);
+            chain = LocalChain.builder().optRpcPort(port).optLedgerDir(ledgerDir).start(); // with Psyche's programs
             url = chain.rpcUrl();
         }
         Cluster cluster = Cluster.connect(url);

@@ -31,6 +31,7 @@ import psyche.ops.SetPaused;
 import psyche.ops.TickRun;
 import psyche.ops.TopUpRewards;
 import psyche.ops.UpdateConfig;
+import psyche.sim.chain.ChainClients;
 import tech.tablesaw.api.Table;
 
 /**
@@ -111,6 +112,14 @@ public final class Run {
     /** {@code user} claims all it can. */
     public ClaimRewards.Result claim(Wallet user) {
         return ClaimRewards.execute(cluster, user.keypair(), runId, OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    /**
+     * {@code reliable} simulated clients (fresh funded keys) joining and training this run on the chain, stepping
+     * every 500 ms in the background for at most {@code limit}; close them to stop.
+     */
+    public ChainClients simulateClients(int reliable, Duration limit) {
+        return ChainClients.builder(cluster.rpc(), runId).optReliable(reliable).optTimeLimit(limit).build().start();
     }
 
     /** json-dump-run. */
