@@ -154,6 +154,14 @@ public final class Run {
         return recorder;
     }
 
+    /** Stops recording and closes the history store (the {@link Psyche} that made this handle does it on close). */
+    public synchronized void stopRecording() {
+        if (recorder != null) recorder.close();
+        if (store != null) store.close();
+        recorder = null;
+        store = null;
+    }
+
     /** What {@link #record} has stored so far. */
     public History history() {
         if (store == null) throw new IllegalStateException("no history for run '" + runId + "': call record(Path) first");
