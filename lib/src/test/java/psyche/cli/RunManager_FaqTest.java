@@ -26,6 +26,7 @@ import psyche.ops.Cluster;
 import psyche.ops.TestTokens;
 
 /** The seeds' FAQ commands (psyche-solana-client spellings, native units) and the remaining owner subcommands. */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class RunManager_FaqTest {
     static final ObjectMapper JSON = new ObjectMapper();
     @TempDir static Path dir;
@@ -74,7 +75,7 @@ class RunManager_FaqTest {
         return JSON.readTree(run("psyche-solana-client json-dump-run --rpc [RPC] --run-id [RUN_ID]").ok().out());
     }
 
-    @Test void faqRatesTopUpPauseUpdateResume() throws Exception {
+    @Test @org.junit.jupiter.api.Order(1) void faqRatesTopUpPauseUpdateResume() throws Exception {
         // FAQ: rates in points, top-up in the token's smallest unit
         run("""
                 psyche-solana-client set-future-epoch-rates \\
@@ -113,6 +114,9 @@ class RunManager_FaqTest {
                     --pause \\
                     --wallet-private-key-path [WALLET_PATH]
                 """).ok();
+        SeedCommands.Outcome halted = run("run-manager tick --rpc [RPC] --run-id [RUN_ID] -w [WALLET_PATH]").failed();
+        assertTrue(halted.err().contains("CoordinatorErrorHalted (custom program error 6015) in program " + ProgramIds.COORDINATOR
+                + "; the run is Uninitialized, Paused or Finished; resume it (set-paused --resume) first"), halted.err());
         // FAQ: changing the config of a paused run, with metadata, then resuming
         SeedCommands.Outcome upd = run("""
                 psyche-solana-client update-config \\
@@ -133,7 +137,7 @@ class RunManager_FaqTest {
         assertEquals("Waiting for members", dump().at("/coordinator_account/status/state").asText());
     }
 
-    @Test void authorizationsDelegatesCanJoinListRunsTickDiagnose() {
+    @Test @org.junit.jupiter.api.Order(2) void authorizationsDelegatesCanJoinListRunsTickDiagnose() {
         run("run-manager join-authorization-create --rpc [RPC] -w [WALLET_PATH] --authorizer [MEMBER]").ok();
         SeedCommands.Outcome del = run("run-manager join-authorization-delegate --rpc [RPC] -w [MEMBER_WALLET] --join-authority [OWNER] --delegates-added [DELEGATE]").ok();
         assertTrue(del.out().contains("delegates: 1"), del.out());
@@ -149,6 +153,9 @@ class RunManager_FaqTest {
         SeedCommands.Outcome diag = run("run-manager diagnose --rpc [RPC] --run-id [RUN_ID] --address [MEMBER]");
         assertTrue(diag.out().contains("MISSING_AUTHORIZATION") || diag.out().contains("NOT_CONFIGURED") || diag.out().contains("WAITING_FOR_CLIENTS"), diag.out());
         assertEquals(1, diag.code(), "a PROBLEM finding exits 1");
+
+        SeedCommands.Outcome ticks = run("run-manager tick --rpc [RPC] --run-id [RUN_ID] --count 2 --ms-interval 10 -w [MEMBER_WALLET]").ok();
+        assertEquals(2, ticks.out().split("Signature: ", -1).length - 1, ticks.out());
 
         SeedCommands.Outcome cp = run("run-manager checkpoint --rpc [RPC] --run-id [RUN_ID] --repo org/model -w [MEMBER_WALLET]").failed();
         assertTrue(cp.err().contains("is not a client of the current epoch"), cp.err());
