@@ -154,6 +154,15 @@ class RunManager_FaqTest {
         assertTrue(diag.out().contains("MISSING_AUTHORIZATION") || diag.out().contains("NOT_CONFIGURED") || diag.out().contains("WAITING_FOR_CLIENTS"), diag.out());
         assertEquals(1, diag.code(), "a PROBLEM finding exits 1");
 
+        Path historyFile = dir.resolve("history.db");
+        try (psyche.history.HistoryStore store = psyche.history.HistoryStore.open(historyFile)) {
+            var snapshot = psyche.ops.RunSnapshot.fetch(cluster, "faq-run", java.util.OptionalLong.empty());
+            store.record(snapshot.state(), java.time.Instant.now().minusSeconds(30));
+        }
+        P.put("[HISTORY]", historyFile.toString());
+        SeedCommands.Outcome withHistory = run("run-manager diagnose --rpc [RPC] --run-id [RUN_ID] --history [HISTORY]");
+        assertTrue(withHistory.out().startsWith("Diagnosis of run 'faq-run'"), withHistory.out() + withHistory.err());
+
         SeedCommands.Outcome ticks = run("run-manager tick --rpc [RPC] --run-id [RUN_ID] --count 2 --ms-interval 10 -w [MEMBER_WALLET]").ok();
         assertEquals(2, ticks.out().split("Signature: ", -1).length - 1, ticks.out());
 
