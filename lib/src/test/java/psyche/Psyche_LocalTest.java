@@ -95,4 +95,15 @@ class Psyche_LocalTest {
         }
         assertArrayEquals(original, Files.readAllBytes(walletFile));
     }
+
+    @Test void simulatedClientsJoinARunFromTheNotebook() throws Exception {
+        try (Psyche psyche = Psyche.local(0, dir.resolve("ledger"), dir.resolve("w.json"))) {
+            Run run = psyche.authorize(null).createRun("sim-run").updateConfig(tiny()).resume();
+            try (var clients = run.simulateClients(2, Duration.ofSeconds(30))) {
+                for (int i = 0; i < 200 && run.state().clientsState().clients().size() < 2; i++) Thread.sleep(50);
+                assertEquals(2, run.state().clientsState().clients().size(), () -> clients.clients().get(0).errors().toString());
+                assertEquals(2, run.clients().rowCount());
+            }
+        }
+    }
 }
