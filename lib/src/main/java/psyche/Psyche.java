@@ -36,6 +36,7 @@ public final class Psyche implements AutoCloseable {
     private final Cluster cluster;
     private final Wallet wallet;
     private final LocalChain startedChain;
+    private final List<Run> handles = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Psyche(Cluster cluster, Wallet wallet, LocalChain startedChain) {
         this.cluster = cluster;
@@ -65,7 +66,7 @@ public final class Psyche implements AutoCloseable {
         if (port != 0 && LocalChain.isServing(port)) {
             url = "http://127.0.0.1:" + port;
         } else {
-            chain = LocalChains.start(port, ledgerDir);
+            chain = LocalChain.builder().optRpcPort(port).optLedgerDir(ledgerDir).start(); // with Psyche's programs
             url = chain.rpcUrl();
         }
         Cluster cluster = Cluster.connect(url);
@@ -123,7 +124,11 @@ public final class Psyche implements AutoCloseable {
     }
 
     /** A handle on an existing run (checked on first use). */
-    public Run run(String runId) { return new Run(cluster, wallet, runId); }
+    public Run run(String runId) {
+        Run r = new Run(cluster, wallet, runId);
+        handles.add(r);
+        return r;
+    }
 
     /** Authorizes everyone ({@code grantee = null}) or one key to join the wallet's runs. */
     public Psyche authorize(Pubkey grantee) {
@@ -160,6 +165,7 @@ public final class Psyche implements AutoCloseable {
     public String rpcUrl() { return cluster.rpc().endpoints().get(0).toString(); }
 
     @Override public void close() {
+        handles.forEach(Run::stopRecording);
         if (wallet != null) wallet.close();
         cluster.close();
         if (startedChain != null) startedChain.close();

@@ -31,6 +31,7 @@ import psyche.ops.SetPaused;
 import psyche.ops.TickRun;
 import psyche.ops.TopUpRewards;
 import psyche.ops.UpdateConfig;
+import psyche.sim.chain.ChainClients;
 import tech.tablesaw.api.Table;
 
 /**
@@ -113,6 +114,14 @@ public final class Run {
         return ClaimRewards.execute(cluster, user.keypair(), runId, OptionalLong.empty(), OptionalLong.empty());
     }
 
+    /**
+     * {@code reliable} simulated clients (fresh funded keys) joining and training this run on the chain, stepping
+     * every 500 ms in the background for at most {@code limit}; close them to stop.
+     */
+    public ChainClients simulateClients(int reliable, Duration limit) {
+        return ChainClients.builder(cluster.rpc(), runId).optReliable(reliable).optTimeLimit(limit).build().start();
+    }
+
     /** json-dump-run. */
     public ObjectNode dumpJson() { return JsonDumps.run(cluster, runId, OptionalLong.empty()); }
 
@@ -146,6 +155,14 @@ public final class Run {
             return new HistoryRecorder.Observation(s.state(), s.treasuryFigures());
         }, interval);
         return recorder;
+    }
+
+    /** Stops recording and closes the history store (the {@link Psyche} that made this handle does it on close). */
+    public synchronized void stopRecording() {
+        if (recorder != null) recorder.close();
+        if (store != null) store.close();
+        recorder = null;
+        store = null;
     }
 
     /** What {@link #record} has stored so far. */

@@ -97,6 +97,7 @@ public final class ChainJson {
     }
 
     static String snake(String camel) {
+        if (camel.equals("quantize1bit")) return "quantize_1bit"; // serde's field name; a digit rule would break beta1/beta2
         StringBuilder sb = new StringBuilder();
         for (char c : camel.toCharArray()) {
             if (Character.isUpperCase(c)) sb.append('_').append(Character.toLowerCase(c));

@@ -15,7 +15,7 @@ public record ProgramIds(Pubkey coordinator, Pubkey authorizer, Pubkey treasurer
     public static final Pubkey TREASURER = Pubkey.fromBase58("EnU7DRx5az5YWxaxgqEGbXSYtudcfnjXewyBRRZCjJPw");
     public static final Pubkey SYSTEM = Pubkey.SYSTEM;
     public static final Pubkey TOKEN = Pubkey.fromBase58("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-    public static final Pubkey ASSOCIATED_TOKEN = Pubkey.fromBase58("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+    public static final Pubkey ASSOCIATED_TOKEN = Pubkey.fromBase58("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"); // the SPL associated token account program (was mistyped W1x)
     public static final Pubkey SYSVAR_RENT = Pubkey.fromBase58("SysvarRent111111111111111111111111111111111");
 
     public static final ProgramIds MAINNET = new ProgramIds(COORDINATOR, AUTHORIZER, TREASURER, SYSTEM, TOKEN,

@@ -132,8 +132,7 @@ public final class OwnerCommands {
 
         Integer run(Cluster c) {
             if (resume && pause) throw new ParameterException(spec.commandLine(), "give --pause or --resume, not both");
-            return withWallet(c, w -> SetPaused.execute(c, w, runId(runId), opt(treasurerIndex), !resume).render()
-                    + "\nRun '" + runId + "' " + (resume ? "resumed" : "pause requested (it pauses at the end of the current round)"));
+            return withWallet(c, w -> SetPaused.execute(c, w, runId(runId), opt(treasurerIndex), !resume).render());
         }
     }
 

@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
                 OwnerCommands.CreateTestMintCmd.class,
                 OwnerCommands.DownloadResultsCmd.class,
                 OwnerCommands.UploadDataCmd.class,
+                KeygenCommand.class,
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

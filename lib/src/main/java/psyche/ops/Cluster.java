@@ -91,7 +91,7 @@ public final class Cluster implements AutoCloseable {
                     bh.blockhash(), signers).toWire());
             return new Sent(signature, logsOf(signature));
         } catch (TransactionFailedException e) {
-            throw translate(what, e);
+            throw translate(what, e, instructions);
         }
     }
 
@@ -107,7 +107,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** A program error as an {@link OpsException}: the error's name, what it means and what to do next. */
-    static OpsException translate(String what, TransactionFailedException e) {
+    static OpsException translate(String what, TransactionFailedException e, List<Instruction> instructions) {
         String name = e.errorName();
         Long code = e.customCode();
         String hint = null;
@@ -122,15 +122,27 @@ public final class Cluster implements AutoCloseable {
             }
         }
         if (hint == null && name != null) hint = hintFor(name);
-        if (name != null && (name.equals("ConstraintSeeds") || name.equals("AccountNotInitialized")
-                || name.equals("Unauthorized") || name.equals("ConstraintRaw"))) {
+        // join_run's authorization account missing, foreign or not valid for the signer: no retry can fix that
+        if (isJoin(e, instructions) && name != null && (name.equals("ConstraintSeeds") || name.equals("AccountNotInitialized")
+                || name.equals("ConstraintRaw") || name.equals("AccountOwnedByWrongProgram"))) {
             reason = OpsException.Reason.NOT_AUTHORIZED;
+            hint = "the signer holds no valid join authorization from the run's join authority; ask it to run "
+                    + "join-authorization-create --authorizer <your key> (not retried)";
         }
         String message = what + " failed: " + (name != null ? name : String.valueOf(e.err()))
                 + (code != null ? " (custom program error " + code + ")" : "")
                 + (e.programId() != null ? " in program " + e.programId() : "")
                 + (hint != null ? "; " + hint : "");
         return new OpsException(reason, message, e.logs(), e);
+    }
+
+    private static boolean isJoin(TransactionFailedException e, List<Instruction> instructions) {
+        Integer index = e.instructionIndex();
+        if (index == null || index < 0 || index >= instructions.size()) return false;
+        Instruction ix = instructions.get(index);
+        byte[] disc = psyche.chain.Discriminators.instruction("join_run");
+        byte[] data = ix.data();
+        return data.length >= 8 && java.util.Arrays.equals(java.util.Arrays.copyOf(data, 8), disc);
     }
 
     private static String hintFor(String name) {

@@ -16,7 +16,17 @@ import psyche.coordinator.RunState;
 public final class SetPaused {
     private SetPaused() {}
 
-    public static Cluster.Sent execute(Cluster c, Keypair payer, String runId, OptionalLong treasurerIndex, boolean paused) {
+    /** The transaction and the run's state right after it (a pause during training is pending until the round ends). */
+    public record Result(String runId, boolean paused, RunState stateAfter, boolean pausePending, Cluster.Sent sent) {
+        public String render() {
+            String what = !paused ? "resumed (state " + stateAfter.display() + ")"
+                    : pausePending ? "pause requested: it pauses at the end of the current round (state " + stateAfter.display() + ")"
+                    : "paused (state " + stateAfter.display() + ")";
+            return sent.render() + "\nRun '" + runId + "' " + what;
+        }
+    }
+
+    public static Result execute(Cluster c, Keypair payer, String runId, OptionalLong treasurerIndex, boolean paused) {
         RunSnapshot run = RunSnapshot.fetch(c, runId, treasurerIndex);
         Checks.requireMainAuthority(run, payer, paused ? "pause" : "resume");
         RunState s = run.state().coordinator().runState();
@@ -37,6 +47,8 @@ public final class SetPaused {
                         new RunUpdate(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                                 Optional.empty(), Optional.of(paused), Optional.empty()))
                 : c.coordinator().setPaused(payer.publicKey(), run.instanceAddress(), run.accountAddress(), paused);
-        return c.send((paused ? "pause" : "resume") + " run '" + runId + "'", payer, List.of(ix));
+        Cluster.Sent sent = c.send((paused ? "pause" : "resume") + " run '" + runId + "'", payer, List.of(ix));
+        RunSnapshot after = RunSnapshot.fetch(c, runId, treasurerIndex);
+        return new Result(runId, paused, after.state().coordinator().runState(), after.state().coordinator().pendingPause(), sent);
     }
 }

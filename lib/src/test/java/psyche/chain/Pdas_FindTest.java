@@ -61,7 +61,7 @@ class Pdas_FindTest {
         assertEquals(new Pdas.Pda(Pubkey.fromBase58("tG3nRngwkJC3JAL9Aq9AMhFtTzr56hr9ZmaSRpD8dT8"), 252),
                 p.treasurerRun(Pdas.defaultTreasurerIndex("test")));
         assertEquals(new Pdas.Pda(Pubkey.fromBase58("6PTTKFdKdh2kNfcPEv4NZiyJrdpQ5aZ6uzoXP9XSC7VL"), 254), p.participant(k1, k2));
-        // ATA program ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL (the first run of this test used a mistyped id)
+        // ATA program ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL (the earlier answer used a mistyped id, ...W1x...)
         assertEquals(new Pdas.Pda(Pubkey.fromBase58("CsYkfSfTUTWwnoeRkGchtai5kkYz2SC33kKJwA99wVr3"), 255), p.associatedTokenAccount(k1, k2));
     }
 

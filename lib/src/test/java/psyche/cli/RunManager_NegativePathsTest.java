@@ -116,6 +116,19 @@ class RunManager_NegativePathsTest {
         assertTrue(r.err().contains("pause first: run-manager set-paused --run-id " + RUN + " --pause"), r.err());
     }
 
+    @Test void programErrorsAreNamedWithAHint() {
+        // past the pre-checks, the program's own refusal reads by name, with what to do
+        var run = psyche.ops.RunSnapshot.fetch(cluster, RUN, OptionalLong.empty());
+        var cfg = psyche.config.RunConfigs.read(tiny());
+        OpsException e = assertThrows(OpsException.class, () -> cluster.send("update-config of run '" + RUN + "'", owner,
+                List.of(cluster.coordinator().update(owner.publicKey(), run.instanceAddress(), run.accountAddress(),
+                        new psyche.chain.CoordinatorInstructions.Update(Optional.empty(), Optional.of(cfg.config()), Optional.empty(), Optional.empty())))));
+        assertEquals(OpsException.Reason.NOT_HALTED, e.reason());
+        assertEquals("update-config of run '" + RUN + "' failed: UpdateConfigNotHalted (custom program error 6001) in program "
+                + ProgramIds.COORDINATOR + "; pause the run first (set-paused), then update config, model or progress", e.getMessage());
+        assertTrue(e.logs().stream().anyMatch(l -> l.contains("failed")), e.logs()::toString);
+    }
+
     @Test void invalidConfigIsRefusedWithEveryViolationBeforeSigning() throws Exception {
         Path bad = dir.resolve("bad.toml");
         Files.writeString(bad, Files.readString(tiny()).replace("warmup_time = 10", "warmup_time = 100")

@@ -220,6 +220,10 @@ class RunManager_SeedWalkTest {
         assertEquals(mint.toBase58(), dump.at("/treasurer_run/collateral_mint").asText());
         assertEquals(60, dump.at("/coordinator_account/setup/config/epoch_time").asLong());
         assertTrue(dump.at("/coordinator_account/setup/model/LLM").isObject(), dump.toString());
+        // serde's names: snake_case fields, externally tagged enums
+        assertEquals(128, dump.at("/coordinator_account/setup/model/LLM/max_seq_len").asLong());
+        assertEquals("psyche-workbench/llama-tiny", dump.at("/coordinator_account/setup/model/LLM/checkpoint/Hub/repo_id").asText());
+        assertTrue(dump.at("/coordinator_account/setup/model/LLM/optimizer/Distro/quantize_1bit").asBoolean(), dump.toString());
     }
 
     @Test @Order(4) void clientsFinishAnEpochThenClaimAndDump() throws Exception {
