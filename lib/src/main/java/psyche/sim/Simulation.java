@@ -287,7 +287,10 @@ public final class Simulation {
                 if (round.height() >= 2) healthChecks(inst.coordinator());
             }
             // witnesses
-            for (int idx : witnessIndices) {
+            // A witness can end the round (opportunistic witnessing), which re-plans witnessIndices for the next one:
+            // iterate a copy and stop once the round we planned for is over.
+            for (int idx : List.copyOf(witnessIndices)) {
+                if (!key.equals(plannedRound)) break;
                 if (witnessSent.getOrDefault(idx, false)) continue;
                 if (rel() < witnessAt) continue;
                 RunState st = inst.coordinator().runState();
