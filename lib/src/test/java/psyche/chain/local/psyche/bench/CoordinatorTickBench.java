@@ -48,11 +48,14 @@ public final class CoordinatorTickBench {
     static final ProgramIds IDS = ProgramIds.MAINNET;
 
     public static void main(String[] args) throws Exception {
+        int status = 0;
         try {
             run(args);
-        } finally {
-            System.exit(0); // the JDK HTTP client's threads would keep the JVM alive after a failure
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
         }
+        System.exit(status); // the JDK HTTP client's threads would keep the JVM alive after a failure
     }
 
     static void run(String[] args) throws Exception {
