@@ -131,7 +131,13 @@ public final class ChainClient implements AutoCloseable {
         if (joinedForActive == nextActive) return; // sent already; the state read may predate it
         if (authorization == null && !findAuthorization()) return;
         Instruction ix = run.coordinator().joinRun(signer(), authorization, run.instance(), run.account(), identity);
-        if (send(ix)) joinedForActive = nextActive;
+        send(ix);
+        // sent or refused, not again this epoch: a refusal does not heal by retrying (no endless rejoin loop)
+        joinedForActive = nextActive;
+        if (Long.valueOf(2003).equals(lastFailureCode) || Long.valueOf(3012).equals(lastFailureCode)) {
+            authorized = Authorized.NO; // the grant was revoked or closed since it was found
+            remember("join authorization " + authorization + " no longer valid: not joining");
+        }
     }
 
     /** Permissionless grant first, then one naming this client; NO when neither is valid (no endless retries). */
@@ -277,7 +283,10 @@ public final class ChainClient implements AutoCloseable {
         return sig;
     }
 
+    private Long lastFailureCode;
+
     private boolean send(Instruction ix) {
+        lastFailureCode = null;
         try {
             rpc.sendAndConfirm(bh -> Transaction.build(signer(), List.of(ix), bh.blockhash(), keypair).toWire());
             sent.incrementAndGet();
@@ -285,7 +294,8 @@ public final class ChainClient implements AutoCloseable {
         } catch (TransactionFailedException e) {
             // the state moved between the read and the send (another client ticked, a duplicate witness): normal
             failed.incrementAndGet();
-            remember(ix.data().length >= 8 ? describe(ix) + ": " + e.getMessage() : e.getMessage());
+            lastFailureCode = e.customCode();
+            remember(describe(ix) + ": " + e.getMessage());
             return false;
         } catch (RpcException e) {
             failed.incrementAndGet();

@@ -99,8 +99,9 @@ public final class ChainClients implements AutoCloseable {
             if (!c.onlineAt(since)) continue;
             boolean mayTick = !tickerChosen && c.registryEntry(s).isPresent();
             tickerChosen |= mayTick;
-            sentCount += c.act(s, now, id -> !offline.contains(id), mayTick);
-            if (sentCount > 0) {
+            int sentNow = c.act(s, now, id -> !offline.contains(id), mayTick);
+            sentCount += sentNow;
+            if (sentNow > 0) {
                 s = readAccount().state(); // act on what the chain holds now, as the next client would see it
                 lastState = s;
             }

@@ -122,6 +122,38 @@ class ChainClients_BehaviourTest {
         }
     }
 
+    @Test void inRealTimeTheBackgroundLoopFinishesAnEpoch() {
+        // a real clock on its own chain: a fast config (epoch 6 s) so an epoch passes in about ten seconds
+        RunConfig tiny = everyoneWitnesses();
+        CoordinatorConfig t = tiny.config();
+        RunConfig fast = new RunConfig(new CoordinatorConfig(2, 1, 2, 1, t.globalBatchSizeWarmupTokens(), 6, t.totalSteps(),
+                2, 1, 0, t.globalBatchSizeStart(), t.globalBatchSizeEnd(), 0, 1), tiny.model());
+        try (LocalChain realTime = LocalChain.builder().optInMemory().optRpcPort(0).start();
+             RpcClient r = RpcClient.builder().optEndpoint(realTime.rpcUrl()).optPollInterval(Duration.ofMillis(5)).build()) {
+            Keypair owner = Keypair.generate();
+            r.confirm(r.requestAirdrop(owner.publicKey().toBase58(), 10_000_000_000L), Commitment.CONFIRMED, 0);
+            RpcClient saved = rpc;
+            rpc = r;
+            Pubkey account;
+            try {
+                send(owner, List.of(new psyche.chain.AuthorizerInstructions(IDS).create(owner.publicKey(), owner.publicKey(), Pubkey.SYSTEM,
+                        Pdas.Scopes.COORDINATOR_JOIN_RUN), new psyche.chain.AuthorizerInstructions(IDS).grantorUpdate(owner.publicKey(),
+                        new Pdas(IDS).joinAuthorization(owner.publicKey(), Pubkey.SYSTEM).address(), true)));
+                account = runWith("real-time-run", owner, owner.publicKey(), fast);
+            } finally {
+                rpc = saved;
+            }
+            try (ChainClients clients = ChainClients.builder(r, "real-time-run").optReliable(2)
+                    .optStepInterval(Duration.ofMillis(200)).optTimeLimit(Duration.ofSeconds(60)).build()) {
+                clients.start();
+                assertTrue(clients.awaitEpochs(1, Duration.ofSeconds(45)), () -> "no epoch in 45 s: " + clients.clients()
+                        + " " + clients.clients().get(0).errors());
+                CoordinatorAccount after = CoordinatorAccount.decode(r.getAccountInfo(account.toBase58()).data());
+                for (ChainClient c : clients.clients()) assertEquals(1_500, c.registryEntry(after.state()).orElseThrow().earned());
+            }
+        }
+    }
+
     @Test void withoutAGrantAClientGivesUpAtOnceAndTheLoopStopsOnClose() throws InterruptedException {
         Keypair owner = funded();
         Keypair authority = Keypair.generate(); // grants nothing

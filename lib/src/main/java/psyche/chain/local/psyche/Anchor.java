@@ -141,8 +141,21 @@ final class Anchor {
         return pda;
     }
 
+    /**
+     * Derivations already made: the address is a pure function of program and seeds, and the curve check behind it
+     * costs about as much as the rest of a tick (it runs under the ledger's lock), so each is computed once.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Pubkey> DERIVED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static Pubkey createProgramAddress(Pubkey programId, byte[][] seedsWithBump) {
-        return psyche.chain.local.Ed25519.createProgramAddress(List.of(seedsWithBump), programId);
+        StringBuilder key = new StringBuilder(programId.toBase58());
+        for (byte[] seed : seedsWithBump) key.append('/').append(java.util.HexFormat.of().formatHex(seed));
+        Pubkey cached = DERIVED.get(key.toString());
+        if (cached != null) return cached;
+        Pubkey derived = psyche.chain.local.Ed25519.createProgramAddress(List.of(seedsWithBump), programId);
+        if (DERIVED.size() > 100_000) DERIVED.clear(); // bounded: a long-lived chain with very many runs
+        DERIVED.put(key.toString(), derived);
+        return derived;
     }
 
     /**

@@ -65,6 +65,16 @@ class CoordinatorProgram_RunTest {
             assertEquals(3, after.state().clientsState().clients().size());
             for (SolanaClient sc : after.state().clientsState().clients()) assertEquals(1_000, sc.earned(), sc::toString);
             assertTrue(after.nonce() > unpaused.nonce());
+
+            // after the epoch the run's checkpoint is P2P (Hub → P2P at cooldown); an epoch client's Hub upload keeps
+            // it P2P with the new repo (P2P + Hub → P2P); the owner is no client (6007)
+            psyche.sim.chain.ChainClient first = clients.clients().get(0);
+            psyche.config.HubRepo repo = new psyche.config.HubRepo("psyche-workbench/llama-tiny-step3", Optional.of("abc123"));
+            first.submit(List.of(c.coordinator.checkpoint(first.signer(), run.instance(), run.account(), repo)));
+            assertEquals(new psyche.config.Checkpoint.P2P(repo),
+                    c.coordinatorAccount(run.account()).state().coordinator().model().checkpoint());
+            PsycheChain.assertLogged(c.fails(6007, owner, c.coordinator.checkpoint(owner.publicKey(), run.instance(), run.account(), repo)),
+                    "Error Code: SignerNotAClient. Error Number: 6007");
         }
     }
 }
