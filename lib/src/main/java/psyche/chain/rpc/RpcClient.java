@@ -365,6 +365,14 @@ public final class RpcClient implements AutoCloseable {
             Blockhash blockhash = getLatestBlockhash();
             byte[] transaction = signWithBlockhash.apply(blockhash);
             String signature = signatureOf(transaction);
+            if (round == 0 && getSignatureStatuses(List.of(signature)).get(0) != null) {
+                // An earlier call sent these very instructions under this blockhash (ed25519 signatures are
+                // deterministic, so the bytes are identical) and they landed. This call is a new action: sign it
+                // under a newer blockhash instead of being answered "already processed".
+                blockhash = awaitNewerBlockhash(blockhash);
+                transaction = signWithBlockhash.apply(blockhash);
+                signature = signatureOf(transaction);
+            }
             sent.add(signature);
             try {
                 sendTransaction(transaction, false);
@@ -387,6 +395,22 @@ public final class RpcClient implements AutoCloseable {
         }
         throw new RpcException("transaction did not land after " + (maxResigns + 1) + " blockhashes (signatures " + sent
                 + "); the cluster may be congested: try again", 0, true);
+    }
+
+    private Blockhash awaitNewerBlockhash(Blockhash used) {
+        long deadline = System.nanoTime() + confirmTimeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Blockhash latest = getLatestBlockhash();
+            if (!latest.blockhash().equals(used.blockhash())) return latest;
+            try {
+                Thread.sleep(pollInterval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RpcException("interrupted while waiting for a new blockhash", 0, false);
+            }
+        }
+        throw new RpcException("the cluster produced no new blockhash within " + confirmTimeout.toSeconds()
+                + " s; is the node stalled?", 0, true);
     }
 
     private String firstLanded(List<String> signatures) {
