@@ -16,6 +16,27 @@ import picocli.CommandLine.Command;
                 SimulateCommand.class,
                 TrainCommand.class,
                 LocalValidatorCommand.class,
+                OwnerCommands.CreateRunCmd.class,
+                OwnerCommands.CloseRunCmd.class,
+                OwnerCommands.UpdateConfigCmd.class,
+                OwnerCommands.SetPausedCmd.class,
+                OwnerCommands.SetRatesCmd.class,
+                OwnerCommands.CheckpointCmd.class,
+                OwnerCommands.TickCmd.class,
+                OwnerCommands.JsonDumpRunCmd.class,
+                OwnerCommands.JsonDumpUserCmd.class,
+                OwnerCommands.AuthCreateCmd.class,
+                OwnerCommands.AuthReadCmd.class,
+                OwnerCommands.AuthDelegateCmd.class,
+                OwnerCommands.AuthDeleteCmd.class,
+                OwnerCommands.TopUpCmd.class,
+                OwnerCommands.ClaimCmd.class,
+                OwnerCommands.CanJoinCmd.class,
+                OwnerCommands.ListRunsCmd.class,
+                OwnerCommands.DiagnoseCmd.class,
+                OwnerCommands.CreateTestMintCmd.class,
+                OwnerCommands.DownloadResultsCmd.class,
+                OwnerCommands.UploadDataCmd.class,
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -26,9 +47,20 @@ public final class RunManager implements Runnable {
 
     /** Runs the CLI and returns its exit code (used by tests). */
     public static int execute(String... args) {
-        return new CommandLine(new RunManager())
+        return execute(System.getProperty("psyche.cli.name", "run-manager"), new java.io.PrintWriter(System.out, true),
+                new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * Runs the CLI under {@code name} ("run-manager", or "psyche-solana-client", under which the FAQ gives token
+     * amounts and rates in native units) with its output and errors written to {@code out} and {@code err}.
+     */
+    public static int execute(String name, java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new RunManager())
                 .setExecutionExceptionHandler(RunManager::reportFailure)
-                .execute(args);
+                .setOut(out).setErr(err);
+        cli.setCommandName(name);
+        return cli.execute(args);
     }
 
     /**

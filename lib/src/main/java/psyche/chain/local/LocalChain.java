@@ -89,7 +89,8 @@ public final class LocalChain implements AutoCloseable {
         private boolean reset;
         private int rpcPort = DEFAULT_RPC_PORT;
         private int rpcThreads = Math.max(32, Runtime.getRuntime().availableProcessors() * 4); // most wait on fsync: more threads, bigger group commits
-        private List<Program> programs = List.of();
+        private List<Program> programs; // null: Psyche's coordinator, authorizer and treasurer at programIds
+        private psyche.chain.ProgramIds programIds = psyche.chain.ProgramIds.MAINNET;
         private Clock clock = Clock.systemUTC();
         private final java.util.Map<psyche.coordinator.Pubkey, Long> fund = new java.util.LinkedHashMap<>();
 
@@ -107,8 +108,14 @@ public final class LocalChain implements AutoCloseable {
             return this;
         }
         public Builder optRpcThreads(int threads) { this.rpcThreads = Math.max(1, threads); return this; }
-        /** Programs beyond system, SPL token and associated token account (e.g. Psyche's coordinator). */
+        /**
+         * Programs beyond system, SPL token and associated token account. By default these are Psyche's coordinator,
+         * authorizer and treasurer ({@link psyche.chain.local.psyche.PsychePrograms}); a list given here replaces them.
+         */
         public Builder optPrograms(List<Program> programs) { this.programs = List.copyOf(programs); return this; }
+
+        /** Where the default Psyche programs live (mainnet addresses unless told otherwise). */
+        public Builder optProgramIds(psyche.chain.ProgramIds ids) { this.programIds = Objects.requireNonNull(ids); return this; }
         /** The clock that drives slots, blockhash expiry and the clock sysvar (tests pass a controllable one). */
         public Builder optClock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
 
@@ -123,7 +130,8 @@ public final class LocalChain implements AutoCloseable {
         }
 
         public LocalChain start() {
-            Ledger ledger = inMemory ? Ledger.inMemory(clock, programs) : Ledger.open(ledgerDir, reset, clock, programs);
+            List<Program> extra = programs != null ? programs : psyche.chain.local.psyche.PsychePrograms.all(programIds);
+            Ledger ledger = inMemory ? Ledger.inMemory(clock, extra) : Ledger.open(ledgerDir, reset, clock, extra);
             try {
                 for (java.util.Map.Entry<psyche.coordinator.Pubkey, Long> e : fund.entrySet()) {
                     AccountState current = ledger.account(e.getKey());

@@ -1,0 +1,160 @@
+package psyche;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import psyche.config.RunConfig;
+import psyche.coordinator.InstanceState;
+import psyche.coordinator.Pubkey;
+import psyche.diagnose.Diagnosis;
+import psyche.frames.Frames;
+import psyche.history.History;
+import psyche.history.HistoryRecorder;
+import psyche.history.HistoryStore;
+import psyche.monitor.Monitor;
+import psyche.ops.ClaimRewards;
+import psyche.ops.CloseRun;
+import psyche.ops.Cluster;
+import psyche.ops.DiagnoseRun;
+import psyche.ops.JsonDumps;
+import psyche.ops.RunSnapshot;
+import psyche.ops.SetFutureEpochRates;
+import psyche.ops.SetPaused;
+import psyche.ops.TickRun;
+import psyche.ops.TopUpRewards;
+import psyche.ops.UpdateConfig;
+import tech.tablesaw.api.Table;
+
+/**
+ * A handle on one run: read it ({@link #state()}, frames, JSON dumps, {@link #diagnose}), steer it as the wallet
+ * that owns it ({@link #updateConfig}, {@link #resume()}, {@link #pause()}, rates, top-up, {@link #close()}), follow
+ * it ({@link #record}, {@link #history()}, {@link #watch()}). Every call goes to the chain; nothing is cached.
+ */
+public final class Run {
+    private final Cluster cluster;
+    private final Wallet wallet;
+    private final String runId;
+    private HistoryStore store;
+    private HistoryRecorder recorder;
+
+    Run(Cluster cluster, Wallet wallet, String runId) {
+        this.cluster = Objects.requireNonNull(cluster);
+        this.wallet = wallet;
+        this.runId = Objects.requireNonNull(runId);
+    }
+
+    public String id() { return runId; }
+
+    /** Everything read in one go: instance, coordinator account, treasury. */
+    public RunSnapshot snapshot() { return RunSnapshot.fetch(cluster, runId, OptionalLong.empty()); }
+
+    public InstanceState state() { return snapshot().state(); }
+
+    public Table summary() { return Frames.runSummary(state(), Instant.now()); }
+
+    public Table clients() { return Frames.clients(state()); }
+
+    public Table rounds() { return Frames.rounds(state().coordinator()); }
+
+    /** The treasury frame (funded, claimable, claimed, runway); empty table for a run without treasurer. */
+    public Table treasury() {
+        RunSnapshot s = snapshot();
+        return s.treasuryFigures().map(f -> Frames.treasury(runId, f)).orElseGet(() -> Table.create(runId + " treasury"));
+    }
+
+    public Run updateConfig(Path toml) { return updateConfig(UpdateConfig.Params.of(runId).withConfigPath(toml)); }
+
+    public Run updateConfig(RunConfig config) { return updateConfig(UpdateConfig.Params.of(runId).withConfig(config)); }
+
+    public Run updateConfig(UpdateConfig.Params params) {
+        UpdateConfig.execute(cluster, signer(), params);
+        return this;
+    }
+
+    public Run resume() {
+        SetPaused.execute(cluster, signer(), runId, OptionalLong.empty(), false);
+        return this;
+    }
+
+    public Run pause() {
+        SetPaused.execute(cluster, signer(), runId, OptionalLong.empty(), true);
+        return this;
+    }
+
+    /** Future epoch rates: collateral UI units for a treasurer run, points otherwise. */
+    public Run setFutureRates(double earningTotalShared, double slashingPerClient) {
+        SetFutureEpochRates.execute(cluster, signer(), runId, OptionalLong.empty(), OptionalDouble.of(earningTotalShared),
+                OptionalDouble.of(slashingPerClient));
+        return this;
+    }
+
+    public Run tick() { return tick(1, Duration.ZERO); }
+
+    public Run tick(int count, Duration interval) {
+        TickRun.execute(cluster, signer(), runId, count, interval);
+        return this;
+    }
+
+    /** Tops the treasury up by {@code uiAmount} collateral tokens; the result says whether it is still underfunded. */
+    public TopUpRewards.Result topUp(double uiAmount) {
+        return TopUpRewards.execute(cluster, signer(), runId, OptionalLong.empty(), TopUpRewards.Amount.ui(uiAmount));
+    }
+
+    /** {@code user} claims all it can. */
+    public ClaimRewards.Result claim(Wallet user) {
+        return ClaimRewards.execute(cluster, user.keypair(), runId, OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    /** json-dump-run. */
+    public ObjectNode dumpJson() { return JsonDumps.run(cluster, runId, OptionalLong.empty()); }
+
+    /** json-dump-user. */
+    public ObjectNode dumpUser(Pubkey user) { return JsonDumps.user(cluster, runId, OptionalLong.empty(), user); }
+
+    /** Closes the run (halted runs only) and returns the rent to the wallet. */
+    public void close() { CloseRun.execute(cluster, signer(), runId); }
+
+    /** Findings with what to do next; {@code keys}: clients whose join authorization to check. */
+    public Diagnosis diagnose(Pubkey... keys) {
+        return DiagnoseRun.execute(cluster, runId, Arrays.asList(keys), store == null ? Optional.empty() : Optional.of(store.history(runId)));
+    }
+
+    /** Live status card and charts until the run halts or two minutes pass. */
+    public Monitor.Outcome watch() { return watch(Monitor.Options.defaults()); }
+
+    public Monitor.Outcome watch(Monitor.Options options) {
+        return Monitor.watch(this::state, options, store, java.time.Clock.systemUTC());
+    }
+
+    /** Starts recording this run's changes into {@code historyFile} every two seconds; stop with the returned recorder. */
+    public HistoryRecorder record(Path historyFile) { return record(historyFile, Duration.ofSeconds(2)); }
+
+    public synchronized HistoryRecorder record(Path historyFile, Duration interval) {
+        if (recorder != null) recorder.close();
+        if (store != null) store.close();
+        store = HistoryStore.open(historyFile);
+        recorder = HistoryRecorder.start(store, this::state, interval);
+        return recorder;
+    }
+
+    /** What {@link #record} has stored so far. */
+    public History history() {
+        if (store == null) throw new IllegalStateException("no history for run '" + runId + "': call record(Path) first");
+        return store.history(runId);
+    }
+
+    private psyche.chain.Keypair signer() {
+        if (wallet == null) throw new IllegalStateException("no wallet: connect with a keypair to change run '" + runId + "'");
+        return wallet.keypair();
+    }
+
+    @Override public String toString() { return "Run[" + runId + "]"; }
+}

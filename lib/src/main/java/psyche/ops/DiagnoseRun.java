@@ -1,0 +1,25 @@
+package psyche.ops;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import psyche.coordinator.Pubkey;
+import psyche.diagnose.Diagnose;
+import psyche.diagnose.Diagnosis;
+import psyche.history.History;
+
+/** diagnose: the run's state from the chain, its treasury, each given key's join authorization, and history if any. */
+public final class DiagnoseRun {
+    private DiagnoseRun() {}
+
+    public static Diagnosis execute(Cluster c, String runId, List<Pubkey> keys, Optional<History> history) {
+        RunSnapshot run = RunSnapshot.fetch(c, runId, OptionalLong.empty());
+        Diagnose.Facts.Builder facts = Diagnose.Facts.builder().setInstance(run.state()).setNow(Instant.now());
+        history.ifPresent(facts::optHistory);
+        run.treasuryFigures().ifPresent(facts::optTreasury);
+        for (Pubkey k : keys) facts.optJoinAuthorization(k, CanJoin.check(c, run, k, Optional.empty()).authorization().isPresent());
+        return Diagnose.diagnose(facts.build());
+    }
+}

@@ -1,0 +1,304 @@
+package psyche.sim.chain;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import psyche.chain.Authorization;
+import psyche.chain.CoordinatorInstructions;
+import psyche.chain.Instruction;
+import psyche.chain.Keypair;
+import psyche.chain.Pdas;
+import psyche.chain.Transaction;
+import psyche.chain.WitnessMetadata;
+import psyche.chain.rpc.RpcClient;
+import psyche.chain.rpc.RpcException;
+import psyche.chain.rpc.RpcTypes;
+import psyche.chain.rpc.TransactionFailedException;
+import psyche.coordinator.Blooms;
+import psyche.coordinator.Client;
+import psyche.coordinator.ClientState;
+import psyche.coordinator.CommitteeProof;
+import psyche.coordinator.CommitteeSelection;
+import psyche.coordinator.Coordinator;
+import psyche.coordinator.CoordinatorState;
+import psyche.coordinator.Hashing;
+import psyche.coordinator.HealthCheck;
+import psyche.coordinator.InstanceState;
+import psyche.coordinator.NodeIdentity;
+import psyche.coordinator.Pubkey;
+import psyche.coordinator.Round;
+import psyche.coordinator.RunState;
+import psyche.coordinator.SolanaClient;
+import psyche.coordinator.Witness;
+import psyche.coordinator.WitnessBloom;
+import psyche.sim.Behaviour;
+
+/**
+ * One simulated client on a chain: its own keypair (the signer) and p2p identity, following the run as a Psyche
+ * client does. Each {@link #act} looks at the coordinator state and sends what a client would: {@code join_run}
+ * in WaitingForMembers (authorization: the permissionless grant {@code 111…1} first, then one for its own key; with
+ * neither it gives up, it never retries endlessly), {@code warmup_witness} in Warmup, {@code witness} when selected
+ * in RoundTrain/RoundWitness with a participant bloom of the peers it heard, {@code health_check} for epoch clients
+ * the previous round's witnesses did not hear, and (when asked to) {@code tick} when a tick would change the state.
+ * Not thread safe: {@link ChainClients} drives its clients from one thread.
+ */
+public final class ChainClient implements AutoCloseable {
+    /** Where the client stands with the run's join authorization. */
+    public enum Authorized { UNKNOWN, YES, NO }
+
+    private final ChainClients.RunAccounts run;
+    private final RpcClient rpc;
+    private final Keypair keypair;
+    private final NodeIdentity identity;
+    private final Behaviour behaviour;
+    private final String name;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final List<String> errors = new ArrayList<>();
+    private Authorized authorized = Authorized.UNKNOWN;
+    private Pubkey authorization;
+    private long joinedForActive = -1;
+    private String witnessedRound = "";
+    private final Set<String> healthChecked = new HashSet<>();
+
+    ChainClient(String name, ChainClients.RunAccounts run, RpcClient rpc, Keypair keypair, Behaviour behaviour) {
+        this.name = name;
+        this.run = run;
+        this.rpc = rpc;
+        this.keypair = keypair;
+        this.behaviour = Objects.requireNonNull(behaviour, "behaviour");
+        byte[] p2p = new byte[32];
+        random.nextBytes(p2p);
+        this.identity = new NodeIdentity(keypair.publicKey(), Pubkey.of(p2p));
+    }
+
+    public String name() { return name; }
+    public Pubkey signer() { return keypair.publicKey(); }
+    public NodeIdentity identity() { return identity; }
+    public Behaviour behaviour() { return behaviour; }
+    public Authorized authorized() { return authorized; }
+    /** The authorization account it joins with, once found. */
+    public Optional<Pubkey> authorization() { return Optional.ofNullable(authorization); }
+    public long transactionsSent() { return sent.get(); }
+    public long transactionsFailed() { return failed.get(); }
+    /** The refusals it met (most recent last, at most 20). */
+    public synchronized List<String> errors() { return List.copyOf(errors); }
+
+    /** Whether its behaviour keeps it online {@code secondsSinceStart} after the clients started. */
+    public boolean onlineAt(long secondsSinceStart) { return behaviour.onlineAt(secondsSinceStart); }
+
+    /** Its registry entry (earned, slashed, active), if it has joined. */
+    public Optional<SolanaClient> registryEntry(InstanceState s) {
+        for (SolanaClient c : s.clientsState().clients()) if (c.id().signer().equals(signer())) return Optional.of(c);
+        return Optional.empty();
+    }
+
+    /**
+     * One look at the state and what follows from it. {@code heard} says which epoch clients it received results
+     * from (the simulation knows who is online); {@code mayTick} lets this client send the tick. Returns the number
+     * of transactions it sent.
+     */
+    int act(InstanceState s, long now, java.util.function.Predicate<NodeIdentity> heard, boolean mayTick) {
+        CoordinatorState c = s.coordinator();
+        int before = (int) sent.get();
+        switch (c.runState()) {
+            case WaitingForMembers -> maybeJoin(s);
+            case Warmup -> maybeWarmupWitness(c);
+            case RoundTrain, RoundWitness -> {
+                maybeWitness(c, now, heard);
+                maybeHealthCheck(c);
+            }
+            default -> { }
+        }
+        if (mayTick) maybeTick(s, now);
+        return (int) sent.get() - before;
+    }
+
+    // ------------------------------------------------------------------ behaviours
+
+    private void maybeJoin(InstanceState s) {
+        if (authorized == Authorized.NO) return;
+        long nextActive = s.clientsState().nextActive();
+        Optional<SolanaClient> entry = registryEntry(s);
+        if (entry.isPresent() && entry.get().active() == nextActive) return; // already pending for this epoch
+        if (joinedForActive == nextActive) return; // sent already; the state read may predate it
+        if (authorization == null && !findAuthorization()) return;
+        Instruction ix = run.coordinator().joinRun(signer(), authorization, run.instance(), run.account(), identity);
+        if (send(ix)) joinedForActive = nextActive;
+    }
+
+    /** Permissionless grant first, then one naming this client; NO when neither is valid (no endless retries). */
+    private boolean findAuthorization() {
+        Pdas pdas = run.pdas();
+        for (Pubkey grantee : List.of(Pubkey.SYSTEM, signer())) {
+            Pubkey address = pdas.joinAuthorization(run.joinAuthority(), grantee).address();
+            RpcTypes.AccountInfo info;
+            try {
+                info = rpc.getAccountInfo(address.toBase58());
+            } catch (RpcException e) {
+                remember("authorization lookup failed: " + e.getMessage());
+                return false;
+            }
+            if (info == null || info.data() == null || !run.ids().authorizer().toBase58().equals(info.owner())) continue;
+            try {
+                Authorization auth = Authorization.decode(info.data());
+                if (auth.isValidFor(run.joinAuthority(), signer(), Pdas.Scopes.COORDINATOR_JOIN_RUN)) {
+                    authorization = address;
+                    authorized = Authorized.YES;
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                remember("authorization " + address + " unreadable: " + e.getMessage());
+            }
+        }
+        authorized = Authorized.NO;
+        remember("no valid join authorization from " + run.joinAuthority() + " for " + signer()
+                + " (neither the permissionless grant nor one for this key): not joining");
+        return false;
+    }
+
+    private void maybeWarmupWitness(CoordinatorState c) {
+        if (behaviour instanceof Behaviour.NeverWitnesses) return;
+        int index = Coordinator.clientIndex(c, identity);
+        if (index < 0) return;
+        String key = "warmup/" + c.progress().epoch() + "/" + c.epochState().startTimestamp();
+        if (key.equals(witnessedRound)) return;
+        for (Witness w : Coordinator.currentRound(c).witnesses()) if (w.proof().index() == index) return;
+        // warmup witnesses carry no committee proof on chain: position = index, witness = true
+        Witness w = witness(new psyche.coordinator.WitnessProof(index, index, true), c.epochState().clients(), x -> true, 0);
+        Instruction ix = run.coordinator().permissionless(signer(), run.instance(), run.account(),
+                new CoordinatorInstructions.WarmupWitness(w.proof(), w.participantBloom(), w.broadcastBloom(),
+                        w.broadcastMerkle()));
+        if (send(ix)) witnessedRound = key;
+    }
+
+    private void maybeWitness(CoordinatorState c, long now, java.util.function.Predicate<NodeIdentity> heard) {
+        if (behaviour instanceof Behaviour.NeverWitnesses) return;
+        int index = Coordinator.clientIndex(c, identity);
+        Round round = Coordinator.currentRound(c);
+        if (index < 0 || round == null || round.clientsLen() == 0) return;
+        String key = c.progress().epoch() + "/" + round.height() + "/" + round.randomSeed();
+        if (key.equals(witnessedRound)) return;
+        CommitteeSelection sel = Coordinator.selection(c, round);
+        psyche.coordinator.WitnessProof proof = sel.witnessProof(index);
+        if (!proof.witness()) return;
+        Witness w = witness(proof, c.epochState().clients(), heard, round.height());
+        try {
+            Coordinator.witness(c, identity, w, now); // the program would refuse it: don't spend a transaction
+        } catch (RuntimeException refused) {
+            witnessedRound = key;
+            return;
+        }
+        Instruction ix = run.coordinator().permissionless(signer(), run.instance(), run.account(),
+                new CoordinatorInstructions.WitnessIx(w.proof(), w.participantBloom(), w.broadcastBloom(),
+                        w.broadcastMerkle(), new WitnessMetadata(c.progress().step(), 0f, 0f, 0f, List.of(), List.of(), 0, 0f)));
+        if (send(ix)) witnessedRound = key;
+    }
+
+    /** A witness: participant bloom of the heard peers' {@code sha256(signer)}, broadcast bloom of their results. */
+    private Witness witness(psyche.coordinator.WitnessProof proof, List<Client> clients,
+                            java.util.function.Predicate<NodeIdentity> heard, long height) {
+        WitnessBloom participants = Blooms.emptySeeded(random.nextLong());
+        WitnessBloom broadcasts = Blooms.emptySeeded(random.nextLong());
+        List<byte[]> results = new ArrayList<>();
+        for (Client client : clients) {
+            if (!client.id().equals(identity) && !heard.test(client.id())) continue;
+            participants = Blooms.add(participants, Blooms.participantItem(client.id()));
+            byte[] result = Hashing.sha256(Hashing.u64le(height), client.id().signer().bytes()); // the result's data hash
+            broadcasts = Blooms.add(broadcasts, result);
+            results.add(result);
+        }
+        byte[] merkle = Hashing.sha256(results.toArray(new byte[0][]));
+        return new Witness(proof, participants, broadcasts, merkle);
+    }
+
+    /** From round height 2, a witness reports epoch clients the previous round's witnesses did not hear. */
+    private void maybeHealthCheck(CoordinatorState c) {
+        if (behaviour instanceof Behaviour.NeverWitnesses) return;
+        Round round = Coordinator.currentRound(c);
+        Round prev = Coordinator.previousRound(c);
+        int index = Coordinator.clientIndex(c, identity);
+        if (round == null || prev == null || round.height() < 2 || index < 0 || prev.clientsLen() == 0) return;
+        if (!Coordinator.selection(c, round).witnessProof(index).witness()) return;
+        CommitteeSelection prevSelection = Coordinator.selection(c, prev);
+        List<Client> clients = c.epochState().clients();
+        for (int i = 0; i < clients.size() && i < prev.clientsLen(); i++) {
+            Client target = clients.get(i);
+            if (target.state() != ClientState.Healthy || target.id().equals(identity)) continue;
+            String key = c.progress().epoch() + "/" + round.height() + "/" + target.id();
+            if (healthChecked.contains(key)) continue;
+            CommitteeProof proof = prevSelection.committeeProof(i);
+            HealthCheck check = new HealthCheck(target.id(), proof);
+            try {
+                Coordinator.healthCheck(c, identity, List.of(check)); // healthy peers: the program would refuse
+            } catch (RuntimeException healthyOrInvalid) {
+                continue;
+            }
+            healthChecked.add(key);
+            send(run.coordinator().permissionless(signer(), run.instance(), run.account(),
+                    new CoordinatorInstructions.HealthCheck(target.id(),
+                            psyche.chain.Committee.values()[proof.committee().ordinal()], proof.position(), proof.index())));
+        }
+    }
+
+    /** Ticks when the program's tick would change the state now (what a client's simulated tick shows). */
+    private void maybeTick(InstanceState s, long now) {
+        if (s.coordinator().runState().halted()) return;
+        InstanceState next;
+        try {
+            next = psyche.coordinator.RunProgram.tick(s, now, 0);
+        } catch (RuntimeException refused) {
+            return;
+        }
+        if (next.coordinator().runState() != s.coordinator().runState()
+                || next.coordinator().progress().step() != s.coordinator().progress().step()
+                || next.coordinator().epochState().roundsHead() != s.coordinator().epochState().roundsHead()) {
+            send(run.coordinator().tick(signer(), run.instance(), run.account()));
+        }
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    private boolean send(Instruction ix) {
+        try {
+            rpc.sendAndConfirm(bh -> Transaction.build(signer(), List.of(ix), bh.blockhash(), keypair).toWire());
+            sent.incrementAndGet();
+            return true;
+        } catch (TransactionFailedException e) {
+            // the state moved between the read and the send (another client ticked, a duplicate witness): normal
+            failed.incrementAndGet();
+            remember(ix.data().length >= 8 ? describe(ix) + ": " + e.getMessage() : e.getMessage());
+            return false;
+        } catch (RpcException e) {
+            failed.incrementAndGet();
+            remember(describe(ix) + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private static String describe(Instruction ix) {
+        try {
+            return CoordinatorInstructions.decode(ix.data()).name();
+        } catch (RuntimeException e) {
+            return "instruction";
+        }
+    }
+
+    private synchronized void remember(String error) {
+        errors.add(error);
+        if (errors.size() > 20) errors.remove(0);
+    }
+
+    @Override public void close() { keypair.close(); }
+
+    @Override public String toString() {
+        return "ChainClient[" + name + " " + signer() + ", " + behaviour.label() + ", sent " + sent + ", failed " + failed + "]";
+    }
+}

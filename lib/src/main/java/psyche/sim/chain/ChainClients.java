@@ -1,0 +1,240 @@
+package psyche.sim.chain;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import psyche.chain.CoordinatorAccount;
+import psyche.chain.CoordinatorInstance;
+import psyche.chain.CoordinatorInstructions;
+import psyche.chain.Keypair;
+import psyche.chain.Pdas;
+import psyche.chain.ProgramIds;
+import psyche.chain.rpc.RpcClient;
+import psyche.chain.rpc.RpcTypes;
+import psyche.coordinator.InstanceState;
+import psyche.coordinator.NodeIdentity;
+import psyche.coordinator.Pubkey;
+import psyche.sim.Behaviour;
+
+/**
+ * A group of {@link ChainClient}s on one run, each with its own (airdropped) keypair, driven from one thread: each
+ * {@link #step} reads the coordinator account once and lets every online client act on it. Drive it yourself
+ * (tests with a controllable clock) or {@link #start} a background loop that stops at the time limit or on
+ * {@link #close}.
+ *
+ * <pre>{@code
+ * try (ChainClients clients = ChainClients.builder(rpc, "my-run").optReliable(3).build()) {
+ *     clients.start();
+ *     clients.awaitEpochs(1, Duration.ofMinutes(3));
+ * }
+ * }</pre>
+ */
+public final class ChainClients implements AutoCloseable {
+    /** The run's addresses, as a client finds them from the run id. */
+    public record RunAccounts(ProgramIds ids, Pdas pdas, CoordinatorInstructions coordinator, String runId,
+                              Pubkey instance, Pubkey account, Pubkey joinAuthority) {}
+
+    private final RpcClient rpc;
+    private final RunAccounts run;
+    private final List<ChainClient> clients;
+    private final LongSupplier nowSeconds;
+    private final long startSecond;
+    private final Duration stepInterval;
+    private final Duration timeLimit;
+    private final AtomicLong steps = new AtomicLong();
+    private volatile InstanceState lastState;
+    private volatile boolean closed;
+    private Thread loop;
+
+    private ChainClients(Builder b, RunAccounts run, List<ChainClient> clients) {
+        this.rpc = b.rpc;
+        this.run = run;
+        this.clients = List.copyOf(clients);
+        this.nowSeconds = b.nowSeconds;
+        this.startSecond = b.nowSeconds.getAsLong();
+        this.stepInterval = b.stepInterval;
+        this.timeLimit = b.timeLimit;
+    }
+
+    public static Builder builder(RpcClient rpc, String runId) { return new Builder(rpc, runId); }
+
+    public List<ChainClient> clients() { return clients; }
+
+    public RunAccounts run() { return run; }
+
+    /** Steps taken so far. */
+    public long steps() { return steps.get(); }
+
+    /** The coordinator state read by the latest step (null before the first). */
+    public InstanceState lastState() { return lastState; }
+
+    /** Reads the run's coordinator account. */
+    public CoordinatorAccount readAccount() {
+        RpcTypes.AccountInfo info = rpc.getAccountInfo(run.account().toBase58());
+        if (info == null) throw new IllegalStateException("coordinator account " + run.account() + " of run '"
+                + run.runId() + "' does not exist (was the run closed?)");
+        return CoordinatorAccount.decode(info.data());
+    }
+
+    /**
+     * One round of client actions on a fresh read of the state: every online client acts; the first online
+     * registered client may tick. Returns the number of transactions sent.
+     */
+    public synchronized int step() {
+        InstanceState s = readAccount().state();
+        lastState = s;
+        long now = nowSeconds.getAsLong();
+        long since = now - startSecond;
+        Set<NodeIdentity> offline = new HashSet<>();
+        for (ChainClient c : clients) if (!c.onlineAt(since)) offline.add(c.identity());
+        int sentCount = 0;
+        boolean tickerChosen = false;
+        for (ChainClient c : clients) {
+            if (!c.onlineAt(since)) continue;
+            boolean mayTick = !tickerChosen && c.registryEntry(s).isPresent();
+            tickerChosen |= mayTick;
+            sentCount += c.act(s, now, id -> !offline.contains(id), mayTick);
+            if (sentCount > 0) {
+                s = readAccount().state(); // act on what the chain holds now, as the next client would see it
+                lastState = s;
+            }
+        }
+        steps.incrementAndGet();
+        return sentCount;
+    }
+
+    /** Starts stepping every step interval on a daemon thread until the time limit or {@link #close}. */
+    public synchronized ChainClients start() {
+        if (loop != null) throw new IllegalStateException("already started");
+        long deadline = System.nanoTime() + timeLimit.toNanos();
+        loop = new Thread(() -> {
+            while (!closed && System.nanoTime() < deadline) {
+                try {
+                    step();
+                } catch (RuntimeException e) {
+                    // a transient RPC failure: the next step reads again
+                }
+                try {
+                    Thread.sleep(stepInterval.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "psyche-chain-clients-" + run.runId());
+        loop.setDaemon(true);
+        loop.start();
+        return this;
+    }
+
+    /**
+     * Waits until the run has finished {@code epochs} more epochs than when called (its progress.epoch grew by that
+     * much), stepping itself when no background loop runs. Returns false on timeout.
+     */
+    public boolean awaitEpochs(int epochs, Duration timeout) {
+        long target = readAccount().state().coordinator().progress().epoch() + epochs;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && !closed) {
+            if (loop == null) step();
+            InstanceState s = readAccount().state();
+            if (s.coordinator().progress().epoch() >= target) return true;
+            try {
+                Thread.sleep(stepInterval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    @Override public void close() {
+        closed = true;
+        Thread t;
+        synchronized (this) {
+            t = loop;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        clients.forEach(ChainClient::close);
+    }
+
+    @Override public String toString() {
+        return "ChainClients[run " + run.runId() + ", " + clients.size() + " clients, " + steps + " steps]";
+    }
+
+    /** Options: the RPC client and run id are required; everything else has a default. */
+    public static final class Builder {
+        private final RpcClient rpc;
+        private final String runId;
+        private final List<Behaviour> behaviours = new ArrayList<>();
+        private ProgramIds ids = ProgramIds.MAINNET;
+        private LongSupplier nowSeconds = () -> System.currentTimeMillis() / 1000;
+        private Duration stepInterval = Duration.ofMillis(500);
+        private Duration timeLimit = Duration.ofMinutes(10);
+        private long airdropLamports = 1_000_000_000L;
+
+        private Builder(RpcClient rpc, String runId) {
+            this.rpc = Objects.requireNonNull(rpc, "rpc");
+            this.runId = Objects.requireNonNull(runId, "runId");
+        }
+
+        /** Adds one client with this behaviour (Reliable, DropsAt, JoinsLate, Rejoins, NeverWitnesses). */
+        public Builder addClient(Behaviour behaviour) { behaviours.add(Objects.requireNonNull(behaviour)); return this; }
+
+        /** Adds {@code n} reliable clients. */
+        public Builder optReliable(int n) {
+            for (int i = 0; i < n; i++) behaviours.add(Behaviour.reliable());
+            return this;
+        }
+
+        public Builder optProgramIds(ProgramIds ids) { this.ids = Objects.requireNonNull(ids); return this; }
+
+        /** The clients' clock in unix seconds (the chain's clock, for tests that control it). */
+        public Builder optClock(LongSupplier nowSeconds) { this.nowSeconds = Objects.requireNonNull(nowSeconds); return this; }
+
+        /** How often the background loop steps (500 ms, as Psyche's clients simulate ticks). */
+        public Builder optStepInterval(Duration d) { this.stepInterval = Objects.requireNonNull(d); return this; }
+
+        /** When the background loop stops by itself (10 minutes). */
+        public Builder optTimeLimit(Duration d) { this.timeLimit = Objects.requireNonNull(d); return this; }
+
+        /** Lamports airdropped to each client's new keypair for fees (1 SOL). */
+        public Builder optAirdropLamports(long lamports) { this.airdropLamports = lamports; return this; }
+
+        /** Finds the run, creates and funds one keypair per client. */
+        public ChainClients build() {
+            if (behaviours.isEmpty()) throw new IllegalStateException("no clients: add some with addClient or optReliable");
+            Pdas pdas = new Pdas(ids);
+            Pubkey instance = pdas.coordinatorInstance(runId).address();
+            RpcTypes.AccountInfo info = rpc.getAccountInfo(instance.toBase58());
+            if (info == null) {
+                throw new IllegalStateException("run '" + runId + "' has no coordinator instance at " + instance
+                        + " on " + rpc.endpoints() + ": create the run first (create-run)");
+            }
+            CoordinatorInstance inst = CoordinatorInstance.decode(info.data());
+            RunAccounts run = new RunAccounts(ids, pdas, new CoordinatorInstructions(ids), runId, instance,
+                    inst.coordinatorAccount(), inst.joinAuthority());
+            List<ChainClient> clients = new ArrayList<>();
+            List<String> airdrops = new ArrayList<>();
+            for (int i = 0; i < behaviours.size(); i++) {
+                Keypair k = Keypair.generate();
+                clients.add(new ChainClient("client-" + i, run, rpc, k, behaviours.get(i)));
+                if (airdropLamports > 0) airdrops.add(rpc.requestAirdrop(k.publicKey().toBase58(), airdropLamports));
+            }
+            for (String sig : airdrops) rpc.confirm(sig, rpc.commitment(), 0);
+            return new ChainClients(this, run, clients);
+        }
+    }
+}
