@@ -112,11 +112,17 @@ public final class ChainClients implements AutoCloseable {
         Set<NodeIdentity> offline = new HashSet<>();
         for (ChainClient c : clients) if (!online(c, since)) offline.add(c.identity());
         int sentCount = 0;
-        boolean tickerChosen = false;
+        // the first online registered client ticks; with none registered yet, the first online one (else a run
+        // left in Cooldown by its previous clients would wait for a tick nobody sends)
+        ChainClient ticker = null;
         for (ChainClient c : clients) {
             if (!online(c, since)) continue;
-            boolean mayTick = !tickerChosen && c.registryEntry(s).isPresent();
-            tickerChosen |= mayTick;
+            if (ticker == null || (c.registryEntry(s).isPresent() && ticker.registryEntry(s).isEmpty())) ticker = c;
+            if (ticker.registryEntry(s).isPresent()) break;
+        }
+        for (ChainClient c : clients) {
+            if (!online(c, since)) continue;
+            boolean mayTick = c == ticker;
             java.util.function.Predicate<NodeIdentity> heard = participation == null ? id -> !offline.contains(id)
                     : id -> !offline.contains(id) && participation.heard(c, id);
             sentCount += c.act(s, now, heard, mayTick);
