@@ -177,6 +177,34 @@ public final class ChainTraining implements AutoCloseable {
     /** Step reports so far, one per trained round. */
     public List<StepReport> history() { return Collections.unmodifiableList(history); }
 
+    /** The step reports as a table: step, lr, mean loss, each client's loss, tokens/s, result bytes, seconds. */
+    public tech.tablesaw.api.Table steps() {
+        var step = tech.tablesaw.api.LongColumn.create("step");
+        var lr = tech.tablesaw.api.DoubleColumn.create("lr");
+        var mean = tech.tablesaw.api.DoubleColumn.create("loss");
+        List<tech.tablesaw.api.DoubleColumn> perClient = new ArrayList<>();
+        for (ChainClient c : clients.clients()) perClient.add(tech.tablesaw.api.DoubleColumn.create(c.name() + " loss"));
+        var tps = tech.tablesaw.api.DoubleColumn.create("tokens/s");
+        var bytes = tech.tablesaw.api.LongColumn.create("result bytes");
+        var secs = tech.tablesaw.api.DoubleColumn.create("seconds");
+        for (StepReport r : history) {
+            step.append(r.step());
+            lr.append(r.lr());
+            mean.append(r.meanLoss());
+            for (int i = 0; i < perClient.size(); i++) {
+                float l = i < r.clientLosses().size() ? r.clientLosses().get(i) : Float.NaN;
+                if (Float.isNaN(l)) perClient.get(i).appendMissing();
+                else perClient.get(i).append(l);
+            }
+            tps.append(Math.rint(r.tokensPerSecond()));
+            bytes.append(r.resultBytes());
+            secs.append(Math.rint(r.stepSeconds() * 1000) / 1000);
+        }
+        var table = tech.tablesaw.api.Table.create(runId + " steps", step, lr, mean);
+        perClient.forEach(table::addColumns);
+        return table.addColumns(tps, bytes, secs);
+    }
+
     /** The newest checkpoint this session wrote or started from. */
     public Optional<Path> lastCheckpoint() { return Optional.ofNullable(lastCheckpoint); }
 
