@@ -190,11 +190,11 @@ public final class ChainTraining implements AutoCloseable {
         for (StepReport r : history) {
             step.append(r.step());
             lr.append(r.lr());
-            mean.append(r.meanLoss());
+            mean.append(Math.rint(r.meanLoss() * 1e4) / 1e4);
             for (int i = 0; i < perClient.size(); i++) {
                 float l = i < r.clientLosses().size() ? r.clientLosses().get(i) : Float.NaN;
                 if (Float.isNaN(l)) perClient.get(i).appendMissing();
-                else perClient.get(i).append(l);
+                else perClient.get(i).append(Math.rint(l * 1e4) / 1e4);
             }
             tps.append(Math.rint(r.tokensPerSecond()));
             bytes.append(r.resultBytes());
