@@ -83,6 +83,7 @@ public final class ChainTraining implements AutoCloseable {
     private volatile boolean running;
     private volatile Throwable failure;
     private volatile Path lastCheckpoint;
+    private volatile Path startedFrom;
     private volatile long appliedStep = -1;
     private volatile long lastSeenStep;
     private volatile RunState lastSeenState = RunState.Uninitialized;
@@ -207,6 +208,9 @@ public final class ChainTraining implements AutoCloseable {
 
     /** The newest checkpoint this session wrote or started from. */
     public Optional<Path> lastCheckpoint() { return Optional.ofNullable(lastCheckpoint); }
+
+    /** The checkpoint the clients' models were loaded from (empty: a fresh init with the seed). */
+    public Optional<Path> startedFrom() { return Optional.ofNullable(startedFrom); }
 
     /** The last step whose consensus results are in the models (-1 before any). */
     public long appliedStep() { return appliedStep; }
@@ -342,6 +346,7 @@ public final class ChainTraining implements AutoCloseable {
         LlamaModel first = resume.isPresent() ? LlamaModel.load(resume.get(), device)
                 : LlamaModel.create(modelConfig, device, b.seed);
         resume.ifPresent(p -> {
+            startedFrom = p;
             lastCheckpoint = p;
             appliedStep = Training.stepOf(p);
             savedStep = appliedStep;
