@@ -51,6 +51,12 @@ public final class ChainClients implements AutoCloseable {
         /** Whether {@code by} has received {@code peer}'s result for the state's current round. */
         boolean heard(ChainClient by, NodeIdentity peer);
 
+        /**
+         * Whether {@code client} may send its witness now: Psyche witnesses early once every result is in, else in
+         * RoundWitness with what it has. Default: at once.
+         */
+        default boolean readyToWitness(ChainClient client, InstanceState state) { return true; }
+
         /** Whether the client is still running (a killed client neither acts nor is heard). */
         default boolean online(ChainClient client) { return true; }
     }
@@ -125,7 +131,8 @@ public final class ChainClients implements AutoCloseable {
             boolean mayTick = c == ticker;
             java.util.function.Predicate<NodeIdentity> heard = participation == null ? id -> !offline.contains(id)
                     : id -> !offline.contains(id) && participation.heard(c, id);
-            sentCount += c.act(s, now, heard, mayTick);
+            boolean mayWitness = participation == null || participation.readyToWitness(c, s);
+            sentCount += c.act(s, now, heard, mayTick, mayWitness);
             if (sentCount > 0) {
                 s = readAccount().state(); // act on what the chain holds now, as the next client would see it
                 lastState = s;

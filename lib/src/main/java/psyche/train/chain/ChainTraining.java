@@ -84,12 +84,21 @@ public final class ChainTraining implements AutoCloseable {
     private volatile Throwable failure;
     private volatile Path lastCheckpoint;
     private volatile Path startedFrom;
+    private final Map<Long, Integer> consensusSizes = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile long appliedStep = -1;
     private volatile long lastSeenStep;
     private volatile RunState lastSeenState = RunState.Uninitialized;
 
+    // results shared with other processes' sessions over loopback HTTP (optional)
+    private final com.sun.net.httpserver.HttpServer server;
+    private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> served = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<java.net.URI> peers = new CopyOnWriteArrayList<>();
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
     // touched only by the session thread (inside ChainClients.step)
     private RoundResults pending;
+    private java.util.Set<NodeIdentity> expectedTrainers = java.util.Set.of();
     private long trainedStep = -1;
     private int trainedRounds;
     private long savedStep = -1;
@@ -158,9 +167,41 @@ public final class ChainTraining implements AutoCloseable {
             }
             this.modelConfig = mc;
             for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
+            this.server = b.servePort >= 0 ? startServer(b.servePort) : null;
+            peers.addAll(b.peers);
         } catch (RuntimeException e) {
             clients.close();
             throw e;
+        }
+    }
+
+    /** GET /results/{step}: this session's results of that step, as [signer 32 B][length u32 BE][wire] entries. */
+    private com.sun.net.httpserver.HttpServer startServer(int port) {
+        try {
+            var srv = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 16);
+            srv.createContext("/results/", ex -> {
+                try (ex) {
+                    byte[] body;
+                    int code;
+                    try {
+                        long step = Long.parseLong(ex.getRequestURI().getPath().substring("/results/".length()));
+                        body = served.get(step);
+                        code = body == null ? 404 : 200;
+                    } catch (NumberFormatException e) {
+                        body = null;
+                        code = 400;
+                    }
+                    ex.sendResponseHeaders(code, body == null ? -1 : body.length);
+                    if (body != null) ex.getResponseBody().write(body);
+                }
+            });
+            srv.setExecutor(null);
+            srv.start();
+            return srv;
+        } catch (IOException e) {
+            throw new TrainingException("cannot serve results on 127.0.0.1:" + port + ": " + e.getMessage()
+                    + "; pick another port (0 = any free one)", e);
         }
     }
 
@@ -208,6 +249,21 @@ public final class ChainTraining implements AutoCloseable {
 
     /** The newest checkpoint this session wrote or started from. */
     public Optional<Path> lastCheckpoint() { return Optional.ofNullable(lastCheckpoint); }
+
+    /** For each applied step, how many results its consensus held. */
+    public Map<Long, Integer> consensusSizes() { return Collections.unmodifiableMap(consensusSizes); }
+
+    /** Where this session serves its results to other sessions ({@code http://127.0.0.1:PORT}), if it does. */
+    public Optional<java.net.URI> resultsUrl() {
+        return server == null ? Optional.empty()
+                : Optional.of(java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+    }
+
+    /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
+    public ChainTraining addPeer(java.net.URI resultsUrl) {
+        peers.add(Objects.requireNonNull(resultsUrl));
+        return this;
+    }
 
     /** The checkpoint the clients' models were loaded from (empty: a fresh init with the seed). */
     public Optional<Path> startedFrom() { return Optional.ofNullable(startedFrom); }
@@ -391,7 +447,9 @@ public final class ChainTraining implements AutoCloseable {
                         return;
                     }
                     if (trainedStep != step && !stopRequested) train(c, step);
+                    fetchPeerResults(c);
                 }
+                case RoundWitness -> fetchPeerResults(c);
                 case Cooldown, Finished, Paused, WaitingForMembers -> {
                     if (pending != null) {
                         Round cur = Coordinator.currentRound(c);
@@ -411,6 +469,13 @@ public final class ChainTraining implements AutoCloseable {
         @Override public boolean heard(ChainClient by, NodeIdentity peer) {
             RoundResults r = pending;
             return r != null && r.step() == lastSeenStep && r.wires().containsKey(peer);
+        }
+
+        @Override public boolean readyToWitness(ChainClient client, InstanceState state) {
+            RoundResults r = pending;
+            if (state.coordinator().runState() != RunState.RoundTrain || r == null
+                    || r.step() != state.coordinator().progress().step()) return true;
+            return r.wires().keySet().containsAll(expectedTrainers);
         }
 
         @Override public boolean online(ChainClient client) {
@@ -465,6 +530,11 @@ public final class ChainTraining implements AutoCloseable {
             dense = result.denseBf16Bytes();
         }
         pending = new RoundResults(step, lr, wires);
+        expectedTrainers = java.util.Set.copyOf(assignment.values());
+        if (server != null) {
+            served.put(step, bundle(wires));
+            served.keySet().removeIf(k -> k < step - 4);
+        }
         trainedRounds++;
         double secs = (System.nanoTime() - t0) / 1e9;
         double apply = pendingApplySeconds / 1e9;
@@ -473,6 +543,62 @@ public final class ChainTraining implements AutoCloseable {
                 fb, comp, apply, bytes, dense);
         history.add(report);
         for (TrainingListener l : listeners) l.onStep(report);
+    }
+
+    private static byte[] bundle(Map<NodeIdentity, byte[]> wires) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (Map.Entry<NodeIdentity, byte[]> e : wires.entrySet()) {
+            out.writeBytes(e.getKey().signer().bytes());
+            out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(e.getValue().length).array());
+            out.writeBytes(e.getValue());
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Fetches the current round's results from peer sessions until every assigned trainer's is in. A result counts
+     * when it decodes, is for this step and comes from an epoch client assigned exactly that batch.
+     */
+    private void fetchPeerResults(CoordinatorState c) {
+        RoundResults r = pending;
+        if (peers.isEmpty() || r == null || r.step() != c.progress().step()
+                || r.wires().keySet().containsAll(expectedTrainers)) return;
+        Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
+        for (java.net.URI peer : peers) {
+            byte[] body;
+            try {
+                var req = java.net.http.HttpRequest.newBuilder(peer.resolve("/results/" + r.step()))
+                        .timeout(Duration.ofSeconds(2)).GET().build();
+                var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                if (resp.statusCode() != 200) continue; // not trained yet, or gone
+                body = resp.body();
+            } catch (IOException e) {
+                continue; // a peer that does not answer is not heard
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            var buf = java.nio.ByteBuffer.wrap(body);
+            while (buf.remaining() >= 36) {
+                byte[] signer = new byte[32];
+                buf.get(signer);
+                int len = buf.getInt();
+                if (len < 0 || len > buf.remaining()) break;
+                byte[] wire = new byte[len];
+                buf.get(wire);
+                for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
+                    if (!java.util.Arrays.equals(e.getValue().signer().bytes(), signer) || r.wires().containsKey(e.getValue())) continue;
+                    try {
+                        DistroResult d = DistroResult.decode(wire);
+                        if (d.step() == r.step() && d.batchStart() == e.getKey().start() && d.batchEnd() == e.getKey().end()) {
+                            r.wires().put(e.getValue(), wire);
+                        }
+                    } catch (RuntimeException malformed) {
+                        // not heard: a result that does not decode is no result
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -487,7 +613,10 @@ public final class ChainTraining implements AutoCloseable {
         List<NodeIdentity> accepted = new ArrayList<>();
         List<List<CompressedTensor>> tensors = new ArrayList<>();
         if (!witnesses.isEmpty()) {
-            for (Map.Entry<NodeIdentity, byte[]> e : r.wires().entrySet()) {
+            // one order for every session (by signer), so all apply the same sums bit for bit
+            List<Map.Entry<NodeIdentity, byte[]>> entries = new ArrayList<>(r.wires().entrySet());
+            entries.sort(Comparator.comparing(e -> e.getKey().signer().toBase58()));
+            for (Map.Entry<NodeIdentity, byte[]> e : entries) {
                 if (Coordinator.trainerHealthyScore(e.getKey(), witnesses) >= quorum) {
                     accepted.add(e.getKey());
                     tensors.add(DistroResult.decode(e.getValue()).tensors());
@@ -500,6 +629,7 @@ public final class ChainTraining implements AutoCloseable {
             t.distro.apply(tensors, r.lr());
         }
         appliedStep = r.step();
+        consensusSizes.put(r.step(), accepted.size());
         pendingApplySeconds += System.nanoTime() - a0;
     }
 
@@ -516,6 +646,7 @@ public final class ChainTraining implements AutoCloseable {
 
     @Override public void close() {
         stop();
+        if (server != null) server.stop(0);
         data.close();
         clients.close();
     }
@@ -540,8 +671,16 @@ public final class ChainTraining implements AutoCloseable {
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofHours(24);
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private int servePort = -1;
+        private final List<java.net.URI> peers = new ArrayList<>();
 
         private Builder() {}
+
+        /** Serve this session's results to other sessions on 127.0.0.1:{@code port} (0 = a free port). */
+        public Builder optServeResults(int port) { this.servePort = port; return this; }
+
+        /** Fetch results from another session's {@code resultsUrl()} (see {@link ChainTraining#addPeer}). */
+        public Builder optPeer(java.net.URI resultsUrl) { this.peers.add(Objects.requireNonNull(resultsUrl)); return this; }
 
         /** A run handle from {@code Psyche.local()/connect()}. */
         public Builder setRun(psyche.Run run) { return setRpc(run.cluster().rpc(), run.id()); }

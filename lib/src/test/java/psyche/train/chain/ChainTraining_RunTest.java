@@ -10,6 +10,7 @@ import psyche.coordinator.Client;
 import psyche.coordinator.ClientState;
 import psyche.coordinator.CoordinatorState;
 import psyche.coordinator.RunState;
+import psyche.train.Safetensors;
 import psyche.train.StepReport;
 import psyche.train.Training;
 import psyche.train.TrainingException;
@@ -154,6 +155,43 @@ class ChainTraining_RunTest {
             assertTrue(applied >= killedAt + 2, () -> "applied " + applied);
             assertEquals(List.of(ckpts.resolve("train-kill-step" + applied)), rec.checkpoints);
             assertTrue(Files.isRegularFile(ckpts.resolve("train-kill-step" + applied).resolve("model.safetensors")));
+        }
+    }
+
+    @Test void twoSessionsExchangeResultsOverLoopbackHttpAndApplyTheSameConsensus() throws Exception {
+        Run run = run("train-http", "witness_nodes = 0", "epoch_time = 600");
+        Path ckA = tmp.resolve("ckpt-http-a"), ckB = tmp.resolve("ckpt-http-b");
+        try (ChainTraining a = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckA).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0).build();
+             ChainTraining b = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckB).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0).build()) {
+            a.addPeer(b.resultsUrl().orElseThrow());
+            b.addPeer(a.resultsUrl().orElseThrow());
+            a.start();
+            b.start();
+            assertTrue(a.await(Duration.ofSeconds(120)) && b.await(Duration.ofSeconds(30)), () -> a + " / " + b);
+            System.out.println("http exchange: a " + a.history() + " consensus " + a.consensusSizes()
+                    + "; b consensus " + b.consensusSizes());
+            assertEquals(3, a.history().size());
+            assertEquals(3, b.history().size());
+            // every round's consensus held both sessions' results, in both sessions
+            for (long step = 1; step <= 3; step++) {
+                assertEquals(2, a.consensusSizes().get(step), a.consensusSizes()::toString);
+                assertEquals(2, b.consensusSizes().get(step), b.consensusSizes()::toString);
+            }
+            // same init, same consensus: the two sessions' models agree (up to the rounding of each client's
+            // look-ahead x - lr*sign(delta) + lr*sign(delta), which is not exact in f32)
+            var wa = Safetensors.read(ckA.resolve("train-http-step3").resolve("model.safetensors"));
+            var wb = Safetensors.read(ckB.resolve("train-http-step3").resolve("model.safetensors"));
+            assertEquals(wa.keySet(), wb.keySet());
+            double maxDiff = 0;
+            for (String name : wa.keySet()) {
+                float[] x = wa.get(name).data(), y = wb.get(name).data();
+                for (int i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+            }
+            System.out.println("http exchange: max weight difference between the sessions " + maxDiff);
+            // one applied step moves a weight by lr = 1e-4..3e-4; disagreeing on a step would show as >= 1e-4
+            assertTrue(maxDiff < 1e-5, "max weight difference " + maxDiff);
         }
     }
 
