@@ -54,6 +54,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rpc", description = "join the run --run-id on this chain (URL or moniker) instead of training in-process")
     String rpc;
 
+    @Option(names = "--serve-results", paramLabel = "PORT", defaultValue = "-1",
+            description = "with --rpc: serve this session's results to other sessions on 127.0.0.1:PORT (0 = any free port)")
+    int serveResults;
+
+    @Option(names = "--peer", paramLabel = "URL", description = "with --rpc: another session's results URL (repeatable)")
+    java.util.List<java.net.URI> peers = new java.util.ArrayList<>();
+
     @Option(names = "--time-limit", defaultValue = "86400", description = "with --rpc: end after this many seconds (default ${DEFAULT-VALUE})")
     long timeLimitSeconds;
 
@@ -97,7 +104,10 @@ public final class TrainCommand implements Callable<Integer> {
             if (dataset != null) b.optDataset(dataset);
             if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
             if (resume != null) b.optResumeFrom(resume);
+            if (serveResults >= 0) b.optServeResults(serveResults);
+            peers.forEach(b::optPeer);
             try (ChainTraining t = b.build()) {
+                t.resultsUrl().ifPresent(u -> System.out.println("serving results at " + u));
                 System.out.println("joining run " + runId + " on " + rpc + " with " + clients + " client(s): "
                         + t.modelConfig().parameterCount() + " parameters, " + t.data().numSequences() + " sequences in "
                         + t.data().describe());
