@@ -30,7 +30,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "1", description = "number of in-process clients (default ${DEFAULT-VALUE})")
     int clients;
 
-    @Option(names = "--steps", defaultValue = "0", description = "last step to train (default: total_steps of the config)")
+    @Option(names = "--steps", defaultValue = "0", description = "last step to train (default: total_steps of the config); with --rpc: rounds to train, then stop once their results are applied (0 = until the run finishes)")
     long steps;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
@@ -45,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "u16 token file or directory, instead of the config's data location")
     Path dataset;
 
-    @Option(names = "--run-id", defaultValue = "run", description = "names the checkpoints (default ${DEFAULT-VALUE})")
+    @Option(names = "--run-id", defaultValue = "run", description = "names the checkpoints; with --rpc: the run to join (default ${DEFAULT-VALUE})")
     String runId;
 
     @Option(names = "--resume", description = "checkpoint directory to continue from")
