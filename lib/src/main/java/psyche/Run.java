@@ -54,6 +54,9 @@ public final class Run {
 
     public String id() { return runId; }
 
+    /** The cluster it is read from (its RPC client), e.g. for clients that join this run. */
+    public Cluster cluster() { return cluster; }
+
     /** Everything read in one go: instance, coordinator account, treasury. */
     public RunSnapshot snapshot() { return RunSnapshot.fetch(cluster, runId, OptionalLong.empty()); }
 

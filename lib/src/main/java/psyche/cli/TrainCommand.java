@@ -9,13 +9,20 @@ import psyche.train.TinyRun;
 import psyche.train.Training;
 import psyche.train.TrainingException;
 import psyche.train.TrainingListener;
+import psyche.train.chain.ChainTraining;
+import psyche.ops.Cluster;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code run-manager train}: a headless in-process training session printing the loss per step. */
+/**
+ * {@code run-manager train}: a headless training session printing the loss per step: in-process, or with
+ * {@code --rpc} as N clients that join the existing run {@code --run-id} on a chain.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train in-process with N clients (DisTrO, DJL PyTorch), printing loss per step.")
+        description = {"Train with N clients (DisTrO, DJL PyTorch), printing loss per step.",
+                "Without --rpc: in-process rounds. With --rpc: the clients join run --run-id on that chain (each its own "
+                        + "airdropped keypair) and follow its coordinator."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config-path", description = "run config TOML ([config] and [model.LLM]); default: the tiny run")
     Path configPath;
@@ -23,7 +30,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "1", description = "number of in-process clients (default ${DEFAULT-VALUE})")
     int clients;
 
-    @Option(names = "--steps", defaultValue = "0", description = "last step to train (default: total_steps of the config)")
+    @Option(names = "--steps", defaultValue = "0", description = "last step to train (default: total_steps of the config); with --rpc: rounds to train, then stop once their results are applied (0 = until the run finishes)")
     long steps;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
@@ -38,13 +45,27 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "u16 token file or directory, instead of the config's data location")
     Path dataset;
 
-    @Option(names = "--run-id", defaultValue = "run", description = "names the checkpoints (default ${DEFAULT-VALUE})")
+    @Option(names = "--run-id", defaultValue = "run", description = "names the checkpoints; with --rpc: the run to join (default ${DEFAULT-VALUE})")
     String runId;
 
     @Option(names = "--resume", description = "checkpoint directory to continue from")
     Path resume;
 
+    @Option(names = "--rpc", description = "join the run --run-id on this chain (URL or moniker) instead of training in-process")
+    String rpc;
+
+    @Option(names = "--serve-results", paramLabel = "PORT", defaultValue = "-1",
+            description = "with --rpc: serve this session's results to other sessions on 127.0.0.1:PORT (0 = any free port)")
+    int serveResults;
+
+    @Option(names = "--peer", paramLabel = "URL", description = "with --rpc: another session's results URL (repeatable)")
+    java.util.List<java.net.URI> peers = new java.util.ArrayList<>();
+
+    @Option(names = "--time-limit", defaultValue = "86400", description = "with --rpc: end after this many seconds (default ${DEFAULT-VALUE})")
+    long timeLimitSeconds;
+
     @Override public Integer call() {
+        if (rpc != null) return joinRun();
         Path data = dataset != null ? dataset : configPath == null ? Path.of("datasets/tiny/train.bin") : null;
         RunConfig config = configPath != null ? RunConfigs.read(configPath) : TinyRun.config(data, steps > 0 ? steps : 100);
         Training.Builder b = resume != null ? Training.resumeFrom(resume) : Training.builder();
@@ -61,6 +82,46 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("training " + t.modelConfig().parameterCount() + " parameters, " + clients
                     + " client(s), " + t.data().numSequences() + " sequences in " + t.data().describe());
             t.run();
+        }
+        return 0;
+    }
+
+    private TrainingListener printer() {
+        return new TrainingListener() {
+            @Override public void onStep(StepReport r) { System.out.println(r); }
+
+            @Override public void onCheckpoint(long step, Path dir) { System.out.println("checkpoint " + dir); }
+        };
+    }
+
+    private int joinRun() {
+        if (configPath != null) throw new TrainingException("--config-path is for in-process training: a run on a chain "
+                + "has its config on chain (set it with update-config)");
+        try (Cluster cluster = Cluster.connect(rpc)) {
+            ChainTraining.Builder b = ChainTraining.builder().setRpc(cluster.rpc(), runId).optClients(clients)
+                    .optDevice(device).optSteps(steps).optListener(printer())
+                    .optTimeLimit(java.time.Duration.ofSeconds(timeLimitSeconds));
+            if (dataset != null) b.optDataset(dataset);
+            if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
+            if (resume != null) b.optResumeFrom(resume);
+            if (serveResults >= 0) b.optServeResults(serveResults);
+            peers.forEach(b::optPeer);
+            try (ChainTraining t = b.build()) {
+                t.resultsUrl().ifPresent(u -> System.out.println("serving results at " + u));
+                System.out.println("joining run " + runId + " on " + rpc + " with " + clients + " client(s): "
+                        + t.modelConfig().parameterCount() + " parameters, " + t.data().numSequences() + " sequences in "
+                        + t.data().describe());
+                Thread hook = new Thread(t::stop, "psyche-train-stop");
+                Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C ends the session keeping the last checkpoint
+                t.start();
+                t.await(java.time.Duration.ofSeconds(timeLimitSeconds + 60));
+                t.lastCheckpoint().ifPresent(p -> System.out.println("last checkpoint " + p));
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // already exiting through the hook
+                }
+            }
         }
         return 0;
     }

@@ -197,8 +197,17 @@ public final class LlamaModel implements AutoCloseable {
         return logp.gather(targets.expandDims(-1), -1).mean().neg();
     }
 
+    /** DJL's PyTorch engine allows one gradient collector per JVM: sessions running side by side take turns. */
+    private static final Object GRADIENT_COLLECTOR = new Object();
+
     /** Forward and backward on {@code samples}; gradients are left in the parameters. Returns the loss. */
     public float forwardBackward(int[][] samples) {
+        synchronized (GRADIENT_COLLECTOR) {
+            return forwardBackwardAlone(samples);
+        }
+    }
+
+    private float forwardBackwardAlone(int[][] samples) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray batch = tokens(samples);

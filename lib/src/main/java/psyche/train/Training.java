@@ -102,7 +102,8 @@ public final class Training implements AutoCloseable {
                 + "or the dataset it was built for");
     }
 
-    private static Optional<Integer> tokenizerVocab(DataLocation location) {
+    /** The vocabulary size of the {@code tokenizer.json} beside a Local dataset, if there is one. */
+    public static Optional<Integer> tokenizerVocab(DataLocation location) {
         if (!(location instanceof DataLocation.Local l)) return Optional.empty();
         Path p = Path.of(l.path());
         Path tok = (Files.isDirectory(p) ? p : p.toAbsolutePath().getParent()).resolve("tokenizer.json");
@@ -328,19 +329,7 @@ public final class Training implements AutoCloseable {
         }
     }
 
-    /** Sequence indices wrap around the dataset, so a long run revisits it epoch after epoch. */
-    private int[][] samples(BatchId range) {
-        long num = data.numSequences();
-        List<int[]> rows = new ArrayList<>();
-        long i = range.start();
-        while (i <= range.end()) {
-            long from = i % num;
-            long len = Math.min(range.end() - i + 1, num - from);
-            Collections.addAll(rows, data.samples(new BatchId(from, from + len - 1)));
-            i += len;
-        }
-        return rows.toArray(new int[0][]);
-    }
+    private int[][] samples(BatchId range) { return data.samplesWrapping(range); }
 
     private TrainingException nanLoss(long step, int client, float loss) {
         String kept = "no checkpoint was written";
@@ -382,7 +371,13 @@ public final class Training implements AutoCloseable {
     private void saveCheckpoint(LlamaModel model, long step) {
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
         model.save(dir, Safetensors.Dtype.F32);
-        DataLocation loc = b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation();
+        copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
+        lastCheckpoint = dir;
+        for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+    }
+
+    /** Copies the {@code tokenizer.json} beside a Local dataset into a checkpoint directory, so it decodes alone. */
+    public static void copyTokenizer(DataLocation loc, Path dir) {
         if (loc instanceof DataLocation.Local l) {
             Path p = Path.of(l.path());
             Path tok = (Files.isDirectory(p) ? p : p.toAbsolutePath().getParent()).resolve("tokenizer.json");
@@ -394,8 +389,6 @@ public final class Training implements AutoCloseable {
                 }
             }
         }
-        lastCheckpoint = dir;
-        for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
     }
 
     /** Mean loss of the trained model (client 0) on {@code batch} of this session's data; after the session ended. */

@@ -106,13 +106,18 @@ public final class ChainClient implements AutoCloseable {
      * of transactions it sent.
      */
     int act(InstanceState s, long now, java.util.function.Predicate<NodeIdentity> heard, boolean mayTick) {
+        return act(s, now, heard, mayTick, true);
+    }
+
+    /** As {@link #act(InstanceState, long, java.util.function.Predicate, boolean)}; {@code mayWitness} false holds the round's witness back. */
+    int act(InstanceState s, long now, java.util.function.Predicate<NodeIdentity> heard, boolean mayTick, boolean mayWitness) {
         CoordinatorState c = s.coordinator();
         int before = (int) sent.get();
         switch (c.runState()) {
             case WaitingForMembers -> maybeJoin(s);
             case Warmup -> maybeWarmupWitness(c);
             case RoundTrain, RoundWitness -> {
-                maybeWitness(c, now, heard);
+                if (mayWitness) maybeWitness(c, now, heard);
                 maybeHealthCheck(c);
             }
             default -> { }

@@ -40,7 +40,29 @@ public final class ChainClients implements AutoCloseable {
     public record RunAccounts(ProgramIds ids, Pdas pdas, CoordinatorInstructions coordinator, String runId,
                               Pubkey instance, Pubkey account, Pubkey joinAuthority) {}
 
+    /**
+     * The work behind the clients' messages. The default (a simulation) does none and every online client hears
+     * every other online client; a training session trains in {@link #beforeActing} and says whose results arrived.
+     */
+    public interface Participation {
+        /** Called with every fresh read of the state, before the clients act on it (may train, apply, save). */
+        default void beforeActing(InstanceState state) {}
+
+        /** Whether {@code by} has received {@code peer}'s result for the state's current round. */
+        boolean heard(ChainClient by, NodeIdentity peer);
+
+        /**
+         * Whether {@code client} may send its witness now: Psyche witnesses early once every result is in, else in
+         * RoundWitness with what it has. Default: at once.
+         */
+        default boolean readyToWitness(ChainClient client, InstanceState state) { return true; }
+
+        /** Whether the client is still running (a killed client neither acts nor is heard). */
+        default boolean online(ChainClient client) { return true; }
+    }
+
     private final RpcClient rpc;
+    private final Participation participation;
     private final RunAccounts run;
     private final List<ChainClient> clients;
     private final LongSupplier nowSeconds;
@@ -54,6 +76,7 @@ public final class ChainClients implements AutoCloseable {
 
     private ChainClients(Builder b, RunAccounts run, List<ChainClient> clients) {
         this.rpc = b.rpc;
+        this.participation = b.participation;
         this.run = run;
         this.clients = List.copyOf(clients);
         this.nowSeconds = b.nowSeconds;
@@ -89,25 +112,40 @@ public final class ChainClients implements AutoCloseable {
     public synchronized int step() {
         InstanceState s = readAccount().state();
         lastState = s;
+        if (participation != null) participation.beforeActing(s);
         long now = nowSeconds.getAsLong();
         long since = now - startSecond;
         Set<NodeIdentity> offline = new HashSet<>();
-        for (ChainClient c : clients) if (!c.onlineAt(since)) offline.add(c.identity());
+        for (ChainClient c : clients) if (!online(c, since)) offline.add(c.identity());
         int sentCount = 0;
-        boolean tickerChosen = false;
+        // the first online registered client ticks; with none registered yet, the first online one (else a run
+        // left in Cooldown by its previous clients would wait for a tick nobody sends)
+        ChainClient ticker = null;
         for (ChainClient c : clients) {
-            if (!c.onlineAt(since)) continue;
-            boolean mayTick = !tickerChosen && c.registryEntry(s).isPresent();
-            tickerChosen |= mayTick;
-            int sentNow = c.act(s, now, id -> !offline.contains(id), mayTick);
+            if (!online(c, since)) continue;
+            if (ticker == null || (c.registryEntry(s).isPresent() && ticker.registryEntry(s).isEmpty())) ticker = c;
+            if (ticker.registryEntry(s).isPresent()) break;
+        }
+        for (ChainClient c : clients) {
+            if (!online(c, since)) continue;
+            boolean mayTick = c == ticker;
+            java.util.function.Predicate<NodeIdentity> heard = participation == null ? id -> !offline.contains(id)
+                    : id -> !offline.contains(id) && participation.heard(c, id);
+            boolean mayWitness = participation == null || participation.readyToWitness(c, s);
+            int sentNow = c.act(s, now, heard, mayTick, mayWitness);
             sentCount += sentNow;
             if (sentNow > 0) {
                 s = readAccount().state(); // act on what the chain holds now, as the next client would see it
                 lastState = s;
+                if (participation != null) participation.beforeActing(s);
             }
         }
         steps.incrementAndGet();
         return sentCount;
+    }
+
+    private boolean online(ChainClient c, long since) {
+        return c.onlineAt(since) && (participation == null || participation.online(c));
     }
 
     /** Starts stepping every step interval on a daemon thread until the time limit or {@link #close}. */
@@ -185,6 +223,7 @@ public final class ChainClients implements AutoCloseable {
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofMinutes(10);
         private long airdropLamports = 1_000_000_000L;
+        private Participation participation;
 
         private Builder(RpcClient rpc, String runId) {
             this.rpc = Objects.requireNonNull(rpc, "rpc");
@@ -213,6 +252,9 @@ public final class ChainClients implements AutoCloseable {
 
         /** Lamports airdropped to each client's new keypair for fees (1 SOL). */
         public Builder optAirdropLamports(long lamports) { this.airdropLamports = lamports; return this; }
+
+        /** The work behind the messages (training); default none, as a simulation. */
+        public Builder optParticipation(Participation p) { this.participation = Objects.requireNonNull(p); return this; }
 
         /** Finds the run, creates and funds one keypair per client. */
         public ChainClients build() {

@@ -92,6 +92,23 @@ public final class TokenDataProvider implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #samples} but sequence indices wrap around the dataset, so a long run revisits it epoch after
+     * epoch (the coordinator's data index keeps growing).
+     */
+    public int[][] samplesWrapping(BatchId range) {
+        long num = numSequences();
+        java.util.List<int[]> rows = new java.util.ArrayList<>();
+        long i = range.start();
+        while (i <= range.end()) {
+            long from = i % num;
+            long len = Math.min(range.end() - i + 1, num - from);
+            java.util.Collections.addAll(rows, samples(new BatchId(from, from + len - 1)));
+            i += len;
+        }
+        return rows.toArray(new int[0][]);
+    }
+
     /** The samples of {@code batch}, one row of {@code seqLen + 1} tokens per sequence index, in index order. */
     public int[][] samples(BatchId batch) {
         check(batch.start());

@@ -1,0 +1,732 @@
+package psyche.train.chain;
+
+import ai.djl.Device;
+import psyche.chain.rpc.RpcClient;
+import psyche.chain.rpc.RpcException;
+import psyche.config.DataLocation;
+import psyche.config.LlmModel;
+import psyche.config.LrSchedule;
+import psyche.config.Optimizer;
+import psyche.coordinator.BatchId;
+import psyche.coordinator.Coordinator;
+import psyche.coordinator.CoordinatorState;
+import psyche.coordinator.DataAssignment;
+import psyche.coordinator.InstanceState;
+import psyche.coordinator.NodeIdentity;
+import psyche.coordinator.Round;
+import psyche.coordinator.RunState;
+import psyche.coordinator.Witness;
+import psyche.sim.chain.ChainClient;
+import psyche.sim.chain.ChainClients;
+import psyche.train.LlamaConfig;
+import psyche.train.LlamaModel;
+import psyche.train.Safetensors;
+import psyche.train.StepReport;
+import psyche.train.TorchRuntime;
+import psyche.train.Training;
+import psyche.train.TrainingException;
+import psyche.train.TrainingListener;
+import psyche.train.data.TokenDataProvider;
+import psyche.train.distro.CompressedTensor;
+import psyche.train.distro.Distro;
+import psyche.train.distro.DistroResult;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * A training session on a chain: N clients in this JVM, each with its own keypair (airdropped), model replica and
+ * DisTrO state, join a run and follow its coordinator over JSON-RPC as {@link ChainClient}s do (join, warmup witness,
+ * witness, health checks, ticks). What they add is the work: in each RoundTrain every client trains the range the
+ * coordinator's data assignment gives it (step and LR from the run), the results are exchanged in-process as wire
+ * bytes, witnesses put the peers whose results arrived in their blooms, and at the next RoundTrain each client
+ * applies the round's consensus (the results whose trainer a witness quorum heard), so results of step N land at
+ * N+1 as in Psyche. At Cooldown the model is saved as {@code {run_id}-step{step-1}}; a later session on the same
+ * checkpoint directory starts from the newest one.
+ *
+ * <pre>{@code
+ * try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(2).optSteps(5)
+ *         .optCheckpointDir(dir).optListener(new LiveTrainingView("tiny")).build().start()) {
+ *     t.await(Duration.ofMinutes(3));
+ * }
+ * }</pre>
+ */
+public final class ChainTraining implements AutoCloseable {
+    private final Builder b;
+    private final ChainClients clients;
+    private final List<Trainer> trainers = new ArrayList<>();
+    private final List<TrainingListener> listeners;
+    private final List<StepReport> history = new CopyOnWriteArrayList<>();
+    private final TokenDataProvider data;
+    private final DataLocation dataLocation;
+    private final LlamaConfig modelConfig;
+    private final Optimizer.Distro optimizer;
+    private final LrSchedule schedule;
+    private final long totalSteps;
+    private final String runId;
+    private final Device device;
+
+    private volatile Thread thread;
+    private volatile boolean stopRequested;
+    private volatile boolean running;
+    private volatile Throwable failure;
+    private volatile Path lastCheckpoint;
+    private volatile Path startedFrom;
+    private final Map<Long, Integer> consensusSizes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private volatile long appliedStep = -1;
+    private volatile long lastSeenStep;
+    private volatile RunState lastSeenState = RunState.Uninitialized;
+
+    // results shared with other processes' sessions over loopback HTTP (optional)
+    private final com.sun.net.httpserver.HttpServer server;
+    private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> served = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<java.net.URI> peers = new CopyOnWriteArrayList<>();
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    // touched only by the session thread (inside ChainClients.step)
+    private RoundResults pending;
+    private java.util.Set<NodeIdentity> expectedTrainers = java.util.Set.of();
+    private long trainedStep = -1;
+    private int trainedRounds;
+    private long savedStep = -1;
+    private long pendingApplySeconds;
+    private boolean done;
+
+    /** What the session's clients published for one step. */
+    private record RoundResults(long step, double lr, Map<NodeIdentity, byte[]> wires) {}
+
+    /** One client: its chain identity, model and optimizer state. */
+    private static final class Trainer {
+        final ChainClient chain;
+        LlamaModel model;
+        Distro distro;
+        volatile boolean killed;
+
+        Trainer(ChainClient chain) { this.chain = chain; }
+    }
+
+    private ChainTraining(Builder b) {
+        this.b = b;
+        this.listeners = List.copyOf(b.listeners);
+        if (b.clients < 1) throw new TrainingException("a session needs at least one client, got " + b.clients);
+        this.device = TorchRuntime.device(b.device);
+        ChainClients.Builder cb = ChainClients.builder(b.rpc, b.runId).optReliable(b.clients)
+                .optStepInterval(b.stepInterval).optParticipation(new Work());
+        this.clients = cb.build();
+        try {
+            CoordinatorState c = clients.readAccount().state().coordinator();
+            if (c.runState() == RunState.Uninitialized) {
+                throw new TrainingException("run '" + b.runId + "' has no config yet: set one (update-config) and "
+                        + "resume it before training");
+            }
+            LlmModel model = c.model();
+            if (model.architecture() != psyche.config.Architecture.HfLlama) {
+                throw new TrainingException("run '" + b.runId + "' uses architecture " + model.architecture()
+                        + ": only HfLlama trains here");
+            }
+            if (!(model.optimizer() instanceof Optimizer.Distro d)) {
+                throw new TrainingException("run '" + b.runId + "' uses optimizer " + model.optimizer()
+                        + ": clients on a chain share results, so the run needs optimizer Distro");
+            }
+            this.optimizer = d;
+            this.schedule = model.lrSchedule();
+            this.totalSteps = c.config().totalSteps();
+            this.runId = c.runId();
+            long seqLen = model.maxSeqLen();
+            if (seqLen <= 0 || seqLen > Integer.MAX_VALUE) throw new TrainingException("max_seq_len must be > 0, got " + seqLen);
+            this.dataLocation = b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : model.dataLocation();
+            this.data = TokenDataProvider.open(dataLocation, (int) seqLen);
+            Optional<Path> resume = resumeDir();
+            Optional<Integer> tokenizerVocab = Training.tokenizerVocab(dataLocation);
+            LlamaConfig mc = resume.isPresent() ? LlamaConfig.read(resume.get().resolve(LlamaModel.CONFIG_FILE))
+                    : b.model != null ? b.model
+                    : LlamaConfig.tiny(tokenizerVocab.orElseGet(() -> (data.maxTokenId() / 64 + 1) * 64));
+            if (seqLen > mc.maxPositionEmbeddings()) {
+                throw new TrainingException("the run's max_seq_len " + seqLen + " exceeds the model's max_position_embeddings "
+                        + mc.maxPositionEmbeddings());
+            }
+            int maxToken = dataLocation instanceof DataLocation.Local ? data.maxTokenId() : -1;
+            if (tokenizerVocab.orElse(0) > mc.vocabSize() || maxToken >= mc.vocabSize()) {
+                throw new TrainingException("vocab mismatch between data and model: dataset " + data.describe()
+                        + (maxToken >= mc.vocabSize() ? " holds token id " + maxToken : " has a tokenizer of "
+                        + tokenizerVocab.get() + " tokens") + " but the model's vocab_size is " + mc.vocabSize()
+                        + "; use a model with a large enough vocab_size, or the dataset it was built for");
+            }
+            this.modelConfig = mc;
+            for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
+            this.server = b.servePort >= 0 ? startServer(b.servePort) : null;
+            peers.addAll(b.peers);
+        } catch (RuntimeException e) {
+            clients.close();
+            throw e;
+        }
+    }
+
+    /** GET /results/{step}: this session's results of that step, as [signer 32 B][length u32 BE][wire] entries. */
+    private com.sun.net.httpserver.HttpServer startServer(int port) {
+        try {
+            var srv = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 16);
+            srv.createContext("/results/", ex -> {
+                try (ex) {
+                    byte[] body;
+                    int code;
+                    try {
+                        long step = Long.parseLong(ex.getRequestURI().getPath().substring("/results/".length()));
+                        body = served.get(step);
+                        code = body == null ? 404 : 200;
+                    } catch (NumberFormatException e) {
+                        body = null;
+                        code = 400;
+                    }
+                    ex.sendResponseHeaders(code, body == null ? -1 : body.length);
+                    if (body != null) ex.getResponseBody().write(body);
+                }
+            });
+            srv.setExecutor(null);
+            srv.start();
+            return srv;
+        } catch (IOException e) {
+            throw new TrainingException("cannot serve results on 127.0.0.1:" + port + ": " + e.getMessage()
+                    + "; pick another port (0 = any free one)", e);
+        }
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public LlamaConfig modelConfig() { return modelConfig; }
+
+    public TokenDataProvider data() { return data; }
+
+    public String runId() { return runId; }
+
+    /** The session's clients (their names and signers; the keypairs stay inside). */
+    public List<ChainClient> clients() { return clients.clients(); }
+
+    /** Step reports so far, one per trained round. */
+    public List<StepReport> history() { return Collections.unmodifiableList(history); }
+
+    /** The step reports as a table: step, lr, mean loss, each client's loss, tokens/s, result bytes, seconds. */
+    public tech.tablesaw.api.Table steps() {
+        var step = tech.tablesaw.api.LongColumn.create("step");
+        var lr = tech.tablesaw.api.DoubleColumn.create("lr");
+        var mean = tech.tablesaw.api.DoubleColumn.create("loss");
+        List<tech.tablesaw.api.DoubleColumn> perClient = new ArrayList<>();
+        for (ChainClient c : clients.clients()) perClient.add(tech.tablesaw.api.DoubleColumn.create(c.name() + " loss"));
+        var tps = tech.tablesaw.api.DoubleColumn.create("tokens/s");
+        var bytes = tech.tablesaw.api.LongColumn.create("result bytes");
+        var secs = tech.tablesaw.api.DoubleColumn.create("seconds");
+        for (StepReport r : history) {
+            step.append(r.step());
+            lr.append(r.lr());
+            mean.append(Math.rint(r.meanLoss() * 1e4) / 1e4);
+            for (int i = 0; i < perClient.size(); i++) {
+                float l = i < r.clientLosses().size() ? r.clientLosses().get(i) : Float.NaN;
+                if (Float.isNaN(l)) perClient.get(i).appendMissing();
+                else perClient.get(i).append(Math.rint(l * 1e4) / 1e4);
+            }
+            tps.append(Math.rint(r.tokensPerSecond()));
+            bytes.append(r.resultBytes());
+            secs.append(Math.rint(r.stepSeconds() * 1000) / 1000);
+        }
+        var table = tech.tablesaw.api.Table.create(runId + " steps", step, lr, mean);
+        perClient.forEach(table::addColumns);
+        return table.addColumns(tps, bytes, secs);
+    }
+
+    /** The newest checkpoint this session wrote or started from. */
+    public Optional<Path> lastCheckpoint() { return Optional.ofNullable(lastCheckpoint); }
+
+    /** For each applied step, how many results its consensus held. */
+    public Map<Long, Integer> consensusSizes() { return Collections.unmodifiableMap(consensusSizes); }
+
+    /** Where this session serves its results to other sessions ({@code http://127.0.0.1:PORT}), if it does. */
+    public Optional<java.net.URI> resultsUrl() {
+        return server == null ? Optional.empty()
+                : Optional.of(java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+    }
+
+    /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
+    public ChainTraining addPeer(java.net.URI resultsUrl) {
+        peers.add(Objects.requireNonNull(resultsUrl));
+        return this;
+    }
+
+    /** The checkpoint the clients' models were loaded from (empty: a fresh init with the seed). */
+    public Optional<Path> startedFrom() { return Optional.ofNullable(startedFrom); }
+
+    /** The last step whose consensus results are in the models (-1 before any). */
+    public long appliedStep() { return appliedStep; }
+
+    /** The run's step and state at the latest read. */
+    public long runStep() { return lastSeenStep; }
+
+    public RunState runState() { return lastSeenState; }
+
+    public boolean isRunning() { return running; }
+
+    public Optional<Throwable> failure() { return Optional.ofNullable(failure); }
+
+    /** Starts following the run on a daemon thread (models are built there too, so a notebook cell returns at once). */
+    public synchronized ChainTraining start() {
+        if (thread != null) throw new IllegalStateException("session already started");
+        running = true;
+        thread = new Thread(this::runSafely, "psyche-chain-training-" + runId);
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** Waits up to {@code timeout} for the session to end; rethrows its failure. Returns whether it ended. */
+    public boolean await(Duration timeout) {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(Math.max(1, timeout.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TrainingException("interrupted while waiting for the training session", e);
+            }
+        }
+        rethrow();
+        return !running;
+    }
+
+    /** Waits until {@code n} rounds have been trained (or the session ended, or the timeout). */
+    public boolean awaitSteps(int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (history.size() < n && running && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        rethrow();
+        return history.size() >= n;
+    }
+
+    private void rethrow() {
+        Throwable f = failure;
+        if (f instanceof TrainingException te) throw te;
+        if (f != null) throw new TrainingException("chain training failed: " + f, f);
+    }
+
+    /** Ends the session after the current step of work, keeping (and if needed writing) the last checkpoint. */
+    public void stop() {
+        stopRequested = true;
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Kills client {@code index} as a crash would: from now on it neither trains, publishes, witnesses nor ticks.
+     * The run drops it through health checks and goes on while {@code min_clients} remain.
+     */
+    public void kill(int index) {
+        trainers.get(index).killed = true;
+    }
+
+    /** Greedy continuation of {@code prompt} with the last checkpoint. */
+    public int[] sample(int[] prompt, int n) {
+        Path cp = lastCheckpoint().orElseThrow(() -> new TrainingException("no checkpoint yet: stop() the session "
+                + "(it writes one) or wait for a Cooldown"));
+        return Training.sample(cp, prompt, n, 0, 0);
+    }
+
+    // ------------------------------------------------------------------ the session thread
+
+    private void runSafely() {
+        long last = -1;
+        try {
+            TorchRuntime.noGradOnThisThread();
+            createModels();
+            long deadline = System.nanoTime() + b.timeLimit.toNanos();
+            while (!stopRequested && !done && System.nanoTime() < deadline) {
+                try {
+                    clients.step();
+                } catch (RpcException e) {
+                    if (Thread.currentThread().isInterrupted()) break;
+                    // a transient RPC failure: the next step reads again
+                }
+                if (Thread.currentThread().isInterrupted()) break;
+                try {
+                    Thread.sleep(b.stepInterval.toMillis());
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            // an interrupt ends the rounds, not the final save: NIO file channels would close on the set flag
+            boolean interrupted = Thread.interrupted();
+            try {
+                if (b.checkpointDir != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            last = appliedStep;
+            for (Trainer tr : trainers) {
+                if (tr.distro != null) tr.distro.close();
+                if (tr.model != null) tr.model.close();
+            }
+            clients.close();
+            running = false;
+            for (TrainingListener l : listeners) l.onEnd(last, failure);
+        }
+    }
+
+    private void createModels() {
+        Optional<Path> resume = resumeDir();
+        LlamaModel first = resume.isPresent() ? LlamaModel.load(resume.get(), device)
+                : LlamaModel.create(modelConfig, device, b.seed);
+        resume.ifPresent(p -> {
+            startedFrom = p;
+            lastCheckpoint = p;
+            appliedStep = Training.stepOf(p);
+            savedStep = appliedStep;
+        });
+        for (int i = 0; i < trainers.size(); i++) {
+            Trainer t = trainers.get(i);
+            t.model = i == 0 ? first : first.copy();
+            t.distro = new Distro(optimizer, t.model.parameters(), t.model.manager());
+        }
+    }
+
+    /** An explicit resume directory, else the newest {@code {run_id}-step{N}} in the checkpoint directory. */
+    private Optional<Path> resumeDir() {
+        if (b.resumeFrom != null) return Optional.of(b.resumeFrom);
+        if (b.checkpointDir == null || !Files.isDirectory(b.checkpointDir)) return Optional.empty();
+        String prefix = b.runId + "-step";
+        try (Stream<Path> s = Files.list(b.checkpointDir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix) && Training.stepOf(p) >= 0
+                            && Files.isRegularFile(p.resolve(LlamaModel.WEIGHTS_FILE)))
+                    .max(Comparator.comparingLong(Training::stepOf));
+        } catch (IOException e) {
+            throw new TrainingException("cannot list checkpoint directory " + b.checkpointDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The work behind the chain clients' messages, done on the session thread before they act. */
+    private final class Work implements ChainClients.Participation {
+        @Override public void beforeActing(InstanceState state) {
+            CoordinatorState c = state.coordinator();
+            lastSeenStep = c.progress().step();
+            lastSeenState = c.runState();
+            if (trainers.get(0).model == null) return; // still building the models
+            switch (c.runState()) {
+                case RoundTrain -> {
+                    long step = c.progress().step();
+                    Round prev = Coordinator.previousRound(c);
+                    if (pending != null && pending.step() < step) {
+                        applyConsensus(c, pending.step() == step - 1 && prev != null ? prev.witnesses() : List.of());
+                    }
+                    if (b.steps > 0 && trainedRounds >= b.steps) {
+                        done = pending == null;
+                        return;
+                    }
+                    if (trainedStep != step && !stopRequested) train(c, step);
+                    fetchPeerResults(c);
+                }
+                case RoundWitness -> fetchPeerResults(c);
+                case Cooldown, Finished, Paused, WaitingForMembers -> {
+                    if (pending != null) {
+                        Round cur = Coordinator.currentRound(c);
+                        boolean lastRound = c.runState() == RunState.Cooldown && pending.step() == c.progress().step() - 1;
+                        applyConsensus(c, lastRound && cur != null ? cur.witnesses() : List.of());
+                    }
+                    if (c.runState() == RunState.Cooldown && b.checkpointDir != null && appliedStep > savedStep) {
+                        saveCheckpoint(appliedStep);
+                    }
+                    if (c.runState() == RunState.Finished) done = true;
+                    if (b.steps > 0 && trainedRounds >= b.steps) done = true;
+                }
+                default -> { }
+            }
+        }
+
+        @Override public boolean heard(ChainClient by, NodeIdentity peer) {
+            RoundResults r = pending;
+            return r != null && r.step() == lastSeenStep && r.wires().containsKey(peer);
+        }
+
+        @Override public boolean readyToWitness(ChainClient client, InstanceState state) {
+            RoundResults r = pending;
+            if (state.coordinator().runState() != RunState.RoundTrain || r == null
+                    || r.step() != state.coordinator().progress().step()) return true;
+            return r.wires().keySet().containsAll(expectedTrainers);
+        }
+
+        @Override public boolean online(ChainClient client) {
+            for (Trainer t : trainers) if (t.chain == client) return !t.killed;
+            return true;
+        }
+    }
+
+    private void train(CoordinatorState c, long step) {
+        trainedStep = step;
+        Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
+        double lr = schedule.lr(step);
+        double prevLr = step > 1 ? schedule.lr(step - 1) : 0;
+        long t0 = System.nanoTime();
+        double fb = 0, comp = 0;
+        long tokens = 0, bytes = 0, dense = 0;
+        List<Float> losses = new ArrayList<>();
+        Map<NodeIdentity, byte[]> wires = new LinkedHashMap<>();
+        for (int i = 0; i < trainers.size(); i++) {
+            Trainer t = trainers.get(i);
+            BatchId range = null;
+            for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
+                if (e.getValue().equals(t.chain.identity())) range = e.getKey();
+            }
+            if (t.killed || range == null) {
+                losses.add(Float.NaN);
+                if (!t.killed) t.distro.forgetOwnResult(); // nothing shared this round: nothing to take out later
+                continue;
+            }
+            int[][] samples = data.samplesWrapping(new psyche.train.data.BatchId(range.start(), range.end()));
+            t.distro.errorCorrection(prevLr);
+            long f0 = System.nanoTime();
+            t.model.zeroGradients();
+            float loss = t.model.forwardBackward(samples);
+            fb += (System.nanoTime() - f0) / 1e9;
+            if (!Float.isFinite(loss)) {
+                throw new TrainingException("loss became " + loss + " at step " + step + " on " + t.chain.name()
+                        + ": the session stopped (" + lastCheckpoint().map(p -> "last good checkpoint: " + p)
+                        .orElse("no checkpoint was written") + "). Lower the learning rate or set clip_grad_norm, "
+                        + "then resume");
+            }
+            losses.add(loss);
+            tokens += (long) samples.length * (samples[0].length - 1);
+            long c0 = System.nanoTime();
+            t.distro.clipGradients();
+            List<CompressedTensor> mine = t.distro.generate(prevLr, lr);
+            DistroResult result = new DistroResult(step, i, range.start(), range.end(), mine);
+            byte[] wire = result.encode();
+            comp += (System.nanoTime() - c0) / 1e9;
+            wires.put(t.chain.identity(), wire);
+            bytes += wire.length;
+            dense = result.denseBf16Bytes();
+        }
+        pending = new RoundResults(step, lr, wires);
+        expectedTrainers = java.util.Set.copyOf(assignment.values());
+        if (server != null) {
+            served.put(step, bundle(wires));
+            served.keySet().removeIf(k -> k < step - 4);
+        }
+        trainedRounds++;
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double apply = pendingApplySeconds / 1e9;
+        pendingApplySeconds = 0;
+        StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, secs > 0 ? tokens / secs : 0, secs + apply,
+                fb, comp, apply, bytes, dense);
+        history.add(report);
+        for (TrainingListener l : listeners) l.onStep(report);
+    }
+
+    private static byte[] bundle(Map<NodeIdentity, byte[]> wires) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (Map.Entry<NodeIdentity, byte[]> e : wires.entrySet()) {
+            out.writeBytes(e.getKey().signer().bytes());
+            out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(e.getValue().length).array());
+            out.writeBytes(e.getValue());
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Fetches the current round's results from peer sessions until every assigned trainer's is in. A result counts
+     * when it decodes, is for this step and comes from an epoch client assigned exactly that batch.
+     */
+    private void fetchPeerResults(CoordinatorState c) {
+        RoundResults r = pending;
+        if (peers.isEmpty() || r == null || r.step() != c.progress().step()
+                || r.wires().keySet().containsAll(expectedTrainers)) return;
+        Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
+        for (java.net.URI peer : peers) {
+            byte[] body;
+            try {
+                var req = java.net.http.HttpRequest.newBuilder(peer.resolve("/results/" + r.step()))
+                        .timeout(Duration.ofSeconds(2)).GET().build();
+                var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                if (resp.statusCode() != 200) continue; // not trained yet, or gone
+                body = resp.body();
+            } catch (IOException e) {
+                continue; // a peer that does not answer is not heard
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            var buf = java.nio.ByteBuffer.wrap(body);
+            while (buf.remaining() >= 36) {
+                byte[] signer = new byte[32];
+                buf.get(signer);
+                int len = buf.getInt();
+                if (len < 0 || len > buf.remaining()) break;
+                byte[] wire = new byte[len];
+                buf.get(wire);
+                for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
+                    if (!java.util.Arrays.equals(e.getValue().signer().bytes(), signer) || r.wires().containsKey(e.getValue())) continue;
+                    try {
+                        DistroResult d = DistroResult.decode(wire);
+                        if (d.step() == r.step() && d.batchStart() == e.getKey().start() && d.batchEnd() == e.getKey().end()) {
+                            r.wires().put(e.getValue(), wire);
+                        }
+                    } catch (RuntimeException malformed) {
+                        // not heard: a result that does not decode is no result
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies the pending round: the results whose trainer at least a witness quorum put in its participant bloom
+     * (none when the round had no witnesses, as a round without consensus).
+     */
+    private void applyConsensus(CoordinatorState c, List<Witness> witnesses) {
+        RoundResults r = pending;
+        pending = null;
+        long a0 = System.nanoTime();
+        int quorum = Coordinator.witnessQuorum(c.config(), witnesses.size());
+        List<NodeIdentity> accepted = new ArrayList<>();
+        List<List<CompressedTensor>> tensors = new ArrayList<>();
+        if (!witnesses.isEmpty()) {
+            // one order for every session (by signer), so all apply the same sums bit for bit
+            List<Map.Entry<NodeIdentity, byte[]>> entries = new ArrayList<>(r.wires().entrySet());
+            entries.sort(Comparator.comparing(e -> e.getKey().signer().toBase58()));
+            for (Map.Entry<NodeIdentity, byte[]> e : entries) {
+                if (Coordinator.trainerHealthyScore(e.getKey(), witnesses) >= quorum) {
+                    accepted.add(e.getKey());
+                    tensors.add(DistroResult.decode(e.getValue()).tensors());
+                }
+            }
+        }
+        for (Trainer t : trainers) {
+            if (t.killed) continue;
+            if (!accepted.contains(t.chain.identity())) t.distro.forgetOwnResult();
+            t.distro.apply(tensors, r.lr());
+        }
+        appliedStep = r.step();
+        consensusSizes.put(r.step(), accepted.size());
+        pendingApplySeconds += System.nanoTime() - a0;
+    }
+
+    private void saveCheckpoint(long step) {
+        Trainer live = trainers.stream().filter(t -> !t.killed && t.model != null).findFirst().orElse(null);
+        if (live == null) return;
+        Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
+        live.model.save(dir, Safetensors.Dtype.F32);
+        Training.copyTokenizer(dataLocation, dir);
+        savedStep = step;
+        lastCheckpoint = dir;
+        for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+    }
+
+    @Override public void close() {
+        stop();
+        if (server != null) server.stop(0);
+        data.close();
+        clients.close();
+    }
+
+    @Override public String toString() {
+        return "ChainTraining[run " + runId + ", " + trainers.size() + " clients, " + history.size() + " steps trained, "
+                + "applied " + appliedStep + (running ? ", running" : "") + "]";
+    }
+
+    /** Required: {@link #setRun} or {@link #setRpc}; everything else optional. */
+    public static final class Builder {
+        private RpcClient rpc;
+        private String runId;
+        private int clients = 2;
+        private TorchRuntime.DeviceChoice device = TorchRuntime.DeviceChoice.AUTO;
+        private LlamaConfig model;
+        private Path dataset;
+        private long steps;
+        private Path checkpointDir;
+        private Path resumeFrom;
+        private long seed = 42;
+        private Duration stepInterval = Duration.ofMillis(500);
+        private Duration timeLimit = Duration.ofHours(24);
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private int servePort = -1;
+        private final List<java.net.URI> peers = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Serve this session's results to other sessions on 127.0.0.1:{@code port} (0 = a free port). */
+        public Builder optServeResults(int port) { this.servePort = port; return this; }
+
+        /** Fetch results from another session's {@code resultsUrl()} (see {@link ChainTraining#addPeer}). */
+        public Builder optPeer(java.net.URI resultsUrl) { this.peers.add(Objects.requireNonNull(resultsUrl)); return this; }
+
+        /** A run handle from {@code Psyche.local()/connect()}. */
+        public Builder setRun(psyche.Run run) { return setRpc(run.cluster().rpc(), run.id()); }
+
+        public Builder setRpc(RpcClient rpc, String runId) {
+            this.rpc = Objects.requireNonNull(rpc, "rpc");
+            this.runId = Objects.requireNonNull(runId, "runId");
+            return this;
+        }
+
+        /** Clients in this JVM, each with its own keypair (default 2). */
+        public Builder optClients(int n) { this.clients = n; return this; }
+
+        public Builder optDevice(String d) { this.device = TorchRuntime.DeviceChoice.parse(d); return this; }
+
+        public Builder optModel(LlamaConfig m) { this.model = m; return this; }
+
+        /** A u16 token file or directory instead of the run's data location (e.g. a path relative to a notebook). */
+        public Builder optDataset(Path p) { this.dataset = p; return this; }
+
+        /** Rounds to train before ending (once their results are applied); 0 = until the run finishes. */
+        public Builder optSteps(long n) { this.steps = n; return this; }
+
+        /** Where {@code {run_id}-step{N}} checkpoints go; a re-joining session starts from the newest there. */
+        public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
+
+        /** Start from this checkpoint instead of the newest in the checkpoint directory. */
+        public Builder optResumeFrom(Path d) { this.resumeFrom = d; return this; }
+
+        /** Seed of the initial weights, the same on every client (42). */
+        public Builder optSeed(long s) { this.seed = s; return this; }
+
+        /** How often the clients read the state and act (500 ms, as Psyche's clients tick). */
+        public Builder optStepInterval(Duration d) { this.stepInterval = Objects.requireNonNull(d); return this; }
+
+        /** The session ends by itself after this long (24 h). */
+        public Builder optTimeLimit(Duration d) { this.timeLimit = Objects.requireNonNull(d); return this; }
+
+        public Builder optListener(TrainingListener l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
+
+        /** Finds the run, funds the clients' keypairs, opens the data and checks it against the model. */
+        public ChainTraining build() {
+            if (rpc == null) throw new IllegalStateException("setRun(run) or setRpc(rpc, runId) is required");
+            return new ChainTraining(this);
+        }
+
+        public ChainTraining start() { return build().start(); }
+    }
+}

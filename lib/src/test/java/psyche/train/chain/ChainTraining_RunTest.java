@@ -1,0 +1,218 @@
+package psyche.train.chain;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import psyche.Psyche;
+import psyche.Run;
+import psyche.coordinator.Client;
+import psyche.coordinator.ClientState;
+import psyche.coordinator.CoordinatorState;
+import psyche.coordinator.RunState;
+import psyche.train.Safetensors;
+import psyche.train.StepReport;
+import psyche.train.Training;
+import psyche.train.TrainingException;
+import psyche.train.TrainingListener;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real training clients on a local chain (own ledger, free loopback port): a run from the tiny config with short
+ * timeouts is created and resumed, and sessions of 2–3 clients join it over JSON-RPC and train.
+ */
+class ChainTraining_RunTest {
+    static final Path DATA = Path.of("../datasets/tiny/train.bin");
+    @TempDir static Path tmp;
+    static Psyche psyche;
+
+    @BeforeAll static void startChain() {
+        psyche = Psyche.local(0, tmp.resolve("ledger"), tmp.resolve("owner.json"));
+        psyche.authorize(null);
+    }
+
+    @AfterAll static void stopChain() {
+        if (psyche != null) psyche.close();
+    }
+
+    /** tiny.toml with short timeouts and the given overrides ("key = value" lines replacing the same keys). */
+    static Run run(String runId, String... overrides) throws IOException {
+        String toml = Files.readString(Path.of("../notebooks/configs/tiny.toml"));
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                "warmup_time = 3", "cooldown_time = 2", "max_round_train_time = 4", "round_witness_time = 1",
+                "epoch_time = 12", "waiting_for_members_extra_time = 1"));
+        lines.addAll(List.of(overrides));
+        for (String line : lines) {
+            String key = line.substring(0, line.indexOf('=')).trim();
+            toml = toml.replaceFirst("(?m)^" + java.util.regex.Pattern.quote(key) + " = .*$", line);
+        }
+        Path cfg = tmp.resolve(runId + ".toml");
+        Files.writeString(cfg, toml);
+        return psyche.createRun(runId).updateConfig(cfg).resume();
+    }
+
+    static final class Recorder implements TrainingListener {
+        final List<StepReport> steps = new CopyOnWriteArrayList<>();
+        final List<Path> checkpoints = new CopyOnWriteArrayList<>();
+
+        @Override public void onStep(StepReport r) {
+            steps.add(r);
+            System.out.println(r + " " + r.clientLosses());
+        }
+
+        @Override public void onCheckpoint(long step, Path dir) { checkpoints.add(dir); }
+    }
+
+    @Test void twoClientsTrainThroughAnEpochCheckpointAtCooldownAndRejoinFromIt() throws Exception {
+        Run run = run("train-epoch");
+        Path ckpts = tmp.resolve("ckpt-epoch");
+        Recorder rec = new Recorder();
+        long lastApplied;
+        try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(2).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckpts).optStepInterval(Duration.ofMillis(200)).optListener(rec).start()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+            while (rec.checkpoints.isEmpty() && t.isRunning() && System.nanoTime() < deadline) Thread.sleep(200);
+            assertFalse(rec.checkpoints.isEmpty(), () -> "no Cooldown checkpoint; " + t + " state " + t.runState()
+                    + " step " + t.runStep() + " errors " + t.clients().get(0).errors());
+            t.stop();
+            t.await(Duration.ofSeconds(10));
+            lastApplied = t.appliedStep();
+        }
+        assertTrue(rec.steps.size() >= 2, () -> "steps " + rec.steps);
+        for (StepReport r : rec.steps) {
+            assertEquals(2, r.clientLosses().size());
+            for (float l : r.clientLosses()) assertTrue(Float.isFinite(l), () -> "loss " + r);
+            assertTrue(r.resultBytes() > 0);
+        }
+        // steps follow the coordinator: consecutive, from 1
+        assertEquals(1, rec.steps.get(0).step());
+        for (int i = 1; i < rec.steps.size(); i++) assertEquals(rec.steps.get(i - 1).step() + 1, rec.steps.get(i).step());
+        Path cooldown = rec.checkpoints.get(0);
+        assertTrue(cooldown.getFileName().toString().matches("train-epoch-step\\d+"), cooldown::toString);
+        // the Cooldown checkpoint holds every step trained in the epoch: step-1 at Cooldown = last trained step
+        assertEquals(rec.steps.get(rec.steps.size() - 1).step(), Training.stepOf(cooldown));
+        assertTrue(Files.size(cooldown.resolve("model.safetensors")) > 0);
+        assertTrue(Files.isRegularFile(cooldown.resolve("config.json")));
+        double first = rec.steps.get(0).meanLoss();
+        double last = rec.steps.get(rec.steps.size() - 1).meanLoss();
+        System.out.printf("epoch: %d steps, loss %.4f -> %.4f, checkpoint %s%n", rec.steps.size(), first, last, cooldown);
+
+        // a new session on the same checkpoint directory re-joins the run from the newest checkpoint
+        Recorder rec2 = new Recorder();
+        try (ChainTraining t2 = ChainTraining.builder().setRun(run).optClients(2).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckpts).optStepInterval(Duration.ofMillis(200)).optSteps(1).optListener(rec2).start()) {
+            assertTrue(t2.await(Duration.ofSeconds(150)), t2::toString);
+            assertEquals(java.util.Optional.of(cooldown), t2.startedFrom());
+            assertEquals(java.util.Optional.of(ckpts.resolve("train-epoch-step" + t2.appliedStep())), t2.lastCheckpoint());
+        }
+        assertEquals(1, rec2.steps.size());
+        assertTrue(rec2.steps.get(0).step() > lastApplied, () -> rec2.steps + " after " + lastApplied);
+    }
+
+    @Test void aClientKilledMidRunIsDroppedAndTheRunGoesOnWithMinClientsAndStopKeepsACheckpoint() throws Exception {
+        Run run = run("train-kill", "init_min_clients = 3", "min_clients = 2", "witness_nodes = 0", "epoch_time = 600");
+        Recorder rec = new Recorder();
+        Path ckpts = tmp.resolve("ckpt-kill");
+        try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(3).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckpts).optStepInterval(Duration.ofMillis(200)).optListener(rec).start()) {
+            assertTrue(t.awaitSteps(2, Duration.ofSeconds(120)), () -> t + " " + t.runState());
+            t.kill(2);
+            int killedAt = rec.steps.size();
+            var killed = t.clients().get(2).identity();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            boolean dropped = false;
+            while (System.nanoTime() < deadline && (!dropped || rec.steps.size() < killedAt + 3)) {
+                CoordinatorState c = run.state().coordinator();
+                dropped = c.epochState().clients().stream().noneMatch(x -> x.id().equals(killed) && x.state() == ClientState.Healthy);
+                assertTrue(c.runState().active() || c.runState() == RunState.Warmup, () -> "run left training: " + c.runState());
+                Thread.sleep(300);
+            }
+            assertTrue(dropped, "the killed client is still a healthy epoch client");
+            assertTrue(rec.steps.size() >= killedAt + 3, () -> "steps after the kill: " + rec.steps.subList(killedAt, rec.steps.size()));
+            StepReport after = rec.steps.get(rec.steps.size() - 1);
+            assertTrue(Float.isNaN(after.clientLosses().get(2)), after::toString);
+            assertTrue(Float.isFinite(after.clientLosses().get(0)) && Float.isFinite(after.clientLosses().get(1)), after::toString);
+            CoordinatorState c = run.state().coordinator();
+            List<Client> clients = c.epochState().clients();
+            assertTrue(clients.size() >= 2 && c.runState().active(), () -> c.runState() + " " + clients);
+
+            // stop() mid-epoch (no Cooldown yet) ends cleanly and saves the last applied step
+            assertTrue(rec.checkpoints.isEmpty(), rec.checkpoints::toString);
+            t.stop();
+            assertFalse(t.isRunning());
+            long applied = t.appliedStep();
+            assertTrue(applied >= killedAt + 2, () -> "applied " + applied);
+            assertEquals(List.of(ckpts.resolve("train-kill-step" + applied)), rec.checkpoints);
+            assertTrue(Files.isRegularFile(ckpts.resolve("train-kill-step" + applied).resolve("model.safetensors")));
+        }
+    }
+
+    @Test void twoSessionsExchangeResultsOverLoopbackHttpAndApplyTheSameConsensus() throws Exception {
+        Run run = run("train-http", "witness_nodes = 0", "epoch_time = 600");
+        Path ckA = tmp.resolve("ckpt-http-a"), ckB = tmp.resolve("ckpt-http-b");
+        try (ChainTraining a = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckA).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0).build();
+             ChainTraining b = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckB).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0).build()) {
+            a.addPeer(b.resultsUrl().orElseThrow());
+            b.addPeer(a.resultsUrl().orElseThrow());
+            a.start();
+            b.start();
+            assertTrue(a.await(Duration.ofSeconds(120)) && b.await(Duration.ofSeconds(30)), () -> a + " / " + b);
+            System.out.println("http exchange: a " + a.history() + " consensus " + a.consensusSizes()
+                    + "; b consensus " + b.consensusSizes());
+            assertEquals(3, a.history().size());
+            assertEquals(3, b.history().size());
+            // every round's consensus held both sessions' results, in both sessions
+            for (long step = 1; step <= 3; step++) {
+                assertEquals(2, a.consensusSizes().get(step), a.consensusSizes()::toString);
+                assertEquals(2, b.consensusSizes().get(step), b.consensusSizes()::toString);
+            }
+            // same init, same consensus: the two sessions' models agree (up to the rounding of each client's
+            // look-ahead x - lr*sign(delta) + lr*sign(delta), which is not exact in f32)
+            var wa = Safetensors.read(ckA.resolve("train-http-step3").resolve("model.safetensors"));
+            var wb = Safetensors.read(ckB.resolve("train-http-step3").resolve("model.safetensors"));
+            assertEquals(wa.keySet(), wb.keySet());
+            double maxDiff = 0;
+            for (String name : wa.keySet()) {
+                float[] x = wa.get(name).data(), y = wb.get(name).data();
+                for (int i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+            }
+            System.out.println("http exchange: max weight difference between the sessions " + maxDiff);
+            // one applied step moves a weight by lr = 1e-4..3e-4; disagreeing on a step would show as >= 1e-4
+            assertTrue(maxDiff < 1e-5, "max weight difference " + maxDiff);
+        }
+    }
+
+    @Test void aNonFiniteLossStopsTheSessionWithAClearMessage() throws Exception {
+        Run run = run("train-nan", "base_lr = 1.0e300", "warmup_steps = 1");
+        Recorder rec = new Recorder();
+        try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(2).optDevice("cpu").optDataset(DATA)
+                .optStepInterval(Duration.ofMillis(200)).optListener(rec).start()) {
+            TrainingException e = assertThrows(TrainingException.class, () -> t.await(Duration.ofSeconds(150)));
+            assertTrue(e.getMessage().contains("loss became"), e::getMessage);
+            assertTrue(e.getMessage().contains("Lower the learning rate"), e::getMessage);
+            assertFalse(t.isRunning());
+        }
+    }
+
+    @Test void aDatasetShorterThanOneSequenceIsRefusedBeforeJoining() throws Exception {
+        Run run = run("train-short");
+        Path tiny = tmp.resolve("short.bin");
+        Files.write(tiny, new byte[20]);
+        TrainingException e = assertThrows(TrainingException.class, () -> ChainTraining.builder().setRun(run)
+                .optClients(2).optDevice("cpu").optDataset(tiny).build());
+        assertTrue(e.getMessage().contains("shorter than one sequence"), e::getMessage);
+    }
+}
