@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import psyche.chain.Keypair;
@@ -344,6 +345,27 @@ public final class OwnerCommands {
                 }
                 return b.toString();
             });
+        }
+    }
+
+    @Command(name = "airdrop", mixinStandardHelpOptions = true,
+            description = "Request SOL from the cluster's faucet (local chain, devnet, testnet), like `solana airdrop`.")
+    static final class AirdropCmd extends Base {
+        @Parameters(index = "0", paramLabel = "SOL", description = "amount in SOL") double sol;
+        @Option(names = "--address", description = "recipient (default: the wallet's public key)") String address;
+
+        Integer run(Cluster c) {
+            Pubkey to;
+            if (address != null) {
+                to = Pubkey.fromBase58(address);
+            } else {
+                try (Keypair w = cluster.wallet()) { to = w.publicKey(); }
+            }
+            String sig = TestTokens.airdrop(c, to, Math.round(sol * 1e9));
+            out().println("Signature: " + sig + "\n" + sol + " SOL to " + to + ", balance "
+                    + c.rpc().getBalance(to.toBase58()) / 1e9 + " SOL");
+            out().flush();
+            return 0;
         }
     }
 

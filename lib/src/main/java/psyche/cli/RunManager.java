@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
                 OwnerCommands.ListRunsCmd.class,
                 OwnerCommands.DiagnoseCmd.class,
                 OwnerCommands.CreateTestMintCmd.class,
+                OwnerCommands.AirdropCmd.class,
                 OwnerCommands.DownloadResultsCmd.class,
                 OwnerCommands.UploadDataCmd.class,
                 KeygenCommand.class,
