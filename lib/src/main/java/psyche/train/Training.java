@@ -161,23 +161,12 @@ public final class Training implements AutoCloseable {
         return this;
     }
 
-    private void rethrow() {
-        Throwable f = failure;
-        if (f instanceof TrainingException te) throw te;
-        if (f != null) throw new TrainingException("training failed: " + f, f);
-    }
+    private void rethrow() { TrainingException.rethrow(failure, "training"); }
 
     /** Asks the session to end after the current round, waits for it, and keeps the last checkpoint. */
     public void stop() {
         stopRequested = true;
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        TrainingException.join(thread);
     }
 
     public boolean isRunning() { return running; }

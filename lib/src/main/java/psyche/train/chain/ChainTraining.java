@@ -320,23 +320,12 @@ public final class ChainTraining implements AutoCloseable {
         return history.size() >= n;
     }
 
-    private void rethrow() {
-        Throwable f = failure;
-        if (f instanceof TrainingException te) throw te;
-        if (f != null) throw new TrainingException("chain training failed: " + f, f);
-    }
+    private void rethrow() { TrainingException.rethrow(failure, "chain training"); }
 
     /** Ends the session after the current step of work, keeping (and if needed writing) the last checkpoint. */
     public void stop() {
         stopRequested = true;
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        TrainingException.join(thread);
     }
 
     /**
