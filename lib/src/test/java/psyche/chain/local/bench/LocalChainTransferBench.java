@@ -147,12 +147,7 @@ public final class LocalChainTransferBench {
             double rate = count / ((System.nanoTime() - start) / 1e9);
             pool.shutdown();
             // every returned signature is confirmed: check all statuses (outside the timed part)
-            try (RpcClient rpc = RpcClient.connect(chain.rpcUrl())) {
-                for (int i = 0; i < count; i += 256) {
-                    var statuses = rpc.getSignatureStatuses(signatures.subList(i, Math.min(count, i + 256)));
-                    for (var s : statuses) if (s == null || !s.succeeded()) throw new IllegalStateException("unconfirmed transfer");
-                }
-            }
+            requireAllSucceeded(chain.rpcUrl(), signatures);
             return rate;
         } finally {
             deleteQuietly(dir);
@@ -227,6 +222,17 @@ public final class LocalChainTransferBench {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (Exception ignored) {
             // temp files only
+        }
+    }
+
+    /** Fails unless every signature landed successfully (benchmarks check this outside the timed part). */
+    public static void requireAllSucceeded(String rpcUrl, List<String> signatures) {
+        try (RpcClient rpc = RpcClient.connect(rpcUrl)) {
+            for (int i = 0; i < signatures.size(); i += 256) {
+                for (var s : rpc.getSignatureStatuses(signatures.subList(i, Math.min(signatures.size(), i + 256)))) {
+                    if (s == null || !s.succeeded()) throw new IllegalStateException("unconfirmed transaction");
+                }
+            }
         }
     }
 }

@@ -197,13 +197,7 @@ public final class CoordinatorTickBench {
         for (Future<?> f : futures) f.get();
         double rate = count / ((System.nanoTime() - start) / 1e9);
         pool.shutdown();
-        try (RpcClient rpc = RpcClient.connect(chain.rpcUrl())) {
-            for (int i = 0; i < count; i += 256) {
-                for (var s : rpc.getSignatureStatuses(signatures.subList(i, Math.min(count, i + 256)))) {
-                    if (s == null || !s.succeeded()) throw new IllegalStateException("unconfirmed transaction");
-                }
-            }
-        }
+        psyche.chain.local.bench.LocalChainTransferBench.requireAllSucceeded(chain.rpcUrl(), signatures);
         return rate;
     }
 }
