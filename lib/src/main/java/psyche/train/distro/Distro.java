@@ -99,6 +99,16 @@ public final class Distro implements AutoCloseable {
         return signs;
     }
 
+    /**
+     * Zeroes every residual and forgets this client's last result: the start of a cold-start epoch (Psyche zeroes
+     * the DisTrO state at round height 0 of such an epoch).
+     */
+    public void resetState() {
+        TorchRuntime.noGradOnThisThread();
+        for (NDArray d : deltas) d.muli(0);
+        ownPrevious = null;
+    }
+
     /** Forgets this client's last result, for a round whose consensus did not include it. */
     public void forgetOwnResult() { ownPrevious = null; }
 
