@@ -32,10 +32,10 @@ public final class LlamaModel implements AutoCloseable {
 
     private final LlamaConfig config;
     private final NDManager manager;
-    private final LinkedHashMap<String, NDArray> params;
+    private final FlatParameters params;
     private final Map<Integer, NDArray[]> ropeCache = new HashMap<>();
 
-    private LlamaModel(LlamaConfig config, NDManager manager, LinkedHashMap<String, NDArray> params) {
+    private LlamaModel(LlamaConfig config, NDManager manager, FlatParameters params) {
         this.config = config;
         this.manager = manager;
         this.params = params;
@@ -97,26 +97,24 @@ public final class LlamaModel implements AutoCloseable {
 
     public static LlamaModel fromTensors(LlamaConfig config, Map<String, Safetensors.Tensor> tensors, Device device) {
         TorchRuntime.engine();
-        NDManager manager = NDManager.newBaseManager(device);
-        LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
-        try {
-            for (String name : parameterNames(config)) {
-                Safetensors.Tensor t = tensors.get(name);
-                long[] want = parameterShape(config, name);
-                if (t == null) throw new TrainingException("checkpoint lacks parameter " + name);
-                if (!java.util.Arrays.equals(t.shape(), want)) {
-                    throw new TrainingException("parameter " + name + " has shape " + java.util.Arrays.toString(t.shape())
-                            + " but config.json asks for " + java.util.Arrays.toString(want));
-                }
-                NDArray a = manager.create(t.data(), new Shape(want));
-                a.setRequiresGradient(true);
-                params.put(name, a);
+        Map<String, Safetensors.Tensor> ordered = new LinkedHashMap<>();
+        for (String name : parameterNames(config)) {
+            Safetensors.Tensor t = tensors.get(name);
+            long[] want = parameterShape(config, name);
+            if (t == null) throw new TrainingException("checkpoint lacks parameter " + name);
+            if (!java.util.Arrays.equals(t.shape(), want)) {
+                throw new TrainingException("parameter " + name + " has shape " + java.util.Arrays.toString(t.shape())
+                        + " but config.json asks for " + java.util.Arrays.toString(want));
             }
+            ordered.put(name, t);
+        }
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            return new LlamaModel(config, manager, FlatParameters.of(manager, ordered));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
-        return new LlamaModel(config, manager, params);
     }
 
     /** Loads {@code config.json} and {@code model.safetensors} from a checkpoint directory. */
@@ -156,8 +154,8 @@ public final class LlamaModel implements AutoCloseable {
 
     public NDManager manager() { return manager; }
 
-    /** The live parameter tensors by name, in {@link #parameterNames} order. */
-    public Map<String, NDArray> parameters() { return Collections.unmodifiableMap(params); }
+    /** The live parameter tensors by name, in {@link #parameterNames} order: views of one buffer. */
+    public FlatParameters parameters() { return params; }
 
     /** Logits {@code [B, T, vocab]} for token ids {@code [B, T]} (int64). */
     public NDArray logits(NDArray tokens) {

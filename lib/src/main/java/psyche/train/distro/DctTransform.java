@@ -68,6 +68,75 @@ public final class DctTransform implements AutoCloseable {
         throw new IllegalArgumentException("DisTrO handles 1-D and 2-D tensors, got rank " + shape.length);
     }
 
+    /** In-tile dimensions of a tile shape: {@code {c1, c2}} or {@code {c}}. */
+    public static long[] inTile(long[] xshape) {
+        return xshape.length == 4 ? new long[] {xshape[2], xshape[3]} : new long[] {xshape[1]};
+    }
+
+    /**
+     * {@code x} cut into its tiles, one per row: {@code [rows, c1, c2]} (row-major over the tile grid) or {@code [rows, c]};
+     * the layout {@link #encodeTiles} and {@link #sparseDecode} work in, so tiles of several parameters can be stacked.
+     */
+    public NDArray toTiles(NDArray x) {
+        long[] t = tileShape(x.getShape().getShape());
+        if (t.length == 4) return x.reshape(t[0], t[2], t[1], t[3]).transpose(0, 2, 1, 3).reshape(t[0] * t[1], t[2], t[3]);
+        return x.reshape(t[0], t[1]);
+    }
+
+    /** Inverse of {@link #toTiles}: rows of tiles back to a parameter of {@code shape}. */
+    public NDArray fromTiles(NDArray tiles, long[] shape) {
+        long[] t = tileShape(shape);
+        if (t.length == 4) return tiles.reshape(t[0], t[1], t[2], t[3]).transpose(0, 2, 1, 3).reshape(shape[0], shape[1]);
+        return tiles.reshape(shape[0]);
+    }
+
+    /** DCT of stacked tiles ({@code [rows, c1, c2]} or {@code [rows, c]}), same shape. */
+    public NDArray encodeTiles(NDArray tiles) {
+        long[] t = tiles.getShape().getShape();
+        if (t.length == 3) return matrixTransposed((int) t[1]).matMul(tiles).matMul(matrix((int) t[2]));
+        return tiles.matMul(matrix((int) t[1]));
+    }
+
+    /**
+     * Inverse DCT of tiles given sparsely: row {@code r} holds the coefficients {@code index[r*m + j]} (flattened
+     * in-tile position) with weight {@code weight[r*m + j]}, {@code m} entries per row (weight 0 pads). Equal to
+     * scattering the weights into zero tiles and inverting, but costs {@code 2m} instead of {@code 2(c1+c2)}
+     * multiply-adds per element: each entry adds its weighted basis image.
+     */
+    public NDArray sparseDecode(NDManager into, long[] tile, int rows, int m, int[] index, float[] weight) {
+        long[] u = new long[rows * m], v = tile.length == 2 ? new long[rows * m] : null;
+        for (int i = 0; i < u.length; i++) {
+            if (v == null) {
+                u[i] = index[i];
+            } else {
+                u[i] = index[i] / tile[1];
+                v[i] = index[i] % tile[1];
+            }
+        }
+        NDArray w = into.create(weight, new Shape(rows, m));
+        NDArray basisU = basisRows(into, u, rows, m, (int) tile[0]);          // [rows, m, c1]
+        if (v == null) return w.expandDims(1).matMul(basisU).reshape(rows, tile[0]);
+        NDArray basisV = basisRows(into, v, rows, m, (int) tile[1]);          // [rows, m, c2]
+        return basisU.mul(w.expandDims(-1)).transpose(0, 2, 1).matMul(basisV);
+    }
+
+    /** Basis vectors {@code F[:, b]} for each requested {@code b}, as rows. */
+    private NDArray basisRows(NDManager into, long[] which, int rows, int m, int size) {
+        NDArray ids = into.create(which, new Shape(rows, m));
+        return ids.getNDArrayInternal().embedding(ids, matrixTransposed(size), ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow();
+    }
+
+    private final Map<Integer, NDArray> transposed = new HashMap<>();
+
+    private synchronized NDArray matrixTransposed(int n) {
+        return transposed.computeIfAbsent(n, size -> {
+            NDArray t = matrix(size).transpose().duplicate();
+            NDScope.unregister(t);
+            return t;
+        });
+    }
+
     /** DCT coefficients of {@code x}, shaped as {@link #tileShape}. */
     public NDArray encode(NDArray x) {
         long[] t = tileShape(x.getShape().getShape());

@@ -12,6 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import psyche.config.Optimizer;
+import psyche.train.FlatParameters;
+import psyche.train.Safetensors;
 import psyche.train.TorchRuntime;
 
 import java.util.ArrayList;
@@ -128,7 +130,10 @@ class Distro_ReferenceTest {
     /** Two clients, three full rounds (error correction, own-result subtraction, decay, wd, 1-bit), vs the oracle. */
     @ParameterizedTest @MethodSource("optimizers")
     void fullRoundsAgreeWithReference(boolean oneBit, float weightDecay) {
-        List<int[]> shapes = List.of(new int[] {8, 12}, new int[] {5}, new int[] {13, 4});
+        // parameters sharing an in-tile shape ({8,12}/{4,8}: 4x4; {8}/{12}: 4) are transformed stacked; with two
+        // results of top-3 the 4x4 tiles decode sparsely and the 4-wide ones densely: both paths are covered
+        List<int[]> shapes = List.of(new int[] {8, 12}, new int[] {5}, new int[] {4, 8}, new int[] {8}, new int[] {13, 4},
+                new int[] {12});
         int chunk = 4, topk = 3;
         float decay = 0.9f;
         Random r = new Random(oneBit ? 7 : 8);
@@ -141,12 +146,11 @@ class Distro_ReferenceTest {
             List<Distro> opts = new ArrayList<>();
             List<DistroReference.Client> refs = new ArrayList<>();
             for (int c = 0; c < 2; c++) {
-                Map<String, NDArray> p = new LinkedHashMap<>();
+                Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
                 for (int i = 0; i < shapes.size(); i++) {
-                    NDArray a = m.create(f(init.get(i)), new Shape(Arrays.stream(shapes.get(i)).asLongStream().toArray()));
-                    a.setRequiresGradient(true);
-                    p.put("p" + i, a);
+                    tensors.put("p" + i, new Safetensors.Tensor(Arrays.stream(shapes.get(i)).asLongStream().toArray(), f(init.get(i))));
                 }
+                Map<String, NDArray> p = FlatParameters.of(m, tensors);
                 params.add(p);
                 opts.add(new Distro(cfg, p, m));
                 refs.add(new DistroReference.Client(init, shapes, chunk, topk, decay, weightDecay, oneBit));
