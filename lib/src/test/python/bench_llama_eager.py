@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch eager baseline for psyche.train.bench.TrainingBench: the same Llama (RMSNorm, RoPE, SwiGLU, GQA, tied
-embeddings) and the same batch, forward+backward+SGD step timed per step on CPU. Prints one JSON line.
+embeddings), the same batch and the same DisTrO step (1-bit, chunk 64, top-k 8, clip 1.0, decay 0.999, one client
+applying its own result), written per parameter as DeMo's reference optimizer and Psyche's distro.rs are. Each
+step is timed in two parts, forward/backward and DisTrO, on CPU. Prints one JSON line.
 
 usage: bench_llama_eager.py HIDDEN LAYERS HEADS KV_HEADS INTERMEDIATE VOCAB BATCH SEQ STEPS THREADS
 """
@@ -72,20 +74,103 @@ def loss_fn(tokens):
     return torch.log_softmax(logits, -1).gather(-1, tgt[..., None]).mean().neg()
 
 
+CHUNK, TOPK, DECAY, CLIP = 64, 8, 0.999, 1.0
+
+
+def chunk_for(n):
+    if n <= CHUNK:
+        return n
+    return next(c for c in range(CHUNK, 0, -1) if n % c == 0)
+
+
+def dct_matrix(n):
+    j = torch.arange(n).float()[:, None]
+    b = torch.arange(n).float()[None, :]
+    f = torch.cos(math.pi * (2 * j + 1) * b / (2 * n)) * math.sqrt(2.0 / n)
+    f[:, 0] = math.sqrt(1.0 / n)
+    return f
+
+
+DCT = {}
+
+
+def mat(n):
+    if n not in DCT:
+        DCT[n] = dct_matrix(n)
+    return DCT[n]
+
+
+def encode(x):
+    if x.dim() == 2:
+        c1, c2 = chunk_for(x.shape[0]), chunk_for(x.shape[1])
+        t = x.view(x.shape[0] // c1, c1, x.shape[1] // c2, c2).permute(0, 2, 1, 3)
+        return mat(c1).T @ t @ mat(c2)
+    c = chunk_for(x.shape[0])
+    return x.view(-1, c) @ mat(c)
+
+
+def decode(t, shape):
+    if t.dim() == 4:
+        x = mat(t.shape[2]) @ t @ mat(t.shape[3]).T
+        return x.permute(0, 2, 1, 3).reshape(shape)
+    return (t @ mat(t.shape[1]).T).reshape(shape)
+
+
+def compress(coeffs):
+    rows = coeffs.shape[0] * coeffs.shape[1] if coeffs.dim() == 4 else coeffs.shape[0]
+    flat = coeffs.reshape(rows, -1)
+    k = max(1, min(TOPK, flat.shape[1]))
+    idx = flat.abs().topk(k, dim=-1).indices
+    return idx, flat.gather(-1, idx), coeffs.shape
+
+
+def decompress(results, xshape):
+    rows = xshape[0] * xshape[1] if len(xshape) == 4 else xshape[0]
+    totalk = xshape[-1] * (xshape[-2] if len(xshape) == 4 else 1)
+    idx = torch.cat([r[0] for r in results], -1)
+    val = torch.cat([r[1] for r in results], -1)
+    out = torch.zeros(rows, totalk).scatter_reduce(-1, idx, val, reduce="mean", include_self=False)
+    return out.view(xshape)
+
+
+delta = {n: torch.zeros_like(p) for n, p in P.items()}
+own = {}
 tokens = torch.randint(0, vocab, (batch, seq + 1))
-times = []
+fb_times, distro_times = [], []
+lr = prev_lr = 1e-3
 for s in range(steps + 5):
+    with torch.no_grad():
+        for n, p in P.items():
+            p -= prev_lr * delta[n].sign()
     t0 = time.perf_counter()
     for p in P.values():
         p.grad = None
     loss = loss_fn(tokens)
     loss.backward()
+    t1 = time.perf_counter()
     with torch.no_grad():
-        for p in P.values():
-            p -= 1e-3 * p.grad.sign()
+        torch.nn.utils.clip_grad_norm_(list(P.values()), CLIP)
+        results = {}
+        for n, p in P.items():
+            p += prev_lr * delta[n].sign()
+            if n in own:
+                delta[n] -= decode(decompress([own[n][:2]], own[n][2]), p.shape)
+            delta[n].mul_(DECAY).add_(p.grad, alpha=lr)
+            own[n] = compress(encode(delta[n]))
+            results[n] = (own[n][0], own[n][1].sign())  # 1-bit: only the signs travel
+        for n, p in P.items():
+            update = decode(decompress([results[n]], own[n][2]), p.shape)
+            p -= lr * update.sign()
+    t2 = time.perf_counter()
     if s >= 5:
-        times.append(time.perf_counter() - t0)
-times.sort()
-median = times[len(times) // 2]
-print(json.dumps({"torch": torch.__version__, "median_step_s": median, "tokens_per_s": batch * seq / median,
-                  "loss": float(loss)}))
+        fb_times.append(t1 - t0)
+        distro_times.append(t2 - t1)
+
+
+def median(v):
+    return sorted(v)[len(v) // 2]
+
+
+fb, dis = median(fb_times), median(distro_times)
+print(json.dumps({"torch": torch.__version__, "median_forward_backward_s": fb, "median_distro_s": dis,
+                  "median_step_s": fb + dis, "tokens_per_s": batch * seq / (fb + dis), "loss": float(loss)}))

@@ -22,8 +22,9 @@ import java.util.Random;
 
 /**
  * Benchmark program (not a test): one DisTrO client's step on CPU split into forward/backward, compress and apply,
- * against the same model and batch in PyTorch eager ({@code src/test/python/bench_llama_eager.py}, Debian's
- * python3-torch) run in the same process tree; then bytes per result vs dense bf16 at chunk 64, top-k 8, 1-bit.
+ * against the same model, batch and DisTrO step in PyTorch eager ({@code src/test/python/bench_llama_eager.py},
+ * Debian's python3-torch) run in the same process tree; then bytes per result vs dense bf16 at chunk 64, top-k 8,
+ * 1-bit.
  *
  * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=psyche.train.bench.TrainingBench} (or java -cp with the test class path). Args: [steps] [threads].
@@ -58,12 +59,15 @@ public final class TrainingBench {
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor() != 0) throw new IllegalStateException(out);
             JsonNode j = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
+            double torchFb = j.get("median_forward_backward_s").asDouble();
+            double torchDistro = j.get("median_distro_s").asDouble();
             double torchStep = j.get("median_step_s").asDouble();
             double torchTps = j.get("tokens_per_s").asDouble();
-            System.out.printf("PyTorch %s eager (forward/backward + sign-SGD): %.4f s/step, %.0f tokens/s%n",
-                    j.get("torch").asText(), torchStep, torchTps);
-            System.out.printf("ratio DJL/PyTorch tokens/s: whole DisTrO step %.2fx, forward/backward only %.2fx (target >= 1.0x)%n",
-                    djlTps / torchTps, torchStep / mf);
+            System.out.printf("PyTorch %s eager, same model, batch and DisTrO step (per parameter, as DeMo/distro.rs): "
+                    + "forward/backward %.4f s, DisTrO %.4f s, total %.4f s, %.0f tokens/s%n",
+                    j.get("torch").asText(), torchFb, torchDistro, torchStep, torchTps);
+            System.out.printf("ratio DJL/PyTorch tokens/s: whole step %.2fx (target >= 1.0x); forward/backward %.2fx, "
+                    + "DisTrO %.2fx%n", djlTps / torchTps, torchFb / mf, torchDistro / (mc + ma));
         } catch (Exception e) {
             System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch, or set PYTHON");
         }
