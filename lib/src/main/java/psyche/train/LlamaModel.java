@@ -304,7 +304,10 @@ public final class LlamaModel implements AutoCloseable {
 
     private NDArray p(String name) { return params.get(name); }
 
-    private NDArray linear(NDArray x, NDArray weight) { return x.matMul(weight.transpose()); }
+    /** {@code x @ weight^T} in one native call (torch's linear), one fewer than matmul of a transposed view. */
+    private static NDArray linear(NDArray x, NDArray weight) {
+        return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
+    }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray rms = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt();
