@@ -132,6 +132,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C ends the session keeping the last checkpoint
                 t.start();
                 t.await(java.time.Duration.ofSeconds(timeLimitSeconds + 60));
+                System.out.println("results applied per step " + t.consensusSizes() + ", peers " + t.peers());
                 t.lastCheckpoint().ifPresent(p -> System.out.println("last checkpoint " + p));
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

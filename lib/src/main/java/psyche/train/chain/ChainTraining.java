@@ -850,6 +850,17 @@ public final class ChainTraining implements AutoCloseable {
     }
 
     /**
+     * Whether a result is left out because its trainer is still warming up: the run's checkpoint is P2P (or P2PGcs:
+     * clients from an earlier epoch hold the model) and the trainer has produced fewer than cold_start_warmup_steps
+     * results ({@code trainer_nonce}, counted from 0). With a Hub/Gcs checkpoint every trainer is equally new.
+     */
+    static boolean trainerWarmingUp(long trainerNonce, psyche.config.LlmModel model) {
+        boolean p2p = model.checkpoint() instanceof psyche.config.Checkpoint.P2P
+                || model.checkpoint() instanceof psyche.config.Checkpoint.P2PGcs;
+        return p2p && trainerNonce < model.coldStartWarmupSteps();
+    }
+
+    /**
      * Applies the pending round: the {@link #consensus} results, less those of trainers still warming up when the
      * run's checkpoint is P2P (a result whose trainer_nonce is below cold_start_warmup_steps, as Psyche's
      * {@code apply_results}: joiners that take the model from peers do not move it before their optimizer state has
@@ -860,14 +871,11 @@ public final class ChainTraining implements AutoCloseable {
         pending = null;
         long a0 = System.nanoTime();
         int quorum = Coordinator.witnessQuorum(c.config(), witnesses.size());
-        long warmupSteps = c.model().coldStartWarmupSteps();
-        boolean p2p = c.model().checkpoint() instanceof psyche.config.Checkpoint.P2P
-                || c.model().checkpoint() instanceof psyche.config.Checkpoint.P2PGcs;
         List<NodeIdentity> applied = new ArrayList<>();
         List<List<CompressedTensor>> tensors = new ArrayList<>();
         for (NodeIdentity id : consensus(r.results(), witnesses, quorum)) {
             DistroResult d = DistroResult.decode(r.results().get(id).wire());
-            if (p2p && d.trainerNonce() < warmupSteps) {
+            if (trainerWarmingUp(d.trainerNonce(), c.model())) {
                 warmingUpSkipped++;
                 continue;
             }

@@ -138,4 +138,22 @@ class ChainTraining_ConsensusTest {
 
         assertEquals(List.of(), ChainTraining.consensus(held, List.of(), 1), "no witnesses, no consensus");
     }
+
+    static psyche.config.LlmModel model(psyche.config.Checkpoint checkpoint, long coldStartWarmupSteps) {
+        psyche.config.LlmModel z = psyche.config.LlmModel.zeroed();
+        return new psyche.config.LlmModel(128, coldStartWarmupSteps, z.architecture(), checkpoint, z.dataType(),
+                z.dataLocation(), z.lrSchedule(), z.optimizer());
+    }
+
+    @Test void trainersStillWarmingUpAreLeftOutOnlyOnAP2PCheckpoint() {
+        var hub = new psyche.config.Checkpoint.Hub(new psyche.config.HubRepo("o/m", Optional.empty()));
+        var p2p = new psyche.config.Checkpoint.P2P(new psyche.config.HubRepo("o/m", Optional.empty()));
+        var p2pGcs = new psyche.config.Checkpoint.P2PGcs(new psyche.config.GcsRepo("bucket", Optional.empty()));
+        assertTrue(ChainTraining.trainerWarmingUp(0, model(p2p, 2)));
+        assertTrue(ChainTraining.trainerWarmingUp(1, model(p2p, 2)));
+        assertFalse(ChainTraining.trainerWarmingUp(2, model(p2p, 2)), "its third result counts");
+        assertTrue(ChainTraining.trainerWarmingUp(1, model(p2pGcs, 2)));
+        assertFalse(ChainTraining.trainerWarmingUp(0, model(hub, 2)), "Hub: every trainer is equally new");
+        assertFalse(ChainTraining.trainerWarmingUp(0, model(p2p, 0)), "no cold_start_warmup_steps, no warm-up");
+    }
 }
