@@ -51,10 +51,21 @@ import java.util.stream.Stream;
  * DisTrO state, join a run and follow its coordinator over JSON-RPC as {@link ChainClient}s do (join, warmup witness,
  * witness, health checks, ticks). What they add is the work: in each RoundTrain every client trains the range the
  * coordinator's data assignment gives it (step and LR from the run), the results are exchanged in-process as wire
- * bytes, witnesses put the peers whose results arrived in their blooms, and at the next RoundTrain each client
- * applies the round's consensus (the results whose trainer a witness quorum heard), so results of step N land at
- * N+1 as in Psyche. At Cooldown the model is saved as {@code {run_id}-step{step-1}}; a later session on the same
- * checkpoint directory starts from the newest one.
+ * bytes (and with other processes' sessions over HTTP, see below), witnesses put the peers whose results arrived in
+ * their participant blooms and the results' commitments in their broadcast blooms, and at the next RoundTrain each
+ * client applies the round's {@link #consensus} (results whose trainer and commitment a witness quorum heard), so
+ * results of step N land at N+1 as in Psyche. At Cooldown the model is saved as {@code {run_id}-step{step-1}}; a
+ * later session on the same checkpoint directory starts from the newest one.
+ *
+ * <p>A cold-start epoch (the coordinator's {@code cold_start_epoch}, set when the run was paused, with
+ * {@code cold_start_warmup_steps > 0}) warms the LR up from 0 ({@link Training.ColdStartWarmup}) and starts from
+ * zeroed DisTrO state; with a P2P checkpoint, results of trainers that produced fewer than cold_start_warmup_steps
+ * results are not applied ({@link #trainerWarmingUp}). Step reports carry the LR each step used.
+ *
+ * <p>Sessions in other processes: with {@link Builder#optServeResults} a session serves its results
+ * ({@code GET /results/{step}}) and the peers it knows ({@code GET /peers}), registers in the run's
+ * {@link PeerDirectory} on this machine and fetches from the sessions it finds there, from explicit peers
+ * ({@link Builder#optPeer}, e.g. on other machines) and from the peers those name.
  *
  * <pre>{@code
  * try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(2).optSteps(5)
@@ -104,7 +115,8 @@ public final class ChainTraining implements AutoCloseable {
     private final java.util.Set<java.net.URI> explicitPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<java.net.URI, Long> unreachableUntil = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<java.net.URI, Integer> failedProbes = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService discovery;
+    private java.util.concurrent.ScheduledExecutorService discovery; // guarded by this; started with the first peer source
+    private volatile boolean closed;
     private final String coordinatorAccount;
 
     // touched only by the session thread (inside ChainClients.step)
@@ -188,7 +200,7 @@ public final class ChainTraining implements AutoCloseable {
             this.modelConfig = mc;
             for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
             this.coordinatorAccount = clients.run().account().toBase58();
-            for (java.net.URI peer : b.peers) addPeer(peer);
+            for (java.net.URI peer : b.peers) addExplicitPeer(peer);
             this.server = b.servePort >= 0 ? startServer(b.serveHost, b.servePort) : null;
         } catch (RuntimeException e) {
             clients.close();
@@ -208,23 +220,25 @@ public final class ChainTraining implements AutoCloseable {
         } else {
             this.directory = null;
         }
-        if (server != null && (directory != null || !peers.isEmpty())) {
-            discovery = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "psyche-peer-discovery-" + runId);
-                t.setDaemon(true);
-                return t;
-            });
-            long every = Math.max(1, b.peerRefresh.toMillis());
-            discovery.scheduleWithFixedDelay(() -> {
-                try {
-                    refreshPeers();
-                } catch (RuntimeException e) {
-                    // discovery is best effort: the next refresh tries again
-                }
-            }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } else {
-            discovery = null;
-        }
+        if (directory != null || !peers.isEmpty()) startDiscovery();
+    }
+
+    /** Starts the periodic {@link #refreshPeers} on a daemon thread, once there is a directory or a peer to ask. */
+    private synchronized void startDiscovery() {
+        if (discovery != null || closed) return;
+        discovery = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "psyche-peer-discovery-" + runId);
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, b.peerRefresh.toMillis());
+        discovery.scheduleWithFixedDelay(() -> {
+            try {
+                refreshPeers();
+            } catch (RuntimeException e) {
+                // discovery is best effort: the next refresh tries again
+            }
+        }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -325,8 +339,12 @@ public final class ChainTraining implements AutoCloseable {
             if (peers.size() >= MAX_PEERS || probes >= PROBES_PER_REFRESH) break;
             if (c.equals(self) || peers.contains(c) || backingOff(c) || !"http".equals(c.getScheme()) || c.getHost() == null) continue;
             probes++;
-            if (probe(c).isPresent() && !peers.contains(c)) peers.add(c);
+            if (probe(c).isPresent()) addKnownPeer(c);
         }
+    }
+
+    private synchronized void addKnownPeer(java.net.URI peer) {
+        if (!peers.contains(peer) && peers.size() < MAX_PEERS) peers.add(peer);
     }
 
     /** GET /peers of {@code peer}, when it answers in time for this run (same id, same coordinator account). */
@@ -420,13 +438,20 @@ public final class ChainTraining implements AutoCloseable {
 
     /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
     public ChainTraining addPeer(java.net.URI resultsUrl) {
+        addExplicitPeer(resultsUrl);
+        startDiscovery(); // learn the rest from its GET /peers
+        return this;
+    }
+
+    private void addExplicitPeer(java.net.URI resultsUrl) {
         java.net.URI u = normalize(Objects.requireNonNull(resultsUrl));
         if (!"http".equals(u.getScheme()) || u.getHost() == null) {
             throw new TrainingException("peer URL " + resultsUrl + " is not http://HOST:PORT (another session's results URL)");
         }
         explicitPeers.add(u);
-        if (!peers.contains(u)) peers.add(u);
-        return this;
+        synchronized (this) {
+            if (!peers.contains(u)) peers.add(u); // an explicit peer counts even beyond the discovery bound
+        }
     }
 
     /** The results URLs this session fetches from: given ones and those found in the peers directory or from peers. */
@@ -905,7 +930,10 @@ public final class ChainTraining implements AutoCloseable {
 
     @Override public void close() {
         stop();
-        if (discovery != null) discovery.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            if (discovery != null) discovery.shutdownNow();
+        }
         if (directory != null) directory.close();
         if (server != null) server.stop(0);
         data.close();
