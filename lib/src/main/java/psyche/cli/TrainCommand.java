@@ -54,12 +54,26 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rpc", description = "join the run --run-id on this chain (URL or moniker) instead of training in-process")
     String rpc;
 
-    @Option(names = "--serve-results", paramLabel = "PORT", defaultValue = "-1",
-            description = "with --rpc: serve this session's results to other sessions on 127.0.0.1:PORT (0 = any free port)")
+    @Option(names = "--serve-results", paramLabel = "PORT", defaultValue = "0",
+            description = "with --rpc: serve this session's results to other sessions on PORT (default ${DEFAULT-VALUE} = any "
+                    + "free port; -1 = do not serve, which also turns discovery off)")
     int serveResults;
 
-    @Option(names = "--peer", paramLabel = "URL", description = "with --rpc: another session's results URL (repeatable)")
+    @Option(names = "--serve-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "with --rpc: address the results server binds (default ${DEFAULT-VALUE}; 0.0.0.0 lets sessions on "
+                    + "other machines fetch with --peer http://THIS-HOST:PORT)")
+    String serveHost;
+
+    @Option(names = "--peer", paramLabel = "URL", description = "with --rpc: another session's results URL, e.g. on another "
+            + "machine (repeatable; one is enough: its GET /peers names the others)")
     java.util.List<java.net.URI> peers = new java.util.ArrayList<>();
+
+    @Option(names = "--peers-dir", paramLabel = "DIR", description = "with --rpc: rendezvous directory where sessions of a run "
+            + "on this machine find each other (default: ~/.local/share/psyche/peers, or $XDG_DATA_HOME/psyche/peers)")
+    Path peersDir;
+
+    @Option(names = "--no-peer-discovery", description = "with --rpc: neither register in nor read the peers directory")
+    boolean noPeerDiscovery;
 
     @Option(names = "--time-limit", defaultValue = "86400", description = "with --rpc: end after this many seconds (default ${DEFAULT-VALUE})")
     long timeLimitSeconds;
@@ -104,10 +118,13 @@ public final class TrainCommand implements Callable<Integer> {
             if (dataset != null) b.optDataset(dataset);
             if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
             if (resume != null) b.optResumeFrom(resume);
-            if (serveResults >= 0) b.optServeResults(serveResults);
+            if (serveResults >= 0) b.optServeResults(serveResults).optServeHost(serveHost);
+            if (peersDir != null) b.optPeersDir(peersDir);
+            b.optPeerDiscovery(!noPeerDiscovery);
             peers.forEach(b::optPeer);
             try (ChainTraining t = b.build()) {
-                t.resultsUrl().ifPresent(u -> System.out.println("serving results at " + u));
+                t.resultsUrl().ifPresent(u -> System.out.println("serving results at " + u
+                        + t.peersDirectory().map(d -> " (registered in " + d + ")").orElse("")));
                 System.out.println("joining run " + runId + " on " + rpc + " with " + clients + " client(s): "
                         + t.modelConfig().parameterCount() + " parameters, " + t.data().numSequences() + " sequences in "
                         + t.data().describe());
@@ -115,6 +132,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C ends the session keeping the last checkpoint
                 t.start();
                 t.await(java.time.Duration.ofSeconds(timeLimitSeconds + 60));
+                System.out.println("results applied per step " + t.consensusSizes() + ", peers " + t.peers());
                 t.lastCheckpoint().ifPresent(p -> System.out.println("last checkpoint " + p));
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

@@ -209,6 +209,8 @@ public final class Training implements AutoCloseable {
                 else adams.add(new AdamW((Optimizer.AdamW) opt, m.parameters(), m.manager()));
             }
             LrSchedule schedule = b.config.model().lrSchedule();
+            Optional<ColdStartWarmup> coldStart = inProcessColdStart(b.config.model().coldStartWarmupSteps(),
+                    b.resumeFrom != null, startStep);
             long totalSteps = b.steps > 0 ? b.steps : b.config.config().totalSteps();
             RoundDriver driver = b.driver != null ? b.driver
                     : RoundDriver.inProcess(b.config.config(), b.config.model().maxSeqLen(), totalSteps);
@@ -220,7 +222,7 @@ public final class Training implements AutoCloseable {
                 if (next.isEmpty()) break;
                 RoundDriver.Round round = next.get();
                 long step = round.step();
-                double lr = schedule.lr(step), prevLr = step > 0 ? schedule.lr(step - 1) : 0;
+                double lr = lr(schedule, step, coldStart), prevLr = step > 0 ? lr(schedule, step - 1, coldStart) : 0;
                 List<BatchId> ranges = assignment.assign(step, round.dataIndex(), round.batchSize(), n);
                 long t0 = System.nanoTime();
                 // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
@@ -319,6 +321,52 @@ public final class Training implements AutoCloseable {
     }
 
     private int[][] samples(BatchId range) { return data.samplesWrapping(range); }
+
+    /**
+     * The LR warmup of a cold-start epoch over steps {@code [startStep, endStep]} (Psyche's {@code warmup_lr_between}
+     * = {@code [epoch start_step, start_step + cold_start_warmup_steps]}, {@code Coordinator::get_cold_start_warmup_bounds}).
+     */
+    public record ColdStartWarmup(long startStep, long endStep) {
+        public ColdStartWarmup {
+            if (endStep <= startStep) {
+                throw new IllegalArgumentException("a cold-start warmup needs endStep > startStep, got [" + startStep
+                        + ", " + endStep + "]: cold_start_warmup_steps must be > 0");
+            }
+        }
+
+        /** {@code [startStep, startStep + coldStartWarmupSteps]}, or empty when {@code coldStartWarmupSteps} is 0. */
+        public static Optional<ColdStartWarmup> of(long startStep, long coldStartWarmupSteps) {
+            return coldStartWarmupSteps <= 0 ? Optional.empty()
+                    : Optional.of(new ColdStartWarmup(startStep, startStep + coldStartWarmupSteps));
+        }
+
+        /**
+         * The LR factor of {@code Trainer::get_lr} ({@code shared/modeling/src/trainer.rs}): {@code (step - start) /
+         * (end - start)} for {@code start <= step <= end} (0 at the first step of the epoch, 1 at the end), else 1.
+         */
+        public double lrFactor(long step) {
+            return step >= startStep && step <= endStep ? (double) (step - startStep) / (double) (endStep - startStep) : 1.0;
+        }
+    }
+
+    /** The LR a client uses at {@code step}: the schedule's, times the cold-start factor when there is one. */
+    public static double lr(LrSchedule schedule, long step, Optional<ColdStartWarmup> coldStart) {
+        double lr = schedule.lr(step);
+        return coldStart.isPresent() ? lr * coldStart.get().lrFactor(step) : lr;
+    }
+
+    /**
+     * Whether an in-process session is a cold-start epoch. Psyche marks an epoch cold-start only after a pause (a fresh
+     * run's first epoch is not one: {@code cold_start_epoch} starts false); the in-process analogue of resuming a
+     * paused run is resuming from a checkpoint, with the weights carried over and the DisTrO state fresh. So: with
+     * {@code cold_start_warmup_steps > 0} and a resume, the steps {@code [first step, first step + warmup steps]}
+     * are warmed up; a session from fresh weights relies on the schedule's own warmup. (Psyche's other cold-start
+     * rules need no code here: the DisTrO state of a new session is already zero, and the trainer-nonce filter
+     * concerns late P2P joiners, which an in-process session, whose clients all start together, does not have.)
+     */
+    static Optional<ColdStartWarmup> inProcessColdStart(long coldStartWarmupSteps, boolean resumed, long lastStepBefore) {
+        return resumed ? ColdStartWarmup.of(lastStepBefore + 1, coldStartWarmupSteps) : Optional.empty();
+    }
 
     private TrainingException nanLoss(long step, int client, float loss) {
         String kept = "no checkpoint was written";

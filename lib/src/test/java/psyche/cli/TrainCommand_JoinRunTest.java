@@ -26,13 +26,17 @@ class TrainCommand_JoinRunTest {
                 System.setOut(new PrintStream(out, true));
                 code = RunManager.execute("train", "--rpc", psyche.rpcUrl(), "--run-id", "cli-join", "--clients", "2",
                         "--steps", "2", "--device", "cpu", "--dataset", "../datasets/tiny/train.bin",
-                        "--checkpoint-dir", dir.resolve("ckpt").toString(), "--time-limit", "120");
+                        "--checkpoint-dir", dir.resolve("ckpt").toString(), "--time-limit", "120",
+                        "--peers-dir", dir.resolve("peers").toString());
             } finally {
                 System.setOut(old);
             }
             String text = out.toString();
             assertEquals(0, code, text);
             assertTrue(text.contains("joining run cli-join"), text);
+            // serving and registering by default, so that other train processes of the run find this one
+            assertTrue(text.contains("serving results at http://127.0.0.1:") && text.contains("(registered in "
+                    + dir.resolve("peers").resolve("cli-join") + ")"), text);
             assertTrue(text.contains("step 1/200 loss ") && text.contains("step 2/200 loss "), text);
             // stopping after step 2's consensus is applied writes cli-join-step2
             assertTrue(text.contains("checkpoint " + dir.resolve("ckpt").resolve("cli-join-step2")), text);

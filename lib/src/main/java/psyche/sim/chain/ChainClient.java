@@ -106,18 +106,23 @@ public final class ChainClient implements AutoCloseable {
      * of transactions it sent.
      */
     int act(InstanceState s, long now, java.util.function.Predicate<NodeIdentity> heard, boolean mayTick) {
-        return act(s, now, heard, mayTick, true);
+        return act(s, now, heard, HeardCommitments.SYNTHETIC, mayTick, true);
     }
 
-    /** As {@link #act(InstanceState, long, java.util.function.Predicate, boolean)}; {@code mayWitness} false holds the round's witness back. */
-    int act(InstanceState s, long now, java.util.function.Predicate<NodeIdentity> heard, boolean mayTick, boolean mayWitness) {
+    /**
+     * As {@link #act(InstanceState, long, java.util.function.Predicate, boolean)}; {@code commitments} gives the
+     * result commitments its witness puts in the broadcast bloom and merkle root, {@code mayWitness} false holds the
+     * round's witness back.
+     */
+    int act(InstanceState s, long now, java.util.function.Predicate<NodeIdentity> heard, HeardCommitments commitments,
+            boolean mayTick, boolean mayWitness) {
         CoordinatorState c = s.coordinator();
         int before = (int) sent.get();
         switch (c.runState()) {
             case WaitingForMembers -> maybeJoin(s);
-            case Warmup -> maybeWarmupWitness(c);
+            case Warmup -> maybeWarmupWitness(c, commitments);
             case RoundTrain, RoundWitness -> {
-                if (mayWitness) maybeWitness(c, now, heard);
+                if (mayWitness) maybeWitness(c, now, heard, commitments);
                 maybeHealthCheck(c);
             }
             default -> { }
@@ -175,7 +180,7 @@ public final class ChainClient implements AutoCloseable {
         return false;
     }
 
-    private void maybeWarmupWitness(CoordinatorState c) {
+    private void maybeWarmupWitness(CoordinatorState c, HeardCommitments commitments) {
         if (behaviour instanceof Behaviour.NeverWitnesses) return;
         int index = Coordinator.clientIndex(c, identity);
         if (index < 0) return;
@@ -183,14 +188,16 @@ public final class ChainClient implements AutoCloseable {
         if (key.equals(witnessedRound)) return;
         for (Witness w : Coordinator.currentRound(c).witnesses()) if (w.proof().index() == index) return;
         // warmup witnesses carry no committee proof on chain: position = index, witness = true
-        Witness w = witness(new psyche.coordinator.WitnessProof(index, index, true), c.epochState().clients(), x -> true, 0);
+        Witness w = witness(new psyche.coordinator.WitnessProof(index, index, true), c.epochState().clients(), x -> true,
+                commitments, 0);
         Instruction ix = run.coordinator().permissionless(signer(), run.instance(), run.account(),
                 new CoordinatorInstructions.WarmupWitness(w.proof(), w.participantBloom(), w.broadcastBloom(),
                         w.broadcastMerkle()));
         if (send(ix)) witnessedRound = key;
     }
 
-    private void maybeWitness(CoordinatorState c, long now, java.util.function.Predicate<NodeIdentity> heard) {
+    private void maybeWitness(CoordinatorState c, long now, java.util.function.Predicate<NodeIdentity> heard,
+                              HeardCommitments commitments) {
         if (behaviour instanceof Behaviour.NeverWitnesses) return;
         int index = Coordinator.clientIndex(c, identity);
         Round round = Coordinator.currentRound(c);
@@ -200,7 +207,7 @@ public final class ChainClient implements AutoCloseable {
         CommitteeSelection sel = Coordinator.selection(c, round);
         psyche.coordinator.WitnessProof proof = sel.witnessProof(index);
         if (!proof.witness()) return;
-        Witness w = witness(proof, c.epochState().clients(), heard, round.height());
+        Witness w = witness(proof, c.epochState().clients(), heard, commitments, round.height());
         try {
             Coordinator.witness(c, identity, w, now); // the program would refuse it: don't spend a transaction
         } catch (RuntimeException refused) {
@@ -213,21 +220,47 @@ public final class ChainClient implements AutoCloseable {
         if (send(ix)) witnessedRound = key;
     }
 
-    /** A witness: participant bloom of the heard peers' {@code sha256(signer)}, broadcast bloom of their results. */
+    /**
+     * The result commitments (Psyche's {@code data_hash}) a witness heard in a round: what goes into its broadcast
+     * bloom and merkle root. Empty for a peer whose result it does not hold (it may still be in the participant bloom).
+     */
+    @FunctionalInterface
+    public interface HeardCommitments {
+        Optional<byte[]> of(NodeIdentity peer, long roundHeight);
+
+        /** For simulated clients, which train nothing: {@link #syntheticCommitment} for every heard peer. */
+        HeardCommitments SYNTHETIC = (peer, height) -> Optional.of(syntheticCommitment(height, peer));
+    }
+
+    /**
+     * A stand-in for the data hash of a result that does not exist (simulated clients train nothing):
+     * {@code sha256(u64le(round height) ‖ signer)}. Real training puts {@code DistroResult.commitment()} instead.
+     */
+    public static byte[] syntheticCommitment(long roundHeight, NodeIdentity peer) {
+        return Hashing.sha256(Hashing.u64le(roundHeight), peer.signer().bytes());
+    }
+
+    /**
+     * A witness: participant bloom of the heard peers' {@code sha256(signer)}, broadcast bloom of the commitments of
+     * their results, and the merkle root ({@link BroadcastMerkle}) over those commitments in epoch-client order.
+     * Psyche's root covers every broadcast the client applied in arrival order, its peers' "finished" broadcasts
+     * included; our clients send no finished broadcasts and the order is made deterministic, so the root is the
+     * same on every witness that heard the same results.
+     */
     private Witness witness(psyche.coordinator.WitnessProof proof, List<Client> clients,
-                            java.util.function.Predicate<NodeIdentity> heard, long height) {
+                            java.util.function.Predicate<NodeIdentity> heard, HeardCommitments commitments, long height) {
         WitnessBloom participants = Blooms.emptySeeded(random.nextLong());
         WitnessBloom broadcasts = Blooms.emptySeeded(random.nextLong());
         List<byte[]> results = new ArrayList<>();
         for (Client client : clients) {
             if (!client.id().equals(identity) && !heard.test(client.id())) continue;
             participants = Blooms.add(participants, Blooms.participantItem(client.id()));
-            byte[] result = Hashing.sha256(Hashing.u64le(height), client.id().signer().bytes()); // the result's data hash
-            broadcasts = Blooms.add(broadcasts, result);
-            results.add(result);
+            Optional<byte[]> commitment = commitments.of(client.id(), height);
+            if (commitment.isEmpty()) continue;
+            broadcasts = Blooms.add(broadcasts, commitment.get());
+            results.add(commitment.get());
         }
-        byte[] merkle = Hashing.sha256(results.toArray(new byte[0][]));
-        return new Witness(proof, participants, broadcasts, merkle);
+        return new Witness(proof, participants, broadcasts, BroadcastMerkle.root(results));
     }
 
     /** From round height 2, a witness reports epoch clients the previous round's witnesses did not hear. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -50,6 +51,16 @@ public final class ChainClients implements AutoCloseable {
 
         /** Whether {@code by} has received {@code peer}'s result for the state's current round. */
         boolean heard(ChainClient by, NodeIdentity peer);
+
+        /**
+         * The commitment (Psyche's {@code data_hash}) of {@code peer}'s result for the round at {@code roundHeight}
+         * as {@code by} received it: what its witness puts in the broadcast bloom and merkle root. Empty when it
+         * holds no result of that peer. Default: {@link ChainClient#syntheticCommitment}, for work that produces
+         * no real results.
+         */
+        default Optional<byte[]> commitmentOf(ChainClient by, NodeIdentity peer, long roundHeight) {
+            return Optional.of(ChainClient.syntheticCommitment(roundHeight, peer));
+        }
 
         /**
          * Whether {@code client} may send its witness now: Psyche witnesses early once every result is in, else in
@@ -132,7 +143,9 @@ public final class ChainClients implements AutoCloseable {
             java.util.function.Predicate<NodeIdentity> heard = participation == null ? id -> !offline.contains(id)
                     : id -> !offline.contains(id) && participation.heard(c, id);
             boolean mayWitness = participation == null || participation.readyToWitness(c, s);
-            int sentNow = c.act(s, now, heard, mayTick, mayWitness);
+            ChainClient.HeardCommitments commitments = participation == null ? ChainClient.HeardCommitments.SYNTHETIC
+                    : (peer, height) -> participation.commitmentOf(c, peer, height);
+            int sentNow = c.act(s, now, heard, commitments, mayTick, mayWitness);
             sentCount += sentNow;
             if (sentNow > 0) {
                 s = readAccount().state(); // act on what the chain holds now, as the next client would see it

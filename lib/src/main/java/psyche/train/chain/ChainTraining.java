@@ -51,10 +51,21 @@ import java.util.stream.Stream;
  * DisTrO state, join a run and follow its coordinator over JSON-RPC as {@link ChainClient}s do (join, warmup witness,
  * witness, health checks, ticks). What they add is the work: in each RoundTrain every client trains the range the
  * coordinator's data assignment gives it (step and LR from the run), the results are exchanged in-process as wire
- * bytes, witnesses put the peers whose results arrived in their blooms, and at the next RoundTrain each client
- * applies the round's consensus (the results whose trainer a witness quorum heard), so results of step N land at
- * N+1 as in Psyche. At Cooldown the model is saved as {@code {run_id}-step{step-1}}; a later session on the same
- * checkpoint directory starts from the newest one.
+ * bytes (and with other processes' sessions over HTTP, see below), witnesses put the peers whose results arrived in
+ * their participant blooms and the results' commitments in their broadcast blooms, and at the next RoundTrain each
+ * client applies the round's {@link #consensus} (results whose trainer and commitment a witness quorum heard), so
+ * results of step N land at N+1 as in Psyche. At Cooldown the model is saved as {@code {run_id}-step{step-1}}; a
+ * later session on the same checkpoint directory starts from the newest one.
+ *
+ * <p>A cold-start epoch (the coordinator's {@code cold_start_epoch}, set when the run was paused, with
+ * {@code cold_start_warmup_steps > 0}) warms the LR up from 0 ({@link Training.ColdStartWarmup}) and starts from
+ * zeroed DisTrO state; with a P2P checkpoint, results of trainers that produced fewer than cold_start_warmup_steps
+ * results are not applied ({@link #trainerWarmingUp}). Step reports carry the LR each step used.
+ *
+ * <p>Sessions in other processes: with {@link Builder#optServeResults} a session serves its results
+ * ({@code GET /results/{step}}) and the peers it knows ({@code GET /peers}), registers in the run's
+ * {@link PeerDirectory} on this machine and fetches from the sessions it finds there, from explicit peers
+ * ({@link Builder#optPeer}, e.g. on other machines) and from the peers those name.
  *
  * <pre>{@code
  * try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(2).optSteps(5)
@@ -89,12 +100,24 @@ public final class ChainTraining implements AutoCloseable {
     private volatile long lastSeenStep;
     private volatile RunState lastSeenState = RunState.Uninitialized;
 
-    // results shared with other processes' sessions over loopback HTTP (optional)
+    // results shared with other processes' sessions over HTTP (optional)
     private final com.sun.net.httpserver.HttpServer server;
     private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> served = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<java.net.URI> peers = new CopyOnWriteArrayList<>();
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2)).build();
+    // peer discovery: the run's rendezvous directory on this machine and the peers' GET /peers
+    private static final int MAX_PEERS = 64;
+    private static final int PROBES_PER_REFRESH = 16;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration BACKOFF = Duration.ofSeconds(5);
+    private final PeerDirectory directory;
+    private final java.util.Set<java.net.URI> explicitPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<java.net.URI, Long> unreachableUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<java.net.URI, Integer> failedProbes = new java.util.concurrent.ConcurrentHashMap<>();
+    private java.util.concurrent.ScheduledExecutorService discovery; // guarded by this; started with the first peer source
+    private volatile boolean closed;
+    private final String coordinatorAccount;
 
     // touched only by the session thread (inside ChainClients.step)
     private RoundResults pending;
@@ -104,15 +127,24 @@ public final class ChainTraining implements AutoCloseable {
     private long savedStep = -1;
     private long pendingApplySeconds;
     private boolean done;
+    private volatile int coldStartResets;
+    private volatile int warmingUpSkipped;
 
-    /** What the session's clients published for one step. */
-    private record RoundResults(long step, double lr, Map<NodeIdentity, byte[]> wires) {}
+    /** What the session holds for one step: its clients' results and those fetched from peer sessions. */
+    private record RoundResults(long step, double lr, Map<NodeIdentity, HeardResult> results) {}
+
+    /** A result as a session holds it: the wire bytes and the commitment they hash to (Psyche's {@code data_hash}). */
+    record HeardResult(byte[] wire, byte[] commitment) {}
+
+    /** One entry of a peer's {@code /results/{step}} answer: the trainer's signer, the commitment it announced, its wire. */
+    record ServedResult(byte[] signer, byte[] commitment, byte[] wire) {}
 
     /** One client: its chain identity, model and optimizer state. */
     private static final class Trainer {
         final ChainClient chain;
         LlamaModel model;
         Distro distro;
+        long nonce; // results this trainer produced so far: Psyche's trainer_nonce
         volatile boolean killed;
 
         Trainer(ChainClient chain) { this.chain = chain; }
@@ -167,19 +199,63 @@ public final class ChainTraining implements AutoCloseable {
             }
             this.modelConfig = mc;
             for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
-            this.server = b.servePort >= 0 ? startServer(b.servePort) : null;
-            peers.addAll(b.peers);
+            this.coordinatorAccount = clients.run().account().toBase58();
+            for (java.net.URI peer : b.peers) addExplicitPeer(peer);
+            this.server = b.servePort >= 0 ? startServer(b.serveHost, b.servePort) : null;
         } catch (RuntimeException e) {
             clients.close();
             throw e;
         }
+        if (server != null && b.peerDiscovery) {
+            this.directory = new PeerDirectory(b.peersDir != null ? b.peersDir : PeerDirectory.defaultBase(), runId);
+            try {
+                directory.register(new PeerDirectory.Entry(localUrl(), ProcessHandle.current().pid(),
+                        clients.clients().get(0).signer().toBase58(), coordinatorAccount));
+            } catch (RuntimeException e) {
+                server.stop(0);
+                data.close();
+                clients.close();
+                throw e;
+            }
+        } else {
+            this.directory = null;
+        }
+        if (directory != null || !peers.isEmpty()) startDiscovery();
     }
 
-    /** GET /results/{step}: this session's results of that step, as [signer 32 B][length u32 BE][wire] entries. */
-    private com.sun.net.httpserver.HttpServer startServer(int port) {
+    /** Starts the periodic {@link #refreshPeers} on a daemon thread, once there is a directory or a peer to ask. */
+    private synchronized void startDiscovery() {
+        if (discovery != null || closed) return;
+        discovery = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "psyche-peer-discovery-" + runId);
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, b.peerRefresh.toMillis());
+        discovery.scheduleWithFixedDelay(() -> {
+            try {
+                refreshPeers();
+            } catch (RuntimeException e) {
+                // discovery is best effort: the next refresh tries again
+            }
+        }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * GET /results/{step}: this session's results of that step ({@link #bundle}); GET /peers: who this session is and
+     * the results URLs it knows ({@link #peersJson}), so that one known peer is enough to find the rest.
+     */
+    private com.sun.net.httpserver.HttpServer startServer(String host, int port) {
         try {
-            var srv = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 16);
+            var srv = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(host, port), 16);
+            srv.createContext("/peers", ex -> {
+                try (ex) {
+                    byte[] body = peersJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    ex.getResponseHeaders().add("Content-Type", "application/json");
+                    ex.sendResponseHeaders(200, body.length);
+                    ex.getResponseBody().write(body);
+                }
+            });
             srv.createContext("/results/", ex -> {
                 try (ex) {
                     byte[] body;
@@ -199,10 +275,112 @@ public final class ChainTraining implements AutoCloseable {
             srv.setExecutor(null);
             srv.start();
             return srv;
-        } catch (IOException e) {
-            throw new TrainingException("cannot serve results on 127.0.0.1:" + port + ": " + e.getMessage()
-                    + "; pick another port (0 = any free one)", e);
+        } catch (IOException | RuntimeException e) {
+            throw new TrainingException("cannot serve results on " + host + ":" + port + ": " + e.getMessage()
+                    + "; pick another port (0 = any free one) or host", e);
         }
+    }
+
+    /** {@code {"run", "account", "url", "clients": [signers], "peers": [results URLs]}}. */
+    private String peersJson() {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("run", runId).put("account", coordinatorAccount).put("url", localUrl().toString());
+        var signers = json.putArray("clients");
+        for (ChainClient c : clients.clients()) signers.add(c.signer().toBase58());
+        var known = json.putArray("peers");
+        for (java.net.URI p : peers) known.add(p.toString());
+        return json.toString();
+    }
+
+    /** The URL of this session's server as seen from this machine (a wildcard bind answers on loopback too). */
+    private java.net.URI localUrl() {
+        java.net.InetSocketAddress a = server.getAddress();
+        String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
+                : a.getAddress() instanceof java.net.Inet6Address ? "[" + a.getAddress().getHostAddress() + "]"
+                : a.getAddress().getHostAddress();
+        return java.net.URI.create("http://" + host + ":" + a.getPort());
+    }
+
+    /**
+     * One discovery round (bounded: at most {@value #PROBES_PER_REFRESH} new candidates probed, each within
+     * {@link #PROBE_TIMEOUT}): candidates are the live entries of the run directory and the peers that known peers
+     * list at GET /peers; a candidate becomes a peer once its GET /peers answers for this run id and coordinator
+     * account. Entries of dead processes are skipped by the directory; unreachable ones fail the probe.
+     */
+    void refreshPeers() {
+        java.util.LinkedHashSet<java.net.URI> candidates = new java.util.LinkedHashSet<>();
+        if (directory != null) {
+            for (PeerDirectory.Entry e : directory.entries()) {
+                if (coordinatorAccount.equals(e.account())) candidates.add(normalize(e.url()));
+            }
+        }
+        for (java.net.URI known : peers) {
+            if (backingOff(known)) continue;
+            Optional<com.fasterxml.jackson.databind.JsonNode> answer = probe(known);
+            if (answer.isEmpty()) {
+                if (failedProbes.merge(known, 1, Integer::sum) >= 3 && !explicitPeers.contains(known)) {
+                    peers.remove(known); // a discovered peer that is gone; the directory or a peer may offer it again
+                    failedProbes.remove(known);
+                }
+                continue;
+            }
+            failedProbes.remove(known);
+            for (com.fasterxml.jackson.databind.JsonNode p : answer.get().path("peers")) {
+                try {
+                    candidates.add(normalize(java.net.URI.create(p.asText())));
+                } catch (IllegalArgumentException notAUrl) {
+                    // a peer's list is only a hint
+                }
+            }
+        }
+        java.net.URI self = server == null ? null : localUrl();
+        int probes = 0;
+        for (java.net.URI c : candidates) {
+            if (peers.size() >= MAX_PEERS || probes >= PROBES_PER_REFRESH) break;
+            if (c.equals(self) || peers.contains(c) || backingOff(c) || !"http".equals(c.getScheme()) || c.getHost() == null) continue;
+            probes++;
+            if (probe(c).isPresent()) addKnownPeer(c);
+        }
+    }
+
+    private synchronized void addKnownPeer(java.net.URI peer) {
+        if (!peers.contains(peer) && peers.size() < MAX_PEERS) peers.add(peer);
+    }
+
+    /** GET /peers of {@code peer}, when it answers in time for this run (same id, same coordinator account). */
+    private Optional<com.fasterxml.jackson.databind.JsonNode> probe(java.net.URI peer) {
+        try {
+            var req = java.net.http.HttpRequest.newBuilder(peer.resolve("/peers")).timeout(PROBE_TIMEOUT).GET().build();
+            var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() != 200) return Optional.empty();
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
+            if (!runId.equals(json.path("run").asText()) || !coordinatorAccount.equals(json.path("account").asText())) {
+                return Optional.empty(); // another run, or the same run id on another chain
+            }
+            unreachableUntil.remove(peer);
+            return Optional.of(json);
+        } catch (IOException | RuntimeException e) {
+            backOff(peer);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private boolean backingOff(java.net.URI peer) {
+        Long until = unreachableUntil.get(peer);
+        return until != null && System.nanoTime() - until < 0;
+    }
+
+    private void backOff(java.net.URI peer) {
+        unreachableUntil.put(peer, System.nanoTime() + BACKOFF.toNanos());
+    }
+
+    private static java.net.URI normalize(java.net.URI u) {
+        String s = u.toString();
+        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
+        return java.net.URI.create(s);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -253,17 +431,40 @@ public final class ChainTraining implements AutoCloseable {
     /** For each applied step, how many results its consensus held. */
     public Map<Long, Integer> consensusSizes() { return Collections.unmodifiableMap(consensusSizes); }
 
-    /** Where this session serves its results to other sessions ({@code http://127.0.0.1:PORT}), if it does. */
+    /** Where this session serves its results to other sessions (e.g. {@code http://127.0.0.1:PORT}), if it does. */
     public Optional<java.net.URI> resultsUrl() {
-        return server == null ? Optional.empty()
-                : Optional.of(java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+        return server == null ? Optional.empty() : Optional.of(localUrl());
     }
 
     /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
     public ChainTraining addPeer(java.net.URI resultsUrl) {
-        peers.add(Objects.requireNonNull(resultsUrl));
+        addExplicitPeer(resultsUrl);
+        startDiscovery(); // learn the rest from its GET /peers
         return this;
     }
+
+    private void addExplicitPeer(java.net.URI resultsUrl) {
+        java.net.URI u = normalize(Objects.requireNonNull(resultsUrl));
+        if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+            throw new TrainingException("peer URL " + resultsUrl + " is not http://HOST:PORT (another session's results URL)");
+        }
+        explicitPeers.add(u);
+        synchronized (this) {
+            if (!peers.contains(u)) peers.add(u); // an explicit peer counts even beyond the discovery bound
+        }
+    }
+
+    /** The results URLs this session fetches from: given ones and those found in the peers directory or from peers. */
+    public List<java.net.URI> peers() { return List.copyOf(peers); }
+
+    /** The rendezvous directory this session registered in, if it serves results with discovery on. */
+    public Optional<Path> peersDirectory() { return Optional.ofNullable(directory).map(PeerDirectory::dir); }
+
+    /** How many times a cold-start epoch zeroed the clients' DisTrO state (at its round height 0). */
+    public int coldStartResets() { return coldStartResets; }
+
+    /** Consensus results left out because their trainer was still warming up on a P2P checkpoint. */
+    public int resultsSkippedWhileWarmingUp() { return warmingUpSkipped; }
 
     /** The checkpoint the clients' models were loaded from (empty: a fresh init with the seed). */
     public Optional<Path> startedFrom() { return Optional.ofNullable(startedFrom); }
@@ -457,14 +658,22 @@ public final class ChainTraining implements AutoCloseable {
 
         @Override public boolean heard(ChainClient by, NodeIdentity peer) {
             RoundResults r = pending;
-            return r != null && r.step() == lastSeenStep && r.wires().containsKey(peer);
+            return r != null && r.step() == lastSeenStep && r.results().containsKey(peer);
+        }
+
+        /** The real commitment of the result held for {@code peer}: what the witnesses put in their broadcast blooms. */
+        @Override public Optional<byte[]> commitmentOf(ChainClient by, NodeIdentity peer, long roundHeight) {
+            RoundResults r = pending;
+            if (r == null || r.step() != lastSeenStep) return Optional.empty();
+            HeardResult h = r.results().get(peer);
+            return h == null ? Optional.empty() : Optional.of(h.commitment());
         }
 
         @Override public boolean readyToWitness(ChainClient client, InstanceState state) {
             RoundResults r = pending;
             if (state.coordinator().runState() != RunState.RoundTrain || r == null
                     || r.step() != state.coordinator().progress().step()) return true;
-            return r.wires().keySet().containsAll(expectedTrainers);
+            return r.results().keySet().containsAll(expectedTrainers);
         }
 
         @Override public boolean online(ChainClient client) {
@@ -476,13 +685,21 @@ public final class ChainTraining implements AutoCloseable {
     private void train(CoordinatorState c, long step) {
         trainedStep = step;
         Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
-        double lr = schedule.lr(step);
-        double prevLr = step > 1 ? schedule.lr(step - 1) : 0;
+        Optional<Training.ColdStartWarmup> coldStart = coldStartWarmup(c);
+        double lr = Training.lr(schedule, step, coldStart);
+        double prevLr = step > 1 ? Training.lr(schedule, step - 1, coldStart) : 0;
+        Round round = Coordinator.currentRound(c);
+        if (coldStart.isPresent() && round != null && round.height() == 0) {
+            // a cold-start epoch begins with zeroed DisTrO state (Psyche's zero_optim at round height 0); every live
+            // client, not only those with a batch this round, so none carries residuals from before the pause
+            for (Trainer t : trainers) if (!t.killed) t.distro.resetState();
+            coldStartResets++;
+        }
         long t0 = System.nanoTime();
         double fb = 0, comp = 0;
         long tokens = 0, bytes = 0, dense = 0;
         List<Float> losses = new ArrayList<>();
-        Map<NodeIdentity, byte[]> wires = new LinkedHashMap<>();
+        Map<NodeIdentity, HeardResult> results = new LinkedHashMap<>();
         for (int i = 0; i < trainers.size(); i++) {
             Trainer t = trainers.get(i);
             BatchId range = null;
@@ -511,17 +728,17 @@ public final class ChainTraining implements AutoCloseable {
             long c0 = System.nanoTime();
             t.distro.clipGradients();
             List<CompressedTensor> mine = t.distro.generate(prevLr, lr);
-            DistroResult result = new DistroResult(step, i, range.start(), range.end(), mine);
+            DistroResult result = new DistroResult(step, t.nonce++, range.start(), range.end(), mine);
             byte[] wire = result.encode();
             comp += (System.nanoTime() - c0) / 1e9;
-            wires.put(t.chain.identity(), wire);
+            results.put(t.chain.identity(), new HeardResult(wire, result.commitment()));
             bytes += wire.length;
             dense = result.denseBf16Bytes();
         }
-        pending = new RoundResults(step, lr, wires);
+        pending = new RoundResults(step, lr, results);
         expectedTrainers = java.util.Set.copyOf(assignment.values());
         if (server != null) {
-            served.put(step, bundle(wires));
+            served.put(step, bundle(results, b.servedWire));
             served.keySet().removeIf(k -> k < step - 4);
         }
         trainedRounds++;
@@ -534,26 +751,81 @@ public final class ChainTraining implements AutoCloseable {
         for (TrainingListener l : listeners) l.onStep(report);
     }
 
-    private static byte[] bundle(Map<NodeIdentity, byte[]> wires) {
+    /** The cold-start LR warmup of the state's epoch, if it is a cold-start epoch with cold_start_warmup_steps > 0. */
+    static Optional<Training.ColdStartWarmup> coldStartWarmup(CoordinatorState c) {
+        long[] bounds = Coordinator.coldStartWarmupBounds(c);
+        return bounds == null ? Optional.empty() : Optional.of(new Training.ColdStartWarmup(bounds[0], bounds[1]));
+    }
+
+    /**
+     * What {@code GET /results/{step}} answers: per result {@code [signer 32 B][commitment 32 B][length u32 BE][wire]}.
+     * The commitment is the announcement (Psyche gossips it, signed, apart from the blob); a fetcher hears the result
+     * only when the wire hashes to it. {@code servedWire} is what the server sends in place of each wire (identity
+     * for an honest session); the announced commitment is then that of the served bytes.
+     */
+    static byte[] bundle(Map<NodeIdentity, HeardResult> results, java.util.function.UnaryOperator<byte[]> servedWire) {
         var out = new java.io.ByteArrayOutputStream();
-        for (Map.Entry<NodeIdentity, byte[]> e : wires.entrySet()) {
+        for (Map.Entry<NodeIdentity, HeardResult> e : results.entrySet()) {
+            byte[] wire = e.getValue().wire();
+            byte[] commitment = e.getValue().commitment();
+            byte[] sent = servedWire.apply(wire);
+            if (sent != wire) commitment = DistroResult.decode(sent).commitment();
             out.writeBytes(e.getKey().signer().bytes());
-            out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(e.getValue().length).array());
-            out.writeBytes(e.getValue());
+            out.writeBytes(commitment);
+            out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(sent.length).array());
+            out.writeBytes(sent);
         }
         return out.toByteArray();
     }
 
+    /** The entries of a {@link #bundle}; parsing stops at the first malformed entry (at most 256 entries). */
+    static List<ServedResult> parseBundle(byte[] body) {
+        List<ServedResult> out = new ArrayList<>();
+        var buf = java.nio.ByteBuffer.wrap(body);
+        while (buf.remaining() >= 68 && out.size() < 256) {
+            byte[] signer = new byte[32];
+            buf.get(signer);
+            byte[] commitment = new byte[32];
+            buf.get(commitment);
+            int len = buf.getInt();
+            if (len < 0 || len > buf.remaining()) break;
+            byte[] wire = new byte[len];
+            buf.get(wire);
+            out.add(new ServedResult(signer, commitment, wire));
+        }
+        return out;
+    }
+
+    /**
+     * A served result as heard: it decodes, is for {@code step} and {@code batch}, and its bytes hash to the commitment
+     * announced with them (Psyche drops a download that "failed commitment hash verification"). Empty otherwise.
+     */
+    static Optional<HeardResult> verified(ServedResult s, long step, BatchId batch) {
+        DistroResult d;
+        try {
+            d = DistroResult.decode(s.wire());
+        } catch (RuntimeException malformed) {
+            return Optional.empty(); // a result that does not decode is no result
+        }
+        if (d.step() != step || d.batchStart() != batch.start() || d.batchEnd() != batch.end()) return Optional.empty();
+        byte[] commitment = d.commitment();
+        if (!java.util.Arrays.equals(commitment, s.commitment())) return Optional.empty();
+        return Optional.of(new HeardResult(s.wire(), commitment));
+    }
+
     /**
      * Fetches the current round's results from peer sessions until every assigned trainer's is in. A result counts
-     * when it decodes, is for this step and comes from an epoch client assigned exactly that batch.
+     * when it is for this step, comes from an epoch client assigned exactly that batch and matches its announced
+     * commitment ({@link #verified}). A peer that does not answer is skipped for a few seconds.
      */
     private void fetchPeerResults(CoordinatorState c) {
         RoundResults r = pending;
         if (peers.isEmpty() || r == null || r.step() != c.progress().step()
-                || r.wires().keySet().containsAll(expectedTrainers)) return;
+                || r.results().keySet().containsAll(expectedTrainers)) return;
         Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
         for (java.net.URI peer : peers) {
+            if (r.results().keySet().containsAll(expectedTrainers)) return;
+            if (backingOff(peer)) continue;
             byte[] body;
             try {
                 var req = java.net.http.HttpRequest.newBuilder(peer.resolve("/results/" + r.step()))
@@ -562,63 +834,86 @@ public final class ChainTraining implements AutoCloseable {
                 if (resp.statusCode() != 200) continue; // not trained yet, or gone
                 body = resp.body();
             } catch (IOException e) {
-                continue; // a peer that does not answer is not heard
+                backOff(peer); // a peer that does not answer is not heard
+                continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            var buf = java.nio.ByteBuffer.wrap(body);
-            while (buf.remaining() >= 36) {
-                byte[] signer = new byte[32];
-                buf.get(signer);
-                int len = buf.getInt();
-                if (len < 0 || len > buf.remaining()) break;
-                byte[] wire = new byte[len];
-                buf.get(wire);
+            for (ServedResult s : parseBundle(body)) {
                 for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
-                    if (!java.util.Arrays.equals(e.getValue().signer().bytes(), signer) || r.wires().containsKey(e.getValue())) continue;
-                    try {
-                        DistroResult d = DistroResult.decode(wire);
-                        if (d.step() == r.step() && d.batchStart() == e.getKey().start() && d.batchEnd() == e.getKey().end()) {
-                            r.wires().put(e.getValue(), wire);
-                        }
-                    } catch (RuntimeException malformed) {
-                        // not heard: a result that does not decode is no result
-                    }
+                    if (!java.util.Arrays.equals(e.getValue().signer().bytes(), s.signer())
+                            || r.results().containsKey(e.getValue())) continue;
+                    verified(s, r.step(), e.getKey()).ifPresent(h -> r.results().put(e.getValue(), h));
                 }
             }
         }
     }
 
     /**
-     * Applies the pending round: the results whose trainer at least a witness quorum put in its participant bloom
-     * (none when the round had no witnesses, as a round without consensus).
+     * The results of a round every session applies, in one order for all (by signer, so all apply the same sums bit
+     * for bit): those whose trainer a witness quorum put in its participant bloom and whose commitment a witness
+     * quorum put in its broadcast bloom. The second test is Psyche's batch consensus
+     * ({@code select_consensus_commitment_by_witnesses}; a batch has one trainer here, so one candidate commitment):
+     * it keeps out bytes that differ from what the witnesses heard, e.g. from a peer that served this session other
+     * bytes than it committed to elsewhere. No witnesses: no consensus.
+     */
+    static List<NodeIdentity> consensus(Map<NodeIdentity, HeardResult> results, List<Witness> witnesses, int quorum) {
+        List<NodeIdentity> accepted = new ArrayList<>();
+        if (witnesses.isEmpty()) return accepted;
+        List<Map.Entry<NodeIdentity, HeardResult>> entries = new ArrayList<>(results.entrySet());
+        entries.sort(Comparator.comparing(e -> e.getKey().signer().toBase58()));
+        for (Map.Entry<NodeIdentity, HeardResult> e : entries) {
+            if (Coordinator.trainerHealthyScore(e.getKey(), witnesses) < quorum) continue;
+            int committed = 0;
+            for (Witness w : witnesses) {
+                if (psyche.coordinator.Blooms.contains(w.broadcastBloom(), e.getValue().commitment())) committed++;
+            }
+            if (committed >= quorum) accepted.add(e.getKey());
+        }
+        return accepted;
+    }
+
+    /**
+     * Whether a result is left out because its trainer is still warming up: the run's checkpoint is P2P (or P2PGcs:
+     * clients from an earlier epoch hold the model) and the trainer has produced fewer than cold_start_warmup_steps
+     * results ({@code trainer_nonce}, counted from 0). With a Hub/Gcs checkpoint every trainer is equally new.
+     */
+    static boolean trainerWarmingUp(long trainerNonce, psyche.config.LlmModel model) {
+        boolean p2p = model.checkpoint() instanceof psyche.config.Checkpoint.P2P
+                || model.checkpoint() instanceof psyche.config.Checkpoint.P2PGcs;
+        return p2p && trainerNonce < model.coldStartWarmupSteps();
+    }
+
+    /**
+     * Applies the pending round: the {@link #consensus} results, less those of trainers still warming up when the
+     * run's checkpoint is P2P (a result whose trainer_nonce is below cold_start_warmup_steps, as Psyche's
+     * {@code apply_results}: joiners that take the model from peers do not move it before their optimizer state has
+     * warmed up).
      */
     private void applyConsensus(CoordinatorState c, List<Witness> witnesses) {
         RoundResults r = pending;
         pending = null;
         long a0 = System.nanoTime();
         int quorum = Coordinator.witnessQuorum(c.config(), witnesses.size());
-        List<NodeIdentity> accepted = new ArrayList<>();
+        List<NodeIdentity> applied = new ArrayList<>();
         List<List<CompressedTensor>> tensors = new ArrayList<>();
-        if (!witnesses.isEmpty()) {
-            // one order for every session (by signer), so all apply the same sums bit for bit
-            List<Map.Entry<NodeIdentity, byte[]>> entries = new ArrayList<>(r.wires().entrySet());
-            entries.sort(Comparator.comparing(e -> e.getKey().signer().toBase58()));
-            for (Map.Entry<NodeIdentity, byte[]> e : entries) {
-                if (Coordinator.trainerHealthyScore(e.getKey(), witnesses) >= quorum) {
-                    accepted.add(e.getKey());
-                    tensors.add(DistroResult.decode(e.getValue()).tensors());
-                }
+        for (NodeIdentity id : consensus(r.results(), witnesses, quorum)) {
+            DistroResult d = DistroResult.decode(r.results().get(id).wire());
+            if (trainerWarmingUp(d.trainerNonce(), c.model())) {
+                warmingUpSkipped++;
+                continue;
             }
+            applied.add(id);
+            tensors.add(d.tensors());
         }
         for (Trainer t : trainers) {
             if (t.killed) continue;
-            if (!accepted.contains(t.chain.identity())) t.distro.forgetOwnResult();
+            if (!applied.contains(t.chain.identity())) t.distro.forgetOwnResult();
             t.distro.apply(tensors, r.lr());
         }
         appliedStep = r.step();
-        consensusSizes.put(r.step(), accepted.size());
+        consensusSizes.put(r.step(), applied.size());
         pendingApplySeconds += System.nanoTime() - a0;
     }
 
@@ -635,6 +930,11 @@ public final class ChainTraining implements AutoCloseable {
 
     @Override public void close() {
         stop();
+        synchronized (this) {
+            closed = true;
+            if (discovery != null) discovery.shutdownNow();
+        }
+        if (directory != null) directory.close();
         if (server != null) server.stop(0);
         data.close();
         clients.close();
@@ -661,15 +961,38 @@ public final class ChainTraining implements AutoCloseable {
         private Duration timeLimit = Duration.ofHours(24);
         private final List<TrainingListener> listeners = new ArrayList<>();
         private int servePort = -1;
+        private String serveHost = "127.0.0.1";
         private final List<java.net.URI> peers = new ArrayList<>();
+        private Path peersDir;
+        private boolean peerDiscovery = true;
+        private Duration peerRefresh = Duration.ofSeconds(2);
+        private java.util.function.UnaryOperator<byte[]> servedWire = java.util.function.UnaryOperator.identity();
 
         private Builder() {}
 
-        /** Serve this session's results to other sessions on 127.0.0.1:{@code port} (0 = a free port). */
+        /**
+         * Serve this session's results to other sessions on 127.0.0.1:{@code port} (0 = a free port). With discovery
+         * on (the default), the session also registers in the run's peers directory and finds the other sessions there.
+         */
         public Builder optServeResults(int port) { this.servePort = port; return this; }
+
+        /** The address the results server binds (127.0.0.1; e.g. 0.0.0.0 for sessions on other machines). */
+        public Builder optServeHost(String host) { this.serveHost = Objects.requireNonNull(host); return this; }
 
         /** Fetch results from another session's {@code resultsUrl()} (see {@link ChainTraining#addPeer}). */
         public Builder optPeer(java.net.URI resultsUrl) { this.peers.add(Objects.requireNonNull(resultsUrl)); return this; }
+
+        /** The peers rendezvous base directory ({@link PeerDirectory#defaultBase()}: ~/.local/share/psyche/peers). */
+        public Builder optPeersDir(Path dir) { this.peersDir = Objects.requireNonNull(dir); return this; }
+
+        /** Whether a serving session registers in the peers directory and looks for peers there and at peers (true). */
+        public Builder optPeerDiscovery(boolean on) { this.peerDiscovery = on; return this; }
+
+        /** How often discovery looks for new peers (2 s). */
+        public Builder optPeerRefresh(Duration d) { this.peerRefresh = Objects.requireNonNull(d); return this; }
+
+        /** For tests: what the results server sends in place of each result's wire (a peer serving other bytes). */
+        Builder optServedWire(java.util.function.UnaryOperator<byte[]> f) { this.servedWire = Objects.requireNonNull(f); return this; }
 
         /** A run handle from {@code Psyche.local()/connect()}. */
         public Builder setRun(psyche.Run run) { return setRpc(run.cluster().rpc(), run.id()); }

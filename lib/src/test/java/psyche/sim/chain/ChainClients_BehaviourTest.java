@@ -93,6 +93,30 @@ class ChainClients_BehaviourTest {
                 t.globalBatchSizeStart(), t.globalBatchSizeEnd(), t.verificationPercent(), t.waitingForMembersExtraTime()), tiny.model());
     }
 
+    /**
+     * Each witness of the current round holds, for every epoch client in its participant bloom, that client's
+     * synthetic commitment in its broadcast bloom, and its merkle root is over those commitments in epoch order.
+     * Returns the number of witnesses checked.
+     */
+    static int checkSyntheticCommitments(psyche.coordinator.CoordinatorState c) {
+        if (c.runState() != RunState.RoundTrain && c.runState() != RunState.RoundWitness) return 0;
+        psyche.coordinator.Round round = psyche.coordinator.Coordinator.currentRound(c);
+        int checked = 0;
+        for (psyche.coordinator.Witness w : round.witnesses()) {
+            List<byte[]> heard = new ArrayList<>();
+            for (Client cl : c.epochState().clients()) {
+                if (!psyche.coordinator.Blooms.contains(w.participantBloom(), psyche.coordinator.Blooms.participantItem(cl.id()))) continue;
+                byte[] commitment = ChainClient.syntheticCommitment(round.height(), cl.id());
+                assertTrue(psyche.coordinator.Blooms.contains(w.broadcastBloom(), commitment), cl::toString);
+                heard.add(commitment);
+            }
+            assertTrue(!heard.isEmpty());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(BroadcastMerkle.root(heard), w.broadcastMerkle());
+            checked++;
+        }
+        return checked;
+    }
+
     @Test void aClientThatDropsIsHealthCheckedOutAndEarnsNothing() {
         Keypair owner = funded();
         send(owner, List.of(new psyche.chain.AuthorizerInstructions(IDS).create(owner.publicKey(), owner.publicKey(), Pubkey.SYSTEM,
@@ -102,10 +126,12 @@ class ChainClients_BehaviourTest {
         try (ChainClients clients = ChainClients.builder(rpc, "drop-run").optReliable(2).addClient(Behaviour.dropsAt(12))
                 .optClock(ChainClients_BehaviourTest::now).build()) {
             boolean sawDropped = false;
+            int witnessesChecked = 0;
             for (int i = 0; i < 300; i++) {
                 clients.step();
                 clock.advance(Duration.ofSeconds(1));
                 var s = clients.lastState();
+                witnessesChecked += checkSyntheticCommitments(s.coordinator());
                 for (Client cl : s.coordinator().epochState().clients()) sawDropped |= cl.state() == ClientState.Dropped;
                 for (Client cl : s.coordinator().epochState().exitedClients()) sawDropped |= cl.state() == ClientState.Dropped;
                 if (s.coordinator().progress().epoch() >= 1) break;
@@ -113,6 +139,7 @@ class ChainClients_BehaviourTest {
             CoordinatorAccount after = CoordinatorAccount.decode(rpc.getAccountInfo(account.toBase58()).data());
             assertEquals(1, after.state().coordinator().progress().epoch());
             assertTrue(sawDropped, "the dropped client was reported unhealthy by a health check");
+            assertTrue(witnessesChecked > 0, "no round witness seen");
             ChainClient dropped = clients.clients().get(2);
             assertEquals(0, dropped.registryEntry(after.state()).orElseThrow().earned());
             for (ChainClient reliable : clients.clients().subList(0, 2)) {

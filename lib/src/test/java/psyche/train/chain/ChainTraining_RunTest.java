@@ -10,6 +10,9 @@ import psyche.coordinator.Client;
 import psyche.coordinator.ClientState;
 import psyche.coordinator.CoordinatorState;
 import psyche.coordinator.RunState;
+import psyche.config.LrSchedule;
+import psyche.train.distro.CompressedTensor;
+import psyche.train.distro.DistroResult;
 import psyche.train.Safetensors;
 import psyche.train.StepReport;
 import psyche.train.Training;
@@ -34,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChainTraining_RunTest {
     static final Path DATA = Path.of("../datasets/tiny/train.bin");
+    /** tiny.toml's schedule: Cosine base 1e-3, warmup 10 from 0, final 1e-4 at 200. */
+    static final LrSchedule LR = new LrSchedule.Cosine(1.0e-3, 0.0, 1.0e-4, 10, 200);
     @TempDir static Path tmp;
     static Psyche psyche;
 
@@ -161,10 +166,13 @@ class ChainTraining_RunTest {
     @Test void twoSessionsExchangeResultsOverLoopbackHttpAndApplyTheSameConsensus() throws Exception {
         Run run = run("train-http", "witness_nodes = 0", "epoch_time = 600");
         Path ckA = tmp.resolve("ckpt-http-a"), ckB = tmp.resolve("ckpt-http-b");
+        // explicit peers only (discovery through a peers directory has its own test)
         try (ChainTraining a = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
-                .optCheckpointDir(ckA).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0).build();
+                .optCheckpointDir(ckA).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optPeerDiscovery(false).build();
              ChainTraining b = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
-                .optCheckpointDir(ckB).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0).build()) {
+                .optCheckpointDir(ckB).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optPeerDiscovery(false).build()) {
             a.addPeer(b.resultsUrl().orElseThrow());
             b.addPeer(a.resultsUrl().orElseThrow());
             a.start();
@@ -192,6 +200,111 @@ class ChainTraining_RunTest {
             System.out.println("http exchange: max weight difference between the sessions " + maxDiff);
             // one applied step moves a weight by lr = 1e-4..3e-4; disagreeing on a step would show as >= 1e-4
             assertTrue(maxDiff < 1e-5, "max weight difference " + maxDiff);
+        }
+    }
+
+    static double maxWeightDifference(Path a, Path b) throws IOException {
+        var wa = Safetensors.read(a.resolve("model.safetensors"));
+        var wb = Safetensors.read(b.resolve("model.safetensors"));
+        assertEquals(wa.keySet(), wb.keySet());
+        double maxDiff = 0;
+        for (String name : wa.keySet()) {
+            float[] x = wa.get(name).data(), y = wb.get(name).data();
+            for (int i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+        }
+        return maxDiff;
+    }
+
+    /** What an equivocating peer serves: its result with every coefficient's sign flipped (still a valid result). */
+    static byte[] flipped(byte[] wire) {
+        DistroResult r = DistroResult.decode(wire);
+        List<CompressedTensor> flipped = new java.util.ArrayList<>();
+        for (CompressedTensor t : r.tensors()) {
+            float[] v = t.values();
+            for (int i = 0; i < v.length; i++) v[i] = -v[i];
+            flipped.add(new CompressedTensor(t.xshape(), t.totalk(), t.k(), t.indices(), v, t.quantized()));
+        }
+        return new DistroResult(r.step(), r.trainerNonce(), r.batchStart(), r.batchEnd(), flipped).encode();
+    }
+
+    @Test void sessionsFindEachOtherWithoutFlagsAndLeaveOutAPeerThatServesOtherBytesThanItCommittedTo() throws Exception {
+        Run run = run("train-equivocate", "witness_nodes = 0", "epoch_time = 600");
+        Path peers = tmp.resolve("peers-equivocate");
+        Path ckA = tmp.resolve("ckpt-eq-a"), ckB = tmp.resolve("ckpt-eq-b");
+        // no explicit peers: both register in one peers directory. B serves A its results with every sign flipped and
+        // the commitment of those bytes, while its own witness commits to what it trained: A's witness and B's then
+        // put different commitments for B's batch in their broadcast blooms (B is in both participant blooms)
+        try (ChainTraining a = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckA).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optPeersDir(peers).optPeerRefresh(Duration.ofMillis(200)).build();
+             ChainTraining b = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckB).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optPeersDir(peers).optPeerRefresh(Duration.ofMillis(200)).optServedWire(ChainTraining_RunTest::flipped).build()) {
+            a.start();
+            b.start();
+            assertTrue(a.await(Duration.ofSeconds(120)) && b.await(Duration.ofSeconds(30)), () -> a + " / " + b);
+            System.out.println("equivocation: a consensus " + a.consensusSizes() + ", b consensus " + b.consensusSizes()
+                    + "; a peers " + a.peers() + ", b peers " + b.peers());
+            assertEquals(List.of(b.resultsUrl().orElseThrow()), a.peers());
+            assertEquals(List.of(a.resultsUrl().orElseThrow()), b.peers());
+            assertEquals(3, a.history().size());
+            assertEquals(3, b.history().size());
+            // A's result is in both consensuses; B's, whose commitment no witness quorum holds, in neither (with the
+            // participant bloom alone A would apply the flipped bytes and B its own, and the models would part)
+            for (long step = 1; step <= 3; step++) {
+                assertEquals(1, a.consensusSizes().get(step), a.consensusSizes()::toString);
+                assertEquals(1, b.consensusSizes().get(step), b.consensusSizes()::toString);
+            }
+            double maxDiff = maxWeightDifference(ckA.resolve("train-equivocate-step3"), ckB.resolve("train-equivocate-step3"));
+            System.out.println("equivocation: max weight difference between the sessions " + maxDiff);
+            assertTrue(maxDiff < 1e-5, "max weight difference " + maxDiff);
+        }
+        try (var left = Files.list(peers.resolve("train-equivocate"))) {
+            assertEquals(List.of(), left.toList(), "closed sessions leave no entries");
+        }
+    }
+
+    @Test void afterAPauseTheColdStartEpochWarmsTheLrUpAndZeroesTheDistroState() throws Exception {
+        // (epoch_time - warmup_time) / max_round_train_time = (12 - 3) / 4 = 2 rounds: the most a warmup may take
+        Run run = run("train-cold", "cold_start_warmup_steps = 2");
+        Recorder rec = new Recorder();
+        try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(2).optDevice("cpu").optDataset(DATA)
+                .optStepInterval(Duration.ofMillis(200)).optListener(rec).start()) {
+            assertTrue(t.awaitSteps(2, Duration.ofSeconds(120)), () -> t + " " + t.runState());
+            assertFalse(run.state().coordinator().epochState().coldStartEpoch(), "a new run's first epoch is not a cold start");
+            run.pause(); // while training: Cooldown at the next witness timeout, then Paused with cold_start_epoch set
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (run.state().coordinator().runState() != RunState.Paused && System.nanoTime() < deadline) Thread.sleep(200);
+            assertEquals(RunState.Paused, run.state().coordinator().runState());
+            int beforePause = rec.steps.size();
+            for (StepReport r : rec.steps) assertEquals(LR.lr(r.step()), r.lr(), r::toString);
+            assertEquals(0, t.coldStartResets());
+
+            run.resume();
+            CoordinatorState c = run.state().coordinator();
+            while (c.runState() != RunState.RoundTrain && System.nanoTime() < deadline + Duration.ofSeconds(60).toNanos()) {
+                Thread.sleep(100);
+                c = run.state().coordinator();
+            }
+            assertEquals(RunState.RoundTrain, c.runState());
+            assertTrue(c.epochState().coldStartEpoch());
+            long start = c.epochState().startStep();
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (rec.steps.stream().noneMatch(r -> r.step() >= start + 2) && t.isRunning() && System.nanoTime() < until) {
+                Thread.sleep(200);
+            }
+            t.stop();
+            List<StepReport> after = rec.steps.subList(beforePause, rec.steps.size());
+            System.out.println("cold start from step " + start + ": " + after);
+            assertEquals(start, after.get(0).step(), after::toString);
+            // LR x (step - start) / (end - start) on [start, start + 2], then the schedule again
+            assertEquals(0.0, after.get(0).lr());
+            assertEquals(LR.lr(start + 1) * 0.5, after.get(1).lr());
+            assertEquals(LR.lr(start + 2), after.get(2).lr());
+            for (StepReport r : after) assertTrue(Float.isFinite(r.clientLosses().get(0)), r::toString);
+            assertEquals(1, t.coldStartResets(), "the DisTrO state is zeroed once, at the epoch's round height 0");
+            // the clients trained in the first epoch: with the P2P checkpoint of a continued run none is warming up
+            assertEquals(0, t.resultsSkippedWhileWarmingUp());
         }
     }
 
