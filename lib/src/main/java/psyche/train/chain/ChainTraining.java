@@ -29,6 +29,7 @@ import psyche.train.TrainingListener;
 import psyche.train.data.TokenDataProvider;
 import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.Distro;
+import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
 import java.io.IOException;
@@ -104,6 +105,7 @@ public final class ChainTraining implements AutoCloseable {
     private long savedStep = -1;
     private long pendingApplySeconds;
     private boolean done;
+    private volatile DistroLayout layout; // of every result in this run: results travel without shapes
 
     /** What the session's clients published for one step. */
     private record RoundResults(long step, double lr, Map<NodeIdentity, byte[]> wires) {}
@@ -396,6 +398,7 @@ public final class ChainTraining implements AutoCloseable {
             appliedStep = Training.stepOf(p);
             savedStep = appliedStep;
         });
+        layout = DistroLayout.forParameters(first.parameters(), optimizer);
         for (int i = 0; i < trainers.size(); i++) {
             Trainer t = trainers.get(i);
             t.model = i == 0 ? first : first.copy();
@@ -578,7 +581,7 @@ public final class ChainTraining implements AutoCloseable {
                 for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
                     if (!java.util.Arrays.equals(e.getValue().signer().bytes(), signer) || r.wires().containsKey(e.getValue())) continue;
                     try {
-                        DistroResult d = DistroResult.decode(wire);
+                        DistroResult d = DistroResult.decode(wire, layout);
                         if (d.step() == r.step() && d.batchStart() == e.getKey().start() && d.batchEnd() == e.getKey().end()) {
                             r.wires().put(e.getValue(), wire);
                         }
@@ -608,7 +611,7 @@ public final class ChainTraining implements AutoCloseable {
             for (Map.Entry<NodeIdentity, byte[]> e : entries) {
                 if (Coordinator.trainerHealthyScore(e.getKey(), witnesses) >= quorum) {
                     accepted.add(e.getKey());
-                    tensors.add(DistroResult.decode(e.getValue()).tensors());
+                    tensors.add(DistroResult.decode(e.getValue(), layout).tensors());
                 }
             }
         }
