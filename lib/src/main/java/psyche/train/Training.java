@@ -362,7 +362,7 @@ public final class Training implements AutoCloseable {
 
     private void saveCheckpoint(LlamaModel model, long step) {
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
-        model.save(dir, Safetensors.Dtype.F32);
+        model.save(dir); // bf16, like Psyche's checkpoints
         copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
         lastCheckpoint = dir;
         for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
