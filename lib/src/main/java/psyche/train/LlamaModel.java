@@ -126,7 +126,12 @@ public final class LlamaModel implements AutoCloseable {
         return fromTensors(config, Safetensors.read(dir.resolve(WEIGHTS_FILE)), device);
     }
 
-    /** Writes {@code config.json} and {@code model.safetensors} (f32 or bf16) with Hugging Face names. */
+    /** Writes {@code config.json} and {@code model.safetensors} in bf16 (as Psyche checkpoints) with Hugging Face names. */
+    public void save(Path dir) {
+        save(dir, Safetensors.Dtype.BF16);
+    }
+
+    /** Writes {@code config.json} and {@code model.safetensors} in {@code dtype} (F32 reloads exactly) with Hugging Face names. */
     public void save(Path dir, Safetensors.Dtype dtype) {
         try {
             Files.createDirectories(dir);

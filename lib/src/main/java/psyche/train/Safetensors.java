@@ -17,16 +17,30 @@ import java.util.Map;
 
 /**
  * The safetensors format written by hand: 8-byte little-endian header length, a JSON header naming each tensor's
- * dtype, shape and byte range, then the raw little-endian data. F32 and BF16 are supported.
+ * dtype, shape and byte range ({@code data_offsets}, relative to the data after the header) plus an optional
+ * {@code __metadata__} map, padded with spaces so the data starts 8-byte aligned, then the raw little-endian data.
+ * Checkpoints are written in BF16 like Psyche's (round-to-nearest-even from the f32 weights); BF16, F16 and F32
+ * files are read, widened to f32.
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The reference implementation's limit on the header (safetensors {@code MAX_HEADER_SIZE}). */
+    private static final long MAX_HEADER_BYTES = 100_000_000;
 
     private Safetensors() {}
 
-    public enum Dtype { F32, BF16 }
+    public enum Dtype {
+        F32(4), BF16(2), F16(2);
 
-    /** One tensor as plain floats (bf16 is widened on read). */
+        private final int bytes;
+
+        Dtype(int bytes) { this.bytes = bytes; }
+
+        /** Bytes per element. */
+        public int bytes() { return bytes; }
+    }
+
+    /** One tensor as plain floats (bf16 and f16 are widened on read). */
     public record Tensor(long[] shape, float[] data) {
         public Tensor {
             long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
@@ -37,12 +51,19 @@ public final class Safetensors {
         }
     }
 
+    /** Writes {@code tensors} in BF16, the dtype of Psyche's checkpoints. */
+    public static void write(Path file, Map<String, Tensor> tensors) {
+        write(file, tensors, Dtype.BF16);
+    }
+
+    /** Writes {@code tensors} in {@code dtype} (F32 keeps the weights exact; BF16 and F16 round to nearest even). */
     public static void write(Path file, Map<String, Tensor> tensors, Dtype dtype) {
-        int width = dtype == Dtype.F32 ? 4 : 2;
+        int width = dtype.bytes();
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("__metadata__", Map.of("format", "pt"));
         long offset = 0;
         for (var e : tensors.entrySet()) {
+            if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("__metadata__ is not a tensor name");
             long bytes = (long) e.getValue().data().length * width;
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("dtype", dtype.name());
@@ -64,8 +85,11 @@ public final class Safetensors {
                 for (Tensor t : tensors.values()) {
                     ByteBuffer buf = ByteBuffer.allocate(t.data().length * width).order(ByteOrder.LITTLE_ENDIAN);
                     for (float v : t.data()) {
-                        if (width == 4) buf.putFloat(v);
-                        else buf.putShort(toBf16(v));
+                        switch (dtype) {
+                            case F32 -> buf.putFloat(v);
+                            case BF16 -> buf.putShort(toBf16(v));
+                            case F16 -> buf.putShort(toF16(v));
+                        }
                     }
                     out.write(buf.array());
                 }
@@ -77,46 +101,101 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * Reads every tensor of a safetensors file, widened to f32. The header is checked as the format demands: known
+     * dtypes, byte ranges that match the shapes and cover the data exactly, without gaps or overlaps.
+     */
     public static Map<String, Tensor> read(Path file) {
+        byte[] all;
         try {
-            byte[] all = Files.readAllBytes(file);
-            ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-            long headerLen = buf.getLong();
-            if (headerLen <= 0 || headerLen > all.length - 8) {
-                throw new TrainingException(file + " is not a safetensors file (header length " + headerLen + ")");
-            }
-            JsonNode header = JSON.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8));
-            int base = 8 + (int) headerLen;
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                var e = it.next();
-                if (e.getKey().equals("__metadata__")) continue;
-                JsonNode info = e.getValue();
-                String dtype = info.get("dtype").asText();
-                long[] shape = new long[info.get("shape").size()];
-                for (int i = 0; i < shape.length; i++) shape[i] = info.get("shape").get(i).asLong();
-                long begin = info.get("data_offsets").get(0).asLong();
-                long end = info.get("data_offsets").get(1).asLong();
-                ByteBuffer slice = ByteBuffer.wrap(all, base + (int) begin, (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-                float[] data;
-                switch (dtype) {
-                    case "F32" -> {
-                        data = new float[(int) ((end - begin) / 4)];
-                        slice.asFloatBuffer().get(data);
-                    }
-                    case "BF16" -> {
-                        data = new float[(int) ((end - begin) / 2)];
-                        for (int i = 0; i < data.length; i++) data[i] = fromBf16(slice.getShort());
-                    }
-                    default -> throw new TrainingException("tensor " + e.getKey() + " in " + file + " has dtype "
-                            + dtype + "; only F32 and BF16 are supported");
-                }
-                out.put(e.getKey(), new Tensor(shape, data));
-            }
-            return out;
+            all = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new TrainingException("cannot read safetensors " + file + ": " + e.getMessage(), e);
         }
+        if (all.length < 8) throw new TrainingException(file + " is not a safetensors file (" + all.length + " bytes)");
+        long headerLen = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLen <= 0 || headerLen > all.length - 8 || headerLen > MAX_HEADER_BYTES) {
+            throw new TrainingException(file + " is not a safetensors file (header length " + headerLen + ")");
+        }
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new TrainingException(file + " is not a safetensors file (header is not JSON: " + e.getMessage() + ")", e);
+        }
+        if (header == null || !header.isObject()) {
+            throw new TrainingException(file + " is not a safetensors file (header is not a JSON object)");
+        }
+        int base = 8 + (int) headerLen;
+        long dataLen = all.length - base;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        record Range(long begin, long end, String name) {}
+        java.util.List<Range> ranges = new java.util.ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String name = e.getKey();
+            JsonNode info = e.getValue();
+            if (name.equals("__metadata__")) {
+                if (!info.isObject()) throw bad(file, "__metadata__ is not a map of strings");
+                continue;
+            }
+            if (!info.isObject() || !info.path("dtype").isTextual() || !info.path("shape").isArray()
+                    || !info.path("data_offsets").isArray() || info.get("data_offsets").size() != 2) {
+                throw bad(file, "tensor " + name + " lacks dtype, shape or data_offsets [begin, end]");
+            }
+            String dtypeName = info.get("dtype").asText();
+            Dtype dtype;
+            try {
+                dtype = Dtype.valueOf(dtypeName);
+            } catch (IllegalArgumentException unknown) {
+                throw new TrainingException("tensor " + name + " in " + file + " has dtype " + dtypeName
+                        + "; only F32, BF16 and F16 are supported");
+            }
+            long[] shape = new long[info.get("shape").size()];
+            long count = 1;
+            for (int i = 0; i < shape.length; i++) {
+                JsonNode d = info.get("shape").get(i);
+                if (!d.canConvertToLong() || d.asLong() < 0) throw bad(file, "tensor " + name + " has shape " + info.get("shape"));
+                shape[i] = d.asLong();
+                count = shape[i] > 0 && count > Integer.MAX_VALUE / shape[i] ? Long.MAX_VALUE : count * shape[i];
+            }
+            if (count > Integer.MAX_VALUE) throw bad(file, "tensor " + name + " has shape " + info.get("shape") + ", too many elements for one array");
+            JsonNode offsets = info.get("data_offsets");
+            long begin = offsets.get(0).asLong(-1), end = offsets.get(1).asLong(-1);
+            if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong() || begin < 0 || end < begin
+                    || end > dataLen) {
+                throw bad(file, "tensor " + name + " has data_offsets " + offsets + " outside the " + dataLen + " data bytes");
+            }
+            if (end - begin != count * dtype.bytes()) {
+                throw bad(file, "tensor " + name + " of shape " + Arrays.toString(shape) + " in " + dtype + " needs "
+                        + count * dtype.bytes() + " bytes, data_offsets " + offsets + " hold " + (end - begin));
+            }
+            ranges.add(new Range(begin, end, name));
+            ByteBuffer slice = ByteBuffer.wrap(all, base + (int) begin, (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] data = new float[(int) count];
+            switch (dtype) {
+                case F32 -> slice.asFloatBuffer().get(data);
+                case BF16 -> { for (int i = 0; i < data.length; i++) data[i] = fromBf16(slice.getShort()); }
+                case F16 -> { for (int i = 0; i < data.length; i++) data[i] = fromF16(slice.getShort()); }
+            }
+            out.put(name, new Tensor(shape, data));
+        }
+        // the byte buffer must be entirely indexed: ranges in order, each starting where the previous ended
+        ranges.sort(java.util.Comparator.comparingLong(Range::begin).thenComparingLong(Range::end));
+        long covered = 0;
+        for (Range r : ranges) {
+            if (r.begin() != covered) {
+                throw bad(file, "tensor " + r.name() + " starts at byte " + r.begin() + " of the data, expected " + covered
+                        + (r.begin() < covered ? " (tensors overlap)" : " (a gap before it)"));
+            }
+            covered = r.end();
+        }
+        if (covered != dataLen) throw bad(file, (dataLen - covered) + " data bytes after the last tensor");
+        return out;
+    }
+
+    private static TrainingException bad(Path file, String why) {
+        return new TrainingException(file + " is not a valid safetensors file: " + why);
     }
 
     /** Round-to-nearest-even float to bfloat16, as torch does; NaN stays NaN. */
@@ -129,5 +208,42 @@ public final class Safetensors {
 
     public static float fromBf16(short b) {
         return Float.intBitsToFloat((b & 0xFFFF) << 16);
+    }
+
+    /** Round-to-nearest-even float to IEEE half: overflow gives infinity, tiny values subnormals or zero; NaN stays NaN. */
+    public static short toF16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xFF;
+        int mant = bits & 0x7F_FFFF;
+        if (exp == 0xFF) return (short) (sign | 0x7C00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+        int e = exp - 112; // half's biased exponent
+        if (e >= 31) return (short) (sign | 0x7C00);
+        if (e <= 0) {
+            // subnormal half: (1.mant) * 2^(exp-127) in units of 2^-24 is full >> (14 - e)
+            int shift = 14 - e;
+            if (shift > 24) return (short) sign; // below half the smallest subnormal
+            int full = mant | 0x80_0000;
+            int m = full >>> shift;
+            int rest = full & ((1 << shift) - 1), half = 1 << (shift - 1);
+            if (rest > half || (rest == half && (m & 1) == 1)) m++;
+            return (short) (sign | m); // m == 0x400 is the smallest normal: the encoding carries over
+        }
+        int h = sign | (e << 10) | (mant >>> 13);
+        int rest = mant & 0x1FFF;
+        if (rest > 0x1000 || (rest == 0x1000 && (h & 1) == 1)) h++; // a carry rounds up the exponent (to inf at the top)
+        return (short) h;
+    }
+
+    public static float fromF16(short h) {
+        int sign = (h & 0x8000) << 16;
+        int e = (h >>> 10) & 0x1F;
+        int m = h & 0x3FF;
+        if (e == 0) {
+            float f = m * 0x1p-24f; // zero or subnormal, exact
+            return sign != 0 ? -f : f;
+        }
+        if (e == 31) return Float.intBitsToFloat(sign | 0x7F80_0000 | (m << 13));
+        return Float.intBitsToFloat(sign | ((e + 112) << 23) | (m << 13));
     }
 }

@@ -10,6 +10,7 @@ import psyche.train.data.BatchId;
 import psyche.train.data.TokenDataProvider;
 import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.Distro;
+import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
 import java.io.IOException;
@@ -204,6 +205,8 @@ public final class Training implements AutoCloseable {
             models.add(first);
             for (int c = 1; c < n; c++) models.add(first.copy());
             Optimizer opt = b.config.model().optimizer();
+            // every client's result has this layout; results travel without shapes and decode against it
+            DistroLayout layout = opt instanceof Optimizer.Distro d ? DistroLayout.forParameters(first.parameters(), d) : null;
             for (LlamaModel m : models) {
                 if (opt instanceof Optimizer.Distro d) distros.add(new Distro(d, m.parameters(), m.manager()));
                 else adams.add(new AdamW((Optimizer.AdamW) opt, m.parameters(), m.manager()));
@@ -270,7 +273,7 @@ public final class Training implements AutoCloseable {
                 if (!distros.isEmpty()) {
                     long a0 = System.nanoTime();
                     List<DistroResult> received = new ArrayList<>();
-                    for (byte[] w : published) received.add(DistroResult.decode(w));
+                    for (byte[] w : published) received.add(DistroResult.decode(w, layout));
                     List<DistroResult> consensus = driver.consensus(step, received);
                     int min = Math.max(1, b.config.config().minClients());
                     if (consensus.size() < min) {
@@ -407,7 +410,7 @@ public final class Training implements AutoCloseable {
 
     private void saveCheckpoint(LlamaModel model, long step) {
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
-        model.save(dir, Safetensors.Dtype.F32);
+        model.save(dir); // bf16, like Psyche's checkpoints
         copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
         lastCheckpoint = dir;
         for (TrainingListener l : listeners) l.onCheckpoint(step, dir);

@@ -29,6 +29,7 @@ import psyche.train.TrainingListener;
 import psyche.train.data.TokenDataProvider;
 import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.Distro;
+import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
 import java.io.IOException;
@@ -129,6 +130,9 @@ public final class ChainTraining implements AutoCloseable {
     private boolean done;
     private volatile int coldStartResets;
     private volatile int warmingUpSkipped;
+    /** Serves each result as it is (see {@link #bundle}). */
+    static final java.util.function.UnaryOperator<DistroResult> HONEST = r -> r;
+    private volatile DistroLayout layout; // of every result in this run: results travel without shapes
 
     /** What the session holds for one step: its clients' results and those fetched from peer sessions. */
     private record RoundResults(long step, double lr, Map<NodeIdentity, HeardResult> results) {}
@@ -597,6 +601,7 @@ public final class ChainTraining implements AutoCloseable {
             appliedStep = Training.stepOf(p);
             savedStep = appliedStep;
         });
+        layout = DistroLayout.forParameters(first.parameters(), optimizer);
         for (int i = 0; i < trainers.size(); i++) {
             Trainer t = trainers.get(i);
             t.model = i == 0 ? first : first.copy();
@@ -738,7 +743,7 @@ public final class ChainTraining implements AutoCloseable {
         pending = new RoundResults(step, lr, results);
         expectedTrainers = java.util.Set.copyOf(assignment.values());
         if (server != null) {
-            served.put(step, bundle(results, b.servedWire));
+            served.put(step, bundle(layout, results, b.servedWire));
             served.keySet().removeIf(k -> k < step - 4);
         }
         trainedRounds++;
@@ -760,16 +765,21 @@ public final class ChainTraining implements AutoCloseable {
     /**
      * What {@code GET /results/{step}} answers: per result {@code [signer 32 B][commitment 32 B][length u32 BE][wire]}.
      * The commitment is the announcement (Psyche gossips it, signed, apart from the blob); a fetcher hears the result
-     * only when the wire hashes to it. {@code servedWire} is what the server sends in place of each wire (identity
-     * for an honest session); the announced commitment is then that of the served bytes.
+     * only when the wire hashes to it. {@code served} is what the server sends in place of each result
+     * ({@link #HONEST} for an honest session); the announced commitment is then that of the served result.
      */
-    static byte[] bundle(Map<NodeIdentity, HeardResult> results, java.util.function.UnaryOperator<byte[]> servedWire) {
+    static byte[] bundle(DistroLayout layout, Map<NodeIdentity, HeardResult> results,
+                         java.util.function.UnaryOperator<DistroResult> served) {
         var out = new java.io.ByteArrayOutputStream();
         for (Map.Entry<NodeIdentity, HeardResult> e : results.entrySet()) {
             byte[] wire = e.getValue().wire();
             byte[] commitment = e.getValue().commitment();
-            byte[] sent = servedWire.apply(wire);
-            if (sent != wire) commitment = DistroResult.decode(sent).commitment();
+            byte[] sent = wire;
+            if (served != HONEST) {
+                DistroResult other = served.apply(DistroResult.decode(wire, layout));
+                sent = other.encode();
+                commitment = other.commitment();
+            }
             out.writeBytes(e.getKey().signer().bytes());
             out.writeBytes(commitment);
             out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(sent.length).array());
@@ -800,10 +810,10 @@ public final class ChainTraining implements AutoCloseable {
      * A served result as heard: it decodes, is for {@code step} and {@code batch}, and its bytes hash to the commitment
      * announced with them (Psyche drops a download that "failed commitment hash verification"). Empty otherwise.
      */
-    static Optional<HeardResult> verified(ServedResult s, long step, BatchId batch) {
+    static Optional<HeardResult> verified(DistroLayout layout, ServedResult s, long step, BatchId batch) {
         DistroResult d;
         try {
-            d = DistroResult.decode(s.wire());
+            d = DistroResult.decode(s.wire(), layout);
         } catch (RuntimeException malformed) {
             return Optional.empty(); // a result that does not decode is no result
         }
@@ -844,7 +854,7 @@ public final class ChainTraining implements AutoCloseable {
                 for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
                     if (!java.util.Arrays.equals(e.getValue().signer().bytes(), s.signer())
                             || r.results().containsKey(e.getValue())) continue;
-                    verified(s, r.step(), e.getKey()).ifPresent(h -> r.results().put(e.getValue(), h));
+                    verified(layout, s, r.step(), e.getKey()).ifPresent(h -> r.results().put(e.getValue(), h));
                 }
             }
         }
@@ -899,7 +909,7 @@ public final class ChainTraining implements AutoCloseable {
         List<NodeIdentity> applied = new ArrayList<>();
         List<List<CompressedTensor>> tensors = new ArrayList<>();
         for (NodeIdentity id : consensus(r.results(), witnesses, quorum)) {
-            DistroResult d = DistroResult.decode(r.results().get(id).wire());
+            DistroResult d = DistroResult.decode(r.results().get(id).wire(), layout);
             if (trainerWarmingUp(d.trainerNonce(), c.model())) {
                 warmingUpSkipped++;
                 continue;
@@ -921,7 +931,7 @@ public final class ChainTraining implements AutoCloseable {
         Trainer live = trainers.stream().filter(t -> !t.killed && t.model != null).findFirst().orElse(null);
         if (live == null) return;
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
-        live.model.save(dir, Safetensors.Dtype.F32);
+        live.model.save(dir, b.checkpointDtype);
         Training.copyTokenizer(dataLocation, dir);
         savedStep = step;
         lastCheckpoint = dir;
@@ -964,9 +974,10 @@ public final class ChainTraining implements AutoCloseable {
         private String serveHost = "127.0.0.1";
         private final List<java.net.URI> peers = new ArrayList<>();
         private Path peersDir;
+        private Safetensors.Dtype checkpointDtype = Safetensors.Dtype.BF16;
         private boolean peerDiscovery = true;
         private Duration peerRefresh = Duration.ofSeconds(2);
-        private java.util.function.UnaryOperator<byte[]> servedWire = java.util.function.UnaryOperator.identity();
+        private java.util.function.UnaryOperator<DistroResult> servedWire = HONEST;
 
         private Builder() {}
 
@@ -992,7 +1003,7 @@ public final class ChainTraining implements AutoCloseable {
         public Builder optPeerRefresh(Duration d) { this.peerRefresh = Objects.requireNonNull(d); return this; }
 
         /** For tests: what the results server sends in place of each result's wire (a peer serving other bytes). */
-        Builder optServedWire(java.util.function.UnaryOperator<byte[]> f) { this.servedWire = Objects.requireNonNull(f); return this; }
+        Builder optServedWire(java.util.function.UnaryOperator<DistroResult> f) { this.servedWire = Objects.requireNonNull(f); return this; }
 
         /** A run handle from {@code Psyche.local()/connect()}. */
         public Builder setRun(psyche.Run run) { return setRpc(run.cluster().rpc(), run.id()); }
@@ -1018,6 +1029,9 @@ public final class ChainTraining implements AutoCloseable {
 
         /** Where {@code {run_id}-step{N}} checkpoints go; a re-joining session starts from the newest there. */
         public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
+
+        /** Weights of the Cooldown checkpoint: BF16 (Psyche's, the default) or F32 (exact, e.g. to compare sessions). */
+        public Builder optCheckpointDtype(Safetensors.Dtype dtype) { this.checkpointDtype = Objects.requireNonNull(dtype); return this; }
 
         /** Start from this checkpoint instead of the newest in the checkpoint directory. */
         public Builder optResumeFrom(Path d) { this.resumeFrom = d; return this; }

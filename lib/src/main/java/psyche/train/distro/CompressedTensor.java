@@ -34,6 +34,49 @@ public record CompressedTensor(long[] xshape, long totalk, int k, int[] indices,
         return new CompressedTensor(xshape, totalk, k, indices, signs, true);
     }
 
+    /**
+     * The canonical form a result travels and is committed in: within each tile the entries in ascending index order,
+     * each value moved with its index (the mean scatter does not depend on the order). Returns {@code this} when
+     * already sorted.
+     *
+     * @throws IllegalArgumentException for an index outside {@code [0, totalk)} or named twice in one tile
+     */
+    public CompressedTensor sortedByIndex() {
+        int rows = rows();
+        int[] idx = null;
+        float[] val = null;
+        long[] keys = null;
+        for (int row = 0; row < rows; row++) {
+            int from = row * k;
+            boolean sorted = true;
+            for (int j = 0; j < k; j++) {
+                int v = indices[from + j];
+                if (v < 0 || v >= totalk) {
+                    throw new IllegalArgumentException("index " + v + " in tile " + row + " is outside [0, " + totalk + ")");
+                }
+                if (j > 0 && indices[from + j - 1] >= v) sorted = false;
+            }
+            if (sorted) continue;
+            if (idx == null) {
+                idx = indices.clone();
+                val = values.clone();
+                keys = new long[k];
+            }
+            // sort (index, position) pairs packed in a long: indices are non-negative ints
+            for (int j = 0; j < k; j++) keys[j] = ((long) indices[from + j] << 32) | j;
+            Arrays.sort(keys);
+            for (int j = 0; j < k; j++) {
+                int at = from + (int) keys[j];
+                if (j > 0 && indices[at] == idx[from + j - 1]) {
+                    throw new IllegalArgumentException("index " + indices[at] + " appears twice in tile " + row);
+                }
+                idx[from + j] = indices[at];
+                val[from + j] = values[at];
+            }
+        }
+        return idx == null ? this : new CompressedTensor(xshape, totalk, k, idx, val, quantized);
+    }
+
     /** Bytes an index takes on the wire: u8, u16 or u32 by tile size, like Psyche's {@code compress_idx}. */
     public static int indexWidth(long totalk) {
         if (totalk <= 256) return 1;

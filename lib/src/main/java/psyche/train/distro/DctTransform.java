@@ -57,6 +57,11 @@ public final class DctTransform implements AutoCloseable {
 
     /** Tile shape for a parameter shape: {@code [s1/c1, s2/c2, c1, c2]} or {@code [s/c, c]}. */
     public long[] tileShape(long[] shape) {
+        return tileShape(shape, targetChunk);
+    }
+
+    /** {@link #tileShape(long[])} for a given {@code compression_chunk}, without a transform (result layouts). */
+    public static long[] tileShape(long[] shape, long targetChunk) {
         if (shape.length == 2) {
             long c1 = chunkFor(shape[0], targetChunk), c2 = chunkFor(shape[1], targetChunk);
             return new long[] {shape[0] / c1, shape[1] / c2, c1, c2};

@@ -10,6 +10,7 @@ import psyche.train.LlamaModel;
 import psyche.train.TorchRuntime;
 import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.Distro;
+import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
 import java.nio.file.Files;
@@ -95,6 +96,7 @@ public final class TrainingBench {
         double[] fb = new double[steps], comp = new double[steps], apply = new double[steps];
         try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 1);
              Distro d = new Distro(distroCfg, m.parameters(), m.manager())) {
+            DistroLayout layout = DistroLayout.forParameters(m.parameters(), distroCfg);
             for (int s = -5; s < steps; s++) {
                 d.errorCorrection(1e-3);
                 long t0 = System.nanoTime();
@@ -105,7 +107,7 @@ public final class TrainingBench {
                 List<CompressedTensor> res = d.generate(1e-3, 1e-3);
                 byte[] wire = new DistroResult(1, 0, 0, batch - 1, res).encode();
                 long t2 = System.nanoTime();
-                d.apply(List.of(DistroResult.decode(wire).tensors()), 1e-3);
+                d.apply(List.of(DistroResult.decode(wire, layout).tensors()), 1e-3);
                 long t3 = System.nanoTime();
                 if (s >= 0) {
                     fb[s] = (t1 - t0) / 1e9;
@@ -117,27 +119,43 @@ public final class TrainingBench {
         return new double[] {median(fb), median(comp), median(apply)};
     }
 
-    /** Bytes of one 1-bit DisTrO result at chunk 64, top-k 8 vs the dense bf16 parameters. */
+    /**
+     * Bytes of one 1-bit DisTrO result at chunk 64, top-k 8 vs the dense bf16 parameters, after three steps on random
+     * tokens; beside it the format's worst case for the layout (the guaranteed ratio) and what the spec's fixed-width
+     * u8/u16/u32 indices plus packed sign bits alone would take (the previous format's payload, headers left out).
+     */
     static void compression(LlamaConfig cfg) {
         Optimizer.Distro c = new Optimizer.Distro(Optional.empty(), Optional.empty(), 0.999f, 8, 64, true);
         try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 2); Distro d = new Distro(c, m.parameters(), m.manager())) {
-            m.zeroGradients();
-            int[][] sample = new int[2][33];
-            m.forwardBackward(sample);
-            DistroResult res = new DistroResult(1, 0, 0, 1, d.generate(0, 1e-3));
+            DistroLayout layout = DistroLayout.forParameters(m.parameters(), c);
+            Random r = new Random(3);
+            int[][] sample = new int[4][33];
+            DistroResult res = null;
+            for (int s = 0; s < 3; s++) {
+                for (int[] row : sample) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(cfg.vocabSize());
+                double prevLr = s == 0 ? 0 : 1e-3;
+                d.errorCorrection(prevLr);
+                m.zeroGradients();
+                m.forwardBackward(sample);
+                List<CompressedTensor> mine = d.generate(prevLr, 1e-3);
+                d.apply(List.of(mine), 1e-3);
+                res = new DistroResult(s, 0, 0, sample.length - 1, mine);
+            }
             long dense = 0;
             for (NDArray p : m.parameters().values()) dense += p.size() * 2;
-            long matrixBytes = 0, matrixDense = 0;
-            for (int i = 0; i < res.tensors().size(); i++) {
-                CompressedTensor t = res.tensors().get(i);
-                if (t.xshape().length == 4) {
-                    matrixBytes += new DistroResult(1, 0, 0, 1, List.of(t)).byteCount() - 32; // less the result header
-                    matrixDense += (long) t.rows() * t.totalk() * 2;
-                }
+            long entries = 0, specWidth = 0;
+            for (CompressedTensor t : res.tensors()) {
+                entries += t.indices().length;
+                specWidth += (long) t.indices().length * CompressedTensor.indexWidth(t.totalk()) + (t.indices().length + 7) / 8;
             }
-            System.out.printf("compression %s: result %d B vs dense bf16 %d B = %.0fx (2-D weights alone %.0fx; target >= 480x)%n",
-                    Arrays.asList(cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.vocabSize()), res.byteCount(), dense,
-                    (double) dense / res.byteCount(), (double) matrixDense / matrixBytes);
+            int bytes = res.byteCount();
+            long worst = layout.maxResultBytes();
+            System.out.printf("compression %s (%d parameters, %d tensors, %d coefficients): result %d B = %.0fx dense bf16 "
+                            + "(%d B), %.2f bits per coefficient; worst case %d B = %.0fx guaranteed (target >= 480x); "
+                            + "spec-width indices + signs alone %d B = %.0fx%n",
+                    Arrays.asList(cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.vocabSize()), dense / 2,
+                    res.tensors().size(), entries, bytes, (double) dense / bytes, dense, 8.0 * bytes / entries, worst,
+                    (double) dense / worst, specWidth, (double) dense / specWidth);
         }
     }
 

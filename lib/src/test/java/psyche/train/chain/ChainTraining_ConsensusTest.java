@@ -10,6 +10,7 @@ import psyche.coordinator.WitnessBloom;
 import psyche.coordinator.WitnessProof;
 import psyche.sim.chain.BroadcastMerkle;
 import psyche.train.distro.CompressedTensor;
+import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
 import java.util.Arrays;
@@ -45,6 +46,8 @@ class ChainTraining_ConsensusTest {
         return new DistroResult(step, 0, batch.start(), batch.end(), List.of(t));
     }
 
+    static final DistroLayout LAYOUT = result(0, BATCH_A, 1f).layout();
+
     static ChainTraining.HeardResult heard(DistroResult r) {
         return new ChainTraining.HeardResult(r.encode(), r.commitment());
     }
@@ -61,27 +64,27 @@ class ChainTraining_ConsensusTest {
         Map<NodeIdentity, ChainTraining.HeardResult> results = new LinkedHashMap<>();
         results.put(A, heard(ra));
         results.put(B, heard(rb));
-        List<ChainTraining.ServedResult> served = ChainTraining.parseBundle(ChainTraining.bundle(results, w -> w));
+        List<ChainTraining.ServedResult> served = ChainTraining.parseBundle(ChainTraining.bundle(LAYOUT, results, ChainTraining.HONEST));
         assertEquals(2, served.size());
         assertArrayEquals(A.signer().bytes(), served.get(0).signer());
         assertArrayEquals(ra.commitment(), served.get(0).commitment());
         assertArrayEquals(ra.encode(), served.get(0).wire());
-        Optional<ChainTraining.HeardResult> ok = ChainTraining.verified(served.get(1), 5, BATCH_B);
+        Optional<ChainTraining.HeardResult> ok = ChainTraining.verified(LAYOUT, served.get(1), 5, BATCH_B);
         assertTrue(ok.isPresent());
         assertArrayEquals(rb.commitment(), ok.get().commitment());
         // the same entry for another step or another batch is not this round's result
-        assertFalse(ChainTraining.verified(served.get(1), 6, BATCH_B).isPresent());
-        assertFalse(ChainTraining.verified(served.get(1), 5, BATCH_A).isPresent());
+        assertFalse(ChainTraining.verified(LAYOUT, served.get(1), 6, BATCH_B).isPresent());
+        assertFalse(ChainTraining.verified(LAYOUT, served.get(1), 5, BATCH_A).isPresent());
     }
 
     @Test void servedBytesThatDifferFromTheAnnouncedCommitmentAreNotHeard() {
         DistroResult committed = result(5, BATCH_A, 1f), other = result(5, BATCH_A, -1f);
         assertFalse(Arrays.equals(committed.commitment(), other.commitment()));
         var lying = new ChainTraining.ServedResult(A.signer().bytes(), committed.commitment(), other.encode());
-        assertFalse(ChainTraining.verified(lying, 5, BATCH_A).isPresent());
+        assertFalse(ChainTraining.verified(LAYOUT, lying, 5, BATCH_A).isPresent());
         var garbage = new ChainTraining.ServedResult(A.signer().bytes(), committed.commitment(), new byte[] {1, 2, 3});
-        assertFalse(ChainTraining.verified(garbage, 5, BATCH_A).isPresent());
-        assertTrue(ChainTraining.verified(new ChainTraining.ServedResult(A.signer().bytes(), committed.commitment(),
+        assertFalse(ChainTraining.verified(LAYOUT, garbage, 5, BATCH_A).isPresent());
+        assertTrue(ChainTraining.verified(LAYOUT, new ChainTraining.ServedResult(A.signer().bytes(), committed.commitment(),
                 committed.encode()), 5, BATCH_A).isPresent());
     }
 
@@ -89,20 +92,21 @@ class ChainTraining_ConsensusTest {
         Map<NodeIdentity, ChainTraining.HeardResult> results = new LinkedHashMap<>();
         results.put(A, heard(result(5, BATCH_A, 1f)));
         results.put(B, heard(result(5, BATCH_B, 1f)));
-        byte[] whole = ChainTraining.bundle(results, w -> w);
+        byte[] whole = ChainTraining.bundle(LAYOUT, results, ChainTraining.HONEST);
         assertEquals(1, ChainTraining.parseBundle(Arrays.copyOf(whole, whole.length - 1)).size());
         assertEquals(0, ChainTraining.parseBundle(new byte[10]).size());
     }
 
     @Test void aServerThatSwapsItsBytesAnnouncesTheCommitmentOfWhatItServes() {
         DistroResult mine = result(5, BATCH_A, 1f);
-        byte[] swapped = result(5, BATCH_A, -1f).encode();
+        DistroResult other = result(5, BATCH_A, -1f);
+        byte[] swapped = other.encode();
         Map<NodeIdentity, ChainTraining.HeardResult> results = Map.of(A, heard(mine));
-        var served = ChainTraining.parseBundle(ChainTraining.bundle(results, w -> swapped)).get(0);
+        var served = ChainTraining.parseBundle(ChainTraining.bundle(LAYOUT, results, r -> other)).get(0);
         assertArrayEquals(swapped, served.wire());
-        assertArrayEquals(DistroResult.decode(swapped).commitment(), served.commitment());
+        assertArrayEquals(other.commitment(), served.commitment());
         // consistent with itself, so a fetcher hears it; only the witnesses' broadcast blooms can tell (below)
-        assertTrue(ChainTraining.verified(served, 5, BATCH_A).isPresent());
+        assertTrue(ChainTraining.verified(LAYOUT, served, 5, BATCH_A).isPresent());
     }
 
     @Test void consensusNeedsAQuorumOfParticipantAndOfBroadcastBlooms() {

@@ -168,10 +168,10 @@ class ChainTraining_RunTest {
         Path ckA = tmp.resolve("ckpt-http-a"), ckB = tmp.resolve("ckpt-http-b");
         // explicit peers only (discovery through a peers directory has its own test)
         try (ChainTraining a = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
-                .optCheckpointDir(ckA).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optCheckpointDir(ckA).optCheckpointDtype(Safetensors.Dtype.F32).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
                 .optPeerDiscovery(false).build();
              ChainTraining b = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
-                .optCheckpointDir(ckB).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optCheckpointDir(ckB).optCheckpointDtype(Safetensors.Dtype.F32).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
                 .optPeerDiscovery(false).build()) {
             a.addPeer(b.resultsUrl().orElseThrow());
             b.addPeer(a.resultsUrl().orElseThrow());
@@ -216,15 +216,14 @@ class ChainTraining_RunTest {
     }
 
     /** What an equivocating peer serves: its result with every coefficient's sign flipped (still a valid result). */
-    static byte[] flipped(byte[] wire) {
-        DistroResult r = DistroResult.decode(wire);
+    static DistroResult flipped(DistroResult r) {
         List<CompressedTensor> flipped = new java.util.ArrayList<>();
         for (CompressedTensor t : r.tensors()) {
             float[] v = t.values();
             for (int i = 0; i < v.length; i++) v[i] = -v[i];
             flipped.add(new CompressedTensor(t.xshape(), t.totalk(), t.k(), t.indices(), v, t.quantized()));
         }
-        return new DistroResult(r.step(), r.trainerNonce(), r.batchStart(), r.batchEnd(), flipped).encode();
+        return new DistroResult(r.step(), r.trainerNonce(), r.batchStart(), r.batchEnd(), flipped);
     }
 
     @Test void sessionsFindEachOtherWithoutFlagsAndLeaveOutAPeerThatServesOtherBytesThanItCommittedTo() throws Exception {
@@ -235,10 +234,10 @@ class ChainTraining_RunTest {
         // the commitment of those bytes, while its own witness commits to what it trained: A's witness and B's then
         // put different commitments for B's batch in their broadcast blooms (B is in both participant blooms)
         try (ChainTraining a = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
-                .optCheckpointDir(ckA).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optCheckpointDir(ckA).optCheckpointDtype(Safetensors.Dtype.F32).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
                 .optPeersDir(peers).optPeerRefresh(Duration.ofMillis(200)).build();
              ChainTraining b = ChainTraining.builder().setRun(run).optClients(1).optDevice("cpu").optDataset(DATA)
-                .optCheckpointDir(ckB).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
+                .optCheckpointDir(ckB).optCheckpointDtype(Safetensors.Dtype.F32).optStepInterval(Duration.ofMillis(200)).optSteps(3).optServeResults(0)
                 .optPeersDir(peers).optPeerRefresh(Duration.ofMillis(200)).optServedWire(ChainTraining_RunTest::flipped).build()) {
             a.start();
             b.start();

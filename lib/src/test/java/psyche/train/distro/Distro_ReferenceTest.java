@@ -120,7 +120,7 @@ class Distro_ReferenceTest {
 
             // the wire format carries the same thing back
             DistroResult res = new DistroResult(3, 9, 10, 19, List.of(c1, c2.quantize()));
-            DistroResult back = DistroResult.decode(res.encode());
+            DistroResult back = DistroResult.decode(res.encode(), DistroLayout.of(List.of(c1, c2.quantize())));
             assertEquals(res, back);
             assertArrayEquals(res.commitment(), back.commitment());
             assertEquals(res.encode().length, res.byteCount());
