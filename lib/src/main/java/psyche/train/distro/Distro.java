@@ -47,6 +47,8 @@ public final class Distro implements AutoCloseable {
     private final NDArray tileOfParam;  // for each parameter element, its position in tile order
     private final NDArray paramOfTile;  // for each tile-order position, the parameter element
     private NDArray clippedGrads;       // this step's gradients in parameter order, once clipGradients gathered them
+    private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by generate
+    private double lookAheadLr;
     private List<CompressedTensor> ownPrevious;
 
     /** Parameters whose tiles share one in-tile shape, stacked row after row from {@code start} in tile order. */
@@ -132,11 +134,19 @@ public final class Distro implements AutoCloseable {
     /** Step 1: {@code x -= prevLr * sign(delta)}, the look-ahead used for the forward pass. */
     public void errorCorrection(double prevLr) {
         TorchRuntime.noGradOnThisThread();
-        clippedGrads = null;
+        closeStepState();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            params.flat().subi(delta.sign().muli(prevLr));
+            lookAhead = keep(delta.sign().muli(prevLr));
+            lookAheadLr = prevLr;
+            params.flat().subi(lookAhead);
         }
+    }
+
+    private void closeStepState() {
+        if (clippedGrads != null) clippedGrads.close();
+        if (lookAhead != null) lookAhead.close();
+        clippedGrads = lookAhead = null;
     }
 
     /**
@@ -180,7 +190,9 @@ public final class Distro implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray x = params.flat();
-            x.addi(delta.sign().muli(prevLr));
+            x.addi(lookAhead != null && lookAheadLr == prevLr ? lookAhead : delta.sign().muli(prevLr));
+            if (lookAhead != null) lookAhead.close();
+            lookAhead = null;
             if (ownPrevious != null) {
                 // What was shared already counts as applied: take it out of the residual. The unquantized
                 // coefficients are used (the residual is in lr*grad units, signs are not).
@@ -287,6 +299,8 @@ public final class Distro implements AutoCloseable {
     public void resetState() {
         TorchRuntime.noGradOnThisThread();
         delta.muli(0);
+        if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: generate recomputes from zero
+        lookAhead = null;
         ownPrevious = null;
     }
 
@@ -317,7 +331,7 @@ public final class Distro implements AutoCloseable {
     }
 
     @Override public void close() {
-        if (clippedGrads != null) clippedGrads.close();
+        closeStepState();
         transform.close();
         manager.close();
     }
