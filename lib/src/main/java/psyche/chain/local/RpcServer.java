@@ -1,17 +1,12 @@
 package psyche.chain.local;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,8 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import psyche.chain.local.programs.TokenAccount;
 import psyche.chain.local.programs.TokenMint;
@@ -41,18 +34,14 @@ public final class RpcServer implements AutoCloseable {
     static final int SEND_TRANSACTION_PREFLIGHT_FAILURE = -32002;
     static final int TRANSACTION_SIGNATURE_VERIFICATION_FAILURE = -32003;
 
-    static {
-        // without TCP_NODELAY, keep-alive requests stall ~40 ms on Nagle + delayed ACK (headers and body are two writes);
-        // read once by the JDK's server configuration, so it must be set before the first server starts
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    private static final byte[] HEALTH_OK = "ok".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] USE_POST = "{\"error\":\"use POST with a JSON-RPC 2.0 body\"}".getBytes(StandardCharsets.US_ASCII);
+
     private final Ledger ledger;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
 
     /** A JSON-RPC error to return to the caller. */
     static final class RpcError extends RuntimeException {
@@ -69,76 +58,53 @@ public final class RpcServer implements AutoCloseable {
         RpcError(int code, String message) { this(code, message, null); }
     }
 
-    /** Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port). */
-    public RpcServer(Ledger ledger, int port, int threads) {
+    /**
+     * Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port), one thread per connection, at
+     * most {@code maxConnections} connections at once (one more is answered 503).
+     */
+    public RpcServer(Ledger ledger, int port, int maxConnections) {
         this.ledger = ledger;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+            server = LoopbackHttpServer.builder().setHandler(this::handle).optPort(port).optMaxConnections(maxConnections)
+                    .optThreadName("local-chain-rpc").start();
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getCause().getMessage()
                     + "): is another validator running? pick another --rpc-port, or 0 for a free one", e);
         }
-        executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "local-chain-rpc");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
     }
 
-    public int port() { return server.getAddress().getPort(); }
+    public int port() { return server.port(); }
 
     public String url() { return "http://127.0.0.1:" + port(); }
 
-    @Override public void close() {
-        server.stop(0);
-        executor.shutdown();
+    /** Stops accepting, closes open connections and waits (bounded) for requests in flight. */
+    @Override public void close() { server.close(); }
+
+    private LoopbackHttpServer.Response handle(LoopbackHttpServer.Request exchange) {
+        String method = exchange.method();
+        if ("GET".equals(method) && exchange.path().equals("/health")) return new LoopbackHttpServer.Response(200, null, HEALTH_OK);
+        if (!"POST".equals(method)) return new LoopbackHttpServer.Response(405, "application/json", USE_POST);
+        JsonNode response;
+        JsonNode request;
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            request = JSON.readTree(exchange.body());
+        } catch (IOException e) {
+            request = null;
         }
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            if ("GET".equals(method) && exchange.getRequestURI().getPath().equals("/health")) {
-                respond(exchange, 200, "ok".getBytes());
-                return;
-            }
-            if (!"POST".equals(method)) {
-                respond(exchange, 405, "{\"error\":\"use POST with a JSON-RPC 2.0 body\"}".getBytes());
-                return;
-            }
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) { body = in.readAllBytes(); }
-            JsonNode response;
-            JsonNode request;
-            try {
-                request = JSON.readTree(body);
-            } catch (IOException e) {
-                request = null;
-            }
-            if (request == null) {
-                response = error(NODES.nullNode(), new RpcError(PARSE_ERROR, "Parse error"));
-            } else if (request.isArray()) {
-                ArrayNode all = NODES.arrayNode();
-                for (JsonNode r : request) all.add(call(r));
-                response = all;
-            } else {
-                response = call(request);
-            }
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            respond(exchange, 200, JSON.writeValueAsBytes(response));
+        if (request == null) {
+            response = error(NODES.nullNode(), new RpcError(PARSE_ERROR, "Parse error"));
+        } else if (request.isArray()) {
+            ArrayNode all = NODES.arrayNode();
+            for (JsonNode r : request) all.add(call(r));
+            response = all;
+        } else {
+            response = call(request);
         }
-    }
-
-    private static void respond(HttpExchange exchange, int status, byte[] bytes) throws IOException {
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) { out.write(bytes); }
+        try {
+            return new LoopbackHttpServer.Response(200, "application/json", JSON.writeValueAsBytes(response));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a JSON-RPC response", e);
+        }
     }
 
     private JsonNode call(JsonNode request) {

@@ -64,7 +64,7 @@ public final class CoordinatorTickBench {
         System.out.printf("coordinator tick benchmark: %d transactions per kind, %d concurrent senders, %d cores%n",
                 count, threads, Runtime.getRuntime().availableProcessors());
         Path dir = Files.createTempDirectory("bench-psyche");
-        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).optRpcThreads(threads).start()) {
+        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).start()) {
             Ledger ledger = chain.ledger();
             Keypair owner = Keypair.generate();
             ledger.airdrop(owner.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
