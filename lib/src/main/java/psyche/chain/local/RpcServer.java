@@ -81,16 +81,16 @@ public final class RpcServer implements AutoCloseable {
     /** Stops accepting, closes open connections and waits (bounded) for requests in flight. */
     @Override public void close() { server.close(); }
 
-    private LoopbackHttpServer.Response handle(LoopbackHttpServer.Request exchange) {
-        String method = exchange.method();
-        if ("GET".equals(method) && exchange.path().equals("/health")) return new LoopbackHttpServer.Response(200, null, HEALTH_OK);
+    private LoopbackHttpServer.Response handle(LoopbackHttpServer.Request http) {
+        String method = http.method();
+        if ("GET".equals(method) && http.path().equals("/health")) return new LoopbackHttpServer.Response(200, null, HEALTH_OK);
         if (!"POST".equals(method)) return new LoopbackHttpServer.Response(405, "application/json", USE_POST);
-        byte[] sent = sendTransactionFastPath(exchange.body());
+        byte[] sent = sendTransactionFastPath(http.body());
         if (sent != null) return new LoopbackHttpServer.Response(200, "application/json", sent);
         JsonNode response;
         JsonNode request;
         try {
-            request = JSON.readTree(exchange.body());
+            request = JSON.readTree(http.body());
         } catch (IOException e) {
             request = null;
         }
