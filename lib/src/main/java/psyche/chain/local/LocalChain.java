@@ -88,7 +88,7 @@ public final class LocalChain implements AutoCloseable {
         private boolean inMemory;
         private boolean reset;
         private int rpcPort = DEFAULT_RPC_PORT;
-        private int rpcThreads = Math.max(32, Runtime.getRuntime().availableProcessors() * 4); // most wait on fsync: more threads, bigger group commits
+        private int rpcMaxConnections = LoopbackHttpServer.DEFAULT_MAX_CONNECTIONS;
         private List<Program> programs; // null: Psyche's coordinator, authorizer and treasurer at programIds
         private psyche.chain.ProgramIds programIds = psyche.chain.ProgramIds.MAINNET;
         private Clock clock = Clock.systemUTC();
@@ -107,7 +107,15 @@ public final class LocalChain implements AutoCloseable {
             this.rpcPort = port;
             return this;
         }
-        public Builder optRpcThreads(int threads) { this.rpcThreads = Math.max(1, threads); return this; }
+        /**
+         * The most RPC connections served at once, each on its own thread (default 256); one more is answered 503.
+         * Clients that send concurrently (and so wait on fsync together, sharing group commits) each hold one.
+         */
+        public Builder optRpcMaxConnections(int max) {
+            if (max < 1) throw new IllegalArgumentException("rpc max connections must be at least 1, got " + max);
+            this.rpcMaxConnections = max;
+            return this;
+        }
         /**
          * Programs beyond system, SPL token and associated token account. By default these are Psyche's coordinator,
          * authorizer and treasurer ({@link psyche.chain.local.psyche.PsychePrograms}); a list given here replaces them.
@@ -138,7 +146,7 @@ public final class LocalChain implements AutoCloseable {
                     long have = current == null ? 0 : current.lamports();
                     if (have < e.getValue()) ledger.airdrop(e.getKey(), e.getValue() - have);
                 }
-                RpcServer server = new RpcServer(ledger, rpcPort, rpcThreads);
+                RpcServer server = new RpcServer(ledger, rpcPort, rpcMaxConnections);
                 WebSocketRpcServer webSocket;
                 try {
                     webSocket = new WebSocketRpcServer(ledger, server.port() + 1);

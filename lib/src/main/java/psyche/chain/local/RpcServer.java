@@ -1,26 +1,20 @@
 package psyche.chain.local;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import psyche.chain.local.programs.TokenAccount;
 import psyche.chain.local.programs.TokenMint;
@@ -41,18 +35,14 @@ public final class RpcServer implements AutoCloseable {
     static final int SEND_TRANSACTION_PREFLIGHT_FAILURE = -32002;
     static final int TRANSACTION_SIGNATURE_VERIFICATION_FAILURE = -32003;
 
-    static {
-        // without TCP_NODELAY, keep-alive requests stall ~40 ms on Nagle + delayed ACK (headers and body are two writes);
-        // read once by the JDK's server configuration, so it must be set before the first server starts
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    private static final byte[] HEALTH_OK = "ok".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] USE_POST = "{\"error\":\"use POST with a JSON-RPC 2.0 body\"}".getBytes(StandardCharsets.US_ASCII);
+
     private final Ledger ledger;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
 
     /** A JSON-RPC error to return to the caller. */
     static final class RpcError extends RuntimeException {
@@ -69,76 +59,142 @@ public final class RpcServer implements AutoCloseable {
         RpcError(int code, String message) { this(code, message, null); }
     }
 
-    /** Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port). */
-    public RpcServer(Ledger ledger, int port, int threads) {
+    /**
+     * Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port), one thread per connection, at
+     * most {@code maxConnections} connections at once (one more is answered 503).
+     */
+    public RpcServer(Ledger ledger, int port, int maxConnections) {
         this.ledger = ledger;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+            server = LoopbackHttpServer.builder().setHandler(this::handle).optPort(port).optMaxConnections(maxConnections)
+                    .optThreadName("local-chain-rpc").start();
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getCause().getMessage()
                     + "): is another validator running? pick another --rpc-port, or 0 for a free one", e);
         }
-        executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "local-chain-rpc");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
     }
 
-    public int port() { return server.getAddress().getPort(); }
+    public int port() { return server.port(); }
 
     public String url() { return "http://127.0.0.1:" + port(); }
 
-    @Override public void close() {
-        server.stop(0);
-        executor.shutdown();
+    /** Stops accepting, closes open connections and waits (bounded) for requests in flight. */
+    @Override public void close() { server.close(); }
+
+    private LoopbackHttpServer.Response handle(LoopbackHttpServer.Request http) {
+        String method = http.method();
+        if ("GET".equals(method) && http.path().equals("/health")) return new LoopbackHttpServer.Response(200, null, HEALTH_OK);
+        if (!"POST".equals(method)) return new LoopbackHttpServer.Response(405, "application/json", USE_POST);
+        byte[] sent = sendTransactionFastPath(http.body());
+        if (sent != null) return new LoopbackHttpServer.Response(200, "application/json", sent);
+        JsonNode response;
+        JsonNode request;
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            request = JSON.readTree(http.body());
+        } catch (IOException e) {
+            request = null;
+        }
+        if (request == null) {
+            response = error(NODES.nullNode(), new RpcError(PARSE_ERROR, "Parse error"));
+        } else if (request.isArray()) {
+            ArrayNode all = NODES.arrayNode();
+            for (JsonNode r : request) all.add(call(r));
+            response = all;
+        } else {
+            response = call(request);
+        }
+        try {
+            return new LoopbackHttpServer.Response(200, "application/json", JSON.writeValueAsBytes(response));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a JSON-RPC response", e);
         }
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            if ("GET".equals(method) && exchange.getRequestURI().getPath().equals("/health")) {
-                respond(exchange, 200, "ok".getBytes());
-                return;
+    /**
+     * sendTransaction, the call that matters for throughput, read with Jackson's streaming parser and answered with a
+     * string built directly: no trees. Only the plain shape is taken (a single call; id an integer, a plain ASCII
+     * string or null; params [transaction, optional {encoding, skipPreflight, ...}]); for anything else it returns
+     * null before doing anything, and the general path answers, so the answers are the same either way.
+     */
+    private byte[] sendTransactionFastPath(byte[] body) {
+        String idJson = "null";
+        boolean sawId = false;
+        boolean isSend = false;
+        String encoded = null;
+        String encoding = "base58";
+        boolean skipPreflight = false;
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return null;
+            java.util.Set<String> seen = new java.util.HashSet<>(8);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                if (!seen.add(field)) return null; // duplicate keys: leave the subtleties to the tree
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "id" -> {
+                        sawId = true;
+                        if (value == JsonToken.VALUE_NUMBER_INT && (p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.INT
+                                || p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.LONG)) {
+                            idJson = Long.toString(p.getLongValue());
+                        } else if (value == JsonToken.VALUE_STRING && isPlainAscii(p.getText())) {
+                            idJson = '"' + p.getText() + '"';
+                        } else if (value != JsonToken.VALUE_NULL) {
+                            return null;
+                        }
+                    }
+                    case "method" -> {
+                        if (value != JsonToken.VALUE_STRING || !p.getText().equals("sendTransaction")) return null;
+                        isSend = true;
+                    }
+                    case "params" -> {
+                        if (value != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_STRING) return null;
+                        encoded = p.getText();
+                        JsonToken next = p.nextToken();
+                        if (next == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String option = p.currentName();
+                                JsonToken v = p.nextToken();
+                                if (option.equals("encoding")) {
+                                    if (v != JsonToken.VALUE_STRING) return null;
+                                    encoding = p.getText();
+                                } else if (option.equals("skipPreflight")) {
+                                    if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) return null;
+                                    skipPreflight = v == JsonToken.VALUE_TRUE;
+                                } else {
+                                    p.skipChildren(); // preflightCommitment, maxRetries, minContextSlot: not used here
+                                }
+                            }
+                            next = p.nextToken();
+                        }
+                        if (next != JsonToken.END_ARRAY) return null;
+                    }
+                    default -> p.skipChildren(); // "jsonrpc" and anything else, ignored as the general path does
+                }
             }
-            if (!"POST".equals(method)) {
-                respond(exchange, 405, "{\"error\":\"use POST with a JSON-RPC 2.0 body\"}".getBytes());
-                return;
-            }
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) { body = in.readAllBytes(); }
-            JsonNode response;
-            JsonNode request;
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) return null;
+        } catch (IOException malformed) {
+            return null;
+        }
+        if (!isSend || encoded == null) return null;
+        try {
+            String signature = sendTransaction(decodeTransaction(encoded, encoding), skipPreflight);
+            return ("{\"jsonrpc\":\"2.0\",\"result\":\"" + signature + "\",\"id\":" + idJson + "}").getBytes(StandardCharsets.US_ASCII);
+        } catch (RuntimeException e) {
             try {
-                request = JSON.readTree(body);
-            } catch (IOException e) {
-                request = null;
+                return JSON.writeValueAsBytes(failure(sawId ? JSON.readTree(idJson) : NODES.nullNode(), e));
+            } catch (IOException cannot) {
+                throw new UncheckedIOException("cannot write a JSON-RPC error", cannot);
             }
-            if (request == null) {
-                response = error(NODES.nullNode(), new RpcError(PARSE_ERROR, "Parse error"));
-            } else if (request.isArray()) {
-                ArrayNode all = NODES.arrayNode();
-                for (JsonNode r : request) all.add(call(r));
-                response = all;
-            } else {
-                response = call(request);
-            }
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            respond(exchange, 200, JSON.writeValueAsBytes(response));
         }
     }
 
-    private static void respond(HttpExchange exchange, int status, byte[] bytes) throws IOException {
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) { out.write(bytes); }
+    /** Printable ASCII without quote or backslash: written back verbatim, exactly as Jackson would. */
+    private static boolean isPlainAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+        }
+        return true;
     }
 
     private JsonNode call(JsonNode request) {
@@ -152,13 +208,16 @@ public final class RpcServer implements AutoCloseable {
             out.set("result", dispatch(request.get("method").asText(), request.path("params")));
             out.set("id", id);
             return out;
-        } catch (RpcError e) {
-            return error(id, e);
-        } catch (IllegalArgumentException e) {
-            return error(id, new RpcError(INVALID_PARAMS, "Invalid params: " + e.getMessage()));
         } catch (RuntimeException e) {
-            return error(id, new RpcError(INTERNAL_ERROR, "Internal error: " + e));
+            return failure(id, e);
         }
+    }
+
+    /** The error answer for a call that threw {@code e}. */
+    private static JsonNode failure(JsonNode id, RuntimeException e) {
+        if (e instanceof RpcError rpc) return error(id, rpc);
+        if (e instanceof IllegalArgumentException) return error(id, new RpcError(INVALID_PARAMS, "Invalid params: " + e.getMessage()));
+        return error(id, new RpcError(INTERNAL_ERROR, "Internal error: " + e));
     }
 
     private static JsonNode error(JsonNode id, RpcError e) {
@@ -318,7 +377,10 @@ public final class RpcServer implements AutoCloseable {
 
     private static byte[] decodeTransaction(JsonNode params, String defaultEncoding) {
         String encoded = param(params, 0).asText();
-        String encoding = params.path(1).path("encoding").asText(defaultEncoding);
+        return decodeTransaction(encoded, params.path(1).path("encoding").asText(defaultEncoding));
+    }
+
+    private static byte[] decodeTransaction(String encoded, String encoding) {
         try {
             return switch (encoding) {
                 case "base64" -> Base64.getDecoder().decode(encoded);
@@ -341,10 +403,15 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private JsonNode sendTransaction(JsonNode params) {
-        WireTransaction tx = parseTransaction(decodeTransaction(params, "base58"));
-        boolean skipPreflight = params.path(1).path("skipPreflight").asBoolean(false);
+        byte[] wire = decodeTransaction(params, "base58");
+        return NODES.textNode(sendTransaction(wire, params.path(1).path("skipPreflight").asBoolean(false)));
+    }
+
+    /** Submits a wire transaction; its signature in base58 once durable, or the RpcError Solana answers. */
+    private String sendTransaction(byte[] wire, boolean skipPreflight) {
+        WireTransaction tx = parseTransaction(wire);
         try {
-            return NODES.textNode(ledger.submit(tx, !skipPreflight).signatureBase58());
+            return ledger.submit(tx, !skipPreflight).signatureBase58();
         } catch (TransactionRejectedException e) {
             if (e.error() == TransactionError.SIGNATURE_FAILURE) {
                 throw new RpcError(TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure");

@@ -120,7 +120,7 @@ public final class LocalChainTransferBench {
 
     private static double runRpc(int count, int threads, boolean report) throws Exception {
         Path dir = Files.createTempDirectory("bench-ledger");
-        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).optRpcThreads(threads).start()) {
+        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).start()) {
             Workload w = prepare(chain.ledger(), count, threads * 4);
             AtomicInteger next = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -156,7 +156,7 @@ public final class LocalChainTransferBench {
 
     /** Requests/s of the cheapest method: what HTTP + JSON alone allow on this machine. */
     private static double healthRate(int count, int threads) throws Exception {
-        try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).optRpcThreads(threads).start()) {
+        try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).start()) {
             AtomicInteger next = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             long start = System.nanoTime();

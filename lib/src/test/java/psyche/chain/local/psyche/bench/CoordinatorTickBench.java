@@ -36,16 +36,29 @@ import psyche.coordinator.Pubkey;
 
 /**
  * Confirmed coordinator {@code tick} transactions per second through the JSON-RPC server of a durable local chain
- * (sendTransaction with preflight: each tick decodes, runs and re-encodes the 119,160-byte coordinator account twice,
- * once in simulation and once for real, and the ledger writes it), against plain SOL transfers sent the same way to
- * the same chain in this run. All ticks hit one run, so they serialize on its account as on Solana.
- * Transactions are signed beforehand (distinct payer × recent blockhash pairs).
+ * (sendTransaction with preflight: each tick decodes, runs and re-encodes the 119,160-byte coordinator account, and
+ * the ledger writes it), sent with the JDK's HttpClient, against plain SOL transfers sent the same way to the same
+ * chain in this run. All ticks hit one run, so they serialize on its account as on Solana. Transactions are signed
+ * beforehand, each (payer, recent blockhash) pair used once.
  *
- * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=psyche.chain.local.psyche.bench.CoordinatorTickBench [-Dexec.args="10000 16"]}
+ * <p>Steady state: warm-up rounds of both kinds (the first, cold, round is printed too) until two consecutive
+ * rounds of each kind agree within 10% (at least {@value #MIN_WARMUP_ROUNDS}, at most {@value #MAX_WARMUP_ROUNDS}
+ * rounds), then one measured round of each kind.
+ *
+ * <p>Run (arguments: measured transactions per kind, concurrent senders, warm-up round size):
+ * <pre>
+ * mvn -o -q -pl lib test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -cp lib/target/classes:lib/target/test-classes:$(cat lib/target/cp.txt) psyche.chain.local.psyche.bench.CoordinatorTickBench 10000 16 2500
+ * </pre>
  */
 public final class CoordinatorTickBench {
     static final ProgramIds IDS = ProgramIds.MAINNET;
+    static final int MIN_WARMUP_ROUNDS = 2;
+    static final int MAX_WARMUP_ROUNDS = 8;
+    static final double WARMUP_AGREEMENT = 0.10;
+    /** Blockhashes at most this many slots old when signed: 60 slots (24 s) of validity left to send them. */
+    static final int BLOCKHASH_AGE_SLOTS = 90;
+    static final int PAYERS = 2_000;
 
     public static void main(String[] args) throws Exception {
         int status = 0;
@@ -61,45 +74,73 @@ public final class CoordinatorTickBench {
     static void run(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        System.out.printf("coordinator tick benchmark: %d transactions per kind, %d concurrent senders, %d cores%n",
-                count, threads, Runtime.getRuntime().availableProcessors());
+        int warmupRound = args.length > 2 ? Integer.parseInt(args[2]) : 2_500;
+        System.out.printf("coordinator tick benchmark: %,d measured transactions per kind, warm-up rounds of %,d, %d concurrent senders, %d cores%n",
+                count, warmupRound, threads, Runtime.getRuntime().availableProcessors());
         Path dir = Files.createTempDirectory("bench-psyche");
-        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).optRpcThreads(threads).start()) {
+        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).start()) {
             Ledger ledger = chain.ledger();
             Keypair owner = Keypair.generate();
             ledger.airdrop(owner.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
             Pubkey[] run = createRun(ledger, owner);
+            // enough payers for every round's (payer, blockhash) pairs to be fresh; funded concurrently (shared fsyncs)
             List<Keypair> payers = new ArrayList<>();
-            for (int i = 0; i < 400; i++) {
-                Keypair k = Keypair.generate();
-                ledger.airdrop(k.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
-                payers.add(k);
-            }
+            for (int i = 0; i < PAYERS; i++) payers.add(Keypair.generate());
+            ExecutorService funding = Executors.newFixedThreadPool(threads);
+            List<Future<?>> funded = new ArrayList<>();
+            for (Keypair k : payers) funded.add(funding.submit(() -> ledger.airdrop(k.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL)));
+            for (Future<?> f : funded) f.get();
+            funding.shutdown();
+            Signer signer = new Signer(ledger, payers);
             Pubkey sink = Keypair.generate().publicKey();
             CoordinatorInstructions coordinator = new CoordinatorInstructions(IDS);
             NativeInstructions natives = new NativeInstructions(IDS);
+            IxFactory transfer = (p, n) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 100 + n); // n: distinct amounts
+            IxFactory tick = (p, n) -> coordinator.tick(p, run[0], run[1]);
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-            // warm-up (JIT), not reported
-            send(chain, sign(ledger, payers, Math.min(1_000, count), (p, i) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 100 + i), 0), threads);
-            send(chain, sign(ledger, payers, Math.min(1_000, count), (p, i) -> coordinator.tick(p, run[0], run[1]), 1), threads);
+            // warm-up until the figures settle (JIT, connection pools, page cache); every round printed
+            List<Rate> warmTransfers = new ArrayList<>();
+            List<Rate> warmTicks = new ArrayList<>();
+            for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+                warmTransfers.add(send(chain, http, signer.sign(warmupRound, transfer), threads));
+                warmTicks.add(send(chain, http, signer.sign(warmupRound, tick), threads));
+                System.out.printf("warm-up round %d%s: transfers %,8.0f tx/s, ticks %s%n", round, round == 0 ? " (cold)" : "",
+                        warmTransfers.get(round).perSecond(), warmTicks.get(round));
+                if (round + 1 >= MIN_WARMUP_ROUNDS && settled(warmTransfers) && settled(warmTicks)) break;
+                if (round + 1 == MAX_WARMUP_ROUNDS) System.out.println("warm-up did not settle within 10%: the machine is noisy, figures below are too");
+            }
 
             long nonceBefore = nonce(ledger, run[1]);
-            double transfers = send(chain, sign(ledger, payers, count, (p, i) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 50 + i), 3), threads);
-            double ticks = send(chain, sign(ledger, payers, count, (p, i) -> coordinator.tick(p, run[0], run[1]), 5), threads);
+            Rate transfers = send(chain, http, signer.sign(count, transfer), threads);
+            Rate ticks = send(chain, http, signer.sign(count, tick), threads);
             long applied = nonce(ledger, run[1]) - nonceBefore;
             if (applied != count) throw new IllegalStateException("expected " + count + " ticks applied, nonce moved " + applied);
-            double transfersInProcess = submitInProcess(ledger, sign(ledger, payers, count, (p, i) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 20 + i), 7), threads);
-            double ticksInProcess = submitInProcess(ledger, sign(ledger, payers, count, (p, i) -> coordinator.tick(p, run[0], run[1]), 9), threads);
+            double transfersInProcess = submitInProcess(ledger, signer.sign(count, transfer), threads);
+            double ticksInProcess = submitInProcess(ledger, signer.sign(count, tick), threads);
             System.out.printf("in-process submit (no HTTP/JSON), durable: transfers %,10.0f tx/s, ticks %,10.0f tx/s (%.2fx)%n",
                     transfersInProcess, ticksInProcess, ticksInProcess / transfersInProcess);
-            System.out.printf("plain SOL transfers, confirmed (baseline): %,10.0f tx/s%n", transfers);
-            System.out.printf("coordinator ticks, confirmed:              %,10.0f tx/s  (%.2fx of transfers; target >= 2,000 tx/s: %s)%n",
-                    ticks, ticks / transfers, ticks >= 2_000 ? "met" : "NOT met");
+            System.out.printf("cold first round over JSON-RPC:            transfers %,10.0f tx/s, ticks %,10.0f tx/s%n",
+                    warmTransfers.get(0).perSecond(), warmTicks.get(0).perSecond());
+            System.out.printf("plain SOL transfers, confirmed (baseline): %s%n", transfers);
+            System.out.printf("coordinator ticks, confirmed:              %s%n", ticks);
+            System.out.printf("  CPU us per tick by thread group: %s%n", ticks.threadCpuMicros());
+            System.out.printf("coordinator ticks, confirmed:              %,10.0f tx/s  (%.2fx of transfers, %.2fx of in-process ticks; target >= 2,000 tx/s: %s)%n",
+                    ticks.perSecond(), ticks.perSecond() / transfers.perSecond(), ticks.perSecond() / ticksInProcess,
+                    ticks.perSecond() >= 2_000 ? "met" : "NOT met");
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The last two figures agree within {@link #WARMUP_AGREEMENT} of the larger. */
+    static boolean settled(List<Rate> rates) {
+        if (rates.size() < 2) return false;
+        double a = rates.get(rates.size() - 2).perSecond();
+        double b = rates.get(rates.size() - 1).perSecond();
+        return Math.abs(a - b) <= WARMUP_AGREEMENT * Math.max(a, b);
     }
 
     interface IxFactory { Instruction make(Pubkey payer, int i); }
@@ -134,17 +175,43 @@ public final class CoordinatorTickBench {
         return CoordinatorAccount.decode(ledger.account(account).data()).nonce();
     }
 
-    /** {@code count} transactions, each (payer, blockhash) pair once; blockhashes of the last slots (all still valid). */
-    static List<byte[]> sign(Ledger ledger, List<Keypair> payers, int count, IxFactory ix, int slotOffset) {
-        long slot = ledger.slot();
-        List<byte[]> txs = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Keypair payer = payers.get(i % payers.size());
-            long s = Math.max(0, slot - (i / payers.size()) % 60);
-            String bh = Pubkey.base58Encode(ledger.blockhash(s));
-            txs.add(Transaction.build(payer.publicKey(), List.of(ix.make(payer.publicKey(), i)), bh, payer).toWire());
+    /**
+     * Signs transactions so that no two are alike across the whole benchmark: each (payer, recent blockhash) pair is
+     * used once (a tick's instruction never varies), blockhashes at most {@link #BLOCKHASH_AGE_SLOTS} slots old.
+     */
+    static final class Signer {
+        private final Ledger ledger;
+        private final List<Keypair> payers;
+        private final java.util.Set<Long> usedPairs = new java.util.HashSet<>();
+        private int signed;
+
+        Signer(Ledger ledger, List<Keypair> payers) {
+            this.ledger = ledger;
+            this.payers = payers;
         }
-        return txs;
+
+        List<byte[]> sign(int count, IxFactory ix) {
+            long slot = ledger.slot();
+            List<byte[]> txs = new ArrayList<>(count);
+            int payer = 0;
+            long age = 0;
+            while (txs.size() < count) {
+                long s = slot - age;
+                if (s < 0 || age >= BLOCKHASH_AGE_SLOTS) {
+                    throw new IllegalStateException("out of unused (payer, blockhash) pairs: add payers or wait for new slots");
+                }
+                if (usedPairs.add(s * payers.size() + payer)) {
+                    Keypair k = payers.get(payer);
+                    String bh = Pubkey.base58Encode(ledger.blockhash(s));
+                    txs.add(Transaction.build(k.publicKey(), List.of(ix.make(k.publicKey(), signed++)), bh, k).toWire());
+                }
+                if (++payer == payers.size()) {
+                    payer = 0;
+                    age++;
+                }
+            }
+            return txs;
+        }
     }
 
     /** Submits all in process (preflight on, as sendTransaction does) from {@code threads} threads. */
@@ -170,14 +237,51 @@ public final class CoordinatorTickBench {
         return rate;
     }
 
+    /**
+     * A round's confirmed transactions per second, and CPU time per transaction: the whole process (server, client,
+     * ledger, GC, JIT) and the RPC server's connection threads alone, plus every thread group's share. CPU per
+     * transaction is the steadier figure when other processes share the cores.
+     */
+    record Rate(double perSecond, double processCpuMicros, double serverCpuMicros, String threadCpuMicros) {
+        @Override public String toString() {
+            return String.format("%,8.0f tx/s (CPU per tx: %,5.0f us process, %,5.0f us RPC server threads)", perSecond, processCpuMicros, serverCpuMicros);
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final String SERVER_THREADS = "local-chain-rpc";
+
+    /** CPU nanoseconds by thread group (thread names without their numbers), and "process" for the whole JVM. */
+    static java.util.Map<String, Long> cpuNanos() {
+        java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info == null) continue;
+            long t = THREADS.getThreadCpuTime(info.getThreadId());
+            if (t > 0) byGroup.merge(info.getThreadName().replaceAll("[-#]?[0-9]+", ""), t, Long::sum);
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        byGroup.put("process", os.getProcessCpuTime());
+        return byGroup;
+    }
+
+    static Rate rate(int count, long elapsedNanos, java.util.Map<String, Long> before, java.util.Map<String, Long> after) {
+        java.util.function.ToDoubleFunction<String> perTx = group -> (after.getOrDefault(group, 0L) - before.getOrDefault(group, 0L)) / 1e3 / count;
+        StringBuilder groups = new StringBuilder();
+        for (String group : after.keySet()) {
+            double us = perTx.applyAsDouble(group);
+            if (!group.equals("process") && us >= 5) groups.append(groups.length() == 0 ? "" : ", ").append(String.format("%s %.0f", group, us));
+        }
+        return new Rate(count / (elapsedNanos / 1e9), perTx.applyAsDouble("process"), perTx.applyAsDouble(SERVER_THREADS), groups.toString());
+    }
+
     /** Sends all with preflight over HTTP from {@code threads} senders; returns confirmed transactions per second. */
-    static double send(LocalChain chain, List<byte[]> txs, int threads) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static Rate send(LocalChain chain, HttpClient http, List<byte[]> txs, int threads) throws Exception {
         URI uri = URI.create(chain.rpcUrl());
         AtomicInteger next = new AtomicInteger();
         int count = txs.size();
         List<String> signatures = new ArrayList<>(Collections.nCopies(count, null));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        java.util.Map<String, Long> cpuBefore = cpuNanos();
         long start = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -195,7 +299,7 @@ public final class CoordinatorTickBench {
             }));
         }
         for (Future<?> f : futures) f.get();
-        double rate = count / ((System.nanoTime() - start) / 1e9);
+        Rate rate = rate(count, System.nanoTime() - start, cpuBefore, cpuNanos());
         pool.shutdown();
         psyche.chain.local.bench.LocalChainTransferBench.requireAllSucceeded(chain.rpcUrl(), signatures);
         return rate;
