@@ -107,7 +107,13 @@ public final class Borsh {
         public double f64(String f) { need(8, f); return buf.getDouble(); }
         public byte[] raw(int n, String f) { need(n, f); byte[] b = new byte[n]; buf.get(b); return b; }
         public Pubkey pubkey(String f) { return Pubkey.of(raw(32, f)); }
-        public String fixedString(int len, String f) { return FixedString.decode(raw(len, f)); }
+        public String fixedString(int len, String f) {
+            int at = buf.position();
+            byte[] raw = raw(len, f);
+            int end = 0;
+            while (end < raw.length && raw[end] != 0) end++;
+            return utf8(raw, end, f, at);
+        }
 
         /** u32 length, then that many bytes; a length beyond the data is a decode error, never an allocation. */
         public byte[] bytes(String f) {
@@ -116,7 +122,26 @@ public final class Borsh {
             return raw((int) n, f);
         }
 
-        public String string(String f) { return new String(bytes(f), StandardCharsets.UTF_8); }
+        public String string(String f) {
+            int at = buf.position() + 4;
+            byte[] b = bytes(f);
+            return utf8(b, b.length, f, at);
+        }
+
+        /**
+         * Strict UTF-8: a program reading these bytes would see other text than a lossy decoder, and the value would
+         * not encode back to them.
+         */
+        private String utf8(byte[] b, int len, String f, int at) {
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(b, 0, len)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw fail(f + " is not valid UTF-8 (at offset " + at + ")");
+            }
+        }
 
         public <T> Optional<T> option(String f, Function<Reader, T> item) {
             int tag = u8(f + " option tag");

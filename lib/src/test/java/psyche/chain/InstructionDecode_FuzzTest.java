@@ -63,6 +63,12 @@ class InstructionDecode_FuzzTest {
         }
     }
 
+    /** Found by CI: a flipped byte made repo_id invalid UTF-8, which a lossy decoder turned into 66 bytes of text. */
+    @net.jqwik.api.Example
+    void invalidUtf8InAFixedStringIsADecodeError() {
+        mangledDataOnlyGivesTheTypedError(50160L);
+    }
+
     @Property(tries = 300)
     void mangledDataOnlyGivesTheTypedError(@ForAll long seed) {
         Random r = new Random(seed);
