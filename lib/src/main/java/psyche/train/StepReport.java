@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What one round did: losses of each client on its own range (NaN for a client without data), throughput, where the
- * time went (summed over clients) and the size of the shared results.
+ * time went (summed over clients) and the size of one shared result on the wire ({@code resultBytes}, the mean over
+ * the round's clients) against the same parameters dense in bf16.
  */
 public record StepReport(
         long step,

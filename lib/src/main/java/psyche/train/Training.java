@@ -294,7 +294,7 @@ public final class Training implements AutoCloseable {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 lastStep = step;
                 StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, tokens / secs, secs, fb, comp, apply,
-                        bytes, dense);
+                        published.isEmpty() ? 0 : bytes / published.size(), dense);
                 history.add(report);
                 for (TrainingListener l : listeners) l.onStep(report);
                 if (b.checkpointDir != null && b.checkpointEvery > 0 && step % b.checkpointEvery == 0) {

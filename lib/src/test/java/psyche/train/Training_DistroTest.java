@@ -43,7 +43,8 @@ class Training_DistroTest {
         StepReport last = reports.get(steps - 1);
         assertEquals(3, last.clientLosses().size());
         assertEquals(16 * 64, last.tokens(), "the global batch of 16 sequences is split among the clients");
-        assertTrue(last.resultBytes() > 0 && last.resultBytes() * 100 < last.denseBf16Bytes() * 3,
-                "three 1-bit results are far smaller than one dense bf16 copy: " + last.resultBytes() + " vs " + last.denseBf16Bytes());
+        assertTrue(last.resultBytes() > 0 && last.resultBytes() * 100 < last.denseBf16Bytes(),
+                "a 1-bit result is over 100x smaller than the dense bf16 parameters: " + last.resultBytes() + " vs "
+                        + last.denseBf16Bytes());
     }
 }

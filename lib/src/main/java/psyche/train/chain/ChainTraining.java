@@ -751,7 +751,7 @@ public final class ChainTraining implements AutoCloseable {
         double apply = pendingApplySeconds / 1e9;
         pendingApplySeconds = 0;
         StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, secs > 0 ? tokens / secs : 0, secs + apply,
-                fb, comp, apply, bytes, dense);
+                fb, comp, apply, results.isEmpty() ? 0 : bytes / results.size(), dense);
         history.add(report);
         for (TrainingListener l : listeners) l.onStep(report);
     }
