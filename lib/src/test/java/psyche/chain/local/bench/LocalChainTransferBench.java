@@ -94,24 +94,13 @@ public final class LocalChainTransferBench {
         Path dir = Files.createTempDirectory("bench-ledger");
         try (Ledger ledger = Ledger.open(dir, false, Clock.systemUTC(), List.of())) {
             Workload w = prepare(ledger, count, threads * 4);
-            AtomicInteger next = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            long start = System.nanoTime();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < count) {
-                        if (!ledger.submit(WireTransaction.parse(w.transactions().get(i)), true).succeeded()) {
-                            throw new IllegalStateException("transfer " + i + " failed");
-                        }
+            double rate = ParallelItems.perSecond(count, threads, next -> {
+                for (int i; (i = next.getAsInt()) >= 0; ) {
+                    if (!ledger.submit(WireTransaction.parse(w.transactions().get(i)), true).succeeded()) {
+                        throw new IllegalStateException("transfer " + i + " failed");
                     }
-                }));
-            }
-            for (Future<?> f : futures) f.get();
-            double rate = count / ((System.nanoTime() - start) / 1e9);
-            pool.shutdown();
-            pool.awaitTermination(10, TimeUnit.SECONDS);
+                }
+            });
             return rate;
         } finally {
             deleteQuietly(dir);
@@ -122,30 +111,17 @@ public final class LocalChainTransferBench {
         Path dir = Files.createTempDirectory("bench-ledger");
         try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).start()) {
             Workload w = prepare(chain.ledger(), count, threads * 4);
-            AtomicInteger next = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<String> signatures = new ArrayList<>(java.util.Collections.nCopies(count, null));
-            long start = System.nanoTime();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    // a lean HTTP/1.1 keep-alive sender, so the figure measures the server rather than the JDK's client
-                    try (KeepAliveSender sender = new KeepAliveSender(chain.rpcPort())) {
-                        int i;
-                        while ((i = next.getAndIncrement()) < count) {
-                            String body = "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"sendTransaction\",\"params\":[\""
-                                    + Base64.getEncoder().encodeToString(w.transactions().get(i)) + "\",{\"encoding\":\"base64\"}]}";
-                            String response = sender.post(body);
-                            if (!response.contains("\"result\"")) throw new IllegalStateException("transfer " + i + ": " + response);
-                            signatures.set(i, RpcClient.signatureOf(w.transactions().get(i)));
-                        }
+            double rate = ParallelItems.perSecond(count, threads, next -> {
+                // a lean HTTP/1.1 keep-alive sender, so the figure measures the server rather than the JDK's client
+                try (KeepAliveSender sender = new KeepAliveSender(chain.rpcPort())) {
+                    for (int i; (i = next.getAsInt()) >= 0; ) {
+                        String response = sender.post(ParallelItems.sendTransactionBody(i, w.transactions().get(i)));
+                        if (!response.contains("\"result\"")) throw new IllegalStateException("transfer " + i + ": " + response);
+                        signatures.set(i, RpcClient.signatureOf(w.transactions().get(i)));
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) f.get();
-            double rate = count / ((System.nanoTime() - start) / 1e9);
-            pool.shutdown();
+                }
+            });
             // every returned signature is confirmed: check all statuses (outside the timed part)
             requireAllSucceeded(chain.rpcUrl(), signatures);
             return rate;
@@ -157,21 +133,11 @@ public final class LocalChainTransferBench {
     /** Requests/s of the cheapest method: what HTTP + JSON alone allow on this machine. */
     private static double healthRate(int count, int threads) throws Exception {
         try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).start()) {
-            AtomicInteger next = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            long start = System.nanoTime();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    try (KeepAliveSender sender = new KeepAliveSender(chain.rpcPort())) {
-                        while (next.getAndIncrement() < count) sender.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}");
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) f.get();
-            double rate = count / ((System.nanoTime() - start) / 1e9);
-            pool.shutdown();
+            double rate = ParallelItems.perSecond(count, threads, next -> {
+                try (KeepAliveSender sender = new KeepAliveSender(chain.rpcPort())) {
+                    while (next.getAsInt() >= 0) sender.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getHealth\"}");
+                }
+            });
             return rate;
         }
     }

@@ -26,6 +26,7 @@ import psyche.chain.Pdas;
 import psyche.chain.ProgramIds;
 import psyche.chain.Transaction;
 import psyche.chain.local.Ledger;
+import psyche.chain.local.bench.ParallelItems;
 import psyche.chain.local.LocalChain;
 import psyche.chain.local.Rent;
 import psyche.chain.local.WireTransaction;
@@ -216,25 +217,13 @@ public final class CoordinatorTickBench {
 
     /** Submits all in process (preflight on, as sendTransaction does) from {@code threads} threads. */
     static double submitInProcess(Ledger ledger, List<byte[]> txs, int threads) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long start = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < txs.size()) {
-                    if (!ledger.submit(WireTransaction.parse(txs.get(i)), true).succeeded()) {
-                        throw new IllegalStateException("transaction " + i + " failed");
-                    }
+        return ParallelItems.perSecond(txs.size(), threads, next -> {
+            for (int i; (i = next.getAsInt()) >= 0; ) {
+                if (!ledger.submit(WireTransaction.parse(txs.get(i)), true).succeeded()) {
+                    throw new IllegalStateException("transaction " + i + " failed");
                 }
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) f.get();
-        double rate = txs.size() / ((System.nanoTime() - start) / 1e9);
-        pool.shutdown();
-        return rate;
+            }
+        });
     }
 
     /**
@@ -277,30 +266,19 @@ public final class CoordinatorTickBench {
     /** Sends all with preflight over HTTP from {@code threads} senders; returns confirmed transactions per second. */
     static Rate send(LocalChain chain, HttpClient http, List<byte[]> txs, int threads) throws Exception {
         URI uri = URI.create(chain.rpcUrl());
-        AtomicInteger next = new AtomicInteger();
         int count = txs.size();
         List<String> signatures = new ArrayList<>(Collections.nCopies(count, null));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         java.util.Map<String, Long> cpuBefore = cpuNanos();
-        long start = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < count) {
-                    String body = "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"sendTransaction\",\"params\":[\""
-                            + Base64.getEncoder().encodeToString(txs.get(i)) + "\",{\"encoding\":\"base64\"}]}";
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                    if (!r.body().contains("\"result\"")) throw new IllegalStateException("transaction " + i + ": " + r.body());
-                    signatures.set(i, RpcClient.signatureOf(txs.get(i)));
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) f.get();
-        Rate rate = rate(count, System.nanoTime() - start, cpuBefore, cpuNanos());
-        pool.shutdown();
+        long nanos = ParallelItems.run(count, threads, next -> {
+            for (int i; (i = next.getAsInt()) >= 0; ) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(ParallelItems.sendTransactionBody(i, txs.get(i)))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (!r.body().contains("\"result\"")) throw new IllegalStateException("transaction " + i + ": " + r.body());
+                signatures.set(i, RpcClient.signatureOf(txs.get(i)));
+            }
+        });
+        Rate rate = rate(count, nanos, cpuBefore, cpuNanos());
         psyche.chain.local.bench.LocalChainTransferBench.requireAllSucceeded(chain.rpcUrl(), signatures);
         return rate;
     }
