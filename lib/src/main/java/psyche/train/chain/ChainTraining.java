@@ -917,10 +917,12 @@ public final class ChainTraining implements AutoCloseable {
             applied.add(id);
             tensors.add(d.tensors());
         }
+        // Psyche applies step N's results when step N+1 starts, with that step's LR (trainer.apply_distro_results(state.step))
+        double applyLr = Training.lr(schedule, r.step() + 1, coldStartWarmup(c));
         for (Trainer t : trainers) {
             if (t.killed) continue;
             if (!applied.contains(t.chain.identity())) t.distro.forgetOwnResult();
-            t.distro.apply(tensors, r.lr());
+            t.distro.apply(tensors, applyLr);
         }
         appliedStep = r.step();
         consensusSizes.put(r.step(), applied.size());
