@@ -167,7 +167,7 @@ public final class LlamaModel implements AutoCloseable {
         long b = tokens.getShape().get(0), t = tokens.getShape().get(1);
         int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), d = config.headDim();
         NDArray[] rope = rope((int) t);
-        NDArray mask = rope[2];
+        NDArray mask = rope[3];
         NDArray x = tokens.getNDArrayInternal().embedding(tokens, p("model.embed_tokens.weight"), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             String pre = "model.layers." + i + ".";
@@ -175,12 +175,15 @@ public final class LlamaModel implements AutoCloseable {
             NDArray q = linear(h, p(pre + "self_attn.q_proj.weight")).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
             NDArray k = linear(h, p(pre + "self_attn.k_proj.weight")).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
             NDArray v = linear(h, p(pre + "self_attn.v_proj.weight")).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-            q = applyRope(q, rope[0], rope[1]);
-            k = applyRope(k, rope[0], rope[1]);
-            k = repeatKv(k, heads / kvHeads);
-            v = repeatKv(v, heads / kvHeads);
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(d)).add(mask);
-            NDArray attn = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
+            q = applyRope(q, rope[0], rope[1], rope[2]);
+            k = applyRope(k, rope[0], rope[1], rope[2]);
+            // grouped-query attention without materializing repeated K/V (HF repeat_kv: KV head j serves query heads
+            // j*rep .. j*rep+rep-1): each KV head's query heads are stacked along the time axis
+            int rep = heads / kvHeads;
+            NDArray grouped = q.reshape(b, kvHeads, (long) rep * t, d);
+            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(d)).add(mask);
+            NDArray attn = scores.softmax(-1).matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3)
+                    .reshape(b, t, (long) heads * d);
             x = x.add(linear(attn, p(pre + "self_attn.o_proj.weight")));
             NDArray g = rmsNorm(x, p(pre + "post_attention_layernorm.weight"));
             NDArray gate = linear(g, p(pre + "mlp.gate_proj.weight"));
@@ -319,28 +322,34 @@ public final class LlamaModel implements AutoCloseable {
         return x.div(rms).mul(weight);
     }
 
-    /** HF's rotate_half convention: the two halves of each head are the (real, imaginary) pairs. */
-    private static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
-        long half = x.getShape().get(3) / 2;
-        NDArray x1 = x.get(new NDIndex("..., 0:{}", half));
-        NDArray x2 = x.get(new NDIndex("..., {}:", half));
-        NDArray rotated = x2.neg().concat(x1, -1);
-        return x.mul(cos).add(rotated.mul(sin));
+    /**
+     * HF's rotate_half convention: the two halves of each head are the (real, imaginary) pairs;
+     * {@code rotate_half(x) = concat(-x2, x1)} is a product with the fixed signed permutation {@code rotateHalf}.
+     */
+    private static NDArray applyRope(NDArray x, NDArray cos, NDArray sin, NDArray rotateHalf) {
+        return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
     }
 
-    /** Each KV head serves {@code rep} consecutive query heads (HF repeat_kv). */
-    private static NDArray repeatKv(NDArray kv, int rep) {
-        if (rep == 1) return kv;
-        Shape s = kv.getShape();
-        return kv.expandDims(2).broadcast(new Shape(s.get(0), s.get(1), rep, s.get(2), s.get(3)))
-                .reshape(s.get(0), s.get(1) * rep, s.get(2), s.get(3));
+    /** {@code R} ({@code d x d}, row-major) with {@code x R = rotate_half(x) = concat(-x[d/2:], x[:d/2])}. */
+    static float[] rotateHalfMatrix(int d) {
+        float[] rotate = new float[d * d];
+        for (int i = 0; i < d / 2; i++) {
+            rotate[(i + d / 2) * d + i] = -1f; // out[i] = -x[i + d/2]
+            rotate[i * d + i + d / 2] = 1f;    // out[i + d/2] = x[i]
+        }
+        return rotate;
     }
 
-    /** cos, sin {@code [T, headDim]} and the causal mask {@code [T, T]}, cached per length in the model's manager. */
+    /**
+     * cos, sin {@code [T, headDim]}, the rotate_half matrix {@code [headDim, headDim]} and the causal mask for the
+     * grouped attention {@code [rep*T, T]} (the mask of {@code [T, T]} repeated for each query head of a KV head),
+     * cached per length in the model's manager.
+     */
     private synchronized NDArray[] rope(int t) {
         return ropeCache.computeIfAbsent(t, len -> {
-            int d = config.headDim();
-            float[] cos = new float[len * d], sin = new float[len * d], mask = new float[len * len];
+            int d = config.headDim(), rep = config.numAttentionHeads() / config.numKeyValueHeads();
+            float[] cos = new float[len * d], sin = new float[len * d], mask = new float[rep * len * len];
+            float[] rotate = rotateHalfMatrix(d);
             for (int pos = 0; pos < len; pos++) {
                 for (int i = 0; i < d / 2; i++) {
                     double invFreq = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / d);
@@ -348,10 +357,12 @@ public final class LlamaModel implements AutoCloseable {
                     cos[pos * d + i] = cos[pos * d + i + d / 2] = (float) Math.cos(angle);
                     sin[pos * d + i] = sin[pos * d + i + d / 2] = (float) Math.sin(angle);
                 }
-                for (int j = pos + 1; j < len; j++) mask[pos * len + j] = Float.NEGATIVE_INFINITY;
+                for (int r = 0; r < rep; r++) {
+                    for (int j = pos + 1; j < len; j++) mask[(r * len + pos) * len + j] = Float.NEGATIVE_INFINITY;
+                }
             }
             NDArray[] r = {manager.create(cos, new Shape(len, d)), manager.create(sin, new Shape(len, d)),
-                    manager.create(mask, new Shape(len, len))};
+                    manager.create(rotate, new Shape(d, d)), manager.create(mask, new Shape((long) rep * len, len))};
             for (NDArray a : r) NDScope.unregister(a);
             return r;
         });
