@@ -18,6 +18,14 @@ public final class ParallelItems {
 
     /** Runs every item and returns the elapsed nanoseconds; the first failure of any thread is thrown. */
     public static long run(int count, int threads, PerThread work) throws Exception {
+        return run(count, threads, work, () -> { });
+    }
+
+    /**
+     * {@link #run(int, int, PerThread)}, calling {@code afterItems} once every item is done but before the threads end
+     * (e.g. to read the threads' CPU time).
+     */
+    public static long run(int count, int threads, PerThread work, Runnable afterItems) throws Exception {
         AtomicInteger counter = new AtomicInteger();
         IntSupplier next = () -> {
             int i = counter.getAndIncrement();
@@ -34,7 +42,9 @@ public final class ParallelItems {
                 }));
             }
             for (Future<?> f : futures) f.get();
-            return System.nanoTime() - start;
+            long elapsed = System.nanoTime() - start;
+            afterItems.run();
+            return elapsed;
         } finally {
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);

@@ -269,6 +269,7 @@ public final class CoordinatorTickBench {
         int count = txs.size();
         List<String> signatures = new ArrayList<>(Collections.nCopies(count, null));
         java.util.Map<String, Long> cpuBefore = cpuNanos();
+        java.util.List<java.util.Map<String, Long>> cpuAfter = new java.util.ArrayList<>();
         long nanos = ParallelItems.run(count, threads, next -> {
             for (int i; (i = next.getAsInt()) >= 0; ) {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
@@ -277,8 +278,8 @@ public final class CoordinatorTickBench {
                 if (!r.body().contains("\"result\"")) throw new IllegalStateException("transaction " + i + ": " + r.body());
                 signatures.set(i, RpcClient.signatureOf(txs.get(i)));
             }
-        });
-        Rate rate = rate(count, nanos, cpuBefore, cpuNanos());
+        }, () -> cpuAfter.add(cpuNanos())); // while the sender threads still exist, so their CPU counts
+        Rate rate = rate(count, nanos, cpuBefore, cpuAfter.get(0));
         psyche.chain.local.bench.LocalChainTransferBench.requireAllSucceeded(chain.rpcUrl(), signatures);
         return rate;
     }
