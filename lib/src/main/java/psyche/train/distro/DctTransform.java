@@ -78,28 +78,26 @@ public final class DctTransform implements AutoCloseable {
         return xshape.length == 4 ? new long[] {xshape[2], xshape[3]} : new long[] {xshape[1]};
     }
 
-    /**
-     * {@code x} cut into its tiles, one per row: {@code [rows, c1, c2]} (row-major over the tile grid) or {@code [rows, c]};
-     * the layout {@link #encodeTiles} and {@link #sparseDecode} work in, so tiles of several parameters can be stacked.
-     */
-    public NDArray toTiles(NDArray x) {
-        long[] t = tileShape(x.getShape().getShape());
-        if (t.length == 4) return x.reshape(t[0], t[2], t[1], t[3]).transpose(0, 2, 1, 3).reshape(t[0] * t[1], t[2], t[3]);
-        return x.reshape(t[0], t[1]);
-    }
-
-    /** Inverse of {@link #toTiles}: rows of tiles back to a parameter of {@code shape}. */
-    public NDArray fromTiles(NDArray tiles, long[] shape) {
-        long[] t = tileShape(shape);
-        if (t.length == 4) return tiles.reshape(t[0], t[1], t[2], t[3]).transpose(0, 2, 1, 3).reshape(shape[0], shape[1]);
-        return tiles.reshape(shape[0]);
-    }
-
     /** DCT of stacked tiles ({@code [rows, c1, c2]} or {@code [rows, c]}), same shape. */
-    public NDArray encodeTiles(NDArray tiles) {
+    public NDArray encodeTiles(NDArray tiles) { return dct(tiles, tiles.getShape().dimension() == 3); }
+
+    /** Inverse of {@link #encodeTiles}. */
+    public NDArray decodeTiles(NDArray tiles) { return inverseDct(tiles, tiles.getShape().dimension() == 3); }
+
+    /** DCT over the last axis, or over the last two ({@code twoD}): {@code F1^T T F2} per tile. */
+    private NDArray dct(NDArray tiles, boolean twoD) {
         long[] t = tiles.getShape().getShape();
-        if (t.length == 3) return matrixTransposed((int) t[1]).matMul(tiles).matMul(matrix((int) t[2]));
-        return tiles.matMul(matrix((int) t[1]));
+        int last = (int) t[t.length - 1];
+        if (!twoD) return tiles.matMul(matrix(last));
+        return matrixTransposed((int) t[t.length - 2]).matMul(tiles).matMul(matrix(last));
+    }
+
+    /** Inverse of {@link #dct} (the basis is orthonormal): {@code F1 C F2^T} per tile. */
+    private NDArray inverseDct(NDArray coeffs, boolean twoD) {
+        long[] t = coeffs.getShape().getShape();
+        int last = (int) t[t.length - 1];
+        if (!twoD) return coeffs.matMul(matrixTransposed(last));
+        return matrix((int) t[t.length - 2]).matMul(coeffs).matMul(matrixTransposed(last));
     }
 
     /**
@@ -145,23 +143,15 @@ public final class DctTransform implements AutoCloseable {
     /** DCT coefficients of {@code x}, shaped as {@link #tileShape}. */
     public NDArray encode(NDArray x) {
         long[] t = tileShape(x.getShape().getShape());
-        if (t.length == 4) {
-            NDArray tiles = x.reshape(t[0], t[2], t[1], t[3]).transpose(0, 2, 1, 3);
-            NDArray f1 = matrix((int) t[2]), f2 = matrix((int) t[3]);
-            return f1.transpose().matMul(tiles).matMul(f2);
-        }
-        return x.reshape(t[0], t[1]).matMul(matrix((int) t[1]));
+        if (t.length == 4) return dct(x.reshape(t[0], t[2], t[1], t[3]).transpose(0, 2, 1, 3), true);
+        return dct(x.reshape(t[0], t[1]), false);
     }
 
     /** Inverse of {@link #encode}: tiles back to the parameter's {@code [s1, s2]} or {@code [s]}. */
     public NDArray decode(NDArray tiles) {
         long[] t = tiles.getShape().getShape();
-        if (t.length == 4) {
-            NDArray f1 = matrix((int) t[2]), f2 = matrix((int) t[3]);
-            NDArray x = f1.matMul(tiles).matMul(f2.transpose());
-            return x.transpose(0, 2, 1, 3).reshape(t[0] * t[2], t[1] * t[3]);
-        }
-        return tiles.matMul(matrix((int) t[1]).transpose()).reshape(t[0] * t[1]);
+        if (t.length == 4) return inverseDct(tiles, true).transpose(0, 2, 1, 3).reshape(t[0] * t[2], t[1] * t[3]);
+        return inverseDct(tiles, false).reshape(t[0] * t[1]);
     }
 
     @Override public void close() {

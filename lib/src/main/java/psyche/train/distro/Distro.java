@@ -53,9 +53,12 @@ public final class Distro implements AutoCloseable {
 
     /** Parameters whose tiles share one in-tile shape, stacked row after row from {@code start} in tile order. */
     private record TileGroup(long[] tile, int[] members, int[] firstRow, int rows, long start) {
-        int totalk() { return (int) Arrays.stream(tile).reduce(1, (a, b) -> a * b); }
+        int totalk() { return size(tile); }
         long end() { return start + (long) rows * totalk(); }
     }
+
+    /** Values in one tile of in-tile shape {@code tile}. */
+    private static int size(long[] tile) { return (int) Arrays.stream(tile).reduce(1, (a, b) -> a * b); }
 
     /** {@code params} must be a model's {@link FlatParameters} (views of one buffer, see {@code LlamaModel#parameters}). */
     public Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent) {
@@ -83,7 +86,7 @@ public final class Distro implements AutoCloseable {
             for (int j = 0; j < members.size(); j++) {
                 int i = members.get(j);
                 first[j] = rows;
-                long at = start + (long) rows * Arrays.stream(tile).reduce(1, (a, b) -> a * b);
+                long at = start + (long) rows * size(tile);
                 layout(flat.shape(i), xshapes.get(i), flat.offset(i), at, paramOf);
                 rows += CompressedTensor.rows(xshapes.get(i));
             }
@@ -157,15 +160,9 @@ public final class Distro implements AutoCloseable {
         float max = config.clipGradNorm().orElse(0f);
         if (max <= 0) return Double.NaN;
         TorchRuntime.noGradOnThisThread();
-        NDArray grads = gradients();
-        double norm;
-        try (NDArray squares = grads.square(); NDArray sum = squares.sum()) {
-            norm = Math.sqrt(sum.getFloat());
-        }
-        double coef = max / (norm + 1e-6);
-        if (coef < 1.0) grads.muli(coef);
-        clippedGrads = grads;
-        return norm;
+        if (clippedGrads != null) clippedGrads.close();
+        clippedGrads = gradients();
+        return GradClip.clip(clippedGrads, max);
     }
 
     /** This step's gradients of every parameter, in parameter order (one buffer, not in any scope). */
@@ -216,22 +213,19 @@ public final class Distro implements AutoCloseable {
 
     /** DCT and top-k of the group's residual tiles at once; the entries are split back per parameter. */
     private void compressGroup(NDArray residualInTileOrder, TileGroup g, CompressedTensor[] out) {
-        int totalk = g.totalk();
-        int k = DistroCodec.clampTopk(totalk, config.compressionTopk());
         long[] tile = g.tile();
         NDArray tiles = residualInTileOrder.get(new NDIndex("{}:{}", g.start(), g.end()));
-        tiles = tile.length == 2 ? tiles.reshape(g.rows(), tile[0], tile[1]) : tiles.reshape(g.rows(), tile[0]);
-        NDArray flat = transform.encodeTiles(tiles).reshape(g.rows(), totalk);
-        NDArray idx = flat.abs().topK(k, -1, true, true).get(1);
-        float[] values = flat.gather(idx, -1).toFloatArray();
-        long[] indices = idx.toLongArray();
+        // one row of tiles per group row: [rows, 1, c1, c2] (or [rows, c]) is a tile shape DistroCodec reads
+        NDArray coeffs = transform.encodeTiles(tile.length == 2 ? tiles.reshape(g.rows(), tile[0], tile[1])
+                : tiles.reshape(g.rows(), tile[0]));
+        CompressedTensor all = DistroCodec.compress(tile.length == 2 ? coeffs.reshape(g.rows(), 1, tile[0], tile[1]) : coeffs,
+                config.compressionTopk());
+        int k = all.k();
         for (int j = 0; j < g.members().length; j++) {
             int i = g.members()[j];
-            int rows = CompressedTensor.rows(xshapes.get(i));
-            int from = g.firstRow()[j] * k, to = from + rows * k;
-            int[] ix = new int[rows * k];
-            for (int e = from; e < to; e++) ix[e - from] = (int) indices[e];
-            out[i] = new CompressedTensor(xshapes.get(i), totalk, k, ix, Arrays.copyOfRange(values, from, to), false);
+            int from = g.firstRow()[j] * k, to = from + CompressedTensor.rows(xshapes.get(i)) * k;
+            out[i] = new CompressedTensor(xshapes.get(i), all.totalk(), k, Arrays.copyOfRange(all.indices(), from, to),
+                    Arrays.copyOfRange(all.values(), from, to), false);
         }
     }
 
@@ -288,8 +282,8 @@ public final class Distro implements AutoCloseable {
         // many results: scattering into dense tiles and a dense inverse DCT is cheaper
         float[] dense = new float[g.rows() * totalk];
         for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
-        long[] shape = tile.length == 2 ? new long[] {g.rows(), 1, tile[0], tile[1]} : new long[] {g.rows(), tile[0]};
-        return transform.decode(manager.create(dense, new Shape(shape)));
+        long[] shape = tile.length == 2 ? new long[] {g.rows(), tile[0], tile[1]} : new long[] {g.rows(), tile[0]};
+        return transform.decodeTiles(manager.create(dense, new Shape(shape)));
     }
 
     /**

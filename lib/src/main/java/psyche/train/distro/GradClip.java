@@ -8,7 +8,7 @@ import java.util.Collection;
 public final class GradClip {
     private GradClip() {}
 
-    /** Clips in place and returns the norm before clipping. */
+    /** Clips the parameters' gradients in place and returns the norm before clipping. */
     public static double clip(Collection<NDArray> params, double maxNorm) {
         double sq = 0;
         for (NDArray p : params) {
@@ -17,8 +17,8 @@ public final class GradClip {
             }
         }
         double norm = Math.sqrt(sq);
-        double coef = maxNorm / (norm + 1e-6);
-        if (maxNorm > 0 && coef < 1.0) {
+        double coef = coefficient(norm, maxNorm);
+        if (coef < 1.0) {
             for (NDArray p : params) {
                 try (NDArray g = p.getGradient()) {
                     g.muli(coef);
@@ -26,5 +26,21 @@ public final class GradClip {
             }
         }
         return norm;
+    }
+
+    /** Clips one buffer holding every gradient in place and returns the norm before clipping. */
+    public static double clip(NDArray grads, double maxNorm) {
+        double norm;
+        try (NDArray squares = grads.square(); NDArray sum = squares.sum()) {
+            norm = Math.sqrt(sum.getFloat());
+        }
+        double coef = coefficient(norm, maxNorm);
+        if (coef < 1.0) grads.muli(coef);
+        return norm;
+    }
+
+    /** The factor the gradients are scaled by: below 1 only when clipping is on and the norm is above the bound. */
+    private static double coefficient(double norm, double maxNorm) {
+        return maxNorm > 0 ? Math.min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
     }
 }
