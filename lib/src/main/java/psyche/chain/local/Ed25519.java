@@ -1,11 +1,10 @@
 package psyche.chain.local;
 
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
+import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
 /**
@@ -18,10 +17,6 @@ public final class Ed25519 {
             .multiply(BigInteger.valueOf(121666).modInverse(P)).mod(P);
     private static final BigInteger LEGENDRE_EXP = P.subtract(BigInteger.ONE).shiftRight(1);
     private static final byte[] PDA_MARKER = "ProgramDerivedAddress".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try { return MessageDigest.getInstance("SHA-256"); } catch (NoSuchAlgorithmException e) { throw new IllegalStateException(e); }
-    });
 
     private Ed25519() {}
 
@@ -63,13 +58,6 @@ public final class Ed25519 {
         return x2.modPow(LEGENDRE_EXP, P).equals(BigInteger.ONE);
     }
 
-    public static byte[] sha256(byte[]... parts) {
-        MessageDigest digest = SHA256.get();
-        digest.reset();
-        for (byte[] part : parts) digest.update(part);
-        return digest.digest();
-    }
-
     /** Solana's create_program_address: sha256(seeds, program, "ProgramDerivedAddress"), rejected when on the curve. */
     public static Pubkey createProgramAddress(List<byte[]> seeds, Pubkey program) {
         if (seeds.size() > 16) throw new IllegalArgumentException("at most 16 seeds, got " + seeds.size());
@@ -80,7 +68,7 @@ public final class Ed25519 {
         }
         parts.add(program.bytes());
         parts.add(PDA_MARKER);
-        byte[] hash = sha256(parts.toArray(new byte[0][]));
+        byte[] hash = Hashing.sha256(parts.toArray(new byte[0][]));
         if (isOnCurve(hash)) throw new IllegalArgumentException("seeds give an address on the ed25519 curve");
         return Pubkey.of(hash);
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import psyche.coordinator.Hashing;
 import psyche.chain.local.programs.AssociatedTokenProgram;
 import psyche.chain.local.programs.SystemProgram;
 import psyche.chain.local.programs.TokenProgram;
@@ -97,7 +98,7 @@ public final class Ledger implements AutoCloseable {
             store = null;
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
-            genesisHash = Ed25519.sha256(random);
+            genesisHash = Hashing.sha256(random);
             genesisMillis = clock.millis();
             faucet = Ed25519.Signer.generate();
             installGenesisAccounts(true);
@@ -157,7 +158,7 @@ public final class Ledger implements AutoCloseable {
         byte[] hashSeed = new byte[32];
         random.nextBytes(hashSeed);
         Properties p = new Properties();
-        p.setProperty("genesis_hash", Pubkey.base58Encode(Ed25519.sha256(hashSeed)));
+        p.setProperty("genesis_hash", Pubkey.base58Encode(Hashing.sha256(hashSeed)));
         p.setProperty("genesis_unix_millis", Long.toString(clock.millis()));
         p.setProperty("faucet_seed", Pubkey.base58Encode(seed)); // the local faucet's key, like solana-test-validator's faucet-keypair.json
         Path tmp = file.resolveSibling("genesis.tmp");
@@ -232,7 +233,7 @@ public final class Ledger implements AutoCloseable {
     public long unixTimestamp() { return Math.floorDiv(clock.millis(), 1000); }
 
     public byte[] blockhash(long slot) {
-        return Ed25519.sha256(genesisHash, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(slot).array());
+        return Hashing.sha256(genesisHash, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(slot).array());
     }
 
     public byte[] latestBlockhash() { return blockhash(slot()); }

@@ -130,6 +130,8 @@ public final class ChainTraining implements AutoCloseable {
     private boolean done;
     private volatile int coldStartResets;
     private volatile int warmingUpSkipped;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** Serves each result as it is (see {@link #bundle}). */
     static final java.util.function.UnaryOperator<DistroResult> HONEST = r -> r;
     private volatile DistroLayout layout; // of every result in this run: results travel without shapes
@@ -287,7 +289,7 @@ public final class ChainTraining implements AutoCloseable {
 
     /** {@code {"run", "account", "url", "clients": [signers], "peers": [results URLs]}}. */
     private String peersJson() {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+        var json = JSON.createObjectNode()
                 .put("run", runId).put("account", coordinatorAccount).put("url", localUrl().toString());
         var signers = json.putArray("clients");
         for (ChainClient c : clients.clients()) signers.add(c.signer().toBase58());
@@ -357,7 +359,7 @@ public final class ChainTraining implements AutoCloseable {
             var req = java.net.http.HttpRequest.newBuilder(peer.resolve("/peers")).timeout(PROBE_TIMEOUT).GET().build();
             var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) return Optional.empty();
-            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
+            var json = JSON.readTree(resp.body());
             if (!runId.equals(json.path("run").asText()) || !coordinatorAccount.equals(json.path("account").asText())) {
                 return Optional.empty(); // another run, or the same run id on another chain
             }

@@ -2,10 +2,9 @@ package psyche.train.distro;
 
 import ai.djl.ndarray.NDArray;
 import psyche.config.Optimizer;
+import psyche.coordinator.Hashing;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,20 +96,16 @@ public record DistroLayout(List<Parameter> parameters) {
 
     /** First 4 bytes of the layout's sha256 (see the class comment), as a big-endian int. */
     public int fingerprint() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(ByteBuffer.allocate(4).putInt(parameters.size()).array());
-            for (Parameter p : parameters) {
-                long[] xs = p.xshape;
-                ByteBuffer b = ByteBuffer.allocate(1 + 8 * xs.length + 8 + 4 + 1).put((byte) xs.length);
-                for (long d : xs) b.putLong(d);
-                b.putLong(p.totalk).putInt(p.k).put((byte) (p.quantized ? 1 : 0));
-                sha.update(b.array());
-            }
-            return ByteBuffer.wrap(sha.digest()).getInt();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        List<byte[]> parts = new ArrayList<>(1 + parameters.size());
+        parts.add(ByteBuffer.allocate(4).putInt(parameters.size()).array());
+        for (Parameter p : parameters) {
+            long[] xs = p.xshape;
+            ByteBuffer b = ByteBuffer.allocate(1 + 8 * xs.length + 8 + 4 + 1).put((byte) xs.length);
+            for (long d : xs) b.putLong(d);
+            b.putLong(p.totalk).putInt(p.k).put((byte) (p.quantized ? 1 : 0));
+            parts.add(b.array());
         }
+        return ByteBuffer.wrap(Hashing.sha256(parts.toArray(byte[][]::new))).getInt();
     }
 
     public String fingerprintHex() { return String.format("%08x", fingerprint()); }

@@ -2,12 +2,12 @@ package psyche.train.distro;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+
+import psyche.coordinator.Hashing;
 
 /**
  * One client's result of one round, like Psyche's {@code TransmittableDistroResult}: step, trainer nonce, the
@@ -211,17 +211,13 @@ public record DistroResult(long step, long trainerNonce, long batchStart, long b
      * commitment before encoding and after decoding, whatever order its top-k came in.
      */
     public byte[] commitment() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(ByteBuffer.allocate(20).putInt((int) step).putLong(batchStart).putLong(batchEnd).array());
-            for (CompressedTensor t : tensors) {
-                sha.update(indexBytes(t));
-                sha.update(valueBytes(t));
-            }
-            return sha.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        List<byte[]> parts = new ArrayList<>(1 + 2 * tensors.size());
+        parts.add(ByteBuffer.allocate(20).putInt((int) step).putLong(batchStart).putLong(batchEnd).array());
+        for (CompressedTensor t : tensors) {
+            parts.add(indexBytes(t));
+            parts.add(valueBytes(t));
         }
+        return Hashing.sha256(parts.toArray(byte[][]::new));
     }
 
     public String commitmentHex() { return HexFormat.of().formatHex(commitment()); }

@@ -16,15 +16,16 @@ import org.p2p.solanaj.core.Account;
 import org.p2p.solanaj.core.AccountMeta;
 import org.p2p.solanaj.core.TransactionInstruction;
 
+import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
 /** Crash recovery of a large program account (coordinator-sized) from the log's byte-range diffs. */
 class LedgerStore_RecoveryTest {
-    private static final Pubkey PROGRAM = Pubkey.of(Ed25519.sha256("counter-program".getBytes()));
+    private static final Pubkey PROGRAM = Pubkey.of(Hashing.sha256("counter-program".getBytes()));
 
     @Test void largeAccountIsRebuiltFromDiffsAfterACrash(@TempDir Path dir) throws IOException {
         Path live = dir.resolve("live");
-        Pubkey big = Pubkey.of(Ed25519.sha256("coordinator-account".getBytes()));
+        Pubkey big = Pubkey.of(Hashing.sha256("coordinator-account".getBytes()));
         byte[] initial = new byte[119_160];
         new Random(1).nextBytes(initial);
         initial[0] = initial[1] = initial[2] = initial[3] = initial[4] = initial[5] = initial[6] = initial[7] = 0;
@@ -65,7 +66,7 @@ class LedgerStore_RecoveryTest {
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
             List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
             for (int i = 0; i < 60; i++) {
-                Pubkey target = Pubkey.of(Ed25519.sha256(("t" + i).getBytes()));
+                Pubkey target = Pubkey.of(Hashing.sha256(("t" + i).getBytes()));
                 long amount = Rent.LAMPORTS_PER_SOL + i;
                 targets.add(target);
                 expected.put(target, amount);

@@ -17,11 +17,12 @@ import org.p2p.solanaj.core.AccountMeta;
 import org.p2p.solanaj.core.PublicKey;
 import org.p2p.solanaj.core.TransactionInstruction;
 
+import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
 /** The Program SPI as a plugged-in program (like Psyche's coordinator) uses it: data, lamports, logs, errors, CPI with PDA signers. */
 class Ledger_ProgramSpiTest {
-    private static final Pubkey COUNTER_ID = Pubkey.of(Ed25519.sha256("counter-program".getBytes()));
+    private static final Pubkey COUNTER_ID = Pubkey.of(Hashing.sha256("counter-program".getBytes()));
     private static final long SOL = Rent.LAMPORTS_PER_SOL;
 
     /**
@@ -71,7 +72,7 @@ class Ledger_ProgramSpiTest {
         ledger = Ledger.inMemory(clock, List.of(new CounterProgram()));
         payer = new Account();
         ledger.airdrop(SolanajTransactions.key(payer), 10 * SOL);
-        counter = Pubkey.of(Ed25519.sha256("counter-account".getBytes()));
+        counter = Pubkey.of(Hashing.sha256("counter-account".getBytes()));
         ledger.setAccount(counter, new AccountState(Rent.minimumBalance(8), COUNTER_ID, new byte[8], false, AccountState.DEFAULT_RENT_EPOCH));
     }
 
@@ -115,7 +116,7 @@ class Ledger_ProgramSpiTest {
     }
 
     @Test void foreignAccountCannotBeWritten() {
-        Pubkey foreign = Pubkey.of(Ed25519.sha256("foreign".getBytes()));
+        Pubkey foreign = Pubkey.of(Hashing.sha256("foreign".getBytes()));
         ledger.setAccount(foreign, new AccountState(Rent.minimumBalance(8), Pubkey.SYSTEM, new byte[8], false, AccountState.DEFAULT_RENT_EPOCH));
         TransactionRejectedException e = assertThrows(TransactionRejectedException.class,
                 () -> ledger.submit(tx(new byte[] {4}, meta(foreign, true)), true));
@@ -131,7 +132,7 @@ class Ledger_ProgramSpiTest {
     @Test void cpiWithPdaSeedsSignsForTheVaultAndWithoutSeedsEscalates() {
         Pubkey vault = Ed25519.findProgramAddress(List.of("vault".getBytes()), COUNTER_ID).address();
         ledger.airdrop(vault, 5 * SOL);
-        Pubkey receiver = Pubkey.of(Ed25519.sha256("receiver".getBytes()));
+        Pubkey receiver = Pubkey.of(Hashing.sha256("receiver".getBytes()));
         byte[] pay = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) 2).putLong(SOL).array();
         AccountMeta system = new AccountMeta(new PublicKey(Pubkey.SYSTEM.bytes()), false, false);
         TransactionRecord r = ledger.submit(tx(pay, meta(vault, true), meta(receiver, true), system), true);
@@ -148,7 +149,7 @@ class Ledger_ProgramSpiTest {
     }
 
     @Test void identicalAirdropsInOneSlotBothLand() {
-        Pubkey target = Pubkey.of(Ed25519.sha256("twice".getBytes()));
+        Pubkey target = Pubkey.of(Hashing.sha256("twice".getBytes()));
         TransactionRecord first = ledger.airdrop(target, SOL);
         TransactionRecord second = ledger.airdrop(target, SOL);
         assertTrue(!java.util.Arrays.equals(first.signature(), second.signature()));

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.p2p.solanaj.core.Account;
 import org.p2p.solanaj.programs.SystemProgram;
 
+import psyche.coordinator.Hashing;
 import psyche.chain.rpc.Commitment;
 import psyche.chain.rpc.RpcClient;
 import psyche.chain.rpc.RpcTypes;
@@ -126,7 +127,7 @@ class LocalChain_DurabilityTest {
 
     @Test void tornLogTailIsCutOffAndEarlierRecordsKept(@TempDir Path dir) throws Exception {
         Path ledger = dir.resolve("ledger");
-        Pubkey target = Pubkey.of(Ed25519.sha256("target".getBytes()));
+        Pubkey target = Pubkey.of(Hashing.sha256("target".getBytes()));
         Clock clock = Clock.systemUTC();
         try (Ledger first = Ledger.open(ledger, false, clock, List.of())) {
             first.airdrop(target, 7 * SOL);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
 /** accountSubscribe and signatureSubscribe over the PubSub WebSocket, with the JDK's WebSocket client. */
@@ -38,7 +39,7 @@ class WebSocketRpcServer_SubscribeTest {
                             return null;
                         }
                     }).get(10, TimeUnit.SECONDS);
-            Pubkey target = Pubkey.of(Ed25519.sha256("watched".getBytes()));
+            Pubkey target = Pubkey.of(Hashing.sha256("watched".getBytes()));
             ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"accountSubscribe\",\"params\":[\"" + target
                     + "\",{\"encoding\":\"base64\",\"commitment\":\"confirmed\"}]}", true).get(5, TimeUnit.SECONDS);
             JsonNode subscribed = messages.poll(10, TimeUnit.SECONDS);

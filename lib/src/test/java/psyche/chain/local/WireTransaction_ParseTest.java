@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.p2p.solanaj.core.Account;
 import org.p2p.solanaj.programs.SystemProgram;
 
+import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
 class WireTransaction_ParseTest {
-    private static final String BLOCKHASH = Pubkey.base58Encode(Ed25519.sha256("bh".getBytes()));
+    private static final String BLOCKHASH = Pubkey.base58Encode(Hashing.sha256("bh".getBytes()));
 
     @Test void parsesSolanajTransferAndVerifiesItsSignature() {
         Account from = new Account();
