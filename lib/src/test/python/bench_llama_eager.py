@@ -2,18 +2,26 @@
 """PyTorch eager baseline for psyche.train.bench.TrainingBench: the same Llama (RMSNorm, RoPE, SwiGLU, GQA, tied
 embeddings), the same batch and the same DisTrO step (1-bit, chunk 64, top-k 8, clip 1.0, decay 0.999, one client
 applying its own result), written per parameter as DeMo's reference optimizer and Psyche's distro.rs are. Each
-step is timed in two parts, forward/backward and DisTrO, on CPU. Prints one JSON line.
+step is timed in two parts, forward/backward and DisTrO, on CPU. Prints one JSON line, with the process's CPU time
+per wall second over the timed steps (about THREADS when the thread limit holds).
+
+THREADS limits torch's intra-op pool and the BLAS library's own pool: Debian's torch calls OpenBLAS, whose pthread
+pool ignores torch.set_num_threads and would otherwise use every core for the matrix products.
 
 usage: bench_llama_eager.py HIDDEN LAYERS HEADS KV_HEADS INTERMEDIATE VOCAB BATCH SEQ STEPS THREADS
 """
 import json
 import math
+import os
 import sys
 import time
 
-import torch
-
 hidden, layers, heads, kv, inter, vocab, batch, seq, steps, threads = map(int, sys.argv[1:11])
+for pool in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[pool] = str(threads)  # read when torch loads its BLAS, so before the import
+
+import torch  # noqa: E402
+
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 d = hidden // heads
@@ -137,11 +145,13 @@ delta = {n: torch.zeros_like(p) for n, p in P.items()}
 own = {}
 tokens = torch.randint(0, vocab, (batch, seq + 1))
 fb_times, distro_times = [], []
+cpu_s = wall_s = 0.0
 lr = prev_lr = 1e-3
 for s in range(steps + 5):
     with torch.no_grad():
         for n, p in P.items():
             p -= prev_lr * delta[n].sign()
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for p in P.values():
         p.grad = None
@@ -163,6 +173,8 @@ for s in range(steps + 5):
             p -= lr * update.sign()
     t2 = time.perf_counter()
     if s >= 5:
+        cpu_s += time.process_time() - c0
+        wall_s += t2 - t0
         fb_times.append(t1 - t0)
         distro_times.append(t2 - t1)
 
@@ -173,4 +185,5 @@ def median(v):
 
 fb, dis = median(fb_times), median(distro_times)
 print(json.dumps({"torch": torch.__version__, "median_forward_backward_s": fb, "median_distro_s": dis,
-                  "median_step_s": fb + dis, "tokens_per_s": batch * seq / (fb + dis), "loss": float(loss)}))
+                  "median_step_s": fb + dis, "tokens_per_s": batch * seq / (fb + dis), "loss": float(loss),
+                  "cpu_per_wall": cpu_s / wall_s}))

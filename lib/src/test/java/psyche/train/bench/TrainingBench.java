@@ -45,8 +45,8 @@ public final class TrainingBench {
         double[] split = stepSplit(cfg, distroCfg, batch, seq, steps);
         double mf = split[0], mc = split[1], ma = split[2], step = mf + mc + ma;
         double djlTps = batch * seq / step;
-        System.out.printf("DJL step (median): forward/backward %.4f s, compress %.4f s, apply %.4f s, total %.4f s, %.0f tokens/s%n",
-                mf, mc, ma, step, djlTps);
+        System.out.printf("DJL step (median): forward/backward %.4f s, compress %.4f s, apply %.4f s, total %.4f s, %.0f tokens/s "
+                + "(process CPU per wall second %.2f)%n", mf, mc, ma, step, djlTps, split[3]);
         System.out.printf("DisTrO share of step time: %.1f%% (target <= 10%%)%n", 100 * (mc + ma) / step);
 
         Path script = Path.of("src/test/python/bench_llama_eager.py");
@@ -65,8 +65,9 @@ public final class TrainingBench {
             double torchStep = j.get("median_step_s").asDouble();
             double torchTps = j.get("tokens_per_s").asDouble();
             System.out.printf("PyTorch %s eager, same model, batch and DisTrO step (per parameter, as DeMo/distro.rs): "
-                    + "forward/backward %.4f s, DisTrO %.4f s, total %.4f s, %.0f tokens/s%n",
-                    j.get("torch").asText(), torchFb, torchDistro, torchStep, torchTps);
+                    + "forward/backward %.4f s, DisTrO %.4f s, total %.4f s, %.0f tokens/s (process CPU per wall second "
+                    + "%.2f)%n", j.get("torch").asText(), torchFb, torchDistro, torchStep, torchTps,
+                    j.get("cpu_per_wall").asDouble());
             System.out.printf("ratio DJL/PyTorch tokens/s: whole step %.2fx (target >= 1.0x); forward/backward %.2fx, "
                     + "DisTrO %.2fx%n", djlTps / torchTps, torchFb / mf, torchDistro / (mc + ma));
         } catch (Exception e) {
@@ -88,16 +89,25 @@ public final class TrainingBench {
         compression(new LlamaConfig(1024, 2, 16, 4, 2816, 32000, 2048, 10000.0, 1e-5, false));
     }
 
-    /** Median seconds of forward/backward, compress (generate + wire encode) and apply (decode + apply) per step. */
+    /**
+     * Median seconds of forward/backward, compress (generate + wire encode) and apply (decode + apply) per step, and
+     * the process's CPU seconds per wall second over the timed steps (to see that the thread limit held).
+     */
     static double[] stepSplit(LlamaConfig cfg, Optimizer.Distro distroCfg, int batch, int seq, int steps) {
         Random r = new Random(1);
         int[][] samples = new int[batch][seq + 1];
         for (int[] row : samples) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(cfg.vocabSize());
         double[] fb = new double[steps], comp = new double[steps], apply = new double[steps];
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = 0, wallStart = 0;
         try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 1);
              Distro d = new Distro(distroCfg, m.parameters(), m.manager())) {
             DistroLayout layout = DistroLayout.forParameters(m.parameters(), distroCfg);
             for (int s = -5; s < steps; s++) {
+                if (s == 0) {
+                    cpuStart = os.getProcessCpuTime();
+                    wallStart = System.nanoTime();
+                }
                 d.errorCorrection(1e-3);
                 long t0 = System.nanoTime();
                 m.zeroGradients();
@@ -115,8 +125,9 @@ public final class TrainingBench {
                     apply[s] = (t3 - t2) / 1e9;
                 }
             }
+            double cpuPerWall = (double) (os.getProcessCpuTime() - cpuStart) / (System.nanoTime() - wallStart);
+            return new double[] {median(fb), median(comp), median(apply), cpuPerWall};
         }
-        return new double[] {median(fb), median(comp), median(apply)};
     }
 
     /**
