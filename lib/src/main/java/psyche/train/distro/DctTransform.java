@@ -81,6 +81,20 @@ public final class DctTransform implements AutoCloseable {
     /** DCT of stacked tiles ({@code [rows, c1, c2]} or {@code [rows, c]}), same shape. */
     public NDArray encodeTiles(NDArray tiles) { return dct(tiles, tiles.getShape().dimension() == 3); }
 
+    /**
+     * DCT of every {@code c1 x c2} tile of the row-major matrix {@code x} ({@code rows * cols} values), as stacked
+     * tiles {@code [tiles, c1, c2]} numbered row-major. The transforms run on the matrix as it lies (each row's
+     * {@code c2}-blocks times {@code F2}, each block of {@code c1} rows by {@code F1^T}); only a matrix more than one
+     * tile wide is then copied into tile order.
+     */
+    public NDArray encodeMatrix(NDArray x, long rows, long cols, long c1, long c2) {
+        long down = rows / c1, across = cols / c2;
+        NDArray right = x.reshape(rows * across, c2).matMul(matrix((int) c2));
+        NDArray both = matrixTransposed((int) c1).matMul(right.reshape(down, c1, cols));
+        if (across == 1) return both.reshape(down, c1, c2);
+        return both.reshape(down, c1, across, c2).transpose(0, 2, 1, 3).reshape(down * across, c1, c2);
+    }
+
     /** Inverse of {@link #encodeTiles}. */
     public NDArray decodeTiles(NDArray tiles) { return inverseDct(tiles, tiles.getShape().dimension() == 3); }
 

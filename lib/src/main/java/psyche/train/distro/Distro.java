@@ -29,12 +29,11 @@ import java.util.function.IntFunction;
  *
  * <p>Cost: on small models a native call costs more than its arithmetic, so the state is laid out to need few of
  * them. The parameters are views of one buffer ({@link FlatParameters}) and the residual is one buffer of the same
- * layout, so the sign steps are one call each; for the transforms, one gather puts them in tile order (the tiles of
- * all parameters with the same in-tile shape stacked, group after group) and one puts results back (two index
- * tensors of 8 bytes per parameter). Each group goes through the DCT and top-k
- * at once, and the two inverse transforms of a step (this client's previous result, the round's mean) are computed
- * from their few nonzero coefficients ({@link DctTransform#sparseDecode}): 2m instead of 2(c1+c2) multiply-adds per
- * element.
+ * layout, so the sign steps are one call each. The buffer keeps parameters of equal shape next to each other; a
+ * {@link Run} of neighbours with the same tile and column count is one matrix, whose tiles go through the DCT with two
+ * matrix products and through top-k at once, in place (no gather into tile order). The two inverse transforms of a
+ * step (this client's previous result, the round's mean) are computed from their few nonzero coefficients
+ * ({@link DctTransform#sparseDecode}): 2m instead of 2(c1+c2) multiply-adds per element.
  */
 public final class Distro implements AutoCloseable {
     private final Optimizer.Distro config;
@@ -42,19 +41,25 @@ public final class Distro implements AutoCloseable {
     private final List<long[]> xshapes = new ArrayList<>();
     private final NDManager manager;
     private final DctTransform transform;
-    private final List<TileGroup> groups = new ArrayList<>();
-    private final NDArray delta;        // residual, parameter order
-    private final NDArray tileOfParam;  // for each parameter element, its position in tile order
-    private final NDArray paramOfTile;  // for each tile-order position, the parameter element
-    private NDArray clippedGrads;       // this step's gradients in parameter order, once clipGradients gathered them
+    private final List<Run> runs = new ArrayList<>();
+    private final NDArray delta;        // residual, laid out as the parameter buffer
+    private NDArray clippedGrads;       // this step's gradients in buffer layout, once clipGradients gathered them
     private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by generate
     private double lookAheadLr;
     private List<CompressedTensor> ownPrevious;
 
-    /** Parameters whose tiles share one in-tile shape, stacked row after row from {@code start} in tile order. */
-    private record TileGroup(long[] tile, int[] members, int[] firstRow, int rows, long start) {
+    /**
+     * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
+     * count: the matrix {@code [rows, cols]} at {@code start} (1-D: {@code cols = 1}), cut into tiles {@code tile}
+     * ({@code {c1, c2}} or {@code {c}}), numbered row-major. Member {@code j}'s tiles start at {@code firstTile[j]};
+     * its tiles in the spec's order are the run's tiles from there, since a member spans whole rows of tiles.
+     */
+    private record Run(long start, long rows, long cols, long[] tile, int[] members, int[] firstTile) {
         int totalk() { return size(tile); }
-        long end() { return start + (long) rows * totalk(); }
+        long end() { return start + rows * cols; }
+        /** Tiles along a row of the matrix ({@code cols / c2}; 1 for 1-D). */
+        long tilesAcross() { return tile.length == 2 ? cols / tile[1] : 1; }
+        int tiles() { return (int) (rows * cols / totalk()); }
     }
 
     /** Values in one tile of in-tile shape {@code tile}. */
@@ -70,51 +75,42 @@ public final class Distro implements AutoCloseable {
         this.params = flat;
         this.manager = parent.newSubManager();
         this.transform = new DctTransform(manager, config.compressionChunk());
-        Map<String, List<Integer>> byTile = new LinkedHashMap<>();
-        for (int i = 0; i < flat.size(); i++) {
-            long[] xs = transform.tileShape(flat.shape(i));
-            xshapes.add(xs);
-            byTile.computeIfAbsent(Arrays.toString(DctTransform.inTile(xs)), k -> new ArrayList<>()).add(i);
-        }
-        long total = flat.elementCount();
-        long[] paramOf = new long[(int) total], tileOf = new long[(int) total];
-        long start = 0;
-        for (List<Integer> members : byTile.values()) {
-            int[] first = new int[members.size()];
-            int rows = 0;
-            long[] tile = DctTransform.inTile(xshapes.get(members.get(0)));
-            for (int j = 0; j < members.size(); j++) {
-                int i = members.get(j);
-                first[j] = rows;
-                long at = start + (long) rows * size(tile);
-                layout(flat.shape(i), xshapes.get(i), flat.offset(i), at, paramOf);
-                rows += CompressedTensor.rows(xshapes.get(i));
+        for (int i = 0; i < flat.size(); i++) xshapes.add(transform.tileShape(flat.shape(i)));
+        List<Integer> members = new ArrayList<>();
+        for (int i : flat.bufferOrder()) {
+            if (!members.isEmpty() && !continuesRun(members, i)) {
+                runs.add(run(members));
+                members.clear();
             }
-            TileGroup g = new TileGroup(tile, members.stream().mapToInt(Integer::intValue).toArray(), first, rows, start);
-            groups.add(g);
-            start = g.end();
+            members.add(i);
         }
-        for (int t = 0; t < paramOf.length; t++) tileOf[(int) paramOf[t]] = t;
-        this.paramOfTile = keep(manager.create(paramOf));
-        this.tileOfParam = keep(manager.create(tileOf));
-        this.delta = keep(manager.zeros(new Shape(total), DataType.FLOAT32));
+        if (!members.isEmpty()) runs.add(run(members));
+        this.delta = keep(manager.zeros(new Shape(flat.elementCount()), DataType.FLOAT32));
     }
 
-    /** Records, for the tile-order positions from {@code at}, which element of the flat parameters lands there. */
-    private static void layout(long[] shape, long[] xs, long offset, long at, long[] paramOf) {
-        if (xs.length == 2) {
-            for (long e = 0; e < shape[0]; e++) paramOf[(int) (at + e)] = offset + e; // 1-D: tiles are consecutive runs
-            return;
+    private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
+
+    /** Whether parameter {@code i} lies right after the run's last member with the same tile and column count. */
+    private boolean continuesRun(List<Integer> run, int i) {
+        int last = run.get(run.size() - 1);
+        return params.offset(i) == params.offset(last) + params.size(last)
+                && Arrays.equals(DctTransform.inTile(xshapes.get(i)), DctTransform.inTile(xshapes.get(last)))
+                && columns(params.shape(i)) == columns(params.shape(last));
+    }
+
+    private Run run(List<Integer> members) {
+        int first = members.get(0);
+        long[] tile = DctTransform.inTile(xshapes.get(first));
+        long cols = columns(params.shape(first)), rows = 0;
+        int[] firstTile = new int[members.size()];
+        int tiles = 0;
+        for (int j = 0; j < members.size(); j++) {
+            firstTile[j] = tiles;
+            tiles += CompressedTensor.rows(xshapes.get(members.get(j)));
+            rows += params.shape(members.get(j))[0];
         }
-        long b = xs[1], c1 = xs[2], c2 = xs[3], cols = shape[1];
-        int t = (int) at;
-        for (long ti = 0; ti < xs[0]; ti++) {
-            for (long tj = 0; tj < b; tj++) {
-                for (long u = 0; u < c1; u++) {
-                    for (long v = 0; v < c2; v++) paramOf[t++] = offset + (ti * c1 + u) * cols + tj * c2 + v;
-                }
-            }
-        }
+        return new Run(params.offset(first), rows, cols, tile, members.stream().mapToInt(Integer::intValue).toArray(),
+                firstTile);
     }
 
     private static NDArray keep(NDArray a) {
@@ -128,11 +124,9 @@ public final class Distro implements AutoCloseable {
     public float[] delta(int i) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            return delta.get(new NDIndex("{}:{}", params.offset(i), params.offset(i + 1))).toFloatArray();
+            return delta.get(new NDIndex("{}:{}", params.offset(i), params.offset(i) + params.size(i))).toFloatArray();
         }
     }
-
-    private NDArray toParameterOrder(NDArray tileOrder) { return tileOrder.take(tileOfParam); }
 
     /** Step 1: {@code x -= prevLr * sign(delta)}, the look-ahead used for the forward pass. */
     public void errorCorrection(double prevLr) {
@@ -165,12 +159,13 @@ public final class Distro implements AutoCloseable {
         return GradClip.clip(clippedGrads, max);
     }
 
-    /** This step's gradients of every parameter, in parameter order (one buffer, not in any scope). */
+    /** This step's gradients of every parameter, laid out as the parameter buffer (one buffer, not in any scope). */
     private NDArray gradients() {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
+            List<NDArray> views = new ArrayList<>(params.values());
             NDList flat = new NDList(params.size());
-            for (NDArray x : params.values()) flat.add(x.getGradient().reshape(-1));
+            for (int i : params.bufferOrder()) flat.add(views.get(i).getGradient().reshape(-1));
             return keep(NDArrays.concat(flat, 0));
         }
     }
@@ -193,14 +188,13 @@ public final class Distro implements AutoCloseable {
             if (ownPrevious != null) {
                 // What was shared already counts as applied: take it out of the residual. The unquantized
                 // coefficients are used (the residual is in lr*grad units, signs are not).
-                delta.subi(toParameterOrder(decodeAll(member -> List.of(ownPrevious.get(member)))));
+                delta.subi(decodeAll(member -> List.of(ownPrevious.get(member))));
             }
             double wd = config.weightDecay().orElse(0f);
             if (wd != 0.0) x.muli(1.0 - lr * wd);
             if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
             delta.addi(grads.muli(lr));
-            NDArray tileOrder = delta.take(paramOfTile);
-            for (TileGroup g : groups) compressGroup(tileOrder, g, full);
+            for (Run r : runs) compressRun(r, full);
         } finally {
             grads.close();
         }
@@ -211,41 +205,42 @@ public final class Distro implements AutoCloseable {
         return signs;
     }
 
-    /** DCT and top-k of the group's residual tiles at once; the entries are split back per parameter. */
-    private void compressGroup(NDArray residualInTileOrder, TileGroup g, CompressedTensor[] out) {
-        long[] tile = g.tile();
-        NDArray tiles = residualInTileOrder.get(new NDIndex("{}:{}", g.start(), g.end()));
-        // one row of tiles per group row: [rows, 1, c1, c2] (or [rows, c]) is a tile shape DistroCodec reads
-        NDArray coeffs = transform.encodeTiles(tile.length == 2 ? tiles.reshape(g.rows(), tile[0], tile[1])
-                : tiles.reshape(g.rows(), tile[0]));
-        CompressedTensor all = DistroCodec.compress(tile.length == 2 ? coeffs.reshape(g.rows(), 1, tile[0], tile[1]) : coeffs,
-                config.compressionTopk());
+    /** DCT and top-k of the run's residual tiles at once; the entries are split back per parameter. */
+    private void compressRun(Run r, CompressedTensor[] out) {
+        long[] tile = r.tile();
+        NDArray residual = delta.get(new NDIndex("{}:{}", r.start(), r.end()));
+        NDArray coeffs = tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
+                : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]));
+        // one row of tiles per tile: [tiles, 1, c1, c2] (or [tiles, c]) is a tile shape DistroCodec reads
+        CompressedTensor all = DistroCodec.compress(tile.length == 2 ? coeffs.reshape(r.tiles(), 1, tile[0], tile[1])
+                : coeffs, config.compressionTopk());
         int k = all.k();
-        for (int j = 0; j < g.members().length; j++) {
-            int i = g.members()[j];
-            int from = g.firstRow()[j] * k, to = from + CompressedTensor.rows(xshapes.get(i)) * k;
+        for (int j = 0; j < r.members().length; j++) {
+            int i = r.members()[j];
+            int from = r.firstTile()[j] * k, to = from + CompressedTensor.rows(xshapes.get(i)) * k;
             out[i] = new CompressedTensor(xshapes.get(i), all.totalk(), k, Arrays.copyOfRange(all.indices(), from, to),
                     Arrays.copyOfRange(all.values(), from, to), false);
         }
     }
 
-    /** {@link #decodeGroup} of every group, concatenated: the whole model in tile order. */
+    /** {@link #decodeRun} of every run, concatenated: the whole model, laid out as the parameter buffer. */
     private NDArray decodeAll(IntFunction<List<CompressedTensor>> resultsOf) {
-        NDList parts = new NDList(groups.size());
-        for (TileGroup g : groups) parts.add(decodeGroup(g, resultsOf).reshape(-1));
+        NDList parts = new NDList(runs.size());
+        for (Run r : runs) parts.add(decodeRun(r, resultsOf));
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
     }
 
     /**
-     * Inverse DCT of the mean of several results for every parameter of the group, stacked as tiles: each result's
-     * entry enters with weight value / (number of results naming that coefficient), which is the scatter-reduce mean.
+     * Inverse DCT of the mean of several results for every parameter of the run, laid out as the run's matrix
+     * (flattened): each result's entry enters with weight value / (number of results naming that coefficient), which
+     * is the scatter-reduce mean.
      */
-    private NDArray decodeGroup(TileGroup g, IntFunction<List<CompressedTensor>> resultsOf) {
+    private NDArray decodeRun(Run g, IntFunction<List<CompressedTensor>> resultsOf) {
         int totalk = g.totalk();
         int m = 0;
         for (CompressedTensor c : resultsOf.apply(g.members()[0])) m += c.k();
-        int[] index = new int[g.rows() * m];
-        float[] weight = new float[g.rows() * m];
+        int[] index = new int[g.tiles() * m];
+        float[] weight = new float[g.tiles() * m];
         int[] count = new int[totalk];
         for (int j = 0; j < g.members().length; j++) {
             List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
@@ -260,7 +255,7 @@ public final class Distro implements AutoCloseable {
             }
             if (entries != m) throw new IllegalArgumentException("results disagree on top-k: " + entries + " vs " + m + " entries per tile");
             for (int row = 0; row < rows; row++) {
-                int at = (g.firstRow()[j] + row) * m;
+                int at = (g.firstTile()[j] + row) * m;
                 for (CompressedTensor r : results) {
                     for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]]++;
                 }
@@ -278,12 +273,19 @@ public final class Distro implements AutoCloseable {
         }
         long[] tile = g.tile();
         long denseCost = tile.length == 2 ? tile[0] + tile[1] : tile[0];
-        if (m < denseCost) return transform.sparseDecode(manager, tile, g.rows(), m, index, weight);
-        // many results: scattering into dense tiles and a dense inverse DCT is cheaper
-        float[] dense = new float[g.rows() * totalk];
-        for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
-        long[] shape = tile.length == 2 ? new long[] {g.rows(), tile[0], tile[1]} : new long[] {g.rows(), tile[0]};
-        return transform.decodeTiles(manager.create(dense, new Shape(shape)));
+        NDArray tiles;
+        if (m < denseCost) {
+            tiles = transform.sparseDecode(manager, tile, g.tiles(), m, index, weight);
+        } else {
+            // many results: scattering into dense tiles and a dense inverse DCT is cheaper
+            float[] dense = new float[g.tiles() * totalk];
+            for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
+            long[] shape = tile.length == 2 ? new long[] {g.tiles(), tile[0], tile[1]} : new long[] {g.tiles(), tile[0]};
+            tiles = transform.decodeTiles(manager.create(dense, new Shape(shape)));
+        }
+        if (tile.length == 1 || g.tilesAcross() == 1) return tiles.reshape(-1);
+        // tiles [a, b, c1, c2] back to rows of the matrix [a, c1, b, c2]
+        return tiles.reshape(g.rows() / tile[0], g.tilesAcross(), tile[0], tile[1]).transpose(0, 2, 1, 3).reshape(-1);
     }
 
     /**
@@ -320,7 +322,7 @@ public final class Distro implements AutoCloseable {
                 for (List<CompressedTensor> r : results) forParam.add(r.get(member));
                 return forParam;
             });
-            params.flat().subi(toParameterOrder(update.sign().muli(lr)));
+            params.flat().subi(update.sign().muli(lr));
         }
     }
 

@@ -130,10 +130,12 @@ class Distro_ReferenceTest {
     /** Two clients, three full rounds (error correction, own-result subtraction, decay, wd, 1-bit), vs the oracle. */
     @ParameterizedTest @MethodSource("optimizers")
     void fullRoundsAgreeWithReference(boolean oneBit, float weightDecay) {
-        // parameters sharing an in-tile shape ({8,12}/{4,8}: 4x4; {8}/{12}: 4) are transformed stacked; with two
-        // results of top-3 the 4x4 tiles decode sparsely and the 4-wide ones densely: both paths are covered
+        // neighbours in the parameter buffer with one in-tile shape and column count are transformed as one matrix:
+        // {4,12}/{8,12}/{12,12} (4x4 tiles, three across), {8}/{12} (4); {4,8} (4x4) and {6,8} (3x4) share columns but
+        // not tiles, so they stay apart; {13,4} has 1x4 tiles. With two results of top-3 the 4x4 tiles decode sparsely
+        // and the 4-wide ones densely: both paths are covered
         List<int[]> shapes = List.of(new int[] {8, 12}, new int[] {5}, new int[] {4, 8}, new int[] {8}, new int[] {13, 4},
-                new int[] {12});
+                new int[] {12}, new int[] {12, 12}, new int[] {6, 8}, new int[] {4, 12});
         int chunk = 4, topk = 3;
         float decay = 0.9f;
         Random r = new Random(oneBit ? 7 : 8);
