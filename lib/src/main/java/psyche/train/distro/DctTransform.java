@@ -114,36 +114,6 @@ public final class DctTransform implements AutoCloseable {
         return matrix((int) t[t.length - 2]).matMul(coeffs).matMul(matrixTransposed(last));
     }
 
-    /**
-     * Inverse DCT of tiles given sparsely: row {@code r} holds the coefficients {@code index[r*m + j]} (flattened
-     * in-tile position) with weight {@code weight[r*m + j]}, {@code m} entries per row (weight 0 pads). Equal to
-     * scattering the weights into zero tiles and inverting, but costs {@code 2m} instead of {@code 2(c1+c2)}
-     * multiply-adds per element: each entry adds its weighted basis image.
-     */
-    public NDArray sparseDecode(NDManager into, long[] tile, int rows, int m, int[] index, float[] weight) {
-        long[] u = new long[rows * m], v = tile.length == 2 ? new long[rows * m] : null;
-        for (int i = 0; i < u.length; i++) {
-            if (v == null) {
-                u[i] = index[i];
-            } else {
-                u[i] = index[i] / tile[1];
-                v[i] = index[i] % tile[1];
-            }
-        }
-        NDArray w = into.create(weight, new Shape(rows, m));
-        NDArray basisU = basisRows(into, u, rows, m, (int) tile[0]);          // [rows, m, c1]
-        if (v == null) return w.expandDims(1).matMul(basisU).reshape(rows, tile[0]);
-        NDArray basisV = basisRows(into, v, rows, m, (int) tile[1]);          // [rows, m, c2]
-        return basisU.mul(w.expandDims(-1)).transpose(0, 2, 1).matMul(basisV);
-    }
-
-    /** Basis vectors {@code F[:, b]} for each requested {@code b}, as rows. */
-    private NDArray basisRows(NDManager into, long[] which, int rows, int m, int size) {
-        NDArray ids = into.create(which, new Shape(rows, m));
-        return ids.getNDArrayInternal().embedding(ids, matrixTransposed(size), ai.djl.ndarray.types.SparseFormat.DENSE)
-                .singletonOrThrow();
-    }
-
     private final Map<Integer, NDArray> transposed = new HashMap<>();
 
     private synchronized NDArray matrixTransposed(int n) {

@@ -14,6 +14,7 @@ import psyche.train.TorchRuntime;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,9 @@ import java.util.function.IntFunction;
  * layout, so the sign steps are one call each. The buffer keeps parameters of equal shape next to each other; a
  * {@link Run} of neighbours with the same tile and column count is one matrix, whose tiles go through the DCT with two
  * matrix products and through top-k at once, in place (no gather into tile order). The two inverse transforms of a
- * step (this client's previous result, the round's mean) are computed from their few nonzero coefficients
- * ({@link DctTransform#sparseDecode}): 2m instead of 2(c1+c2) multiply-adds per element.
+ * step (the round's mean, and this client's result, which the next step takes out of the residual) are computed
+ * together in {@link #apply}, for all runs at once, from their few nonzero coefficients: 2m instead of 2(c1+c2)
+ * multiply-adds per element.
  */
 public final class Distro implements AutoCloseable {
     private final Optimizer.Distro config;
@@ -47,6 +49,11 @@ public final class Distro implements AutoCloseable {
     private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by generate
     private double lookAheadLr;
     private List<CompressedTensor> ownPrevious;
+    private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
+    private final int totalTiles;
+    private final NDArray basisTable;   // basis vectors of every tile side, one per row, zero-padded to basisWidth
+    private final Map<Integer, Integer> basisRow = new HashMap<>();
+    private final int basisWidth;
 
     /**
      * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
@@ -86,6 +93,23 @@ public final class Distro implements AutoCloseable {
         }
         if (!members.isEmpty()) runs.add(run(members));
         this.delta = keep(manager.zeros(new Shape(flat.elementCount()), DataType.FLOAT32));
+        this.totalTiles = runs.stream().mapToInt(Run::tiles).sum();
+        java.util.TreeSet<Integer> sides = new java.util.TreeSet<>();
+        for (Run r : runs) {
+            long[] tile = matrixTile(r.tile());
+            sides.add((int) tile[0]);
+            sides.add((int) tile[1]);
+        }
+        this.basisWidth = sides.last();
+        int rows = sides.stream().mapToInt(Integer::intValue).sum();
+        float[] table = new float[rows * basisWidth];
+        int row = 0;
+        for (int n : sides) {
+            basisRow.put(n, row);
+            double[][] f = DctTransform.dctMatrix(n);
+            for (int b = 0; b < n; b++, row++) for (int j = 0; j < n; j++) table[row * basisWidth + j] = (float) f[j][b];
+        }
+        this.basisTable = keep(manager.create(table, new Shape(rows, basisWidth)));
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
@@ -188,8 +212,9 @@ public final class Distro implements AutoCloseable {
             if (ownPrevious != null) {
                 // What was shared already counts as applied: take it out of the residual. The unquantized
                 // coefficients are used (the residual is in lr*grad units, signs are not).
-                delta.subi(decodeAll(member -> List.of(ownPrevious.get(member))));
+                delta.subi(ownDecoded != null ? ownDecoded : decodeAll(List.of(ownLayer())).get(0));
             }
+            forgetOwnDecoded();
             double wd = config.weightDecay().orElse(0f);
             if (wd != 0.0) x.muli(1.0 - lr * wd);
             if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
@@ -223,39 +248,65 @@ public final class Distro implements AutoCloseable {
         }
     }
 
-    /** {@link #decodeRun} of every run, concatenated: the whole model, laid out as the parameter buffer. */
-    private NDArray decodeAll(IntFunction<List<CompressedTensor>> resultsOf) {
-        NDList parts = new NDList(runs.size());
-        for (Run r : runs) parts.add(decodeRun(r, resultsOf));
-        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+    /**
+     * Inverse DCT of the mean of several results for every parameter, one row per layer ({@code [layers, elements]}),
+     * laid out as the parameter buffer. A layer gives, per parameter, the results to average: each result's entry
+     * enters with weight value / (number of results naming that coefficient), which is the scatter-reduce mean.
+     */
+    private NDArray decodeAll(List<IntFunction<List<CompressedTensor>>> layers) {
+        int[] entries = new int[runs.size()];
+        boolean[] sparse = new boolean[runs.size()];
+        int most = 0;
+        for (int g = 0; g < runs.size(); g++) {
+            for (IntFunction<List<CompressedTensor>> layer : layers) {
+                entries[g] = Math.max(entries[g], entriesPerTile(runs.get(g), layer));
+            }
+            long[] tile = matrixTile(runs.get(g).tile());
+            sparse[g] = entries[g] < tile[0] + tile[1]; // 2m vs 2(c1+c2) multiply-adds per element
+            if (sparse[g]) most = Math.max(most, entries[g]);
+        }
+        NDArray[] parts = most > 0 ? sparseDecode(layers, sparse, most) : new NDArray[runs.size()];
+        for (int g = 0; g < runs.size(); g++) {
+            if (sparse[g]) continue;
+            NDList rows = new NDList(layers.size());
+            for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(runs.get(g), layer, entries[g]));
+            parts[g] = NDArrays.stack(rows, 0);
+        }
+        return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
     }
 
-    /**
-     * Inverse DCT of the mean of several results for every parameter of the run, laid out as the run's matrix
-     * (flattened): each result's entry enters with weight value / (number of results naming that coefficient), which
-     * is the scatter-reduce mean.
-     */
-    private NDArray decodeRun(Run g, IntFunction<List<CompressedTensor>> resultsOf) {
-        int totalk = g.totalk();
-        int m = 0;
-        for (CompressedTensor c : resultsOf.apply(g.members()[0])) m += c.k();
-        int[] index = new int[g.tiles() * m];
-        float[] weight = new float[g.tiles() * m];
-        int[] count = new int[totalk];
-        for (int j = 0; j < g.members().length; j++) {
-            List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
-            int rows = CompressedTensor.rows(xshapes.get(g.members()[j]));
+    /** Entries per tile of the results for every member of the run (equal for all of them, else the results are not this model's). */
+    private int entriesPerTile(Run g, IntFunction<List<CompressedTensor>> resultsOf) {
+        int m = -1;
+        for (int member : g.members()) {
             int entries = 0;
-            for (CompressedTensor r : results) {
-                if (r.totalk() != totalk || r.rows() != rows) {
-                    throw new IllegalArgumentException("result does not match parameter " + g.members()[j] + ": "
-                            + r + " vs tiles " + Arrays.toString(xshapes.get(g.members()[j])));
+            for (CompressedTensor r : resultsOf.apply(member)) {
+                if (r.totalk() != g.totalk() || r.rows() != CompressedTensor.rows(xshapes.get(member))) {
+                    throw new IllegalArgumentException("result does not match parameter " + member + ": " + r
+                            + " vs tiles " + Arrays.toString(xshapes.get(member)));
                 }
                 entries += r.k();
             }
-            if (entries != m) throw new IllegalArgumentException("results disagree on top-k: " + entries + " vs " + m + " entries per tile");
+            if (m >= 0 && entries != m) {
+                throw new IllegalArgumentException("results disagree on top-k: " + entries + " vs " + m + " entries per tile");
+            }
+            m = entries;
+        }
+        return m;
+    }
+
+    /**
+     * Writes the run's entries (position in tile, weight) from tile {@code firstTile} on, {@code stride} slots per tile
+     * (slots past the run's own entries keep weight 0).
+     */
+    private void fillEntries(Run g, IntFunction<List<CompressedTensor>> resultsOf, int firstTile, int stride,
+                             int[] index, float[] weight) {
+        int[] count = new int[g.totalk()];
+        for (int j = 0; j < g.members().length; j++) {
+            List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
+            int rows = CompressedTensor.rows(xshapes.get(g.members()[j]));
             for (int row = 0; row < rows; row++) {
-                int at = (g.firstTile()[j] + row) * m;
+                int at = (firstTile + g.firstTile()[j] + row) * stride;
                 for (CompressedTensor r : results) {
                     for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]]++;
                 }
@@ -271,21 +322,82 @@ public final class Distro implements AutoCloseable {
                 }
             }
         }
-        long[] tile = g.tile();
-        long denseCost = tile.length == 2 ? tile[0] + tile[1] : tile[0];
-        NDArray tiles;
-        if (m < denseCost) {
-            tiles = transform.sparseDecode(manager, tile, g.tiles(), m, index, weight);
-        } else {
-            // many results: scattering into dense tiles and a dense inverse DCT is cheaper
-            float[] dense = new float[g.tiles() * totalk];
-            for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
-            long[] shape = tile.length == 2 ? new long[] {g.tiles(), tile[0], tile[1]} : new long[] {g.tiles(), tile[0]};
-            tiles = transform.decodeTiles(manager.create(dense, new Shape(shape)));
+    }
+
+    /**
+     * The {@code sparse} runs of every layer at once, from at most {@code m} entries per tile: each tile is the sum of
+     * its entries' weighted basis images ({@code 2m} multiply-adds per element instead of the dense inverse's
+     * {@code 2(c1+c2)}). Tiles are computed padded to the largest tile side, then cut to size and put back in the
+     * buffer layout; returns {@code [layers, elements]} per run (null for runs not decoded here).
+     */
+    private NDArray[] sparseDecode(List<IntFunction<List<CompressedTensor>>> layers, boolean[] sparse, int m) {
+        int layerCount = layers.size(), tiles = 0;
+        for (int g = 0; g < runs.size(); g++) if (sparse[g]) tiles += runs.get(g).tiles();
+        int[] index = new int[layerCount * tiles * m];
+        float[] weight = new float[index.length];
+        long[] basisIds = new long[2 * index.length]; // rows of basisTable: first the u (row) factors, then the v ones
+        for (int l = 0; l < layerCount; l++) {
+            int first = l * tiles;
+            for (int g = 0; g < runs.size(); g++) {
+                if (!sparse[g]) continue;
+                Run r = runs.get(g);
+                fillEntries(r, layers.get(l), first, m, index, weight);
+                long[] tile = matrixTile(r.tile());
+                int rowBase = basisRow.get((int) tile[0]), colBase = basisRow.get((int) tile[1]);
+                for (int e = first * m; e < (first + r.tiles()) * m; e++) {
+                    basisIds[e] = rowBase + index[e] / tile[1];
+                    basisIds[index.length + e] = colBase + index[e] % tile[1];
+                }
+                first += r.tiles();
+            }
         }
-        if (tile.length == 1 || g.tilesAcross() == 1) return tiles.reshape(-1);
-        // tiles [a, b, c1, c2] back to rows of the matrix [a, c1, b, c2]
-        return tiles.reshape(g.rows() / tile[0], g.tilesAcross(), tile[0], tile[1]).transpose(0, 2, 1, 3).reshape(-1);
+        NDArray ids = manager.create(basisIds, new Shape(2, (long) layerCount * tiles, m));
+        NDArray u = embed(ids.get(0)), v = embed(ids.get(1));                       // [layers*tiles, m, width]
+        NDArray w = manager.create(weight, new Shape((long) layerCount * tiles, m, 1));
+        NDArray padded = u.mul(w).transpose(0, 2, 1).matMul(v).reshape(layerCount, tiles, basisWidth, basisWidth);
+        NDArray[] parts = new NDArray[runs.size()];
+        int first = 0;
+        for (int g = 0; g < runs.size(); g++) {
+            if (!sparse[g]) continue;
+            Run r = runs.get(g);
+            long[] tile = matrixTile(r.tile());
+            NDArray cut = padded.get(new NDIndex(":, {}:{}, :{}, :{}", first, first + r.tiles(), tile[0], tile[1]));
+            first += r.tiles();
+            parts[g] = toLayout(cut, r, layerCount);
+        }
+        return parts;
+    }
+
+    /** Tiles {@code [layers, tiles, c1, c2]} of a run (1-D: {@code c2 = 1}) as rows of its matrix, {@code [layers, elements]}. */
+    private static NDArray toLayout(NDArray tiles, Run g, int layers) {
+        long[] tile = matrixTile(g.tile());
+        long elements = g.rows() * g.cols();
+        if (g.tilesAcross() == 1) return tiles.reshape(layers, elements);
+        return tiles.reshape(layers, g.rows() / tile[0], g.tilesAcross(), tile[0], tile[1]).transpose(0, 1, 3, 2, 4)
+                .reshape(layers, elements);
+    }
+
+    /** One layer of one run by scattering into dense tiles and a dense inverse DCT (cheaper when entries are many). */
+    private NDArray denseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf, int m) {
+        int totalk = g.totalk();
+        int[] index = new int[g.tiles() * m];
+        float[] weight = new float[index.length];
+        fillEntries(g, resultsOf, 0, m, index, weight);
+        float[] dense = new float[g.tiles() * totalk];
+        for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
+        long[] tile = g.tile();
+        long[] shape = tile.length == 2 ? new long[] {g.tiles(), tile[0], tile[1]} : new long[] {g.tiles(), tile[0]};
+        NDArray tiles = transform.decodeTiles(manager.create(dense, new Shape(shape)));
+        return toLayout(tiles, g, 1).reshape(-1);
+    }
+
+    /** A tile as {@code {c1, c2}}; a 1-D tile {@code {c}} is {@code {c, 1}} (the DCT of size 1 is the identity). */
+    private static long[] matrixTile(long[] tile) {
+        return tile.length == 2 ? tile : new long[] {tile[0], 1};
+    }
+
+    private NDArray embed(NDArray ids) {
+        return ids.getNDArrayInternal().embedding(ids, basisTable, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**
@@ -297,11 +409,24 @@ public final class Distro implements AutoCloseable {
         delta.muli(0);
         if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: generate recomputes from zero
         lookAhead = null;
-        ownPrevious = null;
+        forgetOwnResult();
     }
 
     /** Forgets this client's last result, for a round whose consensus did not include it. */
-    public void forgetOwnResult() { ownPrevious = null; }
+    public void forgetOwnResult() {
+        ownPrevious = null;
+        forgetOwnDecoded();
+    }
+
+    private IntFunction<List<CompressedTensor>> ownLayer() {
+        List<CompressedTensor> own = ownPrevious;
+        return member -> List.of(own.get(member));
+    }
+
+    private void forgetOwnDecoded() {
+        if (ownDecoded != null) ownDecoded.close();
+        ownDecoded = null;
+    }
 
     /**
      * Step 4: for every parameter, mean-scatter all results' coefficients, inverse DCT, sign, and
@@ -317,17 +442,25 @@ public final class Distro implements AutoCloseable {
         TorchRuntime.noGradOnThisThread();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray update = decodeAll(member -> {
+            List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
+            layers.add(member -> {
                 List<CompressedTensor> forParam = new ArrayList<>(results.size());
                 for (List<CompressedTensor> r : results) forParam.add(r.get(member));
                 return forParam;
             });
-            params.flat().subi(update.sign().muli(lr));
+            // the next generate takes this client's own result out of its residual: transform it back now, with
+            // the round's mean, in the same native calls
+            boolean withOwn = ownPrevious != null && ownDecoded == null;
+            if (withOwn) layers.add(ownLayer());
+            NDArray decoded = decodeAll(layers);
+            params.flat().subi(decoded.get(0).sign().muli(lr));
+            if (withOwn) ownDecoded = keep(decoded.get(1));
         }
     }
 
     @Override public void close() {
         closeStepState();
+        forgetOwnDecoded();
         transform.close();
         manager.close();
     }

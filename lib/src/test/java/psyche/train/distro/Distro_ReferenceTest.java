@@ -132,10 +132,11 @@ class Distro_ReferenceTest {
     void fullRoundsAgreeWithReference(boolean oneBit, float weightDecay) {
         // neighbours in the parameter buffer with one in-tile shape and column count are transformed as one matrix:
         // {4,12}/{8,12}/{12,12} (4x4 tiles, three across), {8}/{12} (4); {4,8} (4x4) and {6,8} (3x4) share columns but
-        // not tiles, so they stay apart; {13,4} has 1x4 tiles. With two results of top-3 the 4x4 tiles decode sparsely
-        // and the 4-wide ones densely: both paths are covered
+        // not tiles, so they stay apart; {13,4} has 1x4 tiles, {2,6} 2x3 tiles two across. With two results of top-3
+        // (6 entries per tile) tiles with c1 + c2 > 6 decode sparsely, the others densely: both paths are covered,
+        // each with a matrix more than one tile wide
         List<int[]> shapes = List.of(new int[] {8, 12}, new int[] {5}, new int[] {4, 8}, new int[] {8}, new int[] {13, 4},
-                new int[] {12}, new int[] {12, 12}, new int[] {6, 8}, new int[] {4, 12});
+                new int[] {12}, new int[] {12, 12}, new int[] {6, 8}, new int[] {4, 12}, new int[] {2, 6});
         int chunk = 4, topk = 3;
         float decay = 0.9f;
         Random r = new Random(oneBit ? 7 : 8);
