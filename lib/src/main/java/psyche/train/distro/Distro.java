@@ -219,7 +219,7 @@ public final class Distro implements AutoCloseable {
             if (wd != 0.0) x.muli(1.0 - lr * wd);
             if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
             delta.addi(grads.muli(lr));
-            for (Run r : runs) compressRun(r, full);
+            compressAll(full);
         } finally {
             grads.close();
         }
@@ -230,21 +230,33 @@ public final class Distro implements AutoCloseable {
         return signs;
     }
 
-    /** DCT and top-k of the run's residual tiles at once; the entries are split back per parameter. */
-    private void compressRun(Run r, CompressedTensor[] out) {
-        long[] tile = r.tile();
-        NDArray residual = delta.get(new NDIndex("{}:{}", r.start(), r.end()));
-        NDArray coeffs = tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
-                : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]));
-        // one row of tiles per tile: [tiles, 1, c1, c2] (or [tiles, c]) is a tile shape DistroCodec reads
-        CompressedTensor all = DistroCodec.compress(tile.length == 2 ? coeffs.reshape(r.tiles(), 1, tile[0], tile[1])
-                : coeffs, config.compressionTopk());
-        int k = all.k();
-        for (int j = 0; j < r.members().length; j++) {
-            int i = r.members()[j];
-            int from = r.firstTile()[j] * k, to = from + CompressedTensor.rows(xshapes.get(i)) * k;
-            out[i] = new CompressedTensor(xshapes.get(i), all.totalk(), k, Arrays.copyOfRange(all.indices(), from, to),
-                    Arrays.copyOfRange(all.values(), from, to), false);
+    /**
+     * DCT of every run's residual tiles (two matrix products per run), then top-k per tile on the coefficients of all
+     * runs read back at once; the entries are split per parameter.
+     */
+    private void compressAll(CompressedTensor[] out) {
+        NDList coefficients = new NDList(runs.size());
+        for (Run r : runs) {
+            long[] tile = r.tile();
+            NDArray residual = delta.get(new NDIndex("{}:{}", r.start(), r.end()));
+            coefficients.add((tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
+                    : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]))).reshape(-1));
+        }
+        float[] all = (runs.size() == 1 ? coefficients.get(0) : NDArrays.concat(coefficients, 0)).toFloatArray();
+        int from = 0;
+        for (Run r : runs) {
+            long[] tile = r.tile();
+            // one row of tiles per tile: [tiles, 1, c1, c2] (or [tiles, c]) is a tile shape DistroCodec reads
+            long[] stacked = tile.length == 2 ? new long[] {r.tiles(), 1, tile[0], tile[1]} : new long[] {r.tiles(), tile[0]};
+            CompressedTensor top = DistroCodec.compress(all, from, stacked, config.compressionTopk());
+            from += r.tiles() * r.totalk();
+            int k = top.k();
+            for (int j = 0; j < r.members().length; j++) {
+                int i = r.members()[j];
+                int first = r.firstTile()[j] * k, last = first + CompressedTensor.rows(xshapes.get(i)) * k;
+                out[i] = new CompressedTensor(xshapes.get(i), top.totalk(), k, Arrays.copyOfRange(top.indices(), first, last),
+                        Arrays.copyOfRange(top.values(), first, last), false);
+            }
         }
     }
 

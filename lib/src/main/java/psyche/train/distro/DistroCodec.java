@@ -1,7 +1,6 @@
 package psyche.train.distro;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -22,18 +21,41 @@ public final class DistroCodec {
      * Entries of a tile are listed by decreasing |value|.
      */
     public static CompressedTensor compress(NDArray coeffs, int topk) {
-        long[] xshape = coeffs.getShape().getShape();
-        long totalk = xshape.length == 4 ? xshape[2] * xshape[3] : xshape[1];
+        return compress(coeffs.toType(DataType.FLOAT32, false).toFloatArray(), 0, coeffs.getShape().getShape(), topk);
+    }
+
+    /**
+     * {@link #compress(NDArray, int)} of the tiles of shape {@code xshape} stored from {@code coeffs[from]} on. Ties
+     * keep the lower index first; NaN counts as larger than any number, as in torch's {@code topk}.
+     */
+    public static CompressedTensor compress(float[] coeffs, int from, long[] xshape, int topk) {
+        int totalk = (int) (xshape.length == 4 ? xshape[2] * xshape[3] : xshape[1]);
         int rows = CompressedTensor.rows(xshape);
         int k = clampTopk(totalk, topk);
-        NDArray flat = coeffs.reshape(rows, totalk);
-        NDList top = flat.abs().topK(k, -1, true, true);
-        NDArray idx = top.get(1);
-        float[] values = flat.gather(idx, -1).toType(DataType.FLOAT32, false).toFloatArray();
-        long[] li = idx.toType(DataType.INT64, false).toLongArray();
-        int[] indices = new int[li.length];
-        for (int i = 0; i < li.length; i++) indices[i] = (int) li[i];
+        int[] indices = new int[rows * k];
+        float[] values = new float[rows * k];
+        float[] best = new float[k];
+        for (int row = 0; row < rows; row++) {
+            int base = from + row * totalk, out = row * k, filled = 0;
+            for (int j = 0; j < totalk; j++) {
+                float a = magnitude(coeffs[base + j]);
+                if (filled == k && !(a > best[k - 1])) continue;
+                int at = filled < k ? filled++ : k - 1;
+                while (at > 0 && a > best[at - 1]) { // insertion into the tile's list, largest first
+                    best[at] = best[at - 1];
+                    indices[out + at] = indices[out + at - 1];
+                    at--;
+                }
+                best[at] = a;
+                indices[out + at] = j;
+            }
+            for (int e = 0; e < k; e++) values[out + e] = coeffs[base + indices[out + e]];
+        }
         return new CompressedTensor(xshape, totalk, k, indices, values, false);
+    }
+
+    private static float magnitude(float v) {
+        return Float.isNaN(v) ? Float.POSITIVE_INFINITY : Math.abs(v);
     }
 
     /**
