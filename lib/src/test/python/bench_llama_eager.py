@@ -2,13 +2,14 @@
 """PyTorch eager baseline for psyche.train.bench.TrainingBench: the same Llama (RMSNorm, RoPE, SwiGLU, GQA, tied
 embeddings), the same batch and the same DisTrO step (1-bit, chunk 64, top-k 8, clip 1.0, decay 0.999, one client
 applying its own result), written per parameter as DeMo's reference optimizer and Psyche's distro.rs are. Each
-step is timed in two parts, forward/backward and DisTrO, on CPU. Prints one JSON line, with the process's CPU time
-per wall second over the timed steps (about THREADS when the thread limit holds).
+step is timed in two parts, forward/backward and DisTrO, on CPU. After WARMUP steps it reads step counts from stdin,
+one per line, and answers each with a JSON line: the round's per-step times and its CPU and wall seconds (CPU per
+wall second is about THREADS when the thread limit holds).
 
 THREADS limits torch's intra-op pool and the BLAS library's own pool: Debian's torch calls OpenBLAS, whose pthread
 pool ignores torch.set_num_threads and would otherwise use every core for the matrix products.
 
-usage: bench_llama_eager.py HIDDEN LAYERS HEADS KV_HEADS INTERMEDIATE VOCAB BATCH SEQ STEPS THREADS
+usage: bench_llama_eager.py HIDDEN LAYERS HEADS KV_HEADS INTERMEDIATE VOCAB BATCH SEQ WARMUP THREADS
 """
 import json
 import math
@@ -16,7 +17,7 @@ import os
 import sys
 import time
 
-hidden, layers, heads, kv, inter, vocab, batch, seq, steps, threads = map(int, sys.argv[1:11])
+hidden, layers, heads, kv, inter, vocab, batch, seq, steps, threads = map(int, sys.argv[1:11])  # steps: warm-up
 for pool in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[pool] = str(threads)  # read when torch loads its BLAS, so before the import
 
@@ -144,10 +145,11 @@ def decompress(results, xshape):
 delta = {n: torch.zeros_like(p) for n, p in P.items()}
 own = {}
 tokens = torch.randint(0, vocab, (batch, seq + 1))
-fb_times, distro_times = [], []
-cpu_s = wall_s = 0.0
 lr = prev_lr = 1e-3
-for s in range(steps + 5):
+
+
+def step():
+    """One training step; returns (forward/backward seconds, DisTrO seconds, CPU seconds)."""
     with torch.no_grad():
         for n, p in P.items():
             p -= prev_lr * delta[n].sign()
@@ -172,18 +174,16 @@ for s in range(steps + 5):
             update = decode(decompress([results[n]], own[n][2]), p.shape)
             p -= lr * update.sign()
     t2 = time.perf_counter()
-    if s >= 5:
-        cpu_s += time.process_time() - c0
-        wall_s += t2 - t0
-        fb_times.append(t1 - t0)
-        distro_times.append(t2 - t1)
+    return t1 - t0, t2 - t1, time.process_time() - c0
 
 
-def median(v):
-    return sorted(v)[len(v) // 2]
-
-
-fb, dis = median(fb_times), median(distro_times)
-print(json.dumps({"torch": torch.__version__, "median_forward_backward_s": fb, "median_distro_s": dis,
-                  "median_step_s": fb + dis, "tokens_per_s": batch * seq / (fb + dis), "loss": float(loss),
-                  "cpu_per_wall": cpu_s / wall_s}))
+for _ in range(steps):
+    step()
+# one round per line read: the caller interleaves these rounds with its own, so drift hits both alike
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    times = [step() for _ in range(int(line))]
+    print(json.dumps({"torch": torch.__version__, "forward_backward_s": [t[0] for t in times],
+                      "distro_s": [t[1] for t in times], "cpu_s": sum(t[2] for t in times),
+                      "wall_s": sum(t[0] + t[1] for t in times)}), flush=True)

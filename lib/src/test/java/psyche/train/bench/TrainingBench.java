@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 
@@ -29,8 +30,12 @@ import java.util.Random;
  *
  * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=psyche.train.bench.TrainingBench} (or java -cp with the test class path). Args: [steps] [threads].
+ * The two sides run in alternating rounds (steps / 6 each) after warming up, so a machine that speeds up or slows
+ * down during the run affects both alike; medians are over all rounds, and each round pair's ratio is printed.
  */
 public final class TrainingBench {
+    private static final int ROUNDS = 6;
+
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
@@ -39,39 +44,32 @@ public final class TrainingBench {
         Optimizer.Distro distroCfg = new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true);
         TorchRuntime.noGradOnThisThread();
         TorchRuntime.setThreads(threads);
-        System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d steps, %d threads%n", cfg,
-                cfg.parameterCount(), batch, seq, steps, threads);
+        int perRound = Math.max(1, steps / ROUNDS);
+        System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d rounds of %d steps for each side, "
+                + "alternating, %d threads%n", cfg, cfg.parameterCount(), batch, seq, ROUNDS, perRound, threads);
 
-        double[] split = stepSplit(cfg, distroCfg, batch, seq, steps);
-        double mf = split[0], mc = split[1], ma = split[2], step = mf + mc + ma;
-        double djlTps = batch * seq / step;
-        System.out.printf("DJL step (median): forward/backward %.4f s, compress %.4f s, apply %.4f s, total %.4f s, %.0f tokens/s "
-                + "(process CPU per wall second %.2f)%n", mf, mc, ma, step, djlTps, split[3]);
-        System.out.printf("DisTrO share of step time: %.1f%% (target <= 10%%)%n", 100 * (mc + ma) / step);
-
-        Path script = Path.of("src/test/python/bench_llama_eager.py");
-        if (!Files.exists(script)) script = Path.of("lib/src/test/python/bench_llama_eager.py");
-        String python = System.getenv().getOrDefault("PYTHON", "/usr/bin/python3");
-        List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
-        for (int v : new int[] {cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.numAttentionHeads(), cfg.numKeyValueHeads(),
-                cfg.intermediateSize(), cfg.vocabSize(), batch, seq, steps, threads}) cmd.add(Integer.toString(v));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor() != 0) throw new IllegalStateException(out);
-            JsonNode j = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
-            double torchFb = j.get("median_forward_backward_s").asDouble();
-            double torchDistro = j.get("median_distro_s").asDouble();
-            double torchStep = j.get("median_step_s").asDouble();
-            double torchTps = j.get("tokens_per_s").asDouble();
-            System.out.printf("PyTorch %s eager, same model, batch and DisTrO step (per parameter, as DeMo/distro.rs): "
-                    + "forward/backward %.4f s, DisTrO %.4f s, total %.4f s, %.0f tokens/s (process CPU per wall second "
-                    + "%.2f)%n", j.get("torch").asText(), torchFb, torchDistro, torchStep, torchTps,
-                    j.get("cpu_per_wall").asDouble());
-            System.out.printf("ratio DJL/PyTorch tokens/s: whole step %.2fx (target >= 1.0x); forward/backward %.2fx, "
-                    + "DisTrO %.2fx%n", djlTps / torchTps, torchFb / mf, torchDistro / (mc + ma));
-        } catch (Exception e) {
-            System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch, or set PYTHON");
+        try (Stepper djl = new Stepper(cfg, distroCfg, batch, seq); PyTorchEager torch = PyTorchEager.start(cfg, batch, seq, threads)) {
+            djl.run(10);
+            StepTimes mine = new StepTimes(), theirs = new StepTimes();
+            for (int r = 0; r < ROUNDS; r++) {
+                mine.add(djl.run(perRound));
+                if (torch != null) theirs.add(torch.run(perRound));
+            }
+            double mf = mine.median(0), mc = mine.median(1), ma = mine.median(2), step = mf + mc + ma;
+            double djlTps = batch * seq / step;
+            System.out.printf("DJL step (median): forward/backward %.4f s, compress %.4f s, apply %.4f s, total %.4f s, "
+                    + "%.0f tokens/s (process CPU per wall second %.2f)%n", mf, mc, ma, step, djlTps, mine.cpuPerWall());
+            System.out.printf("DisTrO share of step time: %.1f%% (target <= 10%%)%n", 100 * (mc + ma) / step);
+            if (torch != null) {
+                double tf = theirs.median(0), td = theirs.median(1), torchTps = batch * seq / (tf + td);
+                System.out.printf("PyTorch %s eager, same model, batch and DisTrO step (per parameter, as DeMo/distro.rs): "
+                        + "forward/backward %.4f s, DisTrO %.4f s, total %.4f s, %.0f tokens/s (process CPU per wall second "
+                        + "%.2f)%n", torch.version, tf, td, tf + td, torchTps, theirs.cpuPerWall());
+                System.out.printf("ratio DJL/PyTorch tokens/s: whole step %.2fx (target >= 1.0x); forward/backward %.2fx, "
+                        + "DisTrO %.2fx%n", djlTps / torchTps, tf / mf, td / (mc + ma));
+                System.out.printf("per round (DJL/PyTorch tokens/s, medians of %d steps): %s%n", perRound,
+                        mine.roundRatios(theirs));
+            }
         }
 
         double[] wide = stepSplit(cfg, distroCfg, 64, seq, Math.max(3, steps / 2));
@@ -89,44 +87,169 @@ public final class TrainingBench {
         compression(new LlamaConfig(1024, 2, 16, 4, 2816, 32000, 2048, 10000.0, 1e-5, false));
     }
 
-    /**
-     * Median seconds of forward/backward, compress (generate + wire encode) and apply (decode + apply) per step, and
-     * the process's CPU seconds per wall second over the timed steps (to see that the thread limit held).
-     */
-    static double[] stepSplit(LlamaConfig cfg, Optimizer.Distro distroCfg, int batch, int seq, int steps) {
-        Random r = new Random(1);
-        int[][] samples = new int[batch][seq + 1];
-        for (int[] row : samples) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(cfg.vocabSize());
-        double[] fb = new double[steps], comp = new double[steps], apply = new double[steps];
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long cpuStart = 0, wallStart = 0;
-        try (LlamaModel m = LlamaModel.create(cfg, Device.cpu(), 1);
-             Distro d = new Distro(distroCfg, m.parameters(), m.manager())) {
-            DistroLayout layout = DistroLayout.forParameters(m.parameters(), distroCfg);
-            for (int s = -5; s < steps; s++) {
-                if (s == 0) {
-                    cpuStart = os.getProcessCpuTime();
-                    wallStart = System.nanoTime();
-                }
-                d.errorCorrection(1e-3);
+    /** Per-step times of several rounds (columns: forward/backward, compress or DisTrO, apply) and CPU per wall. */
+    static final class StepTimes {
+        final List<double[][]> rounds = new ArrayList<>();
+        double cpu, wall;
+
+        void add(StepTimes round) {
+            rounds.addAll(round.rounds);
+            cpu += round.cpu;
+            wall += round.wall;
+        }
+
+        double median(int column) {
+            List<Double> all = new ArrayList<>();
+            for (double[][] round : rounds) for (double[] step : round) all.add(step.length > column ? step[column] : 0.0);
+            return TrainingBench.median(all.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        double cpuPerWall() { return cpu / wall; }
+
+        /** Step-time ratio of each round pair, other/this (so above 1 means this side is faster). */
+        String roundRatios(StepTimes other) {
+            StringBuilder sb = new StringBuilder();
+            for (int r = 0; r < rounds.size() && r < other.rounds.size(); r++) {
+                double mine = TrainingBench.median(total(rounds.get(r))), theirs = TrainingBench.median(total(other.rounds.get(r)));
+                sb.append(String.format(Locale.ROOT, "%s%.2fx", r == 0 ? "" : ", ", theirs / mine));
+            }
+            return sb.toString();
+        }
+
+        private static double[] total(double[][] steps) {
+            return Arrays.stream(steps).mapToDouble(s -> Arrays.stream(s).sum()).toArray();
+        }
+    }
+
+    /** One DisTrO client training on fixed random tokens, step by step. */
+    static final class Stepper implements AutoCloseable {
+        private final LlamaModel model;
+        private final Distro distro;
+        private final DistroLayout layout;
+        private final int[][] samples;
+        private final int batch;
+        private final com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+        Stepper(LlamaConfig cfg, Optimizer.Distro distroCfg, int batch, int seq) {
+            Random r = new Random(1);
+            this.batch = batch;
+            this.samples = new int[batch][seq + 1];
+            for (int[] row : samples) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(cfg.vocabSize());
+            this.model = LlamaModel.create(cfg, Device.cpu(), 1);
+            this.distro = new Distro(distroCfg, model.parameters(), model.manager());
+            this.layout = DistroLayout.forParameters(model.parameters(), distroCfg);
+        }
+
+        /** {@code n} steps: forward/backward, compress (clip + generate + wire encode), apply (wire decode + apply). */
+        StepTimes run(int n) {
+            StepTimes t = new StepTimes();
+            double[][] steps = new double[n][];
+            long cpu0 = os.getProcessCpuTime(), wall0 = System.nanoTime();
+            for (int s = 0; s < n; s++) {
+                distro.errorCorrection(1e-3);
                 long t0 = System.nanoTime();
-                m.zeroGradients();
-                m.forwardBackward(samples);
+                model.zeroGradients();
+                model.forwardBackward(samples);
                 long t1 = System.nanoTime();
-                d.clipGradients();
-                List<CompressedTensor> res = d.generate(1e-3, 1e-3);
+                distro.clipGradients();
+                List<CompressedTensor> res = distro.generate(1e-3, 1e-3);
                 byte[] wire = new DistroResult(1, 0, 0, batch - 1, res).encode();
                 long t2 = System.nanoTime();
-                d.apply(List.of(DistroResult.decode(wire, layout).tensors()), 1e-3);
+                distro.apply(List.of(DistroResult.decode(wire, layout).tensors()), 1e-3);
                 long t3 = System.nanoTime();
-                if (s >= 0) {
-                    fb[s] = (t1 - t0) / 1e9;
-                    comp[s] = (t2 - t1) / 1e9;
-                    apply[s] = (t3 - t2) / 1e9;
-                }
+                steps[s] = new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
             }
-            double cpuPerWall = (double) (os.getProcessCpuTime() - cpuStart) / (System.nanoTime() - wallStart);
-            return new double[] {median(fb), median(comp), median(apply), cpuPerWall};
+            t.cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+            t.wall = (System.nanoTime() - wall0) / 1e9;
+            t.rounds.add(steps);
+            return t;
+        }
+
+        @Override public void close() {
+            distro.close();
+            model.close();
+        }
+    }
+
+    /**
+     * The PyTorch eager baseline ({@code src/test/python/bench_llama_eager.py}) as a process that runs a round of
+     * steps per request, so its rounds interleave with DJL's.
+     */
+    static final class PyTorchEager implements AutoCloseable {
+        private final Process process;
+        private final java.io.BufferedReader out;
+        private final java.io.Writer in;
+        String version = "?";
+
+        private PyTorchEager(Process process) {
+            this.process = process;
+            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()));
+            this.in = new java.io.OutputStreamWriter(process.getOutputStream());
+        }
+
+        /** Starts the baseline (5 warm-up steps); null, with the reason printed, when Debian's python3-torch is missing. */
+        static PyTorchEager start(LlamaConfig cfg, int batch, int seq, int threads) {
+            Path script = Path.of("src/test/python/bench_llama_eager.py");
+            if (!Files.exists(script)) script = Path.of("lib/src/test/python/bench_llama_eager.py");
+            String python = System.getenv().getOrDefault("PYTHON", "/usr/bin/python3");
+            List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
+            for (int v : new int[] {cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.numAttentionHeads(), cfg.numKeyValueHeads(),
+                    cfg.intermediateSize(), cfg.vocabSize(), batch, seq, 5, threads}) cmd.add(Integer.toString(v));
+            try {
+                PyTorchEager p = new PyTorchEager(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+                p.run(1); // proves it runs; also the first request pays for the import
+                return p;
+            } catch (Exception e) {
+                System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch, or set PYTHON");
+                return null;
+            }
+        }
+
+        StepTimes run(int n) throws java.io.IOException {
+            in.write(n + "\n");
+            in.flush();
+            String line = out.readLine();
+            if (line == null) throw new IllegalStateException("the PyTorch baseline ended (exit " + exitCode() + ")");
+            JsonNode j = new ObjectMapper().readTree(line);
+            version = j.get("torch").asText();
+            double[][] steps = new double[n][];
+            for (int s = 0; s < n; s++) {
+                steps[s] = new double[] {j.get("forward_backward_s").get(s).asDouble(), j.get("distro_s").get(s).asDouble()};
+            }
+            StepTimes t = new StepTimes();
+            t.rounds.add(steps);
+            t.cpu = j.get("cpu_s").asDouble();
+            t.wall = j.get("wall_s").asDouble();
+            return t;
+        }
+
+        private String exitCode() {
+            try {
+                return process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "none yet";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "unknown";
+            }
+        }
+
+        @Override public void close() throws java.io.IOException {
+            in.close();
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Median seconds of forward/backward, compress and apply over {@code steps} steps after 5 warm-up steps. */
+    static double[] stepSplit(LlamaConfig cfg, Optimizer.Distro distroCfg, int batch, int seq, int steps) {
+        try (Stepper s = new Stepper(cfg, distroCfg, batch, seq)) {
+            s.run(5);
+            StepTimes t = s.run(steps);
+            return new double[] {t.median(0), t.median(1), t.median(2)};
         }
     }
 
