@@ -9,6 +9,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 import java.nio.file.Files;
@@ -233,15 +235,9 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** Clears the accumulated gradients. */
+    /** Clears the accumulated gradients (one native call per parameter; none before the first backward). */
     public void zeroGradients() {
-        for (NDArray a : params.values()) {
-            if (a.hasGradient()) {
-                try (NDArray g = a.getGradient()) {
-                    g.subi(g);
-                }
-            }
-        }
+        for (NDArray a : params.values()) JniUtils.zeroGrad((PtNDArray) a);
     }
 
     /**
