@@ -242,7 +242,10 @@ public final class Distro implements AutoCloseable {
             coefficients.add((tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
                     : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]))).reshape(-1));
         }
-        float[] all = (runs.size() == 1 ? coefficients.get(0) : NDArrays.concat(coefficients, 0)).toFloatArray();
+        NDArray joined = runs.size() == 1 ? coefficients.get(0) : NDArrays.concat(coefficients, 0);
+        // read through a buffer over the tensor's memory: one copy instead of toFloatArray's two and an allocation
+        float[] all = new float[Math.toIntExact(joined.size())];
+        joined.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(all);
         int from = 0;
         for (Run r : runs) {
             long[] tile = r.tile();
