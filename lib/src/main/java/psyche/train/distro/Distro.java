@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.IntFunction;
 
 /**
@@ -50,7 +51,6 @@ public final class Distro implements AutoCloseable {
     private double lookAheadLr;
     private List<CompressedTensor> ownPrevious;
     private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
-    private final int totalTiles;
     private final NDArray basisTable;   // basis vectors of every tile side, one per row, zero-padded to basisWidth
     private final Map<Integer, Integer> basisRow = new HashMap<>();
     private final int basisWidth;
@@ -93,8 +93,7 @@ public final class Distro implements AutoCloseable {
         }
         if (!members.isEmpty()) runs.add(run(members));
         this.delta = keep(manager.zeros(new Shape(flat.elementCount()), DataType.FLOAT32));
-        this.totalTiles = runs.stream().mapToInt(Run::tiles).sum();
-        java.util.TreeSet<Integer> sides = new java.util.TreeSet<>();
+        TreeSet<Integer> sides = new TreeSet<>();
         for (Run r : runs) {
             long[] tile = matrixTile(r.tile());
             sides.add((int) tile[0]);
