@@ -51,6 +51,7 @@ public final class Distro implements AutoCloseable {
     private double lookAheadLr;
     private List<CompressedTensor> ownPrevious;
     private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
+    private NDList gradViews;           // each parameter's gradient, flattened, in buffer order (taken once)
     private final NDArray basisTable;   // basis vectors of every tile side, one per row, zero-padded to basisWidth
     private final Map<Integer, Integer> basisRow = new HashMap<>();
     private final int basisWidth;
@@ -182,15 +183,24 @@ public final class Distro implements AutoCloseable {
         return GradClip.clip(clippedGrads, max);
     }
 
-    /** This step's gradients of every parameter, laid out as the parameter buffer (one buffer, not in any scope). */
+    /**
+     * This step's gradients of every parameter, laid out as the parameter buffer (one buffer, not in any scope). The
+     * flattened gradient of each parameter is taken once: after the first backward PyTorch accumulates into the same
+     * gradient tensors (and {@code LlamaModel.zeroGradients} zeroes them in place), so one concatenation per step reads
+     * them all.
+     */
     private NDArray gradients() {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
+        if (gradViews == null) {
             List<NDArray> views = new ArrayList<>(params.values());
             NDList flat = new NDList(params.size());
-            for (int i : params.bufferOrder()) flat.add(views.get(i).getGradient().reshape(-1));
-            return keep(NDArrays.concat(flat, 0));
+            for (int i : params.bufferOrder()) {
+                try (NDArray g = views.get(i).getGradient()) {
+                    flat.add(keep(g.reshape(-1)));
+                }
+            }
+            gradViews = flat;
         }
+        return keep(NDArrays.concat(gradViews, 0));
     }
 
     /**
@@ -475,6 +485,7 @@ public final class Distro implements AutoCloseable {
     @Override public void close() {
         closeStepState();
         forgetOwnDecoded();
+        if (gradViews != null) gradViews.close();
         transform.close();
         manager.close();
     }
