@@ -49,7 +49,7 @@ public final class TrainingBench {
                 + "alternating, %d threads%n", cfg, cfg.parameterCount(), batch, seq, ROUNDS, perRound, threads);
 
         try (Stepper djl = new Stepper(cfg, distroCfg, batch, seq); PyTorchEager torch = PyTorchEager.start(cfg, batch, seq, threads)) {
-            djl.run(10);
+            djl.run(40);
             StepTimes mine = new StepTimes(), theirs = new StepTimes();
             for (int r = 0; r < ROUNDS; r++) {
                 mine.add(djl.run(perRound));
