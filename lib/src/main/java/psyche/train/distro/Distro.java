@@ -14,8 +14,6 @@ import psyche.train.TorchRuntime;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -52,9 +50,7 @@ public final class Distro implements AutoCloseable {
     private List<CompressedTensor> ownPrevious;
     private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
     private NDList gradViews;           // each parameter's gradient, flattened, in buffer order (taken once)
-    private final NDArray basisTable;   // basis vectors of every tile side, one per row, zero-padded to basisWidth
-    private final Map<Integer, Integer> basisRow = new HashMap<>();
-    private final int basisWidth;
+    private final DctTransform.PaddedBasis basis; // basis vectors of every tile side, for the batched sparse decode
 
     /**
      * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
@@ -100,16 +96,7 @@ public final class Distro implements AutoCloseable {
             sides.add((int) tile[0]);
             sides.add((int) tile[1]);
         }
-        this.basisWidth = sides.last();
-        int rows = sides.stream().mapToInt(Integer::intValue).sum();
-        float[] table = new float[rows * basisWidth];
-        int row = 0;
-        for (int n : sides) {
-            basisRow.put(n, row);
-            double[][] f = DctTransform.dctMatrix(n);
-            for (int b = 0; b < n; b++, row++) for (int j = 0; j < n; j++) table[row * basisWidth + j] = (float) f[j][b];
-        }
-        this.basisTable = keep(manager.create(table, new Shape(rows, basisWidth)));
+        this.basis = DctTransform.paddedBasis(manager, sides);
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
@@ -359,7 +346,7 @@ public final class Distro implements AutoCloseable {
         for (int g = 0; g < runs.size(); g++) if (sparse[g]) tiles += runs.get(g).tiles();
         int[] index = new int[layerCount * tiles * m];
         float[] weight = new float[index.length];
-        long[] basisIds = new long[2 * index.length]; // rows of basisTable: first the u (row) factors, then the v ones
+        long[] basisIds = new long[2 * index.length]; // rows of the basis table: first the u (row) factors, then the v ones
         for (int l = 0; l < layerCount; l++) {
             int first = l * tiles;
             for (int g = 0; g < runs.size(); g++) {
@@ -367,7 +354,7 @@ public final class Distro implements AutoCloseable {
                 Run r = runs.get(g);
                 fillEntries(r, layers.get(l), first, m, index, weight);
                 long[] tile = matrixTile(r.tile());
-                int rowBase = basisRow.get((int) tile[0]), colBase = basisRow.get((int) tile[1]);
+                int rowBase = basis.firstRow(tile[0]), colBase = basis.firstRow(tile[1]);
                 for (int e = first * m; e < (first + r.tiles()) * m; e++) {
                     basisIds[e] = rowBase + index[e] / tile[1];
                     basisIds[index.length + e] = colBase + index[e] % tile[1];
@@ -376,9 +363,9 @@ public final class Distro implements AutoCloseable {
             }
         }
         NDArray ids = manager.create(basisIds, new Shape(2, (long) layerCount * tiles, m));
-        NDArray u = embed(ids.get(0)), v = embed(ids.get(1));                       // [layers*tiles, m, width]
+        NDArray u = basis.rows(ids.get(0)), v = basis.rows(ids.get(1));             // [layers*tiles, m, width]
         NDArray w = manager.create(weight, new Shape((long) layerCount * tiles, m, 1));
-        NDArray padded = u.mul(w).transpose(0, 2, 1).matMul(v).reshape(layerCount, tiles, basisWidth, basisWidth);
+        NDArray padded = u.mul(w).transpose(0, 2, 1).matMul(v).reshape(layerCount, tiles, basis.width(), basis.width());
         NDArray[] parts = new NDArray[runs.size()];
         int first = 0;
         for (int g = 0; g < runs.size(); g++) {
@@ -418,10 +405,6 @@ public final class Distro implements AutoCloseable {
     /** A tile as {@code {c1, c2}}; a 1-D tile {@code {c}} is {@code {c, 1}} (the DCT of size 1 is the identity). */
     private static long[] matrixTile(long[] tile) {
         return tile.length == 2 ? tile : new long[] {tile[0], 1};
-    }
-
-    private NDArray embed(NDArray ids) {
-        return ids.getNDArrayInternal().embedding(ids, basisTable, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**
