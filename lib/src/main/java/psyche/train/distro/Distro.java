@@ -1,5 +1,6 @@
 package psyche.train.distro;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -12,11 +13,13 @@ import psyche.config.Optimizer;
 import psyche.train.FlatParameters;
 import psyche.train.TorchRuntime;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.IntFunction;
 
 /**
@@ -43,14 +46,11 @@ public final class Distro implements AutoCloseable {
     private final NDManager manager;
     private final DctTransform transform;
     private final List<Run> runs = new ArrayList<>();
-    private final NDArray delta;        // residual, laid out as the parameter buffer
-    private NDArray clippedGrads;       // this step's gradients in buffer layout, once clipGradients gathered them
-    private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by generate
-    private double lookAheadLr;
+    private final Elements elements;
     private List<CompressedTensor> ownPrevious;
-    private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
     private NDList gradViews;           // each parameter's gradient, flattened, in buffer order (taken once)
-    private final DctTransform.PaddedBasis basis; // basis vectors of every tile side, for the batched sparse decode
+    private float[] coefficientsRead;   // every run's DCT coefficients, read back for top-k
+    private final Map<Integer, float[][]> hostBasis = new HashMap<>(); // [vector][position] per tile side, for Java decodes
 
     /**
      * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
@@ -69,8 +69,11 @@ public final class Distro implements AutoCloseable {
     /** Values in one tile of in-tile shape {@code tile}. */
     private static int size(long[] tile) { return (int) Arrays.stream(tile).reduce(1, (a, b) -> a * b); }
 
-    /** {@code params} must be a model's {@link FlatParameters} (views of one buffer, see {@code LlamaModel#parameters}). */
-    public Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent) {
+    /**
+     * {@code tensorSteps}: the element steps as tensor operations even on the CPU (as on a GPU), so that tests can
+     * check both forms against the reference.
+     */
+    Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent, boolean tensorSteps) {
         if (!(params instanceof FlatParameters flat)) {
             throw new IllegalArgumentException("DisTrO needs the parameters as views of one buffer: pass "
                     + "LlamaModel.parameters() or FlatParameters.of(manager, tensors)");
@@ -89,14 +92,12 @@ public final class Distro implements AutoCloseable {
             members.add(i);
         }
         if (!members.isEmpty()) runs.add(run(members));
-        this.delta = keep(manager.zeros(new Shape(flat.elementCount()), DataType.FLOAT32));
-        TreeSet<Integer> sides = new TreeSet<>();
-        for (Run r : runs) {
-            long[] tile = matrixTile(r.tile());
-            sides.add((int) tile[0]);
-            sides.add((int) tile[1]);
-        }
-        this.basis = DctTransform.paddedBasis(manager, sides);
+        this.elements = tensorSteps || !Device.cpu().equals(flat.flat().getDevice()) ? new TensorElements() : new HostElements();
+    }
+
+    /** {@code params} must be a model's {@link FlatParameters} (views of one buffer, see {@code LlamaModel#parameters}). */
+    public Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent) {
+        this(config, params, parent, false);
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
@@ -133,28 +134,13 @@ public final class Distro implements AutoCloseable {
 
     /** Residual of parameter {@code i} (in the order of the parameter map); for tests and diagnostics. */
     public float[] delta(int i) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            return delta.get(new NDIndex("{}:{}", params.offset(i), params.offset(i) + params.size(i))).toFloatArray();
-        }
+        return elements.delta(params.offset(i), params.offset(i) + params.size(i));
     }
 
     /** Step 1: {@code x -= prevLr * sign(delta)}, the look-ahead used for the forward pass. */
     public void errorCorrection(double prevLr) {
         TorchRuntime.noGradOnThisThread();
-        closeStepState();
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            lookAhead = keep(delta.sign().muli(prevLr));
-            lookAheadLr = prevLr;
-            params.flat().subi(lookAhead);
-        }
-    }
-
-    private void closeStepState() {
-        if (clippedGrads != null) clippedGrads.close();
-        if (lookAhead != null) lookAhead.close();
-        clippedGrads = lookAhead = null;
+        elements.errorCorrection(prevLr);
     }
 
     /**
@@ -165,18 +151,14 @@ public final class Distro implements AutoCloseable {
         float max = config.clipGradNorm().orElse(0f);
         if (max <= 0) return Double.NaN;
         TorchRuntime.noGradOnThisThread();
-        if (clippedGrads != null) clippedGrads.close();
-        clippedGrads = gradients();
-        return GradClip.clip(clippedGrads, max);
+        return elements.clip(max);
     }
 
     /**
-     * This step's gradients of every parameter, laid out as the parameter buffer (one buffer, not in any scope). The
-     * flattened gradient of each parameter is taken once: after the first backward PyTorch accumulates into the same
-     * gradient tensors (and {@code LlamaModel.zeroGradients} zeroes them in place), so one concatenation per step reads
-     * them all.
+     * Each parameter's gradient, flattened, in buffer order. Taken once: after the first backward PyTorch accumulates
+     * into the same gradient tensors (and {@code LlamaModel.zeroGradients} zeroes them in place).
      */
-    private NDArray gradients() {
+    private NDList gradViews() {
         if (gradViews == null) {
             List<NDArray> views = new ArrayList<>(params.values());
             NDList flat = new NDList(params.size());
@@ -187,7 +169,7 @@ public final class Distro implements AutoCloseable {
             }
             gradViews = flat;
         }
-        return keep(NDArrays.concat(gradViews, 0));
+        return gradViews;
     }
 
     /**
@@ -197,27 +179,9 @@ public final class Distro implements AutoCloseable {
     public List<CompressedTensor> generate(double prevLr, double lr) {
         TorchRuntime.noGradOnThisThread();
         CompressedTensor[] full = new CompressedTensor[params.size()];
-        NDArray grads = clippedGrads != null ? clippedGrads : gradients();
-        clippedGrads = null;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray x = params.flat();
-            x.addi(lookAhead != null && lookAheadLr == prevLr ? lookAhead : delta.sign().muli(prevLr));
-            if (lookAhead != null) lookAhead.close();
-            lookAhead = null;
-            if (ownPrevious != null) {
-                // What was shared already counts as applied: take it out of the residual. The unquantized
-                // coefficients are used (the residual is in lr*grad units, signs are not).
-                delta.subi(ownDecoded != null ? ownDecoded : decodeAll(List.of(ownLayer())).get(0));
-            }
-            forgetOwnDecoded();
-            double wd = config.weightDecay().orElse(0f);
-            if (wd != 0.0) x.muli(1.0 - lr * wd);
-            if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
-            delta.addi(grads.muli(lr));
-            compressAll(full);
-        } finally {
-            grads.close();
+            compressAll(elements.accumulate(prevLr, lr), full);
         }
         ownPrevious = List.of(full);
         if (!config.quantize1bit()) return ownPrevious;
@@ -230,7 +194,7 @@ public final class Distro implements AutoCloseable {
      * DCT of every run's residual tiles (two matrix products per run), then top-k per tile on the coefficients of all
      * runs read back at once; the entries are split per parameter.
      */
-    private void compressAll(CompressedTensor[] out) {
+    private void compressAll(NDArray delta, CompressedTensor[] out) {
         NDList coefficients = new NDList(runs.size());
         for (Run r : runs) {
             long[] tile = r.tile();
@@ -238,10 +202,15 @@ public final class Distro implements AutoCloseable {
             coefficients.add((tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
                     : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]))).reshape(-1));
         }
-        NDArray joined = runs.size() == 1 ? coefficients.get(0) : NDArrays.concat(coefficients, 0);
-        // read through a buffer over the tensor's memory: one copy instead of toFloatArray's two and an allocation
-        float[] all = new float[Math.toIntExact(joined.size())];
-        joined.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(all);
+        // read through buffers over the tensors' memory: one copy each, into an array kept between steps
+        if (coefficientsRead == null) coefficientsRead = new float[Math.toIntExact(params.elementCount())];
+        float[] all = coefficientsRead;
+        int at = 0;
+        for (NDArray c : coefficients) {
+            int n = Math.toIntExact(c.size());
+            memory(c).get(0, all, at, n);
+            at += n;
+        }
         int from = 0;
         for (Run r : runs) {
             long[] tile = r.tile();
@@ -259,31 +228,52 @@ public final class Distro implements AutoCloseable {
         }
     }
 
-    /**
-     * Inverse DCT of the mean of several results for every parameter, one row per layer ({@code [layers, elements]}),
-     * laid out as the parameter buffer. A layer gives, per parameter, the results to average: each result's entry
-     * enters with weight value / (number of results naming that coefficient), which is the scatter-reduce mean.
-     */
-    private NDArray decodeAll(List<IntFunction<List<CompressedTensor>>> layers) {
+    /** How {@code layers} decode: runs whose tiles have few entries from those entries, the others densely. */
+    private record DecodePlan(List<Run> sparse, List<Run> dense, int[] entries) {
+        /** Most entries per tile of run {@code g}, over the layers. */
+        int entries(Run g, List<Run> runs) { return entries[runs.indexOf(g)]; }
+    }
+
+    private DecodePlan plan(List<IntFunction<List<CompressedTensor>>> layers) {
+        List<Run> sparse = new ArrayList<>(), dense = new ArrayList<>();
         int[] entries = new int[runs.size()];
-        boolean[] sparse = new boolean[runs.size()];
-        int most = 0;
         for (int g = 0; g < runs.size(); g++) {
-            for (IntFunction<List<CompressedTensor>> layer : layers) {
-                entries[g] = Math.max(entries[g], entriesPerTile(runs.get(g), layer));
-            }
+            for (IntFunction<List<CompressedTensor>> layer : layers) entries[g] = Math.max(entries[g], entriesPerTile(runs.get(g), layer));
             long[] tile = matrixTile(runs.get(g).tile());
-            sparse[g] = entries[g] < tile[0] + tile[1]; // 2m vs 2(c1+c2) multiply-adds per element
-            if (sparse[g]) most = Math.max(most, entries[g]);
+            (entries[g] < tile[0] + tile[1] ? sparse : dense).add(runs.get(g)); // 2m vs 2(c1+c2) multiply-adds per element
         }
-        NDArray[] parts = most > 0 ? sparseDecode(layers, sparse, most) : new NDArray[runs.size()];
-        for (int g = 0; g < runs.size(); g++) {
-            if (sparse[g]) continue;
-            NDList rows = new NDList(layers.size());
-            for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(runs.get(g), layer, entries[g]));
-            parts[g] = NDArrays.stack(rows, 0);
+        return new DecodePlan(sparse, dense, entries);
+    }
+
+    /**
+     * One tile of a sparse decode as factors of {@code U^T V}: the distinct coefficients the results name in tile row
+     * {@code row} (a coefficient's weight is the mean of the values naming it: the scatter-reduce mean), as column
+     * {@code q} of {@code u} ({@code c1} rows from {@code uAt}, row stride {@code m}: weight times the row basis
+     * vector) and row {@code q} of {@code v} (from {@code vAt}, row stride {@code vStride}: the column basis vector).
+     * Unnamed slots are left as they are (zero). {@code sum} and {@code count} hold {@code totalk} zeros and are
+     * left so.
+     */
+    private void writeFactors(List<CompressedTensor> results, int row, long[] oriented, int m, float[] u, int uAt,
+                              float[] v, int vAt, int vStride, float[] sum, int[] count, int[] named) {
+        int c1 = (int) oriented[0], c2 = (int) oriented[1], distinct = 0;
+        for (CompressedTensor r : results) {
+            int k = r.k();
+            for (int e = row * k; e < row * k + k; e++) {
+                int pos = r.indices()[e];
+                if (count[pos]++ == 0) named[distinct++] = pos;
+                sum[pos] += r.values()[e];
+            }
         }
-        return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
+        float[][] rowBasis = hostBasis(c1), colBasis = hostBasis(c2);
+        for (int q = 0; q < distinct; q++) {
+            int pos = named[q];
+            float w = sum[pos] / count[pos];
+            sum[pos] = 0;
+            count[pos] = 0;
+            float[] ru = rowBasis[pos / c2];
+            for (int a = 0; a < c1; a++) u[uAt + a * m + q] = w * ru[a];
+            System.arraycopy(colBasis[pos % c2], 0, v, vAt + q * vStride, c2);
+        }
     }
 
     /** Entries per tile of the results for every member of the run (equal for all of them, else the results are not this model's). */
@@ -335,50 +325,6 @@ public final class Distro implements AutoCloseable {
         }
     }
 
-    /**
-     * The {@code sparse} runs of every layer at once, from at most {@code m} entries per tile: each tile is the sum of
-     * its entries' weighted basis images ({@code 2m} multiply-adds per element instead of the dense inverse's
-     * {@code 2(c1+c2)}). Tiles are computed padded to the largest tile side, then cut to size and put back in the
-     * buffer layout; returns {@code [layers, elements]} per run (null for runs not decoded here).
-     */
-    private NDArray[] sparseDecode(List<IntFunction<List<CompressedTensor>>> layers, boolean[] sparse, int m) {
-        int layerCount = layers.size(), tiles = 0;
-        for (int g = 0; g < runs.size(); g++) if (sparse[g]) tiles += runs.get(g).tiles();
-        int[] index = new int[layerCount * tiles * m];
-        float[] weight = new float[index.length];
-        long[] basisIds = new long[2 * index.length]; // rows of the basis table: first the u (row) factors, then the v ones
-        for (int l = 0; l < layerCount; l++) {
-            int first = l * tiles;
-            for (int g = 0; g < runs.size(); g++) {
-                if (!sparse[g]) continue;
-                Run r = runs.get(g);
-                fillEntries(r, layers.get(l), first, m, index, weight);
-                long[] tile = matrixTile(r.tile());
-                int rowBase = basis.firstRow(tile[0]), colBase = basis.firstRow(tile[1]);
-                for (int e = first * m; e < (first + r.tiles()) * m; e++) {
-                    basisIds[e] = rowBase + index[e] / tile[1];
-                    basisIds[index.length + e] = colBase + index[e] % tile[1];
-                }
-                first += r.tiles();
-            }
-        }
-        NDArray ids = manager.create(basisIds, new Shape(2, (long) layerCount * tiles, m));
-        NDArray u = basis.rows(ids.get(0)), v = basis.rows(ids.get(1));             // [layers*tiles, m, width]
-        NDArray w = manager.create(weight, new Shape((long) layerCount * tiles, m, 1));
-        NDArray padded = u.mul(w).transpose(0, 2, 1).matMul(v).reshape(layerCount, tiles, basis.width(), basis.width());
-        NDArray[] parts = new NDArray[runs.size()];
-        int first = 0;
-        for (int g = 0; g < runs.size(); g++) {
-            if (!sparse[g]) continue;
-            Run r = runs.get(g);
-            long[] tile = matrixTile(r.tile());
-            NDArray cut = padded.get(new NDIndex(":, {}:{}, :{}, :{}", first, first + r.tiles(), tile[0], tile[1]));
-            first += r.tiles();
-            parts[g] = toLayout(cut, r, layerCount);
-        }
-        return parts;
-    }
-
     /** Tiles {@code [layers, tiles, c1, c2]} of a run (1-D: {@code c2 = 1}) as rows of its matrix, {@code [layers, elements]}. */
     private static NDArray toLayout(NDArray tiles, Run g, int layers) {
         long[] tile = matrixTile(g.tile());
@@ -413,26 +359,19 @@ public final class Distro implements AutoCloseable {
      */
     public void resetState() {
         TorchRuntime.noGradOnThisThread();
-        delta.muli(0);
-        if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: generate recomputes from zero
-        lookAhead = null;
+        elements.reset();
         forgetOwnResult();
     }
 
     /** Forgets this client's last result, for a round whose consensus did not include it. */
     public void forgetOwnResult() {
         ownPrevious = null;
-        forgetOwnDecoded();
+        elements.forgetOwnDecoded();
     }
 
     private IntFunction<List<CompressedTensor>> ownLayer() {
         List<CompressedTensor> own = ownPrevious;
         return member -> List.of(own.get(member));
-    }
-
-    private void forgetOwnDecoded() {
-        if (ownDecoded != null) ownDecoded.close();
-        ownDecoded = null;
     }
 
     /**
@@ -449,25 +388,400 @@ public final class Distro implements AutoCloseable {
         TorchRuntime.noGradOnThisThread();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
-            layers.add(member -> {
+            elements.apply(member -> {
                 List<CompressedTensor> forParam = new ArrayList<>(results.size());
                 for (List<CompressedTensor> r : results) forParam.add(r.get(member));
                 return forParam;
-            });
-            // the next generate takes this client's own result out of its residual: transform it back now, with
-            // the round's mean, in the same native calls
+            }, lr);
+        }
+    }
+
+    /**
+     * The residual and the element-wise steps: {@link HostElements} on the CPU, {@link TensorElements} on a GPU. Both
+     * decode, in {@code apply}, this client's own result beside the round's mean when the next {@code generate} will
+     * take it out of the residual, so each round pays for one decoding pass.
+     */
+    private interface Elements extends AutoCloseable {
+        void errorCorrection(double prevLr);
+        double clip(float max);
+        /** generate's element steps; returns the residual (in buffer layout) to compress. */
+        NDArray accumulate(double prevLr, double lr);
+        void apply(IntFunction<List<CompressedTensor>> round, double lr);
+        float[] delta(long from, long to);
+        void reset();
+        void forgetOwnDecoded();
+        @Override void close();
+    }
+
+
+    /**
+     * CPU: the residual, this client's decoded result and the round's decoded mean live in Java arrays, and each step
+     * phase is one loop over them; the parameters and gradients are read and written through buffers over their
+     * memory. On small models a native call costs more than its arithmetic, and the sparse decode writes straight
+     * into the buffer layout. Only the DCT (matrix products) and dense decodes run in PyTorch.
+     */
+    private final class HostElements implements Elements {
+        private final float[] delta, x, grads, mean, own;
+        private final NDArray residual;     // the DCT's input: delta copied in before each compression
+        private boolean gradsRead;          // grads holds this step's (clipped) gradients
+        private boolean ownDecoded;         // own holds ownPrevious transformed back
+        private float[] u = new float[0], v = new float[0], image = new float[0]; // sparse decode's factors and tiles (kept:
+                                            // large arrays are slow to allocate)
+
+        HostElements() {
+            int n = Math.toIntExact(params.elementCount());
+            delta = new float[n];
+            x = new float[n];
+            grads = new float[n];
+            mean = new float[n];
+            own = new float[n];
+            residual = keep(manager.zeros(new Shape(n), DataType.FLOAT32));
+            requireSharedMemory(params.flat());
+        }
+
+        @Override public void errorCorrection(double prevLr) {
+            gradsRead = false;
+            FloatBuffer xs = memory(params.flat());
+            xs.get(0, x);
+            float step = (float) prevLr;
+            for (int i = 0; i < x.length; i++) x[i] -= step * sign(delta[i]);
+            xs.put(0, x);
+        }
+
+        private void readGradients() {
+            int at = 0;
+            for (NDArray g : gradViews()) {
+                int n = Math.toIntExact(g.size());
+                memory(g).get(0, grads, at, n);
+                at += n;
+            }
+            gradsRead = true;
+        }
+
+        @Override public double clip(float max) {
+            readGradients();
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four sums: one would wait on the previous addition each time
+            int i = 0;
+            for (; i + 4 <= grads.length; i += 4) {
+                s0 += (double) grads[i] * grads[i];
+                s1 += (double) grads[i + 1] * grads[i + 1];
+                s2 += (double) grads[i + 2] * grads[i + 2];
+                s3 += (double) grads[i + 3] * grads[i + 3];
+            }
+            for (; i < grads.length; i++) s0 += (double) grads[i] * grads[i];
+            double norm = Math.sqrt((s0 + s1) + (s2 + s3));
+            double coef = GradClip.coefficient(norm, max);
+            if (coef < 1.0) {
+                float c = (float) coef;
+                for (int j = 0; j < grads.length; j++) grads[j] *= c;
+            }
+            return norm;
+        }
+
+        @Override public NDArray accumulate(double prevLr, double lr) {
+            if (!gradsRead) readGradients();
+            gradsRead = false;
+            boolean subtractOwn = ownPrevious != null;
+            if (subtractOwn && !ownDecoded) decode(ownLayer(), own);
+            ownDecoded = false;
+            FloatBuffer xs = memory(params.flat());
+            xs.get(0, x);
+            float back = (float) prevLr, keep = (float) (1.0 - lr * config.weightDecay().orElse(0f));
+            float decay = config.compressionDecay(), rate = (float) lr;
+            // what was shared already counts as applied: out of the residual (the unquantized coefficients: the
+            // residual is in lr*grad units, signs are not)
+            for (int i = 0; i < x.length; i++) {
+                float d = delta[i];
+                x[i] = (x[i] + back * sign(d)) * keep;
+                if (subtractOwn) d -= own[i];
+                delta[i] = d * decay + grads[i] * rate;
+            }
+            xs.put(0, x);
+            memory(residual).put(0, delta);
+            return residual;
+        }
+
+        @Override public void apply(IntFunction<List<CompressedTensor>> round, double lr) {
+            if (ownPrevious != null && !ownDecoded) {
+                decode(List.of(round, ownLayer()), new float[][] {mean, own});
+                ownDecoded = true;
+            } else {
+                decode(List.of(round), new float[][] {mean});
+            }
+            FloatBuffer xs = memory(params.flat());
+            xs.get(0, x);
+            float rate = (float) lr;
+            for (int i = 0; i < x.length; i++) x[i] -= rate * sign(mean[i]);
+            xs.put(0, x);
+        }
+
+        /** The mean of the layer's results, transformed back, in buffer layout. */
+        private void decode(IntFunction<List<CompressedTensor>> layer, float[] out) {
+            decode(List.of(layer), new float[][] {out});
+        }
+
+        /** The mean of each layer's results, transformed back into its array, in buffer layout. */
+        private void decode(List<IntFunction<List<CompressedTensor>>> layers, float[][] outs) {
+            DecodePlan plan = plan(layers);
+            for (Run g : plan.dense()) {
+                for (int l = 0; l < layers.size(); l++) {
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        memory(denseDecode(g, layers.get(l), entriesPerTile(g, layers.get(l))))
+                                .get(0, outs[l], (int) g.start(), (int) (g.end() - g.start()));
+                    }
+                }
+            }
+            if (!plan.sparse().isEmpty()) sparseDecode(plan, layers, outs);
+        }
+
+        /**
+         * The sparse runs' tiles of every layer, padded to the widest tile side, in batched products of
+         * {@link #writeFactors}' factors (as few native calls as the batch size allows); each tile is then copied row
+         * by row into the buffer layout.
+         */
+        private void sparseDecode(DecodePlan plan, List<IntFunction<List<CompressedTensor>>> layers, float[][] outs) {
+            int width = 1, m = 0, totalk = 1;
+            for (Run g : plan.sparse()) {
+                for (long side : orientedTile(g)) width = Math.max(width, (int) side);
+                m = Math.max(m, plan.entries(g, runs));
+                totalk = Math.max(totalk, g.totalk());
+            }
+            List<int[]> tiles = new ArrayList<>(); // {layer, run, member, tile row}, batched in this order
+            for (int l = 0; l < layers.size(); l++) {
+                for (int g = 0; g < plan.sparse().size(); g++) {
+                    Run r = plan.sparse().get(g);
+                    for (int j = 0; j < r.members().length; j++) {
+                        int rows = CompressedTensor.rows(xshapes.get(r.members()[j]));
+                        for (int row = 0; row < rows; row++) tiles.add(new int[] {l, g, j, row});
+                    }
+                }
+            }
+            int batch = Math.max(1, Math.min(tiles.size(), DECODE_BATCH_VALUES / (width * width)));
+            if (image.length < batch * width * width) image = new float[batch * width * width];
+            if (u.length < batch * width * m) {
+                u = new float[batch * width * m];
+                v = new float[batch * width * m];
+            }
+            float[] sum = new float[totalk];
+            int[] count = new int[totalk], named = new int[m];
+            for (int first = 0; first < tiles.size(); first += batch) {
+                int n = Math.min(batch, tiles.size() - first);
+                Arrays.fill(u, 0, n * width * m, 0f);
+                Arrays.fill(v, 0, n * width * m, 0f);
+                for (int b = 0; b < n; b++) {
+                    int[] t = tiles.get(first + b);
+                    Run r = plan.sparse().get(t[1]);
+                    writeFactors(layers.get(t[0]).apply(r.members()[t[2]]), t[3], orientedTile(r), m,
+                            u, b * width * m, v, b * m * width, width, sum, count, named);
+                }
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray uf = manager.create(new Shape(n, width, m)), vf = manager.create(new Shape(n, m, width));
+                    memory(uf).put(0, u, 0, n * width * m);
+                    memory(vf).put(0, v, 0, n * m * width);
+                    memory(uf.matMul(vf)).get(0, image, 0, n * width * width);
+                }
+                for (int b = 0; b < n; b++) {
+                    int[] t = tiles.get(first + b);
+                    Run r = plan.sparse().get(t[1]);
+                    long[] tile = orientedTile(r);
+                    int c1 = (int) tile[0], c2 = (int) tile[1];
+                    int cols = r.tile().length == 1 ? c2 : (int) r.cols(), across = (int) r.tilesAcross();
+                    int at = r.firstTile()[t[2]] + t[3];
+                    int base = (int) r.start() + (at / across) * c1 * cols + (at % across) * c2;
+                    for (int a = 0; a < c1; a++) System.arraycopy(image, (b * width + a) * width, outs[t[0]], base + a * cols, c2);
+                }
+            }
+        }
+
+        @Override public float[] delta(long from, long to) { return Arrays.copyOfRange(delta, (int) from, (int) to); }
+
+        @Override public void reset() {
+            Arrays.fill(delta, 0f);
+            gradsRead = false;
+        }
+
+        @Override public void forgetOwnDecoded() { ownDecoded = false; }
+
+        @Override public void close() { residual.close(); }
+    }
+
+    /**
+     * torch.sign: -1, 0 (keeping the zero's sign) or 1, NaN for NaN. Without branches, so the JIT vectorizes the loops
+     * using it ({@link Math#signum} branches, and mispredicts on residual signs: 15x slower here).
+     */
+    static float sign(float v) {
+        return Math.min(Math.max(v * 0x1p127f * 0x1p127f, -1f), 1f); // any nonzero |v| >= 2^-149 scales past 1
+    }
+
+    /** Values per batched product of the host's sparse decode (its padded tiles): 32 MiB. */
+    private static final int DECODE_BATCH_VALUES = 8 << 20;
+
+    /** A run's tile as rows of the buffer layout: {@code {c1, c2}}, a 1-D tile {@code {c}} as one row {@code {1, c}}. */
+    private static long[] orientedTile(Run r) {
+        return r.tile().length == 2 ? r.tile() : new long[] {1, r.tile()[0]};
+    }
+
+    /** DCT basis vectors of size {@code n} as {@code [vector][position]}. */
+    private float[][] hostBasis(int n) {
+        return hostBasis.computeIfAbsent(n, size -> {
+            double[][] f = DctTransform.dctMatrix(size);
+            float[][] b = new float[size][size];
+            for (int v = 0; v < size; v++) for (int p = 0; p < size; p++) b[v][p] = (float) f[p][v];
+            return b;
+        });
+    }
+
+    /** A buffer over a contiguous CPU tensor's own memory: what is written to it is written to the tensor. */
+    private static FloatBuffer memory(NDArray a) {
+        return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** Fails unless {@link #memory} of {@code a} writes through (it would copy a non-contiguous tensor). */
+    private static void requireSharedMemory(NDArray a) {
+        FloatBuffer view = memory(a);
+        float was = view.get(0), probe = Float.intBitsToFloat(Float.floatToRawIntBits(was) ^ 1);
+        view.put(0, probe);
+        boolean shared = Float.floatToRawIntBits(a.getFloat(0)) == Float.floatToRawIntBits(probe);
+        view.put(0, was);
+        if (!shared) throw new IllegalStateException("the parameter buffer is not one contiguous CPU tensor");
+    }
+
+    /** A GPU (or any device): the residual and the element-wise steps as tensor operations, on the device. */
+    private final class TensorElements implements Elements {
+        private final NDArray delta = keep(manager.zeros(new Shape(params.elementCount()), DataType.FLOAT32));
+        private NDArray clippedGrads;       // this step's gradients in buffer layout, once clip gathered them
+        private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by accumulate
+        private double lookAheadLr;
+        private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
+
+        @Override public void errorCorrection(double prevLr) {
+            closeStepState();
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                lookAhead = keep(delta.sign().muli(prevLr));
+                lookAheadLr = prevLr;
+                params.flat().subi(lookAhead);
+            }
+        }
+
+        private void closeStepState() {
+            if (clippedGrads != null) clippedGrads.close();
+            if (lookAhead != null) lookAhead.close();
+            clippedGrads = lookAhead = null;
+        }
+
+        /** This step's gradients laid out as the parameter buffer (one buffer, not in any scope). */
+        private NDArray gradients() { return keep(NDArrays.concat(gradViews(), 0)); }
+
+        @Override public double clip(float max) {
+            if (clippedGrads != null) clippedGrads.close();
+            clippedGrads = gradients();
+            return GradClip.clip(clippedGrads, max);
+        }
+
+        @Override public NDArray accumulate(double prevLr, double lr) {
+            NDArray grads = clippedGrads != null ? clippedGrads : gradients();
+            clippedGrads = null;
+            try {
+                NDArray x = params.flat();
+                x.addi(lookAhead != null && lookAheadLr == prevLr ? lookAhead : delta.sign().muli(prevLr));
+                if (lookAhead != null) lookAhead.close();
+                lookAhead = null;
+                if (ownPrevious != null) {
+                    // what was shared already counts as applied: out of the residual (the unquantized coefficients:
+                    // the residual is in lr*grad units, signs are not)
+                    delta.subi(ownDecoded != null ? ownDecoded : decode(List.of(ownLayer())).get(0));
+                }
+                forgetOwnDecoded();
+                double wd = config.weightDecay().orElse(0f);
+                if (wd != 0.0) x.muli(1.0 - lr * wd);
+                if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
+                delta.addi(grads.muli(lr));
+                return delta;
+            } finally {
+                grads.close();
+            }
+        }
+
+        @Override public void apply(IntFunction<List<CompressedTensor>> round, double lr) {
+            List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
+            layers.add(round);
             boolean withOwn = ownPrevious != null && ownDecoded == null;
             if (withOwn) layers.add(ownLayer());
-            NDArray decoded = decodeAll(layers);
+            NDArray decoded = decode(layers);
             params.flat().subi(decoded.get(0).sign().muli(lr));
             if (withOwn) ownDecoded = keep(decoded.get(1));
+        }
+
+        /**
+         * Inverse DCT of the mean of several results for every parameter, one row per layer ({@code [layers,
+         * elements]}), laid out as the parameter buffer; sparse runs as one batched product of {@link #writeFactors}'
+         * factors each.
+         */
+        private NDArray decode(List<IntFunction<List<CompressedTensor>>> layers) {
+            DecodePlan plan = plan(layers);
+            NDList parts = new NDList(runs.size());
+            for (Run g : runs) {
+                int m = plan.entries(g, runs);
+                if (plan.sparse().contains(g)) {
+                    parts.add(sparseDecode(g, layers, m));
+                    continue;
+                }
+                NDList rows = new NDList(layers.size());
+                for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(g, layer, entriesPerTile(g, layer)));
+                parts.add(NDArrays.stack(rows, 0));
+            }
+            return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
+        }
+
+        /** One run of every layer from at most {@code m} entries per tile: {@code [layers, elements]}. */
+        private NDArray sparseDecode(Run g, List<IntFunction<List<CompressedTensor>>> layers, int m) {
+            long[] tile = orientedTile(g);
+            int c1 = (int) tile[0], c2 = (int) tile[1], tiles = layers.size() * g.tiles();
+            float[] u = new float[tiles * c1 * m], v = new float[tiles * m * c2], sum = new float[g.totalk()];
+            int[] count = new int[g.totalk()], named = new int[m];
+            int b = 0;
+            for (IntFunction<List<CompressedTensor>> layer : layers) {
+                for (int member : g.members()) {
+                    List<CompressedTensor> results = layer.apply(member);
+                    for (int row = 0; row < CompressedTensor.rows(xshapes.get(member)); row++, b++) {
+                        writeFactors(results, row, tile, m, u, b * c1 * m, v, b * m * c2, c2, sum, count, named);
+                    }
+                }
+            }
+            NDArray product = manager.create(u, new Shape(tiles, c1, m)).matMul(manager.create(v, new Shape(tiles, m, c2)));
+            return toLayout(product.reshape(layers.size(), g.tiles(), c1, c2), g, layers.size());
+        }
+
+        @Override public float[] delta(long from, long to) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                return delta.get(new NDIndex("{}:{}", from, to)).toFloatArray();
+            }
+        }
+
+        @Override public void reset() {
+            delta.muli(0);
+            if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: accumulate recomputes from zero
+            lookAhead = null;
+        }
+
+        @Override public void forgetOwnDecoded() {
+            if (ownDecoded != null) ownDecoded.close();
+            ownDecoded = null;
+        }
+
+        @Override public void close() {
+            closeStepState();
+            forgetOwnDecoded();
+            delta.close();
         }
     }
 
     @Override public void close() {
-        closeStepState();
-        forgetOwnDecoded();
+        elements.close();
         if (gradViews != null) gradViews.close();
         transform.close();
         manager.close();
