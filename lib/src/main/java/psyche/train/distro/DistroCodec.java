@@ -26,7 +26,7 @@ public final class DistroCodec {
 
     /**
      * {@link #compress(NDArray, int)} of the tiles of shape {@code xshape} stored from {@code coeffs[from]} on. Ties
-     * keep the lower index first; NaN counts as larger than any number, as in torch's {@code topk}.
+     * keep the lower index first; NaN counts as larger than any number, infinity included, as in torch's {@code topk}.
      */
     public static CompressedTensor compress(float[] coeffs, int from, long[] xshape, int topk) {
         int totalk = (int) (xshape.length == 4 ? xshape[2] * xshape[3] : xshape[1]);
@@ -34,28 +34,43 @@ public final class DistroCodec {
         int k = clampTopk(totalk, topk);
         int[] indices = new int[rows * k];
         float[] values = new float[rows * k];
-        float[] best = new float[k];
+        int[] best = new int[k]; // magnitudes as bits: ordered as the floats, any NaN above infinity
         for (int row = 0; row < rows; row++) {
             int base = from + row * totalk, out = row * k, filled = 0;
-            for (int j = 0; j < totalk; j++) {
-                float a = magnitude(coeffs[base + j]);
-                if (filled == k && !(a > best[k - 1])) continue;
-                int at = filled < k ? filled++ : k - 1;
-                while (at > 0 && a > best[at - 1]) { // insertion into the tile's list, largest first
-                    best[at] = best[at - 1];
-                    indices[out + at] = indices[out + at - 1];
-                    at--;
+            for (int j = 0; j < totalk; ) {
+                if (filled == k && j + SKIM <= totalk) {
+                    // most blocks hold nothing above the k-th largest so far: one branch-free pass over the block
+                    int most = 0;
+                    for (int q = base + j; q < base + j + SKIM; q++) most = Math.max(most, magnitude(coeffs[q]));
+                    if (most <= best[k - 1]) {
+                        j += SKIM;
+                        continue;
+                    }
                 }
-                best[at] = a;
-                indices[out + at] = j;
+                for (int end = filled == k ? Math.min(totalk, j + SKIM) : j + 1; j < end; j++) {
+                    int a = magnitude(coeffs[base + j]);
+                    if (filled == k && a <= best[k - 1]) continue;
+                    int at = filled < k ? filled++ : k - 1;
+                    while (at > 0 && a > best[at - 1]) { // insertion into the tile's list, largest first
+                        best[at] = best[at - 1];
+                        indices[out + at] = indices[out + at - 1];
+                        at--;
+                    }
+                    best[at] = a;
+                    indices[out + at] = j;
+                }
             }
             for (int e = 0; e < k; e++) values[out + e] = coeffs[base + indices[out + e]];
         }
         return new CompressedTensor(xshape, totalk, k, indices, values, false);
     }
 
-    private static float magnitude(float v) {
-        return Float.isNaN(v) ? Float.POSITIVE_INFINITY : Math.abs(v);
+    /** Coefficients per block that top-k skips when none is above the k-th largest so far. */
+    private static final int SKIM = 32;
+
+    /** |v| as its bits, which order as the magnitudes do; every NaN one above infinity (NaNs tie). */
+    private static int magnitude(float v) {
+        return Math.min(Float.floatToRawIntBits(v) & 0x7fffffff, 0x7f800001);
     }
 
     /**

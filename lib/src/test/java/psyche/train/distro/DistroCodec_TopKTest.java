@@ -44,4 +44,32 @@ class DistroCodec_TopKTest {
             for (int e = 0; e < k; e++) assertEquals(data[base + want[e]], c.values()[t * k + e]);
         }
     }
+
+    /** Tiles far larger than a skimmed block, with ties, infinities and NaN placed late: as sorting (torch.topk's order). */
+    @Test void largeTilesWithTiesInfinitiesAndNanAgreeWithSorting() {
+        Random r = new Random(12);
+        int c1 = 64, c2 = 44, totalk = c1 * c2, k = 8, from = 3;
+        float[] data = new float[from + 4 * totalk];
+        for (int i = 0; i < data.length; i++) data[i] = (float) r.nextGaussian();
+        int t1 = from + totalk, t2 = from + 2 * totalk, t3 = from + 3 * totalk;
+        for (int j = 0; j < totalk; j++) data[t1 + j] = (j % 3 == 0 ? -0.5f : 0.5f);          // every magnitude tied
+        data[t1 + 2500] = 0.75f;                                                             // one above them, late
+        data[t2 + 100] = Float.NEGATIVE_INFINITY;
+        data[t2 + 1500] = Float.POSITIVE_INFINITY;
+        data[t2 + 2000] = Float.NaN;
+        data[t2 + totalk - 1] = Float.NaN;                                                     // in the unskimmed tail
+        for (int j = 0; j < totalk; j++) data[t3 + j] = j == 2800 ? -3f : 0f;                // zeros, one value at the end
+        CompressedTensor c = DistroCodec.compress(data, from, new long[] {2, 2, c1, c2}, k);
+        for (int t = 0; t < 4; t++) {
+            int base = from + t * totalk;
+            int[] want = IntStream.range(0, totalk).boxed()
+                    .sorted(Comparator.comparing((Integer j) -> !Float.isNaN(data[base + j]))
+                            .thenComparingDouble(j -> -Math.abs(data[base + j])).thenComparingInt(j -> j))
+                    .limit(k).mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(want, Arrays.copyOfRange(c.indices(), t * k, t * k + k), "tile " + t);
+        }
+        assertArrayEquals(new int[] {2500, 0, 1, 2, 3, 4, 5, 6}, Arrays.copyOfRange(c.indices(), k, 2 * k));
+        assertArrayEquals(new int[] {2000, totalk - 1, 100, 1500}, Arrays.copyOfRange(c.indices(), 2 * k, 2 * k + 4));
+        assertArrayEquals(new int[] {2800, 0, 1, 2, 3, 4, 5, 6}, Arrays.copyOfRange(c.indices(), 3 * k, 4 * k));
+    }
 }
