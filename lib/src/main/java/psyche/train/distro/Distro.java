@@ -423,6 +423,9 @@ public final class Distro implements AutoCloseable {
     private final class HostElements implements Elements {
         private final float[] delta, x, grads, mean, own;
         private final NDArray residual;     // the DCT's input: delta copied in before each compression
+        // the memory of the parameters, the residual and each gradient (taken once: a few native calls each time)
+        private final FloatBuffer xs, residualMemory;
+        private List<FloatBuffer> gradMemory;
         private boolean gradsRead;          // grads holds this step's (clipped) gradients
         private boolean ownDecoded;         // own holds ownPrevious transformed back
         private float[] u = new float[0], v = new float[0], image = new float[0]; // sparse decode's factors and tiles (kept:
@@ -436,12 +439,12 @@ public final class Distro implements AutoCloseable {
             mean = new float[n];
             own = new float[n];
             residual = keep(manager.zeros(new Shape(n), DataType.FLOAT32));
-            requireSharedMemory(params.flat());
+            residualMemory = sharedMemory(residual);
+            xs = sharedMemory(params.flat());
         }
 
         @Override public void errorCorrection(double prevLr) {
             gradsRead = false;
-            FloatBuffer xs = memory(params.flat());
             xs.get(0, x);
             float step = (float) prevLr;
             for (int i = 0; i < x.length; i++) x[i] -= step * sign(delta[i]);
@@ -449,11 +452,14 @@ public final class Distro implements AutoCloseable {
         }
 
         private void readGradients() {
+            if (gradMemory == null) {
+                gradMemory = new ArrayList<>();
+                for (NDArray g : gradViews()) gradMemory.add(sharedMemory(g));
+            }
             int at = 0;
-            for (NDArray g : gradViews()) {
-                int n = Math.toIntExact(g.size());
-                memory(g).get(0, grads, at, n);
-                at += n;
+            for (FloatBuffer g : gradMemory) {
+                g.get(0, grads, at, g.capacity());
+                at += g.capacity();
             }
             gradsRead = true;
         }
@@ -484,7 +490,6 @@ public final class Distro implements AutoCloseable {
             boolean subtractOwn = ownPrevious != null;
             if (subtractOwn && !ownDecoded) decode(ownLayer(), own);
             ownDecoded = false;
-            FloatBuffer xs = memory(params.flat());
             xs.get(0, x);
             float back = (float) prevLr, keep = (float) (1.0 - lr * config.weightDecay().orElse(0f));
             float decay = config.compressionDecay(), rate = (float) lr;
@@ -497,7 +502,7 @@ public final class Distro implements AutoCloseable {
                 delta[i] = d * decay + grads[i] * rate;
             }
             xs.put(0, x);
-            memory(residual).put(0, delta);
+            residualMemory.put(0, delta);
             return residual;
         }
 
@@ -508,7 +513,6 @@ public final class Distro implements AutoCloseable {
             } else {
                 decode(List.of(round), new float[][] {mean});
             }
-            FloatBuffer xs = memory(params.flat());
             xs.get(0, x);
             float rate = (float) lr;
             for (int i = 0; i < x.length; i++) x[i] -= rate * sign(mean[i]);
@@ -638,14 +642,18 @@ public final class Distro implements AutoCloseable {
         return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    /** Fails unless {@link #memory} of {@code a} writes through (it would copy a non-contiguous tensor). */
-    private static void requireSharedMemory(NDArray a) {
+    /**
+     * {@link #memory} of a tensor that lives as long as the buffer is used; fails unless the buffer is the tensor's
+     * own memory (DJL copies a non-contiguous tensor instead).
+     */
+    private static FloatBuffer sharedMemory(NDArray a) {
         FloatBuffer view = memory(a);
         float was = view.get(0), probe = Float.intBitsToFloat(Float.floatToRawIntBits(was) ^ 1);
         view.put(0, probe);
         boolean shared = Float.floatToRawIntBits(a.getFloat(0)) == Float.floatToRawIntBits(probe);
         view.put(0, was);
-        if (!shared) throw new IllegalStateException("the parameter buffer is not one contiguous CPU tensor");
+        if (!shared) throw new IllegalStateException("DisTrO needs contiguous CPU tensors, got " + a.getShape() + " on " + a.getDevice());
+        return view;
     }
 
     /** A GPU (or any device): the residual and the element-wise steps as tensor operations, on the device. */
