@@ -30,14 +30,15 @@ import java.util.function.IntFunction;
  * <p>Per step: {@link #errorCorrection} before the forward pass, forward/backward, {@link #clipGradients},
  * {@link #generate} (returns this client's result), exchange, {@link #apply} with every result of the round.
  *
- * <p>Cost: on small models a native call costs more than its arithmetic, so the state is laid out to need few of
- * them. The parameters are views of one buffer ({@link FlatParameters}) and the residual is one buffer of the same
- * layout, so the sign steps are one call each. The buffer keeps parameters of equal shape next to each other; a
- * {@link Run} of neighbours with the same tile and column count is one matrix, whose tiles go through the DCT with two
- * matrix products and through top-k at once, in place (no gather into tile order). The two inverse transforms of a
- * step (the round's mean, and this client's result, which the next step takes out of the residual) are computed
- * together in {@link #apply}, for all runs at once, from their few nonzero coefficients: 2m instead of 2(c1+c2)
- * multiply-adds per element.
+ * <p>Cost: on small models a native call costs more than its arithmetic, so the work is laid out to need few of
+ * them. The parameters are views of one buffer ({@link FlatParameters}) and the residual has the same layout. The
+ * buffer keeps parameters of equal shape next to each other; a {@link Run} of neighbours with the same tile and column
+ * count is one matrix, whose tiles go through the DCT with two matrix products, in place (no gather into tile order);
+ * the coefficients of all runs are read back once and top-k runs in Java. The two inverse transforms of a step (the
+ * round's mean, and this client's result, which the next step takes out of the residual) are computed together in
+ * {@link #apply} from their few nonzero coefficients ({@code m} multiply-adds per element instead of the dense
+ * inverse's {@code c1 + c2}). On the CPU the element-wise steps are Java loops over arrays ({@link HostElements}); on a
+ * GPU they stay tensor operations on the device ({@link TensorElements}).
  */
 public final class Distro implements AutoCloseable {
     private final Optimizer.Distro config;
@@ -296,35 +297,6 @@ public final class Distro implements AutoCloseable {
         return m;
     }
 
-    /**
-     * Writes the run's entries (position in tile, weight) from tile {@code firstTile} on, {@code stride} slots per tile
-     * (slots past the run's own entries keep weight 0).
-     */
-    private void fillEntries(Run g, IntFunction<List<CompressedTensor>> resultsOf, int firstTile, int stride,
-                             int[] index, float[] weight) {
-        int[] count = new int[g.totalk()];
-        for (int j = 0; j < g.members().length; j++) {
-            List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
-            int rows = CompressedTensor.rows(xshapes.get(g.members()[j]));
-            for (int row = 0; row < rows; row++) {
-                int at = (firstTile + g.firstTile()[j] + row) * stride;
-                for (CompressedTensor r : results) {
-                    for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]]++;
-                }
-                for (CompressedTensor r : results) {
-                    for (int e = 0; e < r.k(); e++) {
-                        int pos = r.indices()[row * r.k() + e];
-                        index[at] = pos;
-                        weight[at++] = r.values()[row * r.k() + e] / count[pos];
-                    }
-                }
-                for (CompressedTensor r : results) {
-                    for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]] = 0;
-                }
-            }
-        }
-    }
-
     /** Tiles {@code [layers, tiles, c1, c2]} of a run (1-D: {@code c2 = 1}) as rows of its matrix, {@code [layers, elements]}. */
     private static NDArray toLayout(NDArray tiles, Run g, int layers) {
         long[] tile = matrixTile(g.tile());
@@ -334,14 +306,24 @@ public final class Distro implements AutoCloseable {
                 .reshape(layers, elements);
     }
 
-    /** One layer of one run by scattering into dense tiles and a dense inverse DCT (cheaper when entries are many). */
-    private NDArray denseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf, int m) {
+    /**
+     * One layer of one run by a dense inverse DCT of the mean-scattered coefficients (cheaper when entries are many),
+     * {@code [elements]} in buffer layout.
+     */
+    private NDArray denseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf) {
         int totalk = g.totalk();
-        int[] index = new int[g.tiles() * m];
-        float[] weight = new float[index.length];
-        fillEntries(g, resultsOf, 0, m, index, weight);
         float[] dense = new float[g.tiles() * totalk];
-        for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
+        int[] count = new int[dense.length];
+        for (int j = 0; j < g.members().length; j++) {
+            for (CompressedTensor r : resultsOf.apply(g.members()[j])) {
+                for (int e = 0; e < r.indices().length; e++) {
+                    int at = (g.firstTile()[j] + e / r.k()) * totalk + r.indices()[e];
+                    dense[at] += r.values()[e];
+                    count[at]++;
+                }
+            }
+        }
+        for (int i = 0; i < dense.length; i++) if (count[i] > 1) dense[i] /= count[i];
         long[] tile = g.tile();
         long[] shape = tile.length == 2 ? new long[] {g.tiles(), tile[0], tile[1]} : new long[] {g.tiles(), tile[0]};
         NDArray tiles = transform.decodeTiles(manager.create(dense, new Shape(shape)));
@@ -531,7 +513,7 @@ public final class Distro implements AutoCloseable {
                 for (int l = 0; l < layers.size(); l++) {
                     try (NDScope scope = new NDScope()) {
                         scope.suppressNotUsedWarning();
-                        memory(denseDecode(g, layers.get(l), entriesPerTile(g, layers.get(l))))
+                        memory(denseDecode(g, layers.get(l)))
                                 .get(0, outs[l], (int) g.start(), (int) (g.end() - g.start()));
                     }
                 }
@@ -738,7 +720,7 @@ public final class Distro implements AutoCloseable {
                     continue;
                 }
                 NDList rows = new NDList(layers.size());
-                for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(g, layer, entriesPerTile(g, layer)));
+                for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(g, layer));
                 parts.add(NDArrays.stack(rows, 0));
             }
             return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
