@@ -1,6 +1,5 @@
 package psyche.train.distro;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -37,8 +36,7 @@ import java.util.function.IntFunction;
  * the coefficients of all runs are read back once and top-k runs in Java. The two inverse transforms of a step (the
  * round's mean, and this client's result, which the next step takes out of the residual) are computed together in
  * {@link #apply} from their few nonzero coefficients ({@code m} multiply-adds per element instead of the dense
- * inverse's {@code c1 + c2}). On the CPU the element-wise steps are Java loops over arrays ({@link HostElements}); on a
- * GPU they stay tensor operations on the device ({@link TensorElements}).
+ * inverse's {@code c1 + c2}), as one batched product per run of factors written in Java.
  */
 public final class Distro implements AutoCloseable {
     private final Optimizer.Distro config;
@@ -47,11 +45,11 @@ public final class Distro implements AutoCloseable {
     private final NDManager manager;
     private final DctTransform transform;
     private final List<Run> runs = new ArrayList<>();
-    private final Elements elements;
+    private final TensorElements elements;
     private List<CompressedTensor> ownPrevious;
     private NDList gradViews;           // each parameter's gradient, flattened, in buffer order (taken once)
     private float[] coefficientsRead;   // every run's DCT coefficients, read back for top-k
-    private final Map<Integer, float[][]> hostBasis = new HashMap<>(); // [vector][position] per tile side, for Java decodes
+    private final Map<Integer, float[][]> basisVectors = new HashMap<>(); // [vector][position] per tile side, for the sparse decode's factors
 
     /**
      * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
@@ -70,11 +68,8 @@ public final class Distro implements AutoCloseable {
     /** Values in one tile of in-tile shape {@code tile}. */
     private static int size(long[] tile) { return (int) Arrays.stream(tile).reduce(1, (a, b) -> a * b); }
 
-    /**
-     * {@code tensorSteps}: the element steps as tensor operations even on the CPU (as on a GPU), so that tests can
-     * check both forms against the reference.
-     */
-    Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent, boolean tensorSteps) {
+    /** {@code params} must be a model's {@link FlatParameters} (views of one buffer, see {@code LlamaModel#parameters}). */
+    public Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent) {
         if (!(params instanceof FlatParameters flat)) {
             throw new IllegalArgumentException("DisTrO needs the parameters as views of one buffer: pass "
                     + "LlamaModel.parameters() or FlatParameters.of(manager, tensors)");
@@ -93,12 +88,7 @@ public final class Distro implements AutoCloseable {
             members.add(i);
         }
         if (!members.isEmpty()) runs.add(run(members));
-        this.elements = tensorSteps || !Device.cpu().equals(flat.flat().getDevice()) ? new TensorElements() : new HostElements();
-    }
-
-    /** {@code params} must be a model's {@link FlatParameters} (views of one buffer, see {@code LlamaModel#parameters}). */
-    public Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent) {
-        this(config, params, parent, false);
+        this.elements = new TensorElements();
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
@@ -265,7 +255,7 @@ public final class Distro implements AutoCloseable {
                 sum[pos] += r.values()[e];
             }
         }
-        float[][] rowBasis = hostBasis(c1), colBasis = hostBasis(c2);
+        float[][] rowBasis = basisVectors(c1), colBasis = basisVectors(c2);
         for (int q = 0; q < distinct; q++) {
             int pos = named[q];
             float w = sum[pos] / count[pos];
@@ -378,240 +368,14 @@ public final class Distro implements AutoCloseable {
         }
     }
 
-    /**
-     * The residual and the element-wise steps: {@link HostElements} on the CPU, {@link TensorElements} on a GPU. Both
-     * decode, in {@code apply}, this client's own result beside the round's mean when the next {@code generate} will
-     * take it out of the residual, so each round pays for one decoding pass.
-     */
-    private interface Elements extends AutoCloseable {
-        void errorCorrection(double prevLr);
-        double clip(float max);
-        /** generate's element steps; returns the residual (in buffer layout) to compress. */
-        NDArray accumulate(double prevLr, double lr);
-        void apply(IntFunction<List<CompressedTensor>> round, double lr);
-        float[] delta(long from, long to);
-        void reset();
-        void forgetOwnDecoded();
-        @Override void close();
-    }
-
-
-    /**
-     * CPU: the residual, this client's decoded result and the round's decoded mean live in Java arrays, and each step
-     * phase is one loop over them; the parameters and gradients are read and written through buffers over their
-     * memory. On small models a native call costs more than its arithmetic, and the sparse decode writes straight
-     * into the buffer layout. Only the DCT (matrix products) and dense decodes run in PyTorch.
-     */
-    private final class HostElements implements Elements {
-        private final float[] delta, x, grads, mean, own;
-        private final NDArray residual;     // the DCT's input: delta copied in before each compression
-        // the memory of the parameters, the residual and each gradient (taken once: a few native calls each time)
-        private final FloatBuffer xs, residualMemory;
-        private List<FloatBuffer> gradMemory;
-        private boolean gradsRead;          // grads holds this step's (clipped) gradients
-        private boolean ownDecoded;         // own holds ownPrevious transformed back
-        private float[] u = new float[0], v = new float[0], image = new float[0]; // sparse decode's factors and tiles (kept:
-                                            // large arrays are slow to allocate)
-
-        HostElements() {
-            int n = Math.toIntExact(params.elementCount());
-            delta = new float[n];
-            x = new float[n];
-            grads = new float[n];
-            mean = new float[n];
-            own = new float[n];
-            residual = keep(manager.zeros(new Shape(n), DataType.FLOAT32));
-            residualMemory = sharedMemory(residual);
-            xs = sharedMemory(params.flat());
-        }
-
-        @Override public void errorCorrection(double prevLr) {
-            gradsRead = false;
-            xs.get(0, x);
-            float step = (float) prevLr;
-            for (int i = 0; i < x.length; i++) x[i] -= step * sign(delta[i]);
-            xs.put(0, x);
-        }
-
-        private void readGradients() {
-            if (gradMemory == null) {
-                gradMemory = new ArrayList<>();
-                for (NDArray g : gradViews()) gradMemory.add(sharedMemory(g));
-            }
-            int at = 0;
-            for (FloatBuffer g : gradMemory) {
-                g.get(0, grads, at, g.capacity());
-                at += g.capacity();
-            }
-            gradsRead = true;
-        }
-
-        @Override public double clip(float max) {
-            readGradients();
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four sums: one would wait on the previous addition each time
-            int i = 0;
-            for (; i + 4 <= grads.length; i += 4) {
-                s0 += (double) grads[i] * grads[i];
-                s1 += (double) grads[i + 1] * grads[i + 1];
-                s2 += (double) grads[i + 2] * grads[i + 2];
-                s3 += (double) grads[i + 3] * grads[i + 3];
-            }
-            for (; i < grads.length; i++) s0 += (double) grads[i] * grads[i];
-            double norm = Math.sqrt((s0 + s1) + (s2 + s3));
-            double coef = GradClip.coefficient(norm, max);
-            if (coef < 1.0) {
-                float c = (float) coef;
-                for (int j = 0; j < grads.length; j++) grads[j] *= c;
-            }
-            return norm;
-        }
-
-        @Override public NDArray accumulate(double prevLr, double lr) {
-            if (!gradsRead) readGradients();
-            gradsRead = false;
-            boolean subtractOwn = ownPrevious != null;
-            if (subtractOwn && !ownDecoded) decode(ownLayer(), own);
-            ownDecoded = false;
-            xs.get(0, x);
-            float back = (float) prevLr, keep = (float) (1.0 - lr * config.weightDecay().orElse(0f));
-            float decay = config.compressionDecay(), rate = (float) lr;
-            // what was shared already counts as applied: out of the residual (the unquantized coefficients: the
-            // residual is in lr*grad units, signs are not)
-            for (int i = 0; i < x.length; i++) {
-                float d = delta[i];
-                x[i] = (x[i] + back * sign(d)) * keep;
-                if (subtractOwn) d -= own[i];
-                delta[i] = d * decay + grads[i] * rate;
-            }
-            xs.put(0, x);
-            residualMemory.put(0, delta);
-            return residual;
-        }
-
-        @Override public void apply(IntFunction<List<CompressedTensor>> round, double lr) {
-            if (ownPrevious != null && !ownDecoded) {
-                decode(List.of(round, ownLayer()), new float[][] {mean, own});
-                ownDecoded = true;
-            } else {
-                decode(List.of(round), new float[][] {mean});
-            }
-            xs.get(0, x);
-            float rate = (float) lr;
-            for (int i = 0; i < x.length; i++) x[i] -= rate * sign(mean[i]);
-            xs.put(0, x);
-        }
-
-        /** The mean of the layer's results, transformed back, in buffer layout. */
-        private void decode(IntFunction<List<CompressedTensor>> layer, float[] out) {
-            decode(List.of(layer), new float[][] {out});
-        }
-
-        /** The mean of each layer's results, transformed back into its array, in buffer layout. */
-        private void decode(List<IntFunction<List<CompressedTensor>>> layers, float[][] outs) {
-            DecodePlan plan = plan(layers);
-            for (Run g : plan.dense()) {
-                for (int l = 0; l < layers.size(); l++) {
-                    try (NDScope scope = new NDScope()) {
-                        scope.suppressNotUsedWarning();
-                        memory(denseDecode(g, layers.get(l)))
-                                .get(0, outs[l], (int) g.start(), (int) (g.end() - g.start()));
-                    }
-                }
-            }
-            if (!plan.sparse().isEmpty()) sparseDecode(plan, layers, outs);
-        }
-
-        /**
-         * The sparse runs' tiles of every layer, padded to the widest tile side, in batched products of
-         * {@link #writeFactors}' factors (as few native calls as the batch size allows); each tile is then copied row
-         * by row into the buffer layout.
-         */
-        private void sparseDecode(DecodePlan plan, List<IntFunction<List<CompressedTensor>>> layers, float[][] outs) {
-            int width = 1, m = 0, totalk = 1;
-            for (Run g : plan.sparse()) {
-                for (long side : orientedTile(g)) width = Math.max(width, (int) side);
-                m = Math.max(m, plan.entries(g, runs));
-                totalk = Math.max(totalk, g.totalk());
-            }
-            List<int[]> tiles = new ArrayList<>(); // {layer, run, member, tile row}, batched in this order
-            for (int l = 0; l < layers.size(); l++) {
-                for (int g = 0; g < plan.sparse().size(); g++) {
-                    Run r = plan.sparse().get(g);
-                    for (int j = 0; j < r.members().length; j++) {
-                        int rows = CompressedTensor.rows(xshapes.get(r.members()[j]));
-                        for (int row = 0; row < rows; row++) tiles.add(new int[] {l, g, j, row});
-                    }
-                }
-            }
-            int batch = Math.max(1, Math.min(tiles.size(), DECODE_BATCH_VALUES / (width * width)));
-            if (image.length < batch * width * width) image = new float[batch * width * width];
-            if (u.length < batch * width * m) {
-                u = new float[batch * width * m];
-                v = new float[batch * width * m];
-            }
-            float[] sum = new float[totalk];
-            int[] count = new int[totalk], named = new int[m];
-            for (int first = 0; first < tiles.size(); first += batch) {
-                int n = Math.min(batch, tiles.size() - first);
-                Arrays.fill(u, 0, n * width * m, 0f);
-                Arrays.fill(v, 0, n * width * m, 0f);
-                for (int b = 0; b < n; b++) {
-                    int[] t = tiles.get(first + b);
-                    Run r = plan.sparse().get(t[1]);
-                    writeFactors(layers.get(t[0]).apply(r.members()[t[2]]), t[3], orientedTile(r), m,
-                            u, b * width * m, v, b * m * width, width, sum, count, named);
-                }
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray uf = manager.create(new Shape(n, width, m)), vf = manager.create(new Shape(n, m, width));
-                    memory(uf).put(0, u, 0, n * width * m);
-                    memory(vf).put(0, v, 0, n * m * width);
-                    memory(uf.matMul(vf)).get(0, image, 0, n * width * width);
-                }
-                for (int b = 0; b < n; b++) {
-                    int[] t = tiles.get(first + b);
-                    Run r = plan.sparse().get(t[1]);
-                    long[] tile = orientedTile(r);
-                    int c1 = (int) tile[0], c2 = (int) tile[1];
-                    int cols = r.tile().length == 1 ? c2 : (int) r.cols(), across = (int) r.tilesAcross();
-                    int at = r.firstTile()[t[2]] + t[3];
-                    int base = (int) r.start() + (at / across) * c1 * cols + (at % across) * c2;
-                    for (int a = 0; a < c1; a++) System.arraycopy(image, (b * width + a) * width, outs[t[0]], base + a * cols, c2);
-                }
-            }
-        }
-
-        @Override public float[] delta(long from, long to) { return Arrays.copyOfRange(delta, (int) from, (int) to); }
-
-        @Override public void reset() {
-            Arrays.fill(delta, 0f);
-            gradsRead = false;
-        }
-
-        @Override public void forgetOwnDecoded() { ownDecoded = false; }
-
-        @Override public void close() { residual.close(); }
-    }
-
-    /**
-     * torch.sign: -1, 0 (keeping the zero's sign) or 1, NaN for NaN. Without branches, so the JIT vectorizes the loops
-     * using it ({@link Math#signum} branches, and mispredicts on residual signs: 15x slower here).
-     */
-    static float sign(float v) {
-        return Math.min(Math.max(v * 0x1p127f * 0x1p127f, -1f), 1f); // any nonzero |v| >= 2^-149 scales past 1
-    }
-
-    /** Values per batched product of the host's sparse decode (its padded tiles): 32 MiB. */
-    private static final int DECODE_BATCH_VALUES = 8 << 20;
-
     /** A run's tile as rows of the buffer layout: {@code {c1, c2}}, a 1-D tile {@code {c}} as one row {@code {1, c}}. */
     private static long[] orientedTile(Run r) {
         return r.tile().length == 2 ? r.tile() : new long[] {1, r.tile()[0]};
     }
 
     /** DCT basis vectors of size {@code n} as {@code [vector][position]}. */
-    private float[][] hostBasis(int n) {
-        return hostBasis.computeIfAbsent(n, size -> {
+    private float[][] basisVectors(int n) {
+        return basisVectors.computeIfAbsent(n, size -> {
             double[][] f = DctTransform.dctMatrix(size);
             float[][] b = new float[size][size];
             for (int v = 0; v < size; v++) for (int p = 0; p < size; p++) b[v][p] = (float) f[p][v];
@@ -625,28 +389,18 @@ public final class Distro implements AutoCloseable {
     }
 
     /**
-     * {@link #memory} of a tensor that lives as long as the buffer is used; fails unless the buffer is the tensor's
-     * own memory (DJL copies a non-contiguous tensor instead).
+     * The residual and the element-wise steps, as tensor operations on the model's device. The round's mean and this
+     * client's own result (which the next step takes out of the residual) are decoded together in {@code apply}, so
+     * each round pays for one decoding pass.
      */
-    private static FloatBuffer sharedMemory(NDArray a) {
-        FloatBuffer view = memory(a);
-        float was = view.get(0), probe = Float.intBitsToFloat(Float.floatToRawIntBits(was) ^ 1);
-        view.put(0, probe);
-        boolean shared = Float.floatToRawIntBits(a.getFloat(0)) == Float.floatToRawIntBits(probe);
-        view.put(0, was);
-        if (!shared) throw new IllegalStateException("DisTrO needs contiguous CPU tensors, got " + a.getShape() + " on " + a.getDevice());
-        return view;
-    }
-
-    /** A GPU (or any device): the residual and the element-wise steps as tensor operations, on the device. */
-    private final class TensorElements implements Elements {
+    private final class TensorElements implements AutoCloseable {
         private final NDArray delta = keep(manager.zeros(new Shape(params.elementCount()), DataType.FLOAT32));
         private NDArray clippedGrads;       // this step's gradients in buffer layout, once clip gathered them
         private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by accumulate
         private double lookAheadLr;
         private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
 
-        @Override public void errorCorrection(double prevLr) {
+        void errorCorrection(double prevLr) {
             closeStepState();
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
@@ -665,13 +419,13 @@ public final class Distro implements AutoCloseable {
         /** This step's gradients laid out as the parameter buffer (one buffer, not in any scope). */
         private NDArray gradients() { return keep(NDArrays.concat(gradViews(), 0)); }
 
-        @Override public double clip(float max) {
+        double clip(float max) {
             if (clippedGrads != null) clippedGrads.close();
             clippedGrads = gradients();
             return GradClip.clip(clippedGrads, max);
         }
 
-        @Override public NDArray accumulate(double prevLr, double lr) {
+        NDArray accumulate(double prevLr, double lr) {
             NDArray grads = clippedGrads != null ? clippedGrads : gradients();
             clippedGrads = null;
             try {
@@ -695,7 +449,7 @@ public final class Distro implements AutoCloseable {
             }
         }
 
-        @Override public void apply(IntFunction<List<CompressedTensor>> round, double lr) {
+        void apply(IntFunction<List<CompressedTensor>> round, double lr) {
             List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
             layers.add(round);
             boolean withOwn = ownPrevious != null && ownDecoded == null;
@@ -745,20 +499,20 @@ public final class Distro implements AutoCloseable {
             return toLayout(product.reshape(layers.size(), g.tiles(), c1, c2), g, layers.size());
         }
 
-        @Override public float[] delta(long from, long to) {
+        float[] delta(long from, long to) {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 return delta.get(new NDIndex("{}:{}", from, to)).toFloatArray();
             }
         }
 
-        @Override public void reset() {
+        void reset() {
             delta.muli(0);
             if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: accumulate recomputes from zero
             lookAhead = null;
         }
 
-        @Override public void forgetOwnDecoded() {
+        void forgetOwnDecoded() {
             if (ownDecoded != null) ownDecoded.close();
             ownDecoded = null;
         }
