@@ -114,6 +114,35 @@ public final class DctTransform implements AutoCloseable {
         return matrix((int) t[t.length - 2]).matMul(coeffs).matMul(matrixTransposed(last));
     }
 
+    /**
+     * The basis vectors of the DCTs of several sizes in one table, for gathering them by index: size {@code n}'s
+     * vector {@code b} ({@code F[:, b]}) is row {@code firstRow(n) + b}, zero-padded to {@code width}, the largest size.
+     */
+    public record PaddedBasis(NDArray table, Map<Integer, Integer> firstRows, int width) {
+        public int firstRow(long size) { return firstRows.get((int) size); }
+
+        /** The rows named by {@code ids} (any shape), as {@code [ids..., width]}. */
+        public NDArray rows(NDArray ids) {
+            return ids.getNDArrayInternal().embedding(ids, table, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        }
+    }
+
+    /** {@link PaddedBasis} of the given sizes, allocated in {@code into} outside any scope. */
+    public static PaddedBasis paddedBasis(NDManager into, java.util.SortedSet<Integer> sizes) {
+        int width = sizes.last(), rows = sizes.stream().mapToInt(Integer::intValue).sum();
+        float[] table = new float[rows * width];
+        Map<Integer, Integer> firstRows = new HashMap<>();
+        int row = 0;
+        for (int n : sizes) {
+            firstRows.put(n, row);
+            double[][] f = dctMatrix(n);
+            for (int b = 0; b < n; b++, row++) for (int j = 0; j < n; j++) table[row * width + j] = (float) f[j][b];
+        }
+        NDArray t = into.create(table, new Shape(rows, width));
+        NDScope.unregister(t);
+        return new PaddedBasis(t, Map.copyOf(firstRows), width);
+    }
+
     private final Map<Integer, NDArray> transposed = new HashMap<>();
 
     private synchronized NDArray matrixTransposed(int n) {

@@ -12,13 +12,11 @@ import psyche.config.Optimizer;
 import psyche.train.FlatParameters;
 import psyche.train.TorchRuntime;
 
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.IntFunction;
 
 /**
@@ -29,14 +27,14 @@ import java.util.function.IntFunction;
  * <p>Per step: {@link #errorCorrection} before the forward pass, forward/backward, {@link #clipGradients},
  * {@link #generate} (returns this client's result), exchange, {@link #apply} with every result of the round.
  *
- * <p>Cost: on small models a native call costs more than its arithmetic, so the work is laid out to need few of
- * them. The parameters are views of one buffer ({@link FlatParameters}) and the residual has the same layout. The
- * buffer keeps parameters of equal shape next to each other; a {@link Run} of neighbours with the same tile and column
- * count is one matrix, whose tiles go through the DCT with two matrix products, in place (no gather into tile order);
- * the coefficients of all runs are read back once and top-k runs in Java. The two inverse transforms of a step (the
- * round's mean, and this client's result, which the next step takes out of the residual) are computed together in
- * {@link #apply} from their few nonzero coefficients ({@code m} multiply-adds per element instead of the dense
- * inverse's {@code c1 + c2}), as one batched product per run of factors written in Java.
+ * <p>Cost: on small models a native call costs more than its arithmetic, so the state is laid out to need few of
+ * them. The parameters are views of one buffer ({@link FlatParameters}) and the residual is one buffer of the same
+ * layout, so the sign steps are one call each. The buffer keeps parameters of equal shape next to each other; a
+ * {@link Run} of neighbours with the same tile and column count is one matrix, whose tiles go through the DCT with two
+ * matrix products and through top-k at once, in place (no gather into tile order). The two inverse transforms of a
+ * step (the round's mean, and this client's result, which the next step takes out of the residual) are computed
+ * together in {@link #apply}, for all runs at once, from their few nonzero coefficients: 2m instead of 2(c1+c2)
+ * multiply-adds per element.
  */
 public final class Distro implements AutoCloseable {
     private final Optimizer.Distro config;
@@ -45,11 +43,15 @@ public final class Distro implements AutoCloseable {
     private final NDManager manager;
     private final DctTransform transform;
     private final List<Run> runs = new ArrayList<>();
-    private final TensorElements elements;
+    private final NDArray delta;        // residual, laid out as the parameter buffer
+    private NDArray clippedGrads;       // this step's gradients in buffer layout, once clipGradients gathered them
+    private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by generate
+    private double lookAheadLr;
     private List<CompressedTensor> ownPrevious;
+    private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
     private NDList gradViews;           // each parameter's gradient, flattened, in buffer order (taken once)
     private float[] coefficientsRead;   // every run's DCT coefficients, read back for top-k
-    private final Map<Integer, float[][]> basisVectors = new HashMap<>(); // [vector][position] per tile side, for the sparse decode's factors
+    private final DctTransform.PaddedBasis basis; // basis vectors of every tile side, for the batched sparse decode
 
     /**
      * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
@@ -88,7 +90,14 @@ public final class Distro implements AutoCloseable {
             members.add(i);
         }
         if (!members.isEmpty()) runs.add(run(members));
-        this.elements = new TensorElements();
+        this.delta = keep(manager.zeros(new Shape(flat.elementCount()), DataType.FLOAT32));
+        TreeSet<Integer> sides = new TreeSet<>();
+        for (Run r : runs) {
+            long[] tile = matrixTile(r.tile());
+            sides.add((int) tile[0]);
+            sides.add((int) tile[1]);
+        }
+        this.basis = DctTransform.paddedBasis(manager, sides);
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
@@ -125,13 +134,28 @@ public final class Distro implements AutoCloseable {
 
     /** Residual of parameter {@code i} (in the order of the parameter map); for tests and diagnostics. */
     public float[] delta(int i) {
-        return elements.delta(params.offset(i), params.offset(i) + params.size(i));
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return delta.get(new NDIndex("{}:{}", params.offset(i), params.offset(i) + params.size(i))).toFloatArray();
+        }
     }
 
     /** Step 1: {@code x -= prevLr * sign(delta)}, the look-ahead used for the forward pass. */
     public void errorCorrection(double prevLr) {
         TorchRuntime.noGradOnThisThread();
-        elements.errorCorrection(prevLr);
+        closeStepState();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            lookAhead = keep(delta.sign().muli(prevLr));
+            lookAheadLr = prevLr;
+            params.flat().subi(lookAhead);
+        }
+    }
+
+    private void closeStepState() {
+        if (clippedGrads != null) clippedGrads.close();
+        if (lookAhead != null) lookAhead.close();
+        clippedGrads = lookAhead = null;
     }
 
     /**
@@ -142,14 +166,18 @@ public final class Distro implements AutoCloseable {
         float max = config.clipGradNorm().orElse(0f);
         if (max <= 0) return Double.NaN;
         TorchRuntime.noGradOnThisThread();
-        return elements.clip(max);
+        if (clippedGrads != null) clippedGrads.close();
+        clippedGrads = gradients();
+        return GradClip.clip(clippedGrads, max);
     }
 
     /**
-     * Each parameter's gradient, flattened, in buffer order. Taken once: after the first backward PyTorch accumulates
-     * into the same gradient tensors (and {@code LlamaModel.zeroGradients} zeroes them in place).
+     * This step's gradients of every parameter, laid out as the parameter buffer (one buffer, not in any scope). The
+     * flattened gradient of each parameter is taken once: after the first backward PyTorch accumulates into the same
+     * gradient tensors (and {@code LlamaModel.zeroGradients} zeroes them in place), so one concatenation per step reads
+     * them all.
      */
-    private NDList gradViews() {
+    private NDArray gradients() {
         if (gradViews == null) {
             List<NDArray> views = new ArrayList<>(params.values());
             NDList flat = new NDList(params.size());
@@ -160,7 +188,7 @@ public final class Distro implements AutoCloseable {
             }
             gradViews = flat;
         }
-        return gradViews;
+        return keep(NDArrays.concat(gradViews, 0));
     }
 
     /**
@@ -170,9 +198,27 @@ public final class Distro implements AutoCloseable {
     public List<CompressedTensor> generate(double prevLr, double lr) {
         TorchRuntime.noGradOnThisThread();
         CompressedTensor[] full = new CompressedTensor[params.size()];
+        NDArray grads = clippedGrads != null ? clippedGrads : gradients();
+        clippedGrads = null;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            compressAll(elements.accumulate(prevLr, lr), full);
+            NDArray x = params.flat();
+            x.addi(lookAhead != null && lookAheadLr == prevLr ? lookAhead : delta.sign().muli(prevLr));
+            if (lookAhead != null) lookAhead.close();
+            lookAhead = null;
+            if (ownPrevious != null) {
+                // What was shared already counts as applied: take it out of the residual. The unquantized
+                // coefficients are used (the residual is in lr*grad units, signs are not).
+                delta.subi(ownDecoded != null ? ownDecoded : decodeAll(List.of(ownLayer())).get(0));
+            }
+            forgetOwnDecoded();
+            double wd = config.weightDecay().orElse(0f);
+            if (wd != 0.0) x.muli(1.0 - lr * wd);
+            if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
+            delta.addi(grads.muli(lr));
+            compressAll(full);
+        } finally {
+            grads.close();
         }
         ownPrevious = List.of(full);
         if (!config.quantize1bit()) return ownPrevious;
@@ -185,7 +231,7 @@ public final class Distro implements AutoCloseable {
      * DCT of every run's residual tiles (two matrix products per run), then top-k per tile on the coefficients of all
      * runs read back at once; the entries are split per parameter.
      */
-    private void compressAll(NDArray delta, CompressedTensor[] out) {
+    private void compressAll(CompressedTensor[] out) {
         NDList coefficients = new NDList(runs.size());
         for (Run r : runs) {
             long[] tile = r.tile();
@@ -193,13 +239,14 @@ public final class Distro implements AutoCloseable {
             coefficients.add((tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
                     : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]))).reshape(-1));
         }
-        // read through buffers over the tensors' memory: one copy each, into an array kept between steps
+        // read run by run through buffers over the tensors' memory (one copy each, no concatenation) into an array
+        // kept between steps (large arrays are slow to allocate)
         if (coefficientsRead == null) coefficientsRead = new float[Math.toIntExact(params.elementCount())];
         float[] all = coefficientsRead;
         int at = 0;
         for (NDArray c : coefficients) {
             int n = Math.toIntExact(c.size());
-            memory(c).get(0, all, at, n);
+            c.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(0, all, at, n);
             at += n;
         }
         int from = 0;
@@ -219,52 +266,31 @@ public final class Distro implements AutoCloseable {
         }
     }
 
-    /** How {@code layers} decode: runs whose tiles have few entries from those entries, the others densely. */
-    private record DecodePlan(List<Run> sparse, List<Run> dense, int[] entries) {
-        /** Most entries per tile of run {@code g}, over the layers. */
-        int entries(Run g, List<Run> runs) { return entries[runs.indexOf(g)]; }
-    }
-
-    private DecodePlan plan(List<IntFunction<List<CompressedTensor>>> layers) {
-        List<Run> sparse = new ArrayList<>(), dense = new ArrayList<>();
-        int[] entries = new int[runs.size()];
-        for (int g = 0; g < runs.size(); g++) {
-            for (IntFunction<List<CompressedTensor>> layer : layers) entries[g] = Math.max(entries[g], entriesPerTile(runs.get(g), layer));
-            long[] tile = matrixTile(runs.get(g).tile());
-            (entries[g] < tile[0] + tile[1] ? sparse : dense).add(runs.get(g)); // 2m vs 2(c1+c2) multiply-adds per element
-        }
-        return new DecodePlan(sparse, dense, entries);
-    }
-
     /**
-     * One tile of a sparse decode as factors of {@code U^T V}: the distinct coefficients the results name in tile row
-     * {@code row} (a coefficient's weight is the mean of the values naming it: the scatter-reduce mean), as column
-     * {@code q} of {@code u} ({@code c1} rows from {@code uAt}, row stride {@code m}: weight times the row basis
-     * vector) and row {@code q} of {@code v} (from {@code vAt}, row stride {@code vStride}: the column basis vector).
-     * Unnamed slots are left as they are (zero). {@code sum} and {@code count} hold {@code totalk} zeros and are
-     * left so.
+     * Inverse DCT of the mean of several results for every parameter, one row per layer ({@code [layers, elements]}),
+     * laid out as the parameter buffer. A layer gives, per parameter, the results to average: each result's entry
+     * enters with weight value / (number of results naming that coefficient), which is the scatter-reduce mean.
      */
-    private void writeFactors(List<CompressedTensor> results, int row, long[] oriented, int m, float[] u, int uAt,
-                              float[] v, int vAt, int vStride, float[] sum, int[] count, int[] named) {
-        int c1 = (int) oriented[0], c2 = (int) oriented[1], distinct = 0;
-        for (CompressedTensor r : results) {
-            int k = r.k();
-            for (int e = row * k; e < row * k + k; e++) {
-                int pos = r.indices()[e];
-                if (count[pos]++ == 0) named[distinct++] = pos;
-                sum[pos] += r.values()[e];
+    private NDArray decodeAll(List<IntFunction<List<CompressedTensor>>> layers) {
+        int[] entries = new int[runs.size()];
+        boolean[] sparse = new boolean[runs.size()];
+        int most = 0;
+        for (int g = 0; g < runs.size(); g++) {
+            for (IntFunction<List<CompressedTensor>> layer : layers) {
+                entries[g] = Math.max(entries[g], entriesPerTile(runs.get(g), layer));
             }
+            long[] tile = matrixTile(runs.get(g).tile());
+            sparse[g] = entries[g] < tile[0] + tile[1]; // 2m vs 2(c1+c2) multiply-adds per element
+            if (sparse[g]) most = Math.max(most, entries[g]);
         }
-        float[][] rowBasis = basisVectors(c1), colBasis = basisVectors(c2);
-        for (int q = 0; q < distinct; q++) {
-            int pos = named[q];
-            float w = sum[pos] / count[pos];
-            sum[pos] = 0;
-            count[pos] = 0;
-            float[] ru = rowBasis[pos / c2];
-            for (int a = 0; a < c1; a++) u[uAt + a * m + q] = w * ru[a];
-            System.arraycopy(colBasis[pos % c2], 0, v, vAt + q * vStride, c2);
+        NDArray[] parts = most > 0 ? sparseDecode(layers, sparse, most) : new NDArray[runs.size()];
+        for (int g = 0; g < runs.size(); g++) {
+            if (sparse[g]) continue;
+            NDList rows = new NDList(layers.size());
+            for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(runs.get(g), layer, entries[g]));
+            parts[g] = NDArrays.stack(rows, 0);
         }
+        return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
     }
 
     /** Entries per tile of the results for every member of the run (equal for all of them, else the results are not this model's). */
@@ -287,6 +313,79 @@ public final class Distro implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Writes the run's entries (position in tile, weight) from tile {@code firstTile} on, {@code stride} slots per tile
+     * (slots past the run's own entries keep weight 0).
+     */
+    private void fillEntries(Run g, IntFunction<List<CompressedTensor>> resultsOf, int firstTile, int stride,
+                             int[] index, float[] weight) {
+        int[] count = new int[g.totalk()];
+        for (int j = 0; j < g.members().length; j++) {
+            List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
+            int rows = CompressedTensor.rows(xshapes.get(g.members()[j]));
+            for (int row = 0; row < rows; row++) {
+                int at = (firstTile + g.firstTile()[j] + row) * stride;
+                for (CompressedTensor r : results) {
+                    for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]]++;
+                }
+                for (CompressedTensor r : results) {
+                    for (int e = 0; e < r.k(); e++) {
+                        int pos = r.indices()[row * r.k() + e];
+                        index[at] = pos;
+                        weight[at++] = r.values()[row * r.k() + e] / count[pos];
+                    }
+                }
+                for (CompressedTensor r : results) {
+                    for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]] = 0;
+                }
+            }
+        }
+    }
+
+    /**
+     * The {@code sparse} runs of every layer at once, from at most {@code m} entries per tile: each tile is the sum of
+     * its entries' weighted basis images ({@code 2m} multiply-adds per element instead of the dense inverse's
+     * {@code 2(c1+c2)}). Tiles are computed padded to the largest tile side, then cut to size and put back in the
+     * buffer layout; returns {@code [layers, elements]} per run (null for runs not decoded here).
+     */
+    private NDArray[] sparseDecode(List<IntFunction<List<CompressedTensor>>> layers, boolean[] sparse, int m) {
+        int layerCount = layers.size(), tiles = 0;
+        for (int g = 0; g < runs.size(); g++) if (sparse[g]) tiles += runs.get(g).tiles();
+        int[] index = new int[layerCount * tiles * m];
+        float[] weight = new float[index.length];
+        long[] basisIds = new long[2 * index.length]; // rows of the basis table: first the u (row) factors, then the v ones
+        for (int l = 0; l < layerCount; l++) {
+            int first = l * tiles;
+            for (int g = 0; g < runs.size(); g++) {
+                if (!sparse[g]) continue;
+                Run r = runs.get(g);
+                fillEntries(r, layers.get(l), first, m, index, weight);
+                long[] tile = matrixTile(r.tile());
+                int rowBase = basis.firstRow(tile[0]), colBase = basis.firstRow(tile[1]);
+                for (int e = first * m; e < (first + r.tiles()) * m; e++) {
+                    basisIds[e] = rowBase + index[e] / tile[1];
+                    basisIds[index.length + e] = colBase + index[e] % tile[1];
+                }
+                first += r.tiles();
+            }
+        }
+        NDArray ids = manager.create(basisIds, new Shape(2, (long) layerCount * tiles, m));
+        NDArray u = basis.rows(ids.get(0)), v = basis.rows(ids.get(1));             // [layers*tiles, m, width]
+        NDArray w = manager.create(weight, new Shape((long) layerCount * tiles, m, 1));
+        NDArray padded = u.mul(w).transpose(0, 2, 1).matMul(v).reshape(layerCount, tiles, basis.width(), basis.width());
+        NDArray[] parts = new NDArray[runs.size()];
+        int first = 0;
+        for (int g = 0; g < runs.size(); g++) {
+            if (!sparse[g]) continue;
+            Run r = runs.get(g);
+            long[] tile = matrixTile(r.tile());
+            NDArray cut = padded.get(new NDIndex(":, {}:{}, :{}, :{}", first, first + r.tiles(), tile[0], tile[1]));
+            first += r.tiles();
+            parts[g] = toLayout(cut, r, layerCount);
+        }
+        return parts;
+    }
+
     /** Tiles {@code [layers, tiles, c1, c2]} of a run (1-D: {@code c2 = 1}) as rows of its matrix, {@code [layers, elements]}. */
     private static NDArray toLayout(NDArray tiles, Run g, int layers) {
         long[] tile = matrixTile(g.tile());
@@ -296,24 +395,14 @@ public final class Distro implements AutoCloseable {
                 .reshape(layers, elements);
     }
 
-    /**
-     * One layer of one run by a dense inverse DCT of the mean-scattered coefficients (cheaper when entries are many),
-     * {@code [elements]} in buffer layout.
-     */
-    private NDArray denseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf) {
+    /** One layer of one run by scattering into dense tiles and a dense inverse DCT (cheaper when entries are many). */
+    private NDArray denseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf, int m) {
         int totalk = g.totalk();
+        int[] index = new int[g.tiles() * m];
+        float[] weight = new float[index.length];
+        fillEntries(g, resultsOf, 0, m, index, weight);
         float[] dense = new float[g.tiles() * totalk];
-        int[] count = new int[dense.length];
-        for (int j = 0; j < g.members().length; j++) {
-            for (CompressedTensor r : resultsOf.apply(g.members()[j])) {
-                for (int e = 0; e < r.indices().length; e++) {
-                    int at = (g.firstTile()[j] + e / r.k()) * totalk + r.indices()[e];
-                    dense[at] += r.values()[e];
-                    count[at]++;
-                }
-            }
-        }
-        for (int i = 0; i < dense.length; i++) if (count[i] > 1) dense[i] /= count[i];
+        for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
         long[] tile = g.tile();
         long[] shape = tile.length == 2 ? new long[] {g.tiles(), tile[0], tile[1]} : new long[] {g.tiles(), tile[0]};
         NDArray tiles = transform.decodeTiles(manager.create(dense, new Shape(shape)));
@@ -331,19 +420,26 @@ public final class Distro implements AutoCloseable {
      */
     public void resetState() {
         TorchRuntime.noGradOnThisThread();
-        elements.reset();
+        delta.muli(0);
+        if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: generate recomputes from zero
+        lookAhead = null;
         forgetOwnResult();
     }
 
     /** Forgets this client's last result, for a round whose consensus did not include it. */
     public void forgetOwnResult() {
         ownPrevious = null;
-        elements.forgetOwnDecoded();
+        forgetOwnDecoded();
     }
 
     private IntFunction<List<CompressedTensor>> ownLayer() {
         List<CompressedTensor> own = ownPrevious;
         return member -> List.of(own.get(member));
+    }
+
+    private void forgetOwnDecoded() {
+        if (ownDecoded != null) ownDecoded.close();
+        ownDecoded = null;
     }
 
     /**
@@ -360,172 +456,25 @@ public final class Distro implements AutoCloseable {
         TorchRuntime.noGradOnThisThread();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            elements.apply(member -> {
+            List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
+            layers.add(member -> {
                 List<CompressedTensor> forParam = new ArrayList<>(results.size());
                 for (List<CompressedTensor> r : results) forParam.add(r.get(member));
                 return forParam;
-            }, lr);
-        }
-    }
-
-    /** A run's tile as rows of the buffer layout: {@code {c1, c2}}, a 1-D tile {@code {c}} as one row {@code {1, c}}. */
-    private static long[] orientedTile(Run r) {
-        return r.tile().length == 2 ? r.tile() : new long[] {1, r.tile()[0]};
-    }
-
-    /** DCT basis vectors of size {@code n} as {@code [vector][position]}. */
-    private float[][] basisVectors(int n) {
-        return basisVectors.computeIfAbsent(n, size -> {
-            double[][] f = DctTransform.dctMatrix(size);
-            float[][] b = new float[size][size];
-            for (int v = 0; v < size; v++) for (int p = 0; p < size; p++) b[v][p] = (float) f[p][v];
-            return b;
-        });
-    }
-
-    /** A buffer over a contiguous CPU tensor's own memory: what is written to it is written to the tensor. */
-    private static FloatBuffer memory(NDArray a) {
-        return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    /**
-     * The residual and the element-wise steps, as tensor operations on the model's device. The round's mean and this
-     * client's own result (which the next step takes out of the residual) are decoded together in {@code apply}, so
-     * each round pays for one decoding pass.
-     */
-    private final class TensorElements implements AutoCloseable {
-        private final NDArray delta = keep(manager.zeros(new Shape(params.elementCount()), DataType.FLOAT32));
-        private NDArray clippedGrads;       // this step's gradients in buffer layout, once clip gathered them
-        private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by accumulate
-        private double lookAheadLr;
-        private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
-
-        void errorCorrection(double prevLr) {
-            closeStepState();
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                lookAhead = keep(delta.sign().muli(prevLr));
-                lookAheadLr = prevLr;
-                params.flat().subi(lookAhead);
-            }
-        }
-
-        private void closeStepState() {
-            if (clippedGrads != null) clippedGrads.close();
-            if (lookAhead != null) lookAhead.close();
-            clippedGrads = lookAhead = null;
-        }
-
-        /** This step's gradients laid out as the parameter buffer (one buffer, not in any scope). */
-        private NDArray gradients() { return keep(NDArrays.concat(gradViews(), 0)); }
-
-        double clip(float max) {
-            if (clippedGrads != null) clippedGrads.close();
-            clippedGrads = gradients();
-            return GradClip.clip(clippedGrads, max);
-        }
-
-        NDArray accumulate(double prevLr, double lr) {
-            NDArray grads = clippedGrads != null ? clippedGrads : gradients();
-            clippedGrads = null;
-            try {
-                NDArray x = params.flat();
-                x.addi(lookAhead != null && lookAheadLr == prevLr ? lookAhead : delta.sign().muli(prevLr));
-                if (lookAhead != null) lookAhead.close();
-                lookAhead = null;
-                if (ownPrevious != null) {
-                    // what was shared already counts as applied: out of the residual (the unquantized coefficients:
-                    // the residual is in lr*grad units, signs are not)
-                    delta.subi(ownDecoded != null ? ownDecoded : decode(List.of(ownLayer())).get(0));
-                }
-                forgetOwnDecoded();
-                double wd = config.weightDecay().orElse(0f);
-                if (wd != 0.0) x.muli(1.0 - lr * wd);
-                if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
-                delta.addi(grads.muli(lr));
-                return delta;
-            } finally {
-                grads.close();
-            }
-        }
-
-        void apply(IntFunction<List<CompressedTensor>> round, double lr) {
-            List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
-            layers.add(round);
+            });
+            // the next generate takes this client's own result out of its residual: transform it back now, with
+            // the round's mean, in the same native calls
             boolean withOwn = ownPrevious != null && ownDecoded == null;
             if (withOwn) layers.add(ownLayer());
-            NDArray decoded = decode(layers);
+            NDArray decoded = decodeAll(layers);
             params.flat().subi(decoded.get(0).sign().muli(lr));
             if (withOwn) ownDecoded = keep(decoded.get(1));
-        }
-
-        /**
-         * Inverse DCT of the mean of several results for every parameter, one row per layer ({@code [layers,
-         * elements]}), laid out as the parameter buffer; sparse runs as one batched product of {@link #writeFactors}'
-         * factors each.
-         */
-        private NDArray decode(List<IntFunction<List<CompressedTensor>>> layers) {
-            DecodePlan plan = plan(layers);
-            NDList parts = new NDList(runs.size());
-            for (Run g : runs) {
-                int m = plan.entries(g, runs);
-                if (plan.sparse().contains(g)) {
-                    parts.add(sparseDecode(g, layers, m));
-                    continue;
-                }
-                NDList rows = new NDList(layers.size());
-                for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(g, layer));
-                parts.add(NDArrays.stack(rows, 0));
-            }
-            return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
-        }
-
-        /** One run of every layer from at most {@code m} entries per tile: {@code [layers, elements]}. */
-        private NDArray sparseDecode(Run g, List<IntFunction<List<CompressedTensor>>> layers, int m) {
-            long[] tile = orientedTile(g);
-            int c1 = (int) tile[0], c2 = (int) tile[1], tiles = layers.size() * g.tiles();
-            float[] u = new float[tiles * c1 * m], v = new float[tiles * m * c2], sum = new float[g.totalk()];
-            int[] count = new int[g.totalk()], named = new int[m];
-            int b = 0;
-            for (IntFunction<List<CompressedTensor>> layer : layers) {
-                for (int member : g.members()) {
-                    List<CompressedTensor> results = layer.apply(member);
-                    for (int row = 0; row < CompressedTensor.rows(xshapes.get(member)); row++, b++) {
-                        writeFactors(results, row, tile, m, u, b * c1 * m, v, b * m * c2, c2, sum, count, named);
-                    }
-                }
-            }
-            NDArray product = manager.create(u, new Shape(tiles, c1, m)).matMul(manager.create(v, new Shape(tiles, m, c2)));
-            return toLayout(product.reshape(layers.size(), g.tiles(), c1, c2), g, layers.size());
-        }
-
-        float[] delta(long from, long to) {
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                return delta.get(new NDIndex("{}:{}", from, to)).toFloatArray();
-            }
-        }
-
-        void reset() {
-            delta.muli(0);
-            if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: accumulate recomputes from zero
-            lookAhead = null;
-        }
-
-        void forgetOwnDecoded() {
-            if (ownDecoded != null) ownDecoded.close();
-            ownDecoded = null;
-        }
-
-        @Override public void close() {
-            closeStepState();
-            forgetOwnDecoded();
-            delta.close();
         }
     }
 
     @Override public void close() {
-        elements.close();
+        closeStepState();
+        forgetOwnDecoded();
         if (gradViews != null) gradViews.close();
         transform.close();
         manager.close();
