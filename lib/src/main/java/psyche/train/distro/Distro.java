@@ -228,8 +228,8 @@ public final class Distro implements AutoCloseable {
     }
 
     /**
-     * DCT of every run's residual tiles (two matrix products per run), then top-k per tile on the coefficients of all
-     * runs read back at once; the entries are split per parameter.
+     * DCT of every run's residual tiles (two matrix products per run), then top-k per tile in Java on the coefficients,
+     * read back run by run; the entries are split per parameter.
      */
     private void compressAll(CompressedTensor[] out) {
         NDList coefficients = new NDList(runs.size());
