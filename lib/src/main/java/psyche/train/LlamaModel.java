@@ -177,13 +177,13 @@ public final class LlamaModel implements AutoCloseable {
             NDArray q = linear(h, p(pre + "self_attn.q_proj.weight")).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
             NDArray k = linear(h, p(pre + "self_attn.k_proj.weight")).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
             NDArray v = linear(h, p(pre + "self_attn.v_proj.weight")).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-            q = applyRope(q, rope[0], rope[1], rope[2]);
+            q = applyRope(q, rope[4], rope[5], rope[2]); // tables with 1/sqrt(d) folded in: the scores come out scaled
             k = applyRope(k, rope[0], rope[1], rope[2]);
             // grouped-query attention without materializing repeated K/V (HF repeat_kv: KV head j serves query heads
             // j*rep .. j*rep+rep-1): each KV head's query heads are stacked along the time axis
             int rep = heads / kvHeads;
             NDArray grouped = q.reshape(b, kvHeads, (long) rep * t, d);
-            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(d)).add(mask);
+            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).add(mask);
             NDArray attn = scores.softmax(-1).matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3)
                     .reshape(b, t, (long) heads * d);
             x = x.add(linear(attn, p(pre + "self_attn.o_proj.weight")));
@@ -210,17 +210,23 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Forward and backward on {@code samples}; gradients are left in the parameters. Returns the loss. */
     public float forwardBackward(int[][] samples) {
+        return forwardBackward(samples, () -> {});
+    }
+
+    /** {@link #forwardBackward(int[][])} running {@code betweenPasses} after the forward pass (tests). */
+    float forwardBackward(int[][] samples, Runnable betweenPasses) {
         synchronized (GRADIENT_COLLECTOR) {
-            return forwardBackwardAlone(samples);
+            return forwardBackwardAlone(samples, betweenPasses);
         }
     }
 
-    private float forwardBackwardAlone(int[][] samples) {
+    private float forwardBackwardAlone(int[][] samples, Runnable betweenPasses) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray batch = tokens(samples);
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 NDArray loss = loss(batch);
+                betweenPasses.run();
                 gc.backward(loss);
                 return loss.getFloat();
             }
@@ -337,14 +343,22 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * cos, sin {@code [T, headDim]}, the rotate_half matrix {@code [headDim, headDim]} and the causal mask for the
-     * grouped attention {@code [rep*T, T]} (the mask of {@code [T, T]} repeated for each query head of a KV head),
-     * cached per length in the model's manager.
+     * cos, sin {@code [T, headDim]}, the rotate_half matrix {@code [headDim, headDim]}, the causal mask for the
+     * grouped attention {@code [rep*T, T]} (the mask of {@code [T, T]} repeated for each query head of a KV head), and
+     * cos, sin times the attention scale {@code 1/sqrt(headDim)} for the queries, cached per length in the model's
+     * manager.
+     *
+     * <p>The scale lives in these tables rather than in a {@code div(Number)} on the scores: DJL makes a scalar
+     * operand from a direct buffer it frees (at the next garbage collection) right after the forward op, while
+     * autograd keeps the operand for the backward pass, which then reads freed memory (wrong or infinite gradients
+     * whenever the JVM collects between forward and backward). Nothing in the graph may be such a scalar.
      */
     private synchronized NDArray[] rope(int t) {
         return ropeCache.computeIfAbsent(t, len -> {
             int d = config.headDim(), rep = config.numAttentionHeads() / config.numKeyValueHeads();
             float[] cos = new float[len * d], sin = new float[len * d], mask = new float[rep * len * len];
+            float[] cosQ = new float[len * d], sinQ = new float[len * d];
+            float scale = (float) (1.0 / Math.sqrt(d));
             float[] rotate = rotateHalfMatrix(d);
             for (int pos = 0; pos < len; pos++) {
                 for (int i = 0; i < d / 2; i++) {
@@ -357,8 +371,13 @@ public final class LlamaModel implements AutoCloseable {
                     for (int j = pos + 1; j < len; j++) mask[(r * len + pos) * len + j] = Float.NEGATIVE_INFINITY;
                 }
             }
+            for (int i = 0; i < cos.length; i++) {
+                cosQ[i] = cos[i] * scale;
+                sinQ[i] = sin[i] * scale;
+            }
             NDArray[] r = {manager.create(cos, new Shape(len, d)), manager.create(sin, new Shape(len, d)),
-                    manager.create(rotate, new Shape(d, d)), manager.create(mask, new Shape((long) rep * len, len))};
+                    manager.create(rotate, new Shape(d, d)), manager.create(mask, new Shape((long) rep * len, len)),
+                    manager.create(cosQ, new Shape(len, d)), manager.create(sinQ, new Shape(len, d))};
             for (NDArray a : r) NDScope.unregister(a);
             return r;
         });
