@@ -1,5 +1,6 @@
 package psyche.train.distro;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -12,8 +13,11 @@ import psyche.config.Optimizer;
 import psyche.train.FlatParameters;
 import psyche.train.TorchRuntime;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -27,14 +31,18 @@ import java.util.function.IntFunction;
  * <p>Per step: {@link #errorCorrection} before the forward pass, forward/backward, {@link #clipGradients},
  * {@link #generate} (returns this client's result), exchange, {@link #apply} with every result of the round.
  *
- * <p>Cost: on small models a native call costs more than its arithmetic, so the state is laid out to need few of
- * them. The parameters are views of one buffer ({@link FlatParameters}) and the residual is one buffer of the same
- * layout, so the sign steps are one call each. The buffer keeps parameters of equal shape next to each other; a
- * {@link Run} of neighbours with the same tile and column count is one matrix, whose tiles go through the DCT with two
- * matrix products and through top-k at once, in place (no gather into tile order). The two inverse transforms of a
- * step (the round's mean, and this client's result, which the next step takes out of the residual) are computed
- * together in {@link #apply}, for all runs at once, from their few nonzero coefficients: 2m instead of 2(c1+c2)
- * multiply-adds per element.
+ * <p>Cost: on small models a native call or a pass over memory costs more than the arithmetic, so the work is laid
+ * out to need few of either. The parameters are views of one buffer ({@link FlatParameters}) and the residual has the
+ * same layout. The buffer keeps parameters of equal shape next to each other; a {@link Run} of neighbours with the
+ * same tile and column count is one matrix, whose tiles go through the DCT with two matrix products, in place (no
+ * gather into tile order); top-k runs in Java on the coefficients read back run by run. The two inverse transforms of
+ * a step (the round's mean, and this client's result, which the next step takes out of the residual) are computed
+ * together in {@link #apply} from their few nonzero coefficients ({@code m} multiply-adds per element instead of the
+ * dense inverse's {@code c1 + c2}).
+ *
+ * <p>On the CPU ({@link HostSteps}) the residual lives in a Java array and each element-wise phase is one loop, the
+ * sparse inverse transforms too: only the DCT (matrix products) and dense inverses run in PyTorch. On a GPU
+ * ({@link TensorSteps}) everything stays tensor operations on the device.
  */
 public final class Distro implements AutoCloseable {
     private final Optimizer.Distro config;
@@ -43,15 +51,10 @@ public final class Distro implements AutoCloseable {
     private final NDManager manager;
     private final DctTransform transform;
     private final List<Run> runs = new ArrayList<>();
-    private final NDArray delta;        // residual, laid out as the parameter buffer
-    private NDArray clippedGrads;       // this step's gradients in buffer layout, once clipGradients gathered them
-    private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by generate
-    private double lookAheadLr;
+    private final Steps steps;
     private List<CompressedTensor> ownPrevious;
-    private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
     private NDList gradViews;           // each parameter's gradient, flattened, in buffer order (taken once)
     private float[] coefficientsRead;   // every run's DCT coefficients, read back for top-k
-    private final DctTransform.PaddedBasis basis; // basis vectors of every tile side, for the batched sparse decode
 
     /**
      * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
@@ -72,6 +75,14 @@ public final class Distro implements AutoCloseable {
 
     /** {@code params} must be a model's {@link FlatParameters} (views of one buffer, see {@code LlamaModel#parameters}). */
     public Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent) {
+        this(config, params, parent, false);
+    }
+
+    /**
+     * {@code tensorSteps}: the element steps as tensor operations even on the CPU (as on a GPU), so that tests check
+     * both forms against the reference.
+     */
+    Distro(Optimizer.Distro config, Map<String, NDArray> params, NDManager parent, boolean tensorSteps) {
         if (!(params instanceof FlatParameters flat)) {
             throw new IllegalArgumentException("DisTrO needs the parameters as views of one buffer: pass "
                     + "LlamaModel.parameters() or FlatParameters.of(manager, tensors)");
@@ -90,14 +101,8 @@ public final class Distro implements AutoCloseable {
             members.add(i);
         }
         if (!members.isEmpty()) runs.add(run(members));
-        this.delta = keep(manager.zeros(new Shape(flat.elementCount()), DataType.FLOAT32));
-        TreeSet<Integer> sides = new TreeSet<>();
-        for (Run r : runs) {
-            long[] tile = matrixTile(r.tile());
-            sides.add((int) tile[0]);
-            sides.add((int) tile[1]);
-        }
-        this.basis = DctTransform.paddedBasis(manager, sides);
+        boolean host = !tensorSteps && Device.cpu().equals(flat.flat().getDevice());
+        this.steps = host ? new HostSteps() : new TensorSteps();
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
@@ -134,28 +139,13 @@ public final class Distro implements AutoCloseable {
 
     /** Residual of parameter {@code i} (in the order of the parameter map); for tests and diagnostics. */
     public float[] delta(int i) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            return delta.get(new NDIndex("{}:{}", params.offset(i), params.offset(i) + params.size(i))).toFloatArray();
-        }
+        return steps.delta(params.offset(i), params.offset(i) + params.size(i));
     }
 
     /** Step 1: {@code x -= prevLr * sign(delta)}, the look-ahead used for the forward pass. */
     public void errorCorrection(double prevLr) {
         TorchRuntime.noGradOnThisThread();
-        closeStepState();
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            lookAhead = keep(delta.sign().muli(prevLr));
-            lookAheadLr = prevLr;
-            params.flat().subi(lookAhead);
-        }
-    }
-
-    private void closeStepState() {
-        if (clippedGrads != null) clippedGrads.close();
-        if (lookAhead != null) lookAhead.close();
-        clippedGrads = lookAhead = null;
+        steps.errorCorrection(prevLr);
     }
 
     /**
@@ -166,18 +156,14 @@ public final class Distro implements AutoCloseable {
         float max = config.clipGradNorm().orElse(0f);
         if (max <= 0) return Double.NaN;
         TorchRuntime.noGradOnThisThread();
-        if (clippedGrads != null) clippedGrads.close();
-        clippedGrads = gradients();
-        return GradClip.clip(clippedGrads, max);
+        return steps.clip(max);
     }
 
     /**
-     * This step's gradients of every parameter, laid out as the parameter buffer (one buffer, not in any scope). The
-     * flattened gradient of each parameter is taken once: after the first backward PyTorch accumulates into the same
-     * gradient tensors (and {@code LlamaModel.zeroGradients} zeroes them in place), so one concatenation per step reads
-     * them all.
+     * Each parameter's gradient, flattened, in buffer order. Taken once: after the first backward PyTorch accumulates
+     * into the same gradient tensors (and {@code LlamaModel.zeroGradients} zeroes them in place).
      */
-    private NDArray gradients() {
+    private NDList gradViews() {
         if (gradViews == null) {
             List<NDArray> views = new ArrayList<>(params.values());
             NDList flat = new NDList(params.size());
@@ -188,7 +174,7 @@ public final class Distro implements AutoCloseable {
             }
             gradViews = flat;
         }
-        return keep(NDArrays.concat(gradViews, 0));
+        return gradViews;
     }
 
     /**
@@ -198,27 +184,9 @@ public final class Distro implements AutoCloseable {
     public List<CompressedTensor> generate(double prevLr, double lr) {
         TorchRuntime.noGradOnThisThread();
         CompressedTensor[] full = new CompressedTensor[params.size()];
-        NDArray grads = clippedGrads != null ? clippedGrads : gradients();
-        clippedGrads = null;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray x = params.flat();
-            x.addi(lookAhead != null && lookAheadLr == prevLr ? lookAhead : delta.sign().muli(prevLr));
-            if (lookAhead != null) lookAhead.close();
-            lookAhead = null;
-            if (ownPrevious != null) {
-                // What was shared already counts as applied: take it out of the residual. The unquantized
-                // coefficients are used (the residual is in lr*grad units, signs are not).
-                delta.subi(ownDecoded != null ? ownDecoded : decodeAll(List.of(ownLayer())).get(0));
-            }
-            forgetOwnDecoded();
-            double wd = config.weightDecay().orElse(0f);
-            if (wd != 0.0) x.muli(1.0 - lr * wd);
-            if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
-            delta.addi(grads.muli(lr));
-            compressAll(full);
-        } finally {
-            grads.close();
+            compressAll(steps.accumulate(prevLr, lr, ownPrevious != null), full);
         }
         ownPrevious = List.of(full);
         if (!config.quantize1bit()) return ownPrevious;
@@ -231,11 +199,11 @@ public final class Distro implements AutoCloseable {
      * DCT of every run's residual tiles (two matrix products per run), then top-k per tile in Java on the coefficients,
      * read back run by run; the entries are split per parameter.
      */
-    private void compressAll(CompressedTensor[] out) {
+    private void compressAll(NDArray delta, CompressedTensor[] out) {
         NDList coefficients = new NDList(runs.size());
         for (Run r : runs) {
             long[] tile = r.tile();
-            NDArray residual = delta.get(new NDIndex("{}:{}", r.start(), r.end()));
+            NDArray residual = delta.get(new NDIndex().addSliceDim(r.start(), r.end()));
             coefficients.add((tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
                     : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]))).reshape(-1));
         }
@@ -246,7 +214,7 @@ public final class Distro implements AutoCloseable {
         int at = 0;
         for (NDArray c : coefficients) {
             int n = Math.toIntExact(c.size());
-            c.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(0, all, at, n);
+            memory(c).get(0, all, at, n);
             at += n;
         }
         int from = 0;
@@ -264,33 +232,6 @@ public final class Distro implements AutoCloseable {
                         Arrays.copyOfRange(top.values(), first, last), false);
             }
         }
-    }
-
-    /**
-     * Inverse DCT of the mean of several results for every parameter, one row per layer ({@code [layers, elements]}),
-     * laid out as the parameter buffer. A layer gives, per parameter, the results to average: each result's entry
-     * enters with weight value / (number of results naming that coefficient), which is the scatter-reduce mean.
-     */
-    private NDArray decodeAll(List<IntFunction<List<CompressedTensor>>> layers) {
-        int[] entries = new int[runs.size()];
-        boolean[] sparse = new boolean[runs.size()];
-        int most = 0;
-        for (int g = 0; g < runs.size(); g++) {
-            for (IntFunction<List<CompressedTensor>> layer : layers) {
-                entries[g] = Math.max(entries[g], entriesPerTile(runs.get(g), layer));
-            }
-            long[] tile = matrixTile(runs.get(g).tile());
-            sparse[g] = entries[g] < tile[0] + tile[1]; // 2m vs 2(c1+c2) multiply-adds per element
-            if (sparse[g]) most = Math.max(most, entries[g]);
-        }
-        NDArray[] parts = most > 0 ? sparseDecode(layers, sparse, most) : new NDArray[runs.size()];
-        for (int g = 0; g < runs.size(); g++) {
-            if (sparse[g]) continue;
-            NDList rows = new NDList(layers.size());
-            for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(runs.get(g), layer, entries[g]));
-            parts[g] = NDArrays.stack(rows, 0);
-        }
-        return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
     }
 
     /** Entries per tile of the results for every member of the run (equal for all of them, else the results are not this model's). */
@@ -313,77 +254,43 @@ public final class Distro implements AutoCloseable {
         return m;
     }
 
-    /**
-     * Writes the run's entries (position in tile, weight) from tile {@code firstTile} on, {@code stride} slots per tile
-     * (slots past the run's own entries keep weight 0).
-     */
-    private void fillEntries(Run g, IntFunction<List<CompressedTensor>> resultsOf, int firstTile, int stride,
-                             int[] index, float[] weight) {
-        int[] count = new int[g.totalk()];
-        for (int j = 0; j < g.members().length; j++) {
-            List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
-            int rows = CompressedTensor.rows(xshapes.get(g.members()[j]));
-            for (int row = 0; row < rows; row++) {
-                int at = (firstTile + g.firstTile()[j] + row) * stride;
-                for (CompressedTensor r : results) {
-                    for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]]++;
-                }
-                for (CompressedTensor r : results) {
-                    for (int e = 0; e < r.k(); e++) {
-                        int pos = r.indices()[row * r.k() + e];
-                        index[at] = pos;
-                        weight[at++] = r.values()[row * r.k() + e] / count[pos];
-                    }
-                }
-                for (CompressedTensor r : results) {
-                    for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]] = 0;
-                }
-            }
-        }
+    /** Whether {@code m} entries per tile of run {@code g} decode sparsely: {@code 2m} vs {@code 2(c1+c2)} multiply-adds per element. */
+    private static boolean sparse(Run g, int m) {
+        long[] tile = matrixTile(g.tile());
+        return m < tile[0] + tile[1];
     }
 
     /**
-     * The {@code sparse} runs of every layer at once, from at most {@code m} entries per tile: each tile is the sum of
-     * its entries' weighted basis images ({@code 2m} multiply-adds per element instead of the dense inverse's
-     * {@code 2(c1+c2)}). Tiles are computed padded to the largest tile side, then cut to size and put back in the
-     * buffer layout; returns {@code [layers, elements]} per run (null for runs not decoded here).
+     * One layer of one run by a dense inverse DCT of the mean-scattered coefficients (cheaper when entries are many),
+     * {@code [elements]} in buffer layout.
      */
-    private NDArray[] sparseDecode(List<IntFunction<List<CompressedTensor>>> layers, boolean[] sparse, int m) {
-        int layerCount = layers.size(), tiles = 0;
-        for (int g = 0; g < runs.size(); g++) if (sparse[g]) tiles += runs.get(g).tiles();
-        int[] index = new int[layerCount * tiles * m];
-        float[] weight = new float[index.length];
-        long[] basisIds = new long[2 * index.length]; // rows of the basis table: first the u (row) factors, then the v ones
-        for (int l = 0; l < layerCount; l++) {
-            int first = l * tiles;
-            for (int g = 0; g < runs.size(); g++) {
-                if (!sparse[g]) continue;
-                Run r = runs.get(g);
-                fillEntries(r, layers.get(l), first, m, index, weight);
-                long[] tile = matrixTile(r.tile());
-                int rowBase = basis.firstRow(tile[0]), colBase = basis.firstRow(tile[1]);
-                for (int e = first * m; e < (first + r.tiles()) * m; e++) {
-                    basisIds[e] = rowBase + index[e] / tile[1];
-                    basisIds[index.length + e] = colBase + index[e] % tile[1];
+    private NDArray denseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf) {
+        int totalk = g.totalk();
+        float[] dense = new float[g.tiles() * totalk];
+        int[] count = new int[dense.length];
+        for (int j = 0; j < g.members().length; j++) {
+            for (CompressedTensor r : resultsOf.apply(g.members()[j])) {
+                for (int e = 0; e < r.indices().length; e++) {
+                    int at = (g.firstTile()[j] + e / r.k()) * totalk + checkedIndex(r, e);
+                    dense[at] += r.values()[e];
+                    count[at]++;
                 }
-                first += r.tiles();
             }
         }
-        NDArray ids = manager.create(basisIds, new Shape(2, (long) layerCount * tiles, m));
-        NDArray u = basis.rows(ids.get(0)), v = basis.rows(ids.get(1));             // [layers*tiles, m, width]
-        NDArray w = manager.create(weight, new Shape((long) layerCount * tiles, m, 1));
-        NDArray padded = u.mul(w).transpose(0, 2, 1).matMul(v).reshape(layerCount, tiles, basis.width(), basis.width());
-        NDArray[] parts = new NDArray[runs.size()];
-        int first = 0;
-        for (int g = 0; g < runs.size(); g++) {
-            if (!sparse[g]) continue;
-            Run r = runs.get(g);
-            long[] tile = matrixTile(r.tile());
-            NDArray cut = padded.get(new NDIndex(":, {}:{}, :{}, :{}", first, first + r.tiles(), tile[0], tile[1]));
-            first += r.tiles();
-            parts[g] = toLayout(cut, r, layerCount);
+        for (int i = 0; i < dense.length; i++) if (count[i] > 1) dense[i] /= count[i];
+        long[] tile = g.tile();
+        long[] shape = tile.length == 2 ? new long[] {g.tiles(), tile[0], tile[1]} : new long[] {g.tiles(), tile[0]};
+        NDArray tiles = transform.decodeTiles(manager.create(dense, new Shape(shape)));
+        return toLayout(tiles, g, 1).reshape(-1);
+    }
+
+    /** Entry {@code e}'s position in its tile, checked: a result from a peer must not reach outside its tile. */
+    private static int checkedIndex(CompressedTensor r, int e) {
+        int pos = r.indices()[e];
+        if (pos < 0 || pos >= r.totalk()) {
+            throw new IllegalArgumentException("result names coefficient " + pos + " of a tile of " + r.totalk());
         }
-        return parts;
+        return pos;
     }
 
     /** Tiles {@code [layers, tiles, c1, c2]} of a run (1-D: {@code c2 = 1}) as rows of its matrix, {@code [layers, elements]}. */
@@ -393,20 +300,6 @@ public final class Distro implements AutoCloseable {
         if (g.tilesAcross() == 1) return tiles.reshape(layers, elements);
         return tiles.reshape(layers, g.rows() / tile[0], g.tilesAcross(), tile[0], tile[1]).transpose(0, 1, 3, 2, 4)
                 .reshape(layers, elements);
-    }
-
-    /** One layer of one run by scattering into dense tiles and a dense inverse DCT (cheaper when entries are many). */
-    private NDArray denseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf, int m) {
-        int totalk = g.totalk();
-        int[] index = new int[g.tiles() * m];
-        float[] weight = new float[index.length];
-        fillEntries(g, resultsOf, 0, m, index, weight);
-        float[] dense = new float[g.tiles() * totalk];
-        for (int e = 0; e < index.length; e++) dense[(e / m) * totalk + index[e]] += weight[e];
-        long[] tile = g.tile();
-        long[] shape = tile.length == 2 ? new long[] {g.tiles(), tile[0], tile[1]} : new long[] {g.tiles(), tile[0]};
-        NDArray tiles = transform.decodeTiles(manager.create(dense, new Shape(shape)));
-        return toLayout(tiles, g, 1).reshape(-1);
     }
 
     /** A tile as {@code {c1, c2}}; a 1-D tile {@code {c}} is {@code {c, 1}} (the DCT of size 1 is the identity). */
@@ -420,26 +313,19 @@ public final class Distro implements AutoCloseable {
      */
     public void resetState() {
         TorchRuntime.noGradOnThisThread();
-        delta.muli(0);
-        if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: generate recomputes from zero
-        lookAhead = null;
+        steps.reset();
         forgetOwnResult();
     }
 
     /** Forgets this client's last result, for a round whose consensus did not include it. */
     public void forgetOwnResult() {
         ownPrevious = null;
-        forgetOwnDecoded();
+        steps.forgetOwnDecoded();
     }
 
     private IntFunction<List<CompressedTensor>> ownLayer() {
         List<CompressedTensor> own = ownPrevious;
         return member -> List.of(own.get(member));
-    }
-
-    private void forgetOwnDecoded() {
-        if (ownDecoded != null) ownDecoded.close();
-        ownDecoded = null;
     }
 
     /**
@@ -456,12 +342,357 @@ public final class Distro implements AutoCloseable {
         TorchRuntime.noGradOnThisThread();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
-            layers.add(member -> {
+            steps.apply(member -> {
                 List<CompressedTensor> forParam = new ArrayList<>(results.size());
                 for (List<CompressedTensor> r : results) forParam.add(r.get(member));
                 return forParam;
+            }, lr);
+        }
+    }
+
+    /** A buffer over a contiguous CPU tensor's own memory: what is written to it is written to the tensor. */
+    private static FloatBuffer memory(NDArray a) {
+        return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /**
+     * {@link #memory} of a tensor that outlives every use of the buffer; fails unless the buffer is the tensor's own
+     * memory (DJL copies a non-contiguous tensor instead).
+     */
+    private static FloatBuffer sharedMemory(NDArray a) {
+        FloatBuffer view = memory(a);
+        float was = view.get(0), probe = Float.intBitsToFloat(Float.floatToRawIntBits(was) ^ 1);
+        view.put(0, probe);
+        boolean shared = Float.floatToRawIntBits(a.getFloat(0)) == Float.floatToRawIntBits(probe);
+        view.put(0, was);
+        if (!shared) throw new IllegalStateException("DisTrO needs contiguous CPU tensors, got " + a.getShape() + " on " + a.getDevice());
+        return view;
+    }
+
+    /**
+     * The residual and the element-wise steps. Both forms decode, in {@code apply}, this client's own result beside
+     * the round's mean when the next {@code generate} will take it out of the residual, so each round pays for one
+     * decoding pass.
+     */
+    private interface Steps extends AutoCloseable {
+        void errorCorrection(double prevLr);
+        double clip(float max);
+        /** generate's element steps ({@code subtractOwn}: take this client's last result out); returns the residual to compress. */
+        NDArray accumulate(double prevLr, double lr, boolean subtractOwn);
+        void apply(IntFunction<List<CompressedTensor>> round, double lr);
+        float[] delta(long from, long to);
+        void reset();
+        void forgetOwnDecoded();
+        @Override void close();
+    }
+
+    /**
+     * CPU: the residual, the gradients and the decoded mean and own result live in Java arrays, and each phase is one
+     * loop over them; the parameters, gradients and the DCT's input are read and written through buffers over their
+     * memory (taken once), so these phases make no native call. Sparse inverse transforms run in Java straight into the
+     * buffer layout; the DCT and dense inverses in PyTorch.
+     */
+    private final class HostSteps implements Steps {
+        private final float[] delta, x, grads, mean, own;
+        private final NDArray residual;     // the DCT's input: delta copied in before each compression
+        private final FloatBuffer xs, residualMemory;
+        private List<FloatBuffer> gradMemory;
+        private boolean gradsRead;          // grads holds this step's (clipped) gradients
+        private boolean ownDecoded;         // own holds ownPrevious transformed back
+        private final Map<Integer, float[][]> basis = new HashMap<>(); // DCT basis [vector][position] per tile side
+        private float[] sum = new float[0], weight = new float[0], row = new float[0];
+        private int[] count = new int[0], named = new int[0];
+        private float[][] us = new float[0][], vs = new float[0][]; // each distinct coefficient's row and column basis vector
+
+        HostSteps() {
+            int n = Math.toIntExact(params.elementCount());
+            delta = new float[n];
+            x = new float[n];
+            grads = new float[n];
+            mean = new float[n];
+            own = new float[n];
+            residual = keep(manager.zeros(new Shape(n), DataType.FLOAT32));
+            residualMemory = sharedMemory(residual);
+            xs = sharedMemory(params.flat());
+        }
+
+        @Override public void errorCorrection(double prevLr) {
+            gradsRead = false;
+            xs.get(0, x);
+            float step = (float) prevLr;
+            for (int i = 0; i < x.length; i++) x[i] -= step * sign(delta[i]);
+            xs.put(0, x);
+        }
+
+        private void readGradients() {
+            if (gradMemory == null) {
+                gradMemory = new ArrayList<>();
+                for (NDArray g : gradViews()) gradMemory.add(sharedMemory(g));
+            }
+            int at = 0;
+            for (FloatBuffer g : gradMemory) {
+                g.get(0, grads, at, g.capacity());
+                at += g.capacity();
+            }
+            gradsRead = true;
+        }
+
+        @Override public double clip(float max) {
+            readGradients();
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four sums: one would wait on the previous addition each time
+            int i = 0;
+            for (; i + 4 <= grads.length; i += 4) {
+                s0 += (double) grads[i] * grads[i];
+                s1 += (double) grads[i + 1] * grads[i + 1];
+                s2 += (double) grads[i + 2] * grads[i + 2];
+                s3 += (double) grads[i + 3] * grads[i + 3];
+            }
+            for (; i < grads.length; i++) s0 += (double) grads[i] * grads[i];
+            double norm = Math.sqrt((s0 + s1) + (s2 + s3));
+            double coef = GradClip.coefficient(norm, max);
+            if (coef < 1.0) {
+                float c = (float) coef;
+                for (int j = 0; j < grads.length; j++) grads[j] *= c;
+            }
+            return norm;
+        }
+
+        @Override public NDArray accumulate(double prevLr, double lr, boolean subtractOwn) {
+            if (!gradsRead) readGradients();
+            gradsRead = false;
+            if (subtractOwn && !ownDecoded) decode(List.of(ownLayer()), new float[][] {own});
+            ownDecoded = false;
+            xs.get(0, x);
+            float back = (float) prevLr, keep = (float) (1.0 - lr * config.weightDecay().orElse(0f));
+            float decay = config.compressionDecay(), rate = (float) lr;
+            // what was shared already counts as applied: out of the residual (the unquantized coefficients: the
+            // residual is in lr*grad units, signs are not)
+            if (subtractOwn) {
+                for (int i = 0; i < x.length; i++) {
+                    float d = delta[i];
+                    x[i] = (x[i] + back * sign(d)) * keep;
+                    delta[i] = (d - own[i]) * decay + grads[i] * rate;
+                }
+            } else {
+                for (int i = 0; i < x.length; i++) {
+                    float d = delta[i];
+                    x[i] = (x[i] + back * sign(d)) * keep;
+                    delta[i] = d * decay + grads[i] * rate;
+                }
+            }
+            xs.put(0, x);
+            residualMemory.put(0, delta);
+            return residual;
+        }
+
+        @Override public void apply(IntFunction<List<CompressedTensor>> round, double lr) {
+            if (ownPrevious != null && !ownDecoded) {
+                decode(List.of(round, ownLayer()), new float[][] {mean, own});
+                ownDecoded = true;
+            } else {
+                decode(List.of(round), new float[][] {mean});
+            }
+            xs.get(0, x);
+            float rate = (float) lr;
+            for (int i = 0; i < x.length; i++) x[i] -= rate * sign(mean[i]);
+            xs.put(0, x);
+        }
+
+        /** The mean of each layer's results, transformed back, into {@code outs[layer]} in buffer layout. */
+        private void decode(List<IntFunction<List<CompressedTensor>>> layers, float[][] outs) {
+            for (Run g : runs) {
+                for (int l = 0; l < layers.size(); l++) {
+                    int m = entriesPerTile(g, layers.get(l));
+                    if (sparse(g, m)) {
+                        sparseDecode(g, layers.get(l), m, outs[l]);
+                        continue;
+                    }
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        memory(denseDecode(g, layers.get(l))).get(0, outs[l], (int) g.start(), (int) (g.end() - g.start()));
+                    }
+                }
+            }
+        }
+
+        /**
+         * Run {@code g}'s tiles from their at most {@code m} entries each: a tile is the sum of its distinct
+         * coefficients' basis images, {@code w * u v^T} ({@code u}, {@code v} the DCT basis vectors of the coefficient's
+         * row and column; {@code w} the mean of the values naming it, the scatter-reduce mean), built one tile row at
+         * a time in a scratch row and copied into place.
+         */
+        private void sparseDecode(Run g, IntFunction<List<CompressedTensor>> resultsOf, int m, float[] out) {
+            long[] oriented = orientedTile(g);
+            int c1 = (int) oriented[0], c2 = (int) oriented[1], totalk = g.totalk();
+            int cols = g.tile().length == 2 ? (int) g.cols() : c2, across = (int) g.tilesAcross();
+            if (sum.length < totalk) {
+                sum = new float[totalk];
+                count = new int[totalk];
+            }
+            if (named.length < m) {
+                named = new int[m];
+                weight = new float[m];
+                us = new float[m][];
+                vs = new float[m][];
+            }
+            if (row.length < c2) row = new float[c2];
+            float[][] rowBasis = basis(c1), colBasis = basis(c2);
+            for (int j = 0; j < g.members().length; j++) {
+                List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
+                int tiles = CompressedTensor.rows(xshapes.get(g.members()[j]));
+                for (int t = 0; t < tiles; t++) {
+                    int distinct = 0;
+                    for (CompressedTensor r : results) {
+                        for (int e = t * r.k(); e < (t + 1) * r.k(); e++) {
+                            int pos = checkedIndex(r, e);
+                            if (count[pos]++ == 0) named[distinct++] = pos;
+                            sum[pos] += r.values()[e];
+                        }
+                    }
+                    for (int q = 0; q < distinct; q++) {
+                        int pos = named[q];
+                        weight[q] = sum[pos] / count[pos];
+                        sum[pos] = 0;
+                        count[pos] = 0;
+                    }
+                    int at = g.firstTile()[j] + t;
+                    int base = (int) g.start() + (at / across) * c1 * cols + (at % across) * c2;
+                    for (int q = 0; q < distinct; q++) {
+                        us[q] = rowBasis[named[q] / c2];
+                        vs[q] = colBasis[named[q] % c2];
+                    }
+                    for (int a = 0; a < c1; a++) {
+                        Arrays.fill(row, 0, c2, 0f);
+                        int q = 0;
+                        // four coefficients per pass over the row: a loop this short costs more to enter than to run
+                        for (; q + 4 <= distinct; q += 4) {
+                            float s0 = weight[q] * us[q][a], s1 = weight[q + 1] * us[q + 1][a];
+                            float s2 = weight[q + 2] * us[q + 2][a], s3 = weight[q + 3] * us[q + 3][a];
+                            float[] v0 = vs[q], v1 = vs[q + 1], v2 = vs[q + 2], v3 = vs[q + 3];
+                            for (int b = 0; b < c2; b++) row[b] += s0 * v0[b] + s1 * v1[b] + s2 * v2[b] + s3 * v3[b];
+                        }
+                        for (; q < distinct; q++) {
+                            float s = weight[q] * us[q][a];
+                            float[] v = vs[q];
+                            for (int b = 0; b < c2; b++) row[b] += s * v[b];
+                        }
+                        System.arraycopy(row, 0, out, base + a * cols, c2);
+                    }
+                }
+            }
+        }
+
+        /** DCT basis vectors of size {@code n} as {@code [vector][position]}. */
+        private float[][] basis(int n) {
+            return basis.computeIfAbsent(n, size -> {
+                double[][] f = DctTransform.dctMatrix(size);
+                float[][] b = new float[size][size];
+                for (int v = 0; v < size; v++) for (int p = 0; p < size; p++) b[v][p] = (float) f[p][v];
+                return b;
             });
+        }
+
+        @Override public float[] delta(long from, long to) { return Arrays.copyOfRange(delta, (int) from, (int) to); }
+
+        @Override public void reset() {
+            Arrays.fill(delta, 0f);
+            gradsRead = false;
+        }
+
+        @Override public void forgetOwnDecoded() { ownDecoded = false; }
+
+        @Override public void close() { residual.close(); }
+    }
+
+    /**
+     * torch.sign: -1, 0 (keeping the zero's sign) or 1, NaN for NaN. Without branches, so the JIT vectorizes the loops
+     * using it ({@link Math#signum} branches, and mispredicts on residual signs: 15x slower here).
+     */
+    static float sign(float v) {
+        return Math.min(Math.max(v * 0x1p127f * 0x1p127f, -1f), 1f); // any nonzero |v| >= 2^-149 scales past 1
+    }
+
+    /** A run's tile as rows of the buffer layout: {@code {c1, c2}}, a 1-D tile {@code {c}} as one row {@code {1, c}}. */
+    private static long[] orientedTile(Run r) {
+        return r.tile().length == 2 ? r.tile() : new long[] {1, r.tile()[0]};
+    }
+
+    /**
+     * A GPU (or any device): the residual and the element-wise steps as tensor operations on the device, one native
+     * call each over the whole buffer; sparse inverse transforms as one batched product for all runs.
+     */
+    private final class TensorSteps implements Steps {
+        private final NDArray delta = keep(manager.zeros(new Shape(params.elementCount()), DataType.FLOAT32));
+        private final DctTransform.PaddedBasis basis; // basis vectors of every tile side, for the batched sparse decode
+        private NDArray clippedGrads;       // this step's gradients in buffer layout, once clip gathered them
+        private NDArray lookAhead;          // prevLr * sign(delta) as subtracted by errorCorrection, added back by accumulate
+        private double lookAheadLr;
+        private NDArray ownDecoded;         // ownPrevious transformed back, when apply decoded it with the round's mean
+
+        TensorSteps() {
+            TreeSet<Integer> sides = new TreeSet<>();
+            for (Run r : runs) {
+                long[] tile = matrixTile(r.tile());
+                sides.add((int) tile[0]);
+                sides.add((int) tile[1]);
+            }
+            basis = DctTransform.paddedBasis(manager, sides);
+        }
+
+        @Override public void errorCorrection(double prevLr) {
+            closeStepState();
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                lookAhead = keep(delta.sign().muli(prevLr));
+                lookAheadLr = prevLr;
+                params.flat().subi(lookAhead);
+            }
+        }
+
+        private void closeStepState() {
+            if (clippedGrads != null) clippedGrads.close();
+            if (lookAhead != null) lookAhead.close();
+            clippedGrads = lookAhead = null;
+        }
+
+        @Override public double clip(float max) {
+            if (clippedGrads != null) clippedGrads.close();
+            clippedGrads = gradients();
+            return GradClip.clip(clippedGrads, max);
+        }
+
+        /** This step's gradients of every parameter in one buffer of the parameter layout (not in any scope). */
+        private NDArray gradients() {
+            return keep(NDArrays.concat(gradViews(), 0));
+        }
+
+        @Override public NDArray accumulate(double prevLr, double lr, boolean subtractOwn) {
+            NDArray grads = clippedGrads != null ? clippedGrads : gradients();
+            clippedGrads = null;
+            try {
+                NDArray x = params.flat();
+                x.addi(lookAhead != null && lookAheadLr == prevLr ? lookAhead : delta.sign().muli(prevLr));
+                if (lookAhead != null) lookAhead.close();
+                lookAhead = null;
+                if (subtractOwn) {
+                    // What was shared already counts as applied: take it out of the residual. The unquantized
+                    // coefficients are used (the residual is in lr*grad units, signs are not).
+                    delta.subi(ownDecoded != null ? ownDecoded : decodeAll(List.of(ownLayer())).get(0));
+                }
+                forgetOwnDecoded();
+                double wd = config.weightDecay().orElse(0f);
+                if (wd != 0.0) x.muli(1.0 - lr * wd);
+                if (config.compressionDecay() != 1.0f) delta.muli((double) config.compressionDecay());
+                delta.addi(grads.muli(lr));
+                return delta;
+            } finally {
+                grads.close();
+            }
+        }
+
+        @Override public void apply(IntFunction<List<CompressedTensor>> round, double lr) {
+            List<IntFunction<List<CompressedTensor>>> layers = new ArrayList<>(2);
+            layers.add(round);
             // the next generate takes this client's own result out of its residual: transform it back now, with
             // the round's mean, in the same native calls
             boolean withOwn = ownPrevious != null && ownDecoded == null;
@@ -470,11 +701,132 @@ public final class Distro implements AutoCloseable {
             params.flat().subi(decoded.get(0).sign().muli(lr));
             if (withOwn) ownDecoded = keep(decoded.get(1));
         }
+
+        /**
+         * Inverse DCT of the mean of several results for every parameter, one row per layer ({@code [layers, elements]}),
+         * laid out as the parameter buffer. A layer gives, per parameter, the results to average: each result's entry
+         * enters with weight value / (number of results naming that coefficient), which is the scatter-reduce mean.
+         */
+        private NDArray decodeAll(List<IntFunction<List<CompressedTensor>>> layers) {
+            int[] entries = new int[runs.size()];
+            boolean[] sparse = new boolean[runs.size()];
+            int most = 0;
+            for (int g = 0; g < runs.size(); g++) {
+                for (IntFunction<List<CompressedTensor>> layer : layers) {
+                    entries[g] = Math.max(entries[g], entriesPerTile(runs.get(g), layer));
+                }
+                sparse[g] = sparse(runs.get(g), entries[g]);
+                if (sparse[g]) most = Math.max(most, entries[g]);
+            }
+            NDArray[] parts = most > 0 ? sparseDecode(layers, sparse, most) : new NDArray[runs.size()];
+            for (int g = 0; g < runs.size(); g++) {
+                if (sparse[g]) continue;
+                NDList rows = new NDList(layers.size());
+                for (IntFunction<List<CompressedTensor>> layer : layers) rows.add(denseDecode(runs.get(g), layer));
+                parts[g] = NDArrays.stack(rows, 0);
+            }
+            return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);
+        }
+
+        /**
+         * Writes the run's entries (position in tile, weight) from tile {@code firstTile} on, {@code stride} slots per tile
+         * (slots past the run's own entries keep weight 0).
+         */
+        private void fillEntries(Run g, IntFunction<List<CompressedTensor>> resultsOf, int firstTile, int stride,
+                                 int[] index, float[] weight) {
+            int[] count = new int[g.totalk()];
+            for (int j = 0; j < g.members().length; j++) {
+                List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
+                int rows = CompressedTensor.rows(xshapes.get(g.members()[j]));
+                for (int row = 0; row < rows; row++) {
+                    int at = (firstTile + g.firstTile()[j] + row) * stride;
+                    for (CompressedTensor r : results) {
+                        for (int e = 0; e < r.k(); e++) count[checkedIndex(r, row * r.k() + e)]++;
+                    }
+                    for (CompressedTensor r : results) {
+                        for (int e = 0; e < r.k(); e++) {
+                            int pos = r.indices()[row * r.k() + e];
+                            index[at] = pos;
+                            weight[at++] = r.values()[row * r.k() + e] / count[pos];
+                        }
+                    }
+                    for (CompressedTensor r : results) {
+                        for (int e = 0; e < r.k(); e++) count[r.indices()[row * r.k() + e]] = 0;
+                    }
+                }
+            }
+        }
+
+        /**
+         * The {@code sparse} runs of every layer at once, from at most {@code m} entries per tile: each tile is the sum of
+         * its entries' weighted basis images ({@code 2m} multiply-adds per element instead of the dense inverse's
+         * {@code 2(c1+c2)}). Tiles are computed padded to the largest tile side, then cut to size and put back in the
+         * buffer layout; returns {@code [layers, elements]} per run (null for runs not decoded here).
+         */
+        private NDArray[] sparseDecode(List<IntFunction<List<CompressedTensor>>> layers, boolean[] sparse, int m) {
+            int layerCount = layers.size(), tiles = 0;
+            for (int g = 0; g < runs.size(); g++) if (sparse[g]) tiles += runs.get(g).tiles();
+            int[] index = new int[layerCount * tiles * m];
+            float[] weight = new float[index.length];
+            long[] basisIds = new long[2 * index.length]; // rows of the basis table: first the u (row) factors, then the v ones
+            for (int l = 0; l < layerCount; l++) {
+                int first = l * tiles;
+                for (int g = 0; g < runs.size(); g++) {
+                    if (!sparse[g]) continue;
+                    Run r = runs.get(g);
+                    fillEntries(r, layers.get(l), first, m, index, weight);
+                    long[] tile = matrixTile(r.tile());
+                    int rowBase = basis.firstRow(tile[0]), colBase = basis.firstRow(tile[1]);
+                    for (int e = first * m; e < (first + r.tiles()) * m; e++) {
+                        basisIds[e] = rowBase + index[e] / tile[1];
+                        basisIds[index.length + e] = colBase + index[e] % tile[1];
+                    }
+                    first += r.tiles();
+                }
+            }
+            NDArray ids = manager.create(basisIds, new Shape(2, (long) layerCount * tiles, m));
+            NDArray u = basis.rows(ids.get(0)), v = basis.rows(ids.get(1));             // [layers*tiles, m, width]
+            NDArray w = manager.create(weight, new Shape((long) layerCount * tiles, m, 1));
+            NDArray padded = u.mul(w).transpose(0, 2, 1).matMul(v).reshape(layerCount, tiles, basis.width(), basis.width());
+            NDArray[] parts = new NDArray[runs.size()];
+            int first = 0;
+            for (int g = 0; g < runs.size(); g++) {
+                if (!sparse[g]) continue;
+                Run r = runs.get(g);
+                long[] tile = matrixTile(r.tile());
+                NDArray cut = padded.get(new NDIndex(":, {}:{}, :{}, :{}", first, first + r.tiles(), tile[0], tile[1]));
+                first += r.tiles();
+                parts[g] = toLayout(cut, r, layerCount);
+            }
+            return parts;
+        }
+
+        @Override public float[] delta(long from, long to) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                return delta.get(new NDIndex().addSliceDim(from, to)).toFloatArray();
+            }
+        }
+
+        @Override public void reset() {
+            delta.muli(0);
+            if (lookAhead != null) lookAhead.close(); // the residual it came from is gone: accumulate recomputes from zero
+            lookAhead = null;
+        }
+
+        @Override public void forgetOwnDecoded() {
+            if (ownDecoded != null) ownDecoded.close();
+            ownDecoded = null;
+        }
+
+        @Override public void close() {
+            closeStepState();
+            forgetOwnDecoded();
+        }
     }
 
     @Override public void close() {
-        closeStepState();
-        forgetOwnDecoded();
+        steps.close();
         if (gradViews != null) gradViews.close();
         transform.close();
         manager.close();

@@ -39,10 +39,11 @@ public final class DistroCodec {
             int base = from + row * totalk, out = row * k, filled = 0;
             for (int j = 0; j < totalk; ) {
                 if (filled == k && j + SKIM <= totalk) {
-                    // most blocks hold nothing above the k-th largest so far: one branch-free pass over the block
-                    int most = 0;
-                    for (int q = base + j; q < base + j + SKIM; q++) most = Math.max(most, magnitude(coeffs[q]));
-                    if (most <= best[k - 1]) {
+                    // most blocks hold nothing above the k-th largest so far: one branch-free pass over the block.
+                    // threshold - |v| bits is negative exactly when |v| ranks above it (NaN bits lie above infinity's)
+                    int threshold = best[k - 1], above = 0;
+                    for (int q = base + j; q < base + j + SKIM; q++) above |= threshold - (Float.floatToRawIntBits(coeffs[q]) & 0x7fffffff);
+                    if (above >= 0) {
                         j += SKIM;
                         continue;
                     }

@@ -40,7 +40,7 @@ public final class GradClip {
     }
 
     /** The factor the gradients are scaled by: below 1 only when clipping is on and the norm is above the bound. */
-    private static double coefficient(double norm, double maxNorm) {
+    static double coefficient(double norm, double maxNorm) {
         return maxNorm > 0 ? Math.min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
     }
 }

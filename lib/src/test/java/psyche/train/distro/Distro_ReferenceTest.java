@@ -127,9 +127,12 @@ class Distro_ReferenceTest {
         }
     }
 
-    /** Two clients, three full rounds (error correction, own-result subtraction, decay, wd, 1-bit), vs the oracle. */
+    /**
+     * Two clients, three full rounds (error correction, own-result subtraction, decay, wd, 1-bit), vs the oracle, with
+     * the element steps in Java arrays (the CPU's form) and as tensor operations (a GPU's form).
+     */
     @ParameterizedTest @MethodSource("optimizers")
-    void fullRoundsAgreeWithReference(boolean oneBit, float weightDecay) {
+    void fullRoundsAgreeWithReference(boolean oneBit, float weightDecay, boolean tensorSteps) {
         // neighbours in the parameter buffer with one in-tile shape and column count are transformed as one matrix:
         // {4,12}/{8,12}/{12,12} (4x4 tiles, three across), {8}/{12} (4); {4,8} (4x4) and {6,8} (3x4) share columns but
         // not tiles, so they stay apart; {13,4} has 1x4 tiles, {2,6} 2x3 tiles two across. With two results of top-3
@@ -155,7 +158,7 @@ class Distro_ReferenceTest {
                 }
                 Map<String, NDArray> p = FlatParameters.of(m, tensors);
                 params.add(p);
-                opts.add(new Distro(cfg, p, m));
+                opts.add(new Distro(cfg, p, m, tensorSteps));
                 refs.add(new DistroReference.Client(init, shapes, chunk, topk, decay, weightDecay, oneBit));
             }
             double[] lrs = {0.0, 0.01, 0.02, 0.015};
@@ -214,7 +217,8 @@ class Distro_ReferenceTest {
     }
 
     static Stream<Arguments> optimizers() {
-        return Stream.of(Arguments.of(false, 0.0f), Arguments.of(true, 0.1f));
+        return Stream.of(Arguments.of(false, 0.0f, false), Arguments.of(true, 0.1f, false),
+                Arguments.of(false, 0.0f, true), Arguments.of(true, 0.1f, true));
     }
 
     /** Makes autograd leave exactly {@code grads} in the parameters: d/dx sum(x * g) = g. */
