@@ -284,10 +284,11 @@ public final class Training implements AutoCloseable {
                     }
                     List<List<CompressedTensor>> tensors = new ArrayList<>();
                     for (DistroResult r : consensus) tensors.add(r.tensors());
+                    double applyLr = applyLr(schedule, step, coldStart);
                     for (int c = 0; c < n; c++) {
                         final int client = c;
                         if (consensus.stream().noneMatch(r -> r.trainerNonce() == client)) distros.get(c).forgetOwnResult();
-                        distros.get(c).apply(tensors, lr);
+                        distros.get(c).apply(tensors, applyLr);
                     }
                     apply += (System.nanoTime() - a0) / 1e9;
                 }
@@ -350,6 +351,15 @@ public final class Training implements AutoCloseable {
         public double lrFactor(long step) {
             return step >= startStep && step <= endStep ? (double) (step - startStep) / (double) (endStep - startStep) : 1.0;
         }
+    }
+
+    /**
+     * The LR that step {@code resultStep}'s consensus results are applied with, in every kind of session: Psyche applies
+     * them when step {@code resultStep + 1} starts, with that step's LR ({@code trainer.apply_distro_results(state.step)}),
+     * cold-start factor included.
+     */
+    public static double applyLr(LrSchedule schedule, long resultStep, Optional<ColdStartWarmup> coldStart) {
+        return lr(schedule, resultStep + 1, coldStart);
     }
 
     /** The LR a client uses at {@code step}: the schedule's, times the cold-start factor when there is one. */

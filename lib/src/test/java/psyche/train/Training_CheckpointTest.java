@@ -127,9 +127,10 @@ class Training_CheckpointTest {
     }
 
     @Test void nanLossStopsTheSessionAndKeepsTheLastGoodCheckpoint() {
-        // step 1 trains at 4e-3; step 2 steps by 5e299 (infinite in f32), so step 3 sees a NaN loss
+        // a round's results go in with the next step's LR: step 1's with lr(2) = 4e-3, step 2's with lr(3) = 5e299
+        // (infinite in f32), so step 3 sees a NaN loss
         RunConfig exploding = TinyRun.config(TRAIN, 5, new Optimizer.Distro(Optional.empty(), Optional.empty(), 0.999f, 8, 64, false),
-                new LrSchedule.Linear(4e-3, 4e-3, 1e300, 1, 3), 4, 32);
+                new LrSchedule.Linear(4e-3, 4e-3, 1e300, 2, 4), 4, 32);
         List<Path> written = new ArrayList<>();
         try (Training t = Training.builder().setConfig(exploding).optClients(2).optModel(SMALL).optDevice("cpu")
                 .optRunId("nan").optCheckpointDir(dir).optCheckpointEvery(1)

@@ -919,7 +919,7 @@ public final class ChainTraining implements AutoCloseable {
             applied.add(id);
             tensors.add(d.tensors());
         }
-        double applyLr = applyLr(schedule, r.step(), coldStartWarmup(c));
+        double applyLr = Training.applyLr(schedule, r.step(), coldStartWarmup(c));
         for (Trainer t : trainers) {
             if (t.killed) continue;
             if (!applied.contains(t.chain.identity())) t.distro.forgetOwnResult();
@@ -928,15 +928,6 @@ public final class ChainTraining implements AutoCloseable {
         appliedStep = r.step();
         consensusSizes.put(r.step(), applied.size());
         pendingApplySeconds += System.nanoTime() - a0;
-    }
-
-    /**
-     * The LR that step {@code resultStep}'s consensus results are applied with: Psyche applies them when step
-     * {@code resultStep + 1} starts, with that step's LR ({@code trainer.apply_distro_results(state.step)}), cold-start
-     * factor included.
-     */
-    static double applyLr(psyche.config.LrSchedule schedule, long resultStep, Optional<Training.ColdStartWarmup> coldStart) {
-        return Training.lr(schedule, resultStep + 1, coldStart);
     }
 
     private void saveCheckpoint(long step) {

@@ -160,14 +160,4 @@ class ChainTraining_ConsensusTest {
         assertFalse(ChainTraining.trainerWarmingUp(0, model(hub, 2)), "Hub: every trainer is equally new");
         assertFalse(ChainTraining.trainerWarmingUp(0, model(p2p, 0)), "no cold_start_warmup_steps, no warm-up");
     }
-
-    @Test void roundResultsApplyWithTheNextStepsLr() {
-        // linear warmup 0 -> 1e-3 over 10 steps: every step has its own LR
-        psyche.config.LrSchedule warmup = new psyche.config.LrSchedule.Constant(1e-3, 0.0, 10);
-        assertEquals(warmup.lr(4), ChainTraining.applyLr(warmup, 3, Optional.empty()), 0.0);
-        assertTrue(warmup.lr(4) > warmup.lr(3), "the schedule must tell steps 3 and 4 apart for this test to mean anything");
-        // cold start [5, 9]: step 5's results go in at step 6, scaled by (6 - 5) / (9 - 5)
-        Optional<psyche.train.Training.ColdStartWarmup> coldStart = psyche.train.Training.ColdStartWarmup.of(5, 4);
-        assertEquals(warmup.lr(6) * 0.25, ChainTraining.applyLr(warmup, 5, coldStart), 1e-15);
-    }
 }
