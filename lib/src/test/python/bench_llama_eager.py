@@ -178,6 +178,14 @@ def step():
     return t1 - t0, (t2 - t1) + (t0 - e0), time.process_time() - c0
 
 
+def blas_library():
+    """The BLAS shared library torch loaded (Debian's torch links libblas.so.3, an alternative: reference or OpenBLAS)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and line.split()[-1].startswith("/")}
+    return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "unknown"
+
+
+BLAS = blas_library()
 for _ in range(steps):
     step()
 # one round per line read: the caller interleaves these rounds with its own, so drift hits both alike
@@ -185,6 +193,6 @@ for line in sys.stdin:
     if not line.strip():
         continue
     times = [step() for _ in range(int(line))]
-    print(json.dumps({"torch": torch.__version__, "forward_backward_s": [t[0] for t in times],
+    print(json.dumps({"torch": torch.__version__, "blas": BLAS, "forward_backward_s": [t[0] for t in times],
                       "distro_s": [t[1] for t in times], "cpu_s": sum(t[2] for t in times),
                       "wall_s": sum(t[0] + t[1] for t in times)}), flush=True)

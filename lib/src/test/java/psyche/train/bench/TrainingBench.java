@@ -67,6 +67,12 @@ public final class TrainingBench {
                         + "%.2f)%n", torch.version, tf, td, tf + td, torchTps, theirs.cpuPerWall());
                 System.out.printf("ratio DJL/PyTorch tokens/s: whole step %.2fx (target >= 1.0x); forward/backward %.2fx, "
                         + "DisTrO %.2fx%n", djlTps / torchTps, tf / mf, td / (mc + ma));
+                System.out.printf("baseline BLAS: %s; OPENBLAS_CORETYPE=%s%n", torch.blas,
+                        System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset: OpenBLAS picks this CPU's kernels)"));
+                if (torch.blas.contains("/blas/libblas")) {
+                    System.out.println("WARNING: the baseline runs on Debian's reference BLAS, many times slower than a tuned one: "
+                            + "apt-get install libopenblas0-pthread for a fair ratio");
+                }
                 System.out.printf("per round (DJL/PyTorch tokens/s, medians of %d steps): %s%n", perRound,
                         mine.roundRatios(theirs));
             }
@@ -185,7 +191,7 @@ public final class TrainingBench {
         private final Process process;
         private final java.io.BufferedReader out;
         private final java.io.Writer in;
-        String version = "?";
+        String version = "?", blas = "unknown";
 
         private PyTorchEager(Process process) {
             this.process = process;
@@ -206,7 +212,7 @@ public final class TrainingBench {
                 p.run(1); // proves it runs; also the first request pays for the import
                 return p;
             } catch (Exception e) {
-                System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch, or set PYTHON");
+                System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch libopenblas0-pthread, or set PYTHON");
                 return null;
             }
         }
@@ -218,6 +224,7 @@ public final class TrainingBench {
             if (line == null) throw new IllegalStateException("the PyTorch baseline ended (exit " + exitCode() + ")");
             JsonNode j = new ObjectMapper().readTree(line);
             version = j.get("torch").asText();
+            blas = j.path("blas").asText("unknown");
             double[][] steps = new double[n][];
             for (int s = 0; s < n; s++) {
                 steps[s] = new double[] {j.get("forward_backward_s").get(s).asDouble(), j.get("distro_s").get(s).asDouble()};
