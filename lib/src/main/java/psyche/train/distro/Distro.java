@@ -416,7 +416,15 @@ public final class Distro implements AutoCloseable {
             xs = sharedMemory(params.flat());
         }
 
+        /** The buffers over the parameters' memory are valid only while the model is open. */
+        private void requireOpenModel() {
+            if (params.flat().isReleased()) {
+                throw new IllegalStateException("the model was closed before its DisTrO optimizer: close the Distro first");
+            }
+        }
+
         @Override public void errorCorrection(double prevLr) {
+            requireOpenModel();
             gradsRead = false;
             xs.get(0, x);
             float step = (float) prevLr;
@@ -425,6 +433,7 @@ public final class Distro implements AutoCloseable {
         }
 
         private void readGradients() {
+            requireOpenModel();
             if (gradMemory == null) {
                 gradMemory = new ArrayList<>();
                 for (NDArray g : gradViews()) gradMemory.add(sharedMemory(g));
@@ -458,6 +467,7 @@ public final class Distro implements AutoCloseable {
         }
 
         @Override public NDArray accumulate(double prevLr, double lr, boolean subtractOwn) {
+            requireOpenModel();
             if (!gradsRead) readGradients();
             gradsRead = false;
             if (subtractOwn && !ownDecoded) decode(List.of(ownLayer()), new float[][] {own});
@@ -492,6 +502,7 @@ public final class Distro implements AutoCloseable {
             } else {
                 decode(List.of(round), new float[][] {mean});
             }
+            requireOpenModel();
             xs.get(0, x);
             float rate = (float) lr;
             for (int i = 0; i < x.length; i++) x[i] -= rate * sign(mean[i]);

@@ -30,8 +30,9 @@ import java.util.Random;
  *
  * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=psyche.train.bench.TrainingBench} (or java -cp with the test class path). Args: [steps] [threads].
- * The two sides run in alternating rounds (steps / 6 each) after warming up, so a machine that speeds up or slows
- * down during the run affects both alike; medians are over all rounds, and each round pair's ratio is printed.
+ * The two sides run in alternating rounds (steps / 6 each) after warming up (DJL until the JIT has settled, see
+ * {@link #warmUp}), so a machine that speeds up or slows down during the run affects both alike; medians are over all
+ * rounds, and each round pair's ratio is printed.
  */
 public final class TrainingBench {
     private static final int ROUNDS = 6;
@@ -49,7 +50,8 @@ public final class TrainingBench {
                 + "alternating, %d threads%n", cfg, cfg.parameterCount(), batch, seq, ROUNDS, perRound, threads);
 
         try (Stepper djl = new Stepper(cfg, distroCfg, batch, seq); PyTorchEager torch = PyTorchEager.start(cfg, batch, seq, threads)) {
-            djl.run(40);
+            int warm = warmUp(djl);
+            System.out.printf("DJL warm-up: %d steps, until a 10-step round saw under 1%% of its time compiled by the JIT%n", warm);
             StepTimes mine = new StepTimes(), theirs = new StepTimes();
             for (int r = 0; r < ROUNDS; r++) {
                 mine.add(djl.run(perRound));
@@ -91,6 +93,24 @@ public final class TrainingBench {
         compression(cfg);
         compression(new LlamaConfig(512, 2, 8, 4, 1408, 8192, 2048, 10000.0, 1e-5, false));
         compression(new LlamaConfig(1024, 2, 16, 4, 2816, 32000, 2048, 10000.0, 1e-5, false));
+    }
+
+    /**
+     * Steps {@code s} until the JIT has settled: rounds of 10 steps (40 at least, 600 at most) until one round's JIT
+     * compile time is under 1% of its wall time, so the timed rounds measure compiled code on both sides. Returns the
+     * steps taken.
+     */
+    static int warmUp(Stepper s) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        int steps = 0;
+        while (steps < 600) {
+            long compiled = jit.getTotalCompilationTime(), t0 = System.nanoTime();
+            s.run(10);
+            steps += 10;
+            double compiledShare = (jit.getTotalCompilationTime() - compiled) / ((System.nanoTime() - t0) / 1e6);
+            if (steps >= 40 && compiledShare < 0.01) break;
+        }
+        return steps;
     }
 
     /** Per-step times of several rounds (columns: forward/backward, compress or DisTrO, apply) and CPU per wall. */
