@@ -41,8 +41,8 @@ import java.util.function.IntFunction;
  * dense inverse's {@code c1 + c2}).
  *
  * <p>On the CPU ({@link HostSteps}) the residual lives in a Java array and each element-wise phase is one loop, the
- * sparse inverse transforms too: only the DCT (matrix products) and dense inverses run in PyTorch. On a GPU
- * ({@link TensorSteps}) everything stays tensor operations on the device.
+ * sparse inverse transforms too: only the DCT (matrix products) and dense inverses run in PyTorch. On a GPU, and for a
+ * model whose arrays would crowd the Java heap, {@link TensorSteps} keeps every step as tensor operations on the device.
  */
 public final class Distro implements AutoCloseable {
     private final Optimizer.Distro config;
@@ -101,8 +101,16 @@ public final class Distro implements AutoCloseable {
             members.add(i);
         }
         if (!members.isEmpty()) runs.add(run(members));
-        boolean host = !tensorSteps && Device.cpu().equals(flat.flat().getDevice());
-        this.steps = host ? new HostSteps() : new TensorSteps();
+        this.steps = !tensorSteps && hostStepsFit(flat) ? new HostSteps() : new TensorSteps();
+    }
+
+    /**
+     * Whether the CPU form suits these parameters: they live on the CPU and its Java arrays (six floats per parameter)
+     * take at most a quarter of the heap. A model too large for that keeps its state in native memory as tensors,
+     * where per-call overhead no longer matters next to the arithmetic.
+     */
+    private static boolean hostStepsFit(FlatParameters flat) {
+        return Device.cpu().equals(flat.flat().getDevice()) && 6L * Float.BYTES * flat.elementCount() <= Runtime.getRuntime().maxMemory() / 4;
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
