@@ -44,6 +44,14 @@ public final class DctTransform implements AutoCloseable {
         return f;
     }
 
+    /** The basis vectors of the size-{@code n} DCT as f32 rows: {@code [b][j] = F[j][b]}. */
+    public static float[][] basisVectors(int n) {
+        double[][] f = dctMatrix(n);
+        float[][] vectors = new float[n][n];
+        for (int b = 0; b < n; b++) for (int j = 0; j < n; j++) vectors[b][j] = (float) f[j][b];
+        return vectors;
+    }
+
     private synchronized NDArray matrix(int n) {
         return forward.computeIfAbsent(n, size -> {
             double[][] f = dctMatrix(size);
@@ -135,8 +143,7 @@ public final class DctTransform implements AutoCloseable {
         int row = 0;
         for (int n : sizes) {
             firstRows.put(n, row);
-            double[][] f = dctMatrix(n);
-            for (int b = 0; b < n; b++, row++) for (int j = 0; j < n; j++) table[row * width + j] = (float) f[j][b];
+            for (float[] vector : basisVectors(n)) System.arraycopy(vector, 0, table, row++ * width, n);
         }
         NDArray t = into.create(table, new Shape(rows, width));
         NDScope.unregister(t);

@@ -110,7 +110,8 @@ public final class Distro implements AutoCloseable {
      * where per-call overhead no longer matters next to the arithmetic.
      */
     private static boolean hostStepsFit(FlatParameters flat) {
-        return Device.cpu().equals(flat.flat().getDevice()) && 6L * Float.BYTES * flat.elementCount() <= Runtime.getRuntime().maxMemory() / 4;
+        long hostBytes = 6L * Float.BYTES * flat.elementCount();
+        return Device.cpu().equals(flat.flat().getDevice()) && hostBytes <= Runtime.getRuntime().maxMemory() / 4;
     }
 
     private static long columns(long[] shape) { return shape.length == 2 ? shape[1] : 1; }
@@ -456,22 +457,7 @@ public final class Distro implements AutoCloseable {
 
         @Override public double clip(float max) {
             readGradients();
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four sums: one would wait on the previous addition each time
-            int i = 0;
-            for (; i + 4 <= grads.length; i += 4) {
-                s0 += (double) grads[i] * grads[i];
-                s1 += (double) grads[i + 1] * grads[i + 1];
-                s2 += (double) grads[i + 2] * grads[i + 2];
-                s3 += (double) grads[i + 3] * grads[i + 3];
-            }
-            for (; i < grads.length; i++) s0 += (double) grads[i] * grads[i];
-            double norm = Math.sqrt((s0 + s1) + (s2 + s3));
-            double coef = GradClip.coefficient(norm, max);
-            if (coef < 1.0) {
-                float c = (float) coef;
-                for (int j = 0; j < grads.length; j++) grads[j] *= c;
-            }
-            return norm;
+            return GradClip.clip(grads, max);
         }
 
         @Override public NDArray accumulate(double prevLr, double lr, boolean subtractOwn) {
@@ -601,14 +587,9 @@ public final class Distro implements AutoCloseable {
             }
         }
 
-        /** DCT basis vectors of size {@code n} as {@code [vector][position]}. */
+        /** DCT basis vectors of size {@code n} as {@code [vector][position]}, kept per size. */
         private float[][] basis(int n) {
-            return basis.computeIfAbsent(n, size -> {
-                double[][] f = DctTransform.dctMatrix(size);
-                float[][] b = new float[size][size];
-                for (int v = 0; v < size; v++) for (int p = 0; p < size; p++) b[v][p] = (float) f[p][v];
-                return b;
-            });
+            return basis.computeIfAbsent(n, DctTransform::basisVectors);
         }
 
         @Override public float[] delta(long from, long to) { return Arrays.copyOfRange(delta, (int) from, (int) to); }
