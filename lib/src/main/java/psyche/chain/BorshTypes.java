@@ -69,16 +69,31 @@ public final class BorshTypes {
         return new GcsRepo(r.fixedString(64, "bucket"), r.option("prefix", x -> x.fixedString(64, "prefix")));
     }
 
-    // --- Model::LLM
-    public static void model(Borsh.Writer w, LlmModel m) {
-        w.u8(0).u32(m.maxSeqLen()).u32(m.coldStartWarmupSteps()).u8(m.architecture().ordinal());
-        Checkpoint cp = m.checkpoint();
+    // --- model::Checkpoint: u8 variant (Ephemeral, Dummy, Hub, P2P, Gcs, P2PGcs) then the variant's repo
+    public static void checkpoint(Borsh.Writer w, Checkpoint cp) {
         w.u8(cp.tag());
         if (cp instanceof Checkpoint.Dummy d) hubRepo(w, d.repo());
         else if (cp instanceof Checkpoint.Hub h) hubRepo(w, h.repo());
         else if (cp instanceof Checkpoint.P2P h) hubRepo(w, h.repo());
         else if (cp instanceof Checkpoint.Gcs g) gcsRepo(w, g.repo());
         else if (cp instanceof Checkpoint.P2PGcs g) gcsRepo(w, g.repo());
+    }
+
+    public static Checkpoint checkpoint(Borsh.Reader r) {
+        return switch (r.variant("checkpoint", 6)) {
+            case 0 -> new Checkpoint.Ephemeral();
+            case 1 -> new Checkpoint.Dummy(hubRepo(r));
+            case 2 -> new Checkpoint.Hub(hubRepo(r));
+            case 3 -> new Checkpoint.P2P(hubRepo(r));
+            case 4 -> new Checkpoint.Gcs(gcsRepo(r));
+            default -> new Checkpoint.P2PGcs(gcsRepo(r));
+        };
+    }
+
+    // --- Model::LLM
+    public static void model(Borsh.Writer w, LlmModel m) {
+        w.u8(0).u32(m.maxSeqLen()).u32(m.coldStartWarmupSteps()).u8(m.architecture().ordinal());
+        checkpoint(w, m.checkpoint());
         w.u8(m.dataType().ordinal());
         DataLocation d = m.dataLocation();
         w.u8(d.tag());
@@ -122,14 +137,7 @@ public final class BorshTypes {
         long maxSeqLen = r.u32("max_seq_len");
         long coldStart = r.u32("cold_start_warmup_steps");
         Architecture arch = Architecture.values()[r.variant("architecture", Architecture.values().length)];
-        Checkpoint cp = switch (r.variant("checkpoint", 6)) {
-            case 0 -> new Checkpoint.Ephemeral();
-            case 1 -> new Checkpoint.Dummy(hubRepo(r));
-            case 2 -> new Checkpoint.Hub(hubRepo(r));
-            case 3 -> new Checkpoint.P2P(hubRepo(r));
-            case 4 -> new Checkpoint.Gcs(gcsRepo(r));
-            default -> new Checkpoint.P2PGcs(gcsRepo(r));
-        };
+        Checkpoint cp = checkpoint(r);
         DataType dataType = DataType.values()[r.variant("data_type", DataType.values().length)];
         DataLocation data = switch (r.variant("data_location", 6)) {
             case 0 -> new DataLocation.Dummy();

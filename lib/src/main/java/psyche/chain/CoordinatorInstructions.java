@@ -1,5 +1,6 @@
 package psyche.chain;
 
+import psyche.config.Checkpoint;
 import psyche.config.CoordinatorConfig;
 import psyche.config.HubRepo;
 import psyche.config.LlmModel;
@@ -124,9 +125,16 @@ public final class CoordinatorInstructions {
         public Map<String, Object> args() { return map("id", Map.of("signer", id.signer(), "p2p_identity", id.p2pIdentity()), "committee", committee, "position", position, "index", index); }
     }
 
-    public record CheckpointIx(HubRepo repo) implements Ix {
+    /**
+     * checkpoint(repo: model::Checkpoint): the whole enum, a u8 tag then the payload, as Psyche's client and
+     * run-manager send it (solana-coordinator/src/lib.rs:314-321, run-manager/src/commands/run/checkpoint.rs:45-50).
+     */
+    public record CheckpointIx(Checkpoint repo) implements Ix {
+        public CheckpointIx { Objects.requireNonNull(repo, "repo"); }
+        /** Checkpoint::Hub(repo), what run-manager's {@code checkpoint} sends. */
+        public static CheckpointIx hub(HubRepo repo) { return new CheckpointIx(new Checkpoint.Hub(repo)); }
         public String name() { return "checkpoint"; }
-        public void writeArgs(Borsh.Writer w) { BorshTypes.hubRepo(w, repo); }
+        public void writeArgs(Borsh.Writer w) { BorshTypes.checkpoint(w, repo); }
         public Map<String, Object> args() { return map("repo", repo); }
     }
 
@@ -185,7 +193,8 @@ public final class CoordinatorInstructions {
     public Instruction setFutureEpochRates(Pubkey authority, Pubkey instance, Pubkey account, Optional<Long> earning, Optional<Long> slashing) { return owner(authority, instance, account, new SetFutureEpochRates(earning, slashing)); }
     public Instruction setPaused(Pubkey authority, Pubkey instance, Pubkey account, boolean paused) { return owner(authority, instance, account, new SetPaused(paused)); }
     public Instruction tick(Pubkey user, Pubkey instance, Pubkey account) { return permissionless(user, instance, account, new Tick()); }
-    public Instruction checkpoint(Pubkey user, Pubkey instance, Pubkey account, HubRepo repo) { return permissionless(user, instance, account, new CheckpointIx(repo)); }
+    public Instruction checkpoint(Pubkey user, Pubkey instance, Pubkey account, Checkpoint repo) { return permissionless(user, instance, account, new CheckpointIx(repo)); }
+    public Instruction checkpoint(Pubkey user, Pubkey instance, Pubkey account, HubRepo repo) { return permissionless(user, instance, account, CheckpointIx.hub(repo)); }
 
     // ------------------------------------------------------------------ decoding
 
@@ -216,7 +225,7 @@ public final class CoordinatorInstructions {
                     r.raw(32, "broadcast_merkle"));
             case "health_check" -> new HealthCheck(BorshTypes.identity(r),
                     Committee.values()[r.variant("committee", 3)], r.u64("position"), r.u64("index"));
-            case "checkpoint" -> new CheckpointIx(BorshTypes.hubRepo(r));
+            case "checkpoint" -> new CheckpointIx(BorshTypes.checkpoint(r));
             default -> throw new IllegalStateException(name);
         });
     }

@@ -150,13 +150,27 @@ public final class OwnerCommands {
         }
     }
 
-    @Command(name = "checkpoint", mixinStandardHelpOptions = true, description = "Point the run at a Hub checkpoint (signer: a client of the epoch).")
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true, description = "Point the run at a Hub checkpoint (Checkpoint::Hub, as run-manager sends), or a GCS one with --gcs-bucket (signer: a client of the epoch).")
     static final class CheckpointCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--repo", required = true) String repo;
-        @Option(names = "--revision") String revision;
+        // run-manager: #[clap(long, env)] repo / revision (run/checkpoint.rs:17-20)
+        @Option(names = "--repo", defaultValue = "${env:REPO}") String repo;
+        @Option(names = "--revision", defaultValue = "${env:REVISION}") String revision;
+        @Option(names = "--gcs-bucket", description = "send Checkpoint::Gcs{bucket, prefix} instead of a Hub repo") String gcsBucket;
+        @Option(names = "--gcs-prefix") String gcsPrefix;
 
-        Integer run(Cluster c) { return withWallet(c, w -> CheckpointRun.execute(c, w, runId(runId), repo, Optional.ofNullable(revision)).render()); }
+        Integer run(Cluster c) {
+            psyche.config.Checkpoint cp;
+            if (gcsBucket != null && !gcsBucket.isEmpty()) {
+                if (repo != null && !repo.isEmpty()) throw new ParameterException(spec.commandLine(), "--repo and --gcs-bucket exclude each other: give one");
+                cp = new psyche.config.Checkpoint.Gcs(new psyche.config.GcsRepo(gcsBucket, Optional.ofNullable(gcsPrefix)));
+            } else {
+                if (repo == null || repo.isEmpty()) throw new ParameterException(spec.commandLine(), "Missing required option: '--repo=<repo>' (or env REPO), or --gcs-bucket");
+                if (gcsPrefix != null) throw new ParameterException(spec.commandLine(), "--gcs-prefix needs --gcs-bucket");
+                cp = new psyche.config.Checkpoint.Hub(new psyche.config.HubRepo(repo, Optional.ofNullable(revision)));
+            }
+            return withWallet(c, w -> CheckpointRun.execute(c, w, runId(runId), cp).render());
+        }
     }
 
     @Command(name = "tick", mixinStandardHelpOptions = true, description = "Send tick transactions.")

@@ -204,10 +204,13 @@ public final class RunProgram {
     public static InstanceState setPaused(InstanceState s, boolean paused, long now, long seed) {
         CoordinatorState c = s.coordinator();
         if (paused) return withCoordinator(s, engine(() -> Coordinator.pause(c, now)));
-        List<String> cfg = SanityChecks.config(c.config(), c.model());
+        // instance_state.rs:188-196: config, model, then the cold-start check on both
+        List<String> cfg = SanityChecks.config(c.config(), null);
         if (!cfg.isEmpty()) throw new ProgramException(ProgramError.ConfigSanityCheckFailed, String.join("; ", cfg));
         List<String> mdl = SanityChecks.model(c.model());
         if (!mdl.isEmpty()) throw new ProgramException(ProgramError.ModelSanityCheckFailed, String.join("; ", mdl));
+        List<String> cold = SanityChecks.coldStart(c.config(), c.model());
+        if (!cold.isEmpty()) throw new ProgramException(ProgramError.ConfigSanityCheckFailed, String.join("; ", cold));
         CoordinatorState prepared = c;
         if (c.runState() == RunState.Uninitialized) {
             prepared = Coordinator.with(Coordinator.with(c, RunState.Paused),
@@ -239,7 +242,7 @@ public final class RunProgram {
         }
         RunMetadata md = metadata != null ? metadata : s.metadata();
         if (config != null) {
-            List<String> v = SanityChecks.config(config, model != null ? model : c.model());
+            List<String> v = SanityChecks.config(config, null);
             if (!v.isEmpty()) throw new ProgramException(ProgramError.ConfigSanityCheckFailed, String.join("; ", v));
             c = Coordinator.with(c, config);
         }
@@ -247,6 +250,11 @@ public final class RunProgram {
             List<String> v = SanityChecks.model(model);
             if (!v.isEmpty()) throw new ProgramException(ProgramError.ModelSanityCheckFailed, String.join("; ", v));
             c = Coordinator.with(c, model);
+        }
+        // instance_state.rs:318-322: a config or a model alone also runs the cold-start check on the result
+        if (config != null || model != null) {
+            List<String> v = SanityChecks.coldStart(c.config(), c.model());
+            if (!v.isEmpty()) throw new ProgramException(ProgramError.ConfigSanityCheckFailed, String.join("; ", v));
         }
         if (progress != null) {
             List<String> v = SanityChecks.progress(progress);

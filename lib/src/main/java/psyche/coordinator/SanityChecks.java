@@ -2,6 +2,8 @@ package psyche.coordinator;
 
 import psyche.config.Checkpoint;
 import psyche.config.CoordinatorConfig;
+import psyche.config.DataLocation;
+import psyche.config.HttpLocation;
 import psyche.config.LlmModel;
 import psyche.config.Optimizer;
 
@@ -42,13 +44,28 @@ public final class SanityChecks {
         if (c.waitingForMembersExtraTime() == 0) v.add("waiting_for_members_extra_time must be > 0");
         if (model != null && model.coldStartWarmupSteps() > 0 && c.maxRoundTrainTime() > 0
                 && Long.compareUnsigned(c.epochTime(), c.warmupTime()) > 0) {
-            long maxSteps = (c.epochTime() - c.warmupTime()) / c.maxRoundTrainTime();
-            if (model.coldStartWarmupSteps() > maxSteps) {
-                v.add("cold_start_warmup_steps (" + model.coldStartWarmupSteps() + ") must be <= (epoch_time - warmup_time)"
-                        + " / max_round_train_time = " + maxSteps);
-            }
+            v.addAll(coldStart(c, model));
         }
         return v;
+    }
+
+    /**
+     * Coordinator::check_cold_start_warmup_steps (shared/coordinator/src/coordinator.rs:892-911) on the state as the
+     * program holds it. Its u64 arithmetic panics (overflow-checks = true in the program's release profile) when
+     * warmup_time > epoch_time or max_round_train_time == 0: those throw, and the transaction fails as
+     * ProgramFailedToComplete, as on chain.
+     */
+    public static List<String> coldStart(CoordinatorConfig c, LlmModel model) {
+        if (model.coldStartWarmupSteps() == 0) return List.of();
+        if (Long.compareUnsigned(c.epochTime(), c.warmupTime()) < 0) {
+            throw new ArithmeticException("attempt to subtract with overflow (epoch_time - warmup_time)");
+        }
+        long rounds = Long.divideUnsigned(c.epochTime() - c.warmupTime(), c.maxRoundTrainTime()); // /0 throws, as Rust panics
+        if (Long.compareUnsigned(model.coldStartWarmupSteps(), rounds) > 0) {
+            return List.of("cold_start_warmup_steps (" + model.coldStartWarmupSteps() + ") must be <= (epoch_time - warmup_time)"
+                    + " / max_round_train_time = " + rounds);
+        }
+        return List.of();
     }
 
     public static List<String> model(LlmModel m) {
@@ -60,6 +77,19 @@ public final class SanityChecks {
         if (cp instanceof Checkpoint.P2P h && h.repo().repoId().isEmpty()) v.add("checkpoint P2P needs repo_id");
         if (cp instanceof Checkpoint.Gcs g && g.repo().bucket().isEmpty()) v.add("checkpoint Gcs needs bucket");
         if (cp instanceof Checkpoint.P2PGcs g && g.repo().bucket().isEmpty()) v.add("checkpoint P2PGcs needs bucket");
+        // model.rs:316-337: every data location but Dummy and Local needs its URL / bucket
+        DataLocation d = m.dataLocation();
+        boolean badData = false;
+        if (d instanceof DataLocation.Server x) badData = x.address().isEmpty();
+        else if (d instanceof DataLocation.WeightedHttp x) badData = x.url().isEmpty();
+        else if (d instanceof DataLocation.Preprocessed x) badData = x.location().isEmpty();
+        else if (d instanceof DataLocation.Http h) {
+            HttpLocation l = h.location();
+            if (l instanceof HttpLocation.SingleUrl u) badData = u.url().isEmpty();
+            else if (l instanceof HttpLocation.NumberedFiles n) badData = n.urlTemplate().isEmpty() || n.numFiles() == 0;
+            else if (l instanceof HttpLocation.Gcp g) badData = g.bucketName().isEmpty();
+        }
+        if (badData) v.add("bad LLM training data location: its URL, template or bucket is empty (or num_files is 0)");
         if (m.optimizer() instanceof Optimizer.Dummy) v.add("optimizer Dummy is not accepted; use AdamW or Distro");
         return v;
     }

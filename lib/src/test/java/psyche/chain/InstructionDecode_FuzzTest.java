@@ -30,7 +30,7 @@ class InstructionDecode_FuzzTest {
                 r.nextFloat(), r.nextFloat(), List.of(new WitnessMetadata.Eval("mmlu", r.nextFloat())), List.of(r.nextInt()),
                 r.nextInt(256), r.nextFloat())).data());
         out.add(new CoordinatorInstructions.HealthCheck(new NodeIdentity(a, b), Committee.values()[r.nextInt(3)], r.nextLong(), r.nextLong()).data());
-        out.add(new CoordinatorInstructions.CheckpointIx(new psyche.config.HubRepo(RandomStates.str(r, 64), RandomStates.optS(r, 64))).data());
+        out.add(CoordinatorInstructions.CheckpointIx.hub(new psyche.config.HubRepo(RandomStates.str(r, 64), RandomStates.optS(r, 64))).data());
         out.add(new AuthorizerInstructions.GranteeUpdate(r.nextBoolean(), List.of(a, b)).data());
         out.add(new AuthorizerInstructions.Create(a, RandomStates.str(r, 30).getBytes()).data());
         out.add(new TreasurerInstructions.RunCreate(r.nextLong(), RandomStates.str(r, 32), "v", a, b).data());

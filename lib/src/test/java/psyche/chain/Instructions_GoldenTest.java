@@ -205,7 +205,8 @@ class Instructions_GoldenTest {
     @Test
     void checkpoint() {
         Instruction ix = coord.checkpoint(K1, K2, K3, new HubRepo("org/m", Optional.of("abc")));
-        assertData("d5c813ccf08fb8fc" + fixed("org/m", 64) + "01" + fixed("abc", 64), ix);
+        // model::Checkpoint::Hub (variant 2) then HubRepo { repo_id FS<64>, revision Option<FS<64>> }
+        assertData("d5c813ccf08fb8fc" + "02" + fixed("org/m", 64) + "01" + fixed("abc", 64), ix);
         assertMetas(ix, K1, "s", K2, "-", K3, "w");
     }
 

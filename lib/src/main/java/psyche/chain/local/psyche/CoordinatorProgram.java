@@ -20,7 +20,6 @@ import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.Program;
 import psyche.chain.rpc.ProgramErrors;
-import psyche.config.Checkpoint;
 import psyche.coordinator.CommitteeProof;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.HealthCheck;
@@ -99,7 +98,7 @@ public final class CoordinatorProgram implements Program {
                         new CommitteeProof(psyche.coordinator.Committee.values()[a.committee().ordinal()],
                                 a.position(), a.index())), ctx.unixTimestamp(), seed(ctx)));
             } else if (ix instanceof CoordinatorInstructions.CheckpointIx a) {
-                permissionless(ctx, accounts, (s, user) -> RunProgram.checkpoint(s, user, new Checkpoint.Hub(a.repo()),
+                permissionless(ctx, accounts, (s, user) -> RunProgram.checkpoint(s, user, a.repo(),
                         ctx.unixTimestamp(), seed(ctx)));
             } else {
                 throw Anchor.fail(ctx, AnchorError.InstructionFallbackNotFound);
