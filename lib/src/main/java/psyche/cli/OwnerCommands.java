@@ -108,19 +108,22 @@ public final class OwnerCommands {
         @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
         @Option(names = "--config-path", defaultValue = "${env:CONFIG_PATH}", description = "run config TOML") Path configPath;
         @Option(names = "--restart-from-step", defaultValue = "${env:RESTART_FROM_STEP}") Long restartFromStep;
-        @Option(names = "--switch-to-hub", description = "P2P/Dummy checkpoint → Hub") boolean switchToHub;
-        @Option(names = "--name", defaultValue = "${env:NAME}") String name;
-        @Option(names = "--description", defaultValue = "${env:DESCRIPTION}") String description;
-        @Option(names = "--num-parameters", defaultValue = "${env:NUM_PARAMETERS}") Long numParameters;
-        @Option(names = "--vocab-size", defaultValue = "${env:VOCAB_SIZE}") Long vocabSize;
+        @Option(names = "--switch-to-hub", defaultValue = "${env:SWITCH_TO_HUB}", description = "P2P/Dummy checkpoint → Hub") Boolean switchToHub;
+        // metadata: run-manager reads no environment for these (update_config.rs:30-39): a stray NAME must not rename a run
+        @Option(names = "--name") String name;
+        @Option(names = "--description") String description;
+        @Option(names = "--num-parameters") Long numParameters;
+        @Option(names = "--vocab-size") Long vocabSize;
         @Option(names = "--client-version", defaultValue = "${env:CLIENT_VERSION}") String clientVersion;
+        @Option(names = "--force", description = "send a config our stricter checks refuse (unknown keys, lint rules) when Psyche's program accepts it")
+        boolean force;
 
         Integer run(Cluster c) {
             UpdateConfig.Params p = new UpdateConfig.Params(runId(runId), opt(treasurerIndex),
-                    Optional.ofNullable(configPath).map(UpdateConfig::load), opt(restartFromStep), switchToHub,
-                    Optional.ofNullable(name), Optional.ofNullable(description), opt(numParameters), opt(vocabSize),
-                    Optional.ofNullable(clientVersion));
-            return withWallet(c, w -> UpdateConfig.execute(c, w, p).render());
+                    Optional.ofNullable(configPath).map(path -> UpdateConfig.load(path, force)), opt(restartFromStep),
+                    Boolean.TRUE.equals(switchToHub), Optional.ofNullable(name), Optional.ofNullable(description),
+                    opt(numParameters), opt(vocabSize), Optional.ofNullable(clientVersion));
+            return withWallet(c, w -> UpdateConfig.execute(c, w, p, force).render());
         }
     }
 

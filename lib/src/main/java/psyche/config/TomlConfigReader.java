@@ -46,7 +46,16 @@ final class TomlConfigReader {
         Optional<TomlParseResult> parsed = reader.parseSyntax(toml);
         if (parsed.isEmpty()) return reader.result(null);
         TomlTable root = parsed.get();
-        reader.checkKeys(root, "", List.of("config", "model"), List.of());
+        // Psyche's centralized state.toml (top-level run_id, run_state, [config], [model]) is a config too:
+        // run-manager's update-config reads any file with [config] and [model] (update_config.rs:74-86)
+        boolean stateShape = root.contains("run_id") || root.contains("run_state");
+        if (stateShape) {
+            reader.checkKeys(root, "", List.of("run_id", "run_state", "config", "model"), STATE_IGNORED_KEYS);
+            if (root.contains("run_id")) reader.string(root, "run_id", "run_id");
+            if (root.contains("run_state")) reader.unitEnum(root, "run_state", "run_state", RunState.class);
+        } else {
+            reader.checkKeys(root, "", List.of("config", "model"), List.of());
+        }
         RunConfig config = reader.runConfig(root);
         return reader.result(config);
     }

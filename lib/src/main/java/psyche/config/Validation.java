@@ -328,11 +328,13 @@ public final class Validation {
     private void ours(RunConfig rc, ValidationOptions options) {
         CoordinatorConfig c = rc.config();
         LlmModel m = rc.model();
-        if (c.initMinClients() >= c.globalBatchSizeEnd() && c.globalBatchSizeEnd() > 0) {
+        // join_run refuses a new client only once global_batch_size_end are registered (instance_state.rs:350-356),
+        // so exactly global_batch_size_end clients can register and start an epoch
+        if (c.initMinClients() > c.globalBatchSizeEnd() && c.globalBatchSizeEnd() > 0) {
             error(C + "init_min_clients", Integer.toString(c.initMinClients()), "init_min_clients (" + c.initMinClients()
-                            + ") must be < global_batch_size_end (" + c.globalBatchSizeEnd() + "): joins are refused once "
+                            + ") must be <= global_batch_size_end (" + c.globalBatchSizeEnd() + "): joins are refused once "
                             + "registered clients reach global_batch_size_end (MoreClientsThanBatches), so no epoch would start",
-                    "raise global_batch_size_end above " + c.initMinClients() + " or lower init_min_clients");
+                    "raise global_batch_size_end to at least " + c.initMinClients() + " or lower init_min_clients");
         }
         if (c.verificationPercent() != 0) {
             error(C + "verification_percent", Integer.toString(c.verificationPercent()),
@@ -341,11 +343,11 @@ public final class Validation {
         }
         if (options.expectedClients().isPresent()) {
             int n = options.expectedClients().getAsInt();
-            if (n >= c.globalBatchSizeEnd()) {
+            if (n > c.globalBatchSizeEnd()) {
                 error(C + "global_batch_size_end", Integer.toString(c.globalBatchSizeEnd()), "expecting " + n
                                 + " clients, but joins are refused once registered clients reach global_batch_size_end ("
-                                + c.globalBatchSizeEnd() + ", MoreClientsThanBatches), so at most " + Math.max(0, c.globalBatchSizeEnd() - 1) + " can join",
-                        "raise global_batch_size_end above " + n);
+                                + c.globalBatchSizeEnd() + ", MoreClientsThanBatches), so at most " + c.globalBatchSizeEnd() + " can join",
+                        "raise global_batch_size_end to at least " + n);
             }
             if (n < c.initMinClients()) {
                 warning(C + "init_min_clients", Integer.toString(c.initMinClients()), "expecting " + n

@@ -27,6 +27,7 @@ import psyche.config.Violation;
 import psyche.coordinator.CoordinatorState;
 import psyche.coordinator.Progress;
 import psyche.coordinator.RunState;
+import psyche.coordinator.SanityChecks;
 
 /**
  * update-config: validates the TOML locally (every violation listed, nothing signed on an error), shows the diff
@@ -80,14 +81,59 @@ public final class UpdateConfig {
         return loaded.config().get();
     }
 
-    public static Result execute(Cluster c, Keypair payer, Params p) {
+    /**
+     * With {@code force}: reads any file that maps onto the schema, keeping what our reader is stricter about than
+     * Psyche's serde (unknown keys) as warnings; {@link #execute(Cluster, Keypair, Params, boolean)} then checks it.
+     */
+    public static RunConfig load(Path path, boolean force) {
+        if (!force) return load(path);
+        LoadedConfig loaded = RunConfigs.load(path);
+        if (loaded.config().isEmpty()) {
+            throw new OpsException(OpsException.Reason.INVALID, "config " + path + " cannot be used even with --force"
+                    + " (nothing was signed):\n" + ValidationReport.of(loaded.violations()).render());
+        }
+        return loaded.config().get();
+    }
+
+    public static Result execute(Cluster c, Keypair payer, Params p) { return execute(c, payer, p, false); }
+
+    /** The program's own accept/reject rules (instance_state.rs:302-322), in its order. */
+    static List<String> programChecks(RunConfig rc) {
+        List<String> v = new ArrayList<>(SanityChecks.config(rc.config(), null));
+        if (v.isEmpty()) v.addAll(SanityChecks.model(rc.model()));
+        if (v.isEmpty()) {
+            try {
+                v.addAll(SanityChecks.coldStart(rc.config(), rc.model()));
+            } catch (ArithmeticException e) {
+                v.add("the cold-start check panics: " + e.getMessage());
+            }
+        }
+        return v;
+    }
+
+    /**
+     * {@code force}: our rules stricter than Psyche's (lint rules such as verification_percent = 0, LR schedule
+     * lengths) become warnings; what Psyche's program itself checks (CoordinatorConfig::check, Model::check, the
+     * cold-start check: {@link SanityChecks}) still refuses, so --force sends only what Psyche would accept.
+     */
+    public static Result execute(Cluster c, Keypair payer, Params p, boolean force) {
         List<String> warnings = new ArrayList<>();
         Optional<RunConfig> newConfig = p.config();
         if (newConfig.isPresent()) {
             ValidationReport report = Validation.check(newConfig.get());
-            if (!report.isValid()) {
+            if (!report.isValid() && !force) {
                 throw new OpsException(OpsException.Reason.INVALID, "config for run '" + p.runId()
-                        + "' fails validation (nothing was signed); fix every error:\n" + report.render());
+                        + "' fails validation (nothing was signed); fix every error, or pass --force to send what"
+                        + " Psyche's program accepts:\n" + report.render());
+            }
+            if (force) {
+                List<String> psyche = programChecks(newConfig.get());
+                if (!psyche.isEmpty()) {
+                    throw new OpsException(OpsException.Reason.INVALID, "config for run '" + p.runId()
+                            + "' is rejected by Psyche's program too, so even --force does not send it (nothing was signed): "
+                            + String.join("; ", psyche));
+                }
+                for (Violation e : report.errors()) warnings.add("--force: sending despite " + e.render());
             }
             for (Violation w : report.warnings()) warnings.add(w.render());
         }
