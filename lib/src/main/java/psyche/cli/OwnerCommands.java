@@ -60,6 +60,12 @@ public final class OwnerCommands {
             return runId;
         }
 
+        /** clap's Vec env without a value_delimiter: the whole variable is one value. */
+        static List<String> envList(String name) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? List.of() : List.of(v.trim());
+        }
+
         static OptionalLong opt(Long v) { return v == null ? OptionalLong.empty() : OptionalLong.of(v); }
         static OptionalDouble optD(Double v) { return v == null ? OptionalDouble.empty() : OptionalDouble.of(v); }
 
@@ -179,12 +185,29 @@ public final class OwnerCommands {
     @Command(name = "tick", mixinStandardHelpOptions = true, description = "Send tick transactions.")
     static final class TickCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--ms-interval", defaultValue = "1000") long msInterval;
-        @Option(names = "--count", defaultValue = "1") int count;
+        // run/tick.rs:14-19: --ms-interval (env MS_INTERVAL, default 1000), --count (env COUNT; none = until stopped)
+        @Option(names = "--ms-interval", defaultValue = "${env:MS_INTERVAL:-1000}", description = "ms between ticks; env MS_INTERVAL (default ${DEFAULT-VALUE})") long msInterval;
+        @Option(names = "--count", defaultValue = "${env:COUNT}", description = "ticks to send; env COUNT; without it: tick until interrupted (Ctrl-C)") Long count;
 
         Integer run(Cluster c) {
-            return withWallet(c, w -> String.join("\n", TickRun.execute(c, w, runId(runId), count, Duration.ofMillis(msInterval))
-                    .stream().map(Cluster.Sent::render).toList()));
+            String id = runId(runId);
+            try (Keypair w = cluster.wallet()) {
+                PrintWriter out = out();
+                long sent = TickRun.run(c, w, id, opt(count), Duration.ofMillis(msInterval), s -> {
+                    // what run-manager prints per tick (run/tick.rs:48-54)
+                    out.println("Ticked run " + id + " with transaction " + s.signature());
+                    out.println();
+                    out.println("===== Logs =====");
+                    s.logs().forEach(out::println);
+                    out.println();
+                    out.flush();
+                });
+                if (sent == 0) {
+                    out.println("nothing to do: --count 0 sends no tick");
+                    out.flush();
+                }
+                return 0;
+            }
         }
     }
 
@@ -227,27 +250,57 @@ public final class OwnerCommands {
 
     @Command(name = "join-authorization-read", mixinStandardHelpOptions = true, description = "Show an authorization: active and delegates.")
     static final class AuthReadCmd extends Base {
-        @Option(names = "--join-authority", defaultValue = "${env:JOIN_AUTHORITY}", description = "grantor (default: the wallet)") String joinAuthority;
-        @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}", required = true, description = "grantee") String authorizer;
+        // authorization/read.rs:13-17: --join-authority required, --authorizer optional (default 111…1, the public grant)
+        @Option(names = "--join-authority", defaultValue = "${env:JOIN_AUTHORITY}", description = "grantor: the run's join authority (required; env JOIN_AUTHORITY)") String joinAuthority;
+        @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}", description = "grantee (default: 11111111111111111111111111111111, everyone)") String authorizer;
 
         Integer run(Cluster c) {
-            Pubkey grantor = joinAuthority != null ? Pubkey.fromBase58(joinAuthority) : walletKey();
-            out().println(JoinAuthorizations.read(c, grantor, Pubkey.fromBase58(authorizer)).render());
-            out().flush();
+            if (joinAuthority == null || joinAuthority.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "Missing required option: '--join-authority=<joinAuthority>' (or env JOIN_AUTHORITY)");
+            }
+            Pubkey grantor = key("--join-authority", joinAuthority);
+            Pubkey grantee = authorizer == null || authorizer.isBlank() ? JoinAuthorizations.EVERYONE : key("--authorizer", authorizer);
+            PrintWriter out = out();
+            // read.rs:31-51, line for line
+            out.println("Authorization Grantor: " + grantor);
+            out.println("Authorization Grantee: " + grantee);
+            out.println("Authorization Address: " + c.pdas().joinAuthorization(grantor, grantee).address());
+            out.flush();
+            JoinAuthorizations.Found found = JoinAuthorizations.read(c, grantor, grantee);
+            out.println("Authorization Active: " + found.authorization().active());
+            out.println("Authorization Delegate Count: " + found.authorization().delegates().size());
+            int i = 0;
+            for (Pubkey d : found.authorization().delegates()) out.println(" - Authorization delegate #" + (++i) + ": " + d);
+            out.flush();
             return 0;
         }
 
-        private Pubkey walletKey() { try (Keypair w = cluster.wallet()) { return w.publicKey(); } }
+        private Pubkey key(String option, String value) {
+            try {
+                return Pubkey.fromBase58(value);
+            } catch (RuntimeException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '" + value + "' is not a base58 public key");
+            }
+        }
     }
 
     @Command(name = "join-authorization-delegate", aliases = "set-delegates", mixinStandardHelpOptions = true, description = "As grantee (the wallet), clear and/or add delegate keys.")
     static final class AuthDelegateCmd extends Base {
         @Option(names = "--join-authority", defaultValue = "${env:JOIN_AUTHORITY}", required = true) String joinAuthority;
-        @Option(names = "--delegates-clear") boolean clear;
-        @Option(names = {"--delegates-added", "--delegate-added"}, arity = "0..*", paramLabel = "PUBKEY") List<String> added = List.of();
+        // authorization/delegate.rs:15-18: env DELEGATES_CLEAR / DELEGATES_ADDED
+        @Option(names = "--delegates-clear", defaultValue = "${env:DELEGATES_CLEAR}") Boolean clear;
+        @Option(names = {"--delegates-added", "--delegate-added"}, arity = "0..*", paramLabel = "PUBKEY") List<String> added;
 
         Integer run(Cluster c) {
-            List<Pubkey> keys = added.stream().map(Pubkey::fromBase58).toList();
+            boolean clear = Boolean.TRUE.equals(this.clear);
+            List<String> given = added != null ? added : envList("DELEGATES_ADDED");
+            if (!clear && given.isEmpty()) {
+                // Psyche sends a transaction that changes nothing and exits 0: say so, send nothing, exit 0
+                out().println("nothing to do: give --delegates-clear and/or --delegates-added KEY...");
+                out().flush();
+                return 0;
+            }
+            List<Pubkey> keys = given.stream().map(Pubkey::fromBase58).toList();
             return withWallet(c, w -> JoinAuthorizations.delegate(c, w, Pubkey.fromBase58(joinAuthority), clear, keys).render()
                     + "\n" + JoinAuthorizations.read(c, Pubkey.fromBase58(joinAuthority), w.publicKey()).render());
         }

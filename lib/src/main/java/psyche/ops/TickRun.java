@@ -23,6 +23,34 @@ public final class TickRun {
         return out;
     }
 
+    /**
+     * run-manager's tick (run/tick.rs:38-60): {@code count} ticks, or without one until the thread is interrupted,
+     * {@code interval} apart; each sent tick is handed to {@code onTick} as it lands. {@code count} 0 sends nothing.
+     * Returns how many were sent.
+     */
+    public static long run(Cluster c, Keypair payer, String runId, OptionalLong count, Duration interval,
+                           java.util.function.Consumer<Cluster.Sent> onTick) {
+        if (count.isPresent() && count.getAsLong() < 0) {
+            throw new OpsException(OpsException.Reason.INVALID, "--count must be >= 0, got " + count.getAsLong());
+        }
+        RunSnapshot run = RunSnapshot.fetch(c, runId, OptionalLong.empty());
+        long sent = 0;
+        while (!count.isPresent() || sent < count.getAsLong()) {
+            if (Thread.currentThread().isInterrupted()) break;
+            onTick.accept(c.send("tick run '" + runId + "'", payer, List.of(c.coordinator().tick(payer.publicKey(),
+                    run.instanceAddress(), run.accountAddress()))));
+            sent++;
+            if (count.isPresent() && sent >= count.getAsLong()) break;
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return sent;
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
