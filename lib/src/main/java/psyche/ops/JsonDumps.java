@@ -170,12 +170,8 @@ public final class JsonDumps {
         return F.numberNode(new BigDecimal(Long.toUnsignedString(native_)).movePointLeft(decimals).doubleValue());
     }
 
-    /** Pretty JSON text of a dump. */
+    /** Pretty JSON text of a dump, byte for byte as run-manager prints it (serde_json's to_string_pretty). */
     public static String render(JsonNode dump) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(dump);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ChainJson.serdePretty(dump);
     }
 }
