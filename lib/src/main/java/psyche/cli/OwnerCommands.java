@@ -45,6 +45,17 @@ import psyche.ops.UpdateConfig;
 public final class OwnerCommands {
     private OwnerCommands() {}
 
+    /** run-manager's {@code Option<u64>} options: the full unsigned range, one-line error otherwise. */
+    static final class U64 implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override public Long convert(String value) {
+            try {
+                return Long.parseUnsignedLong(value.trim());
+            } catch (NumberFormatException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a u64 (0 to 18446744073709551615)");
+            }
+        }
+    }
+
     /** Shared plumbing: the common options, the output, and the name the CLI was started under. */
     abstract static class Base implements Callable<Integer> {
         @Mixin ClusterOptions cluster;
@@ -90,9 +101,10 @@ public final class OwnerCommands {
     static final class CreateRunCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "run id, at most 32 bytes (env RUN_ID)") String runId;
         @Option(names = {"-c", "--client-version"}, defaultValue = "${env:CLIENT_VERSION}", required = true, description = "client image tag, sha256:… digest, or 'test'") String clientVersion;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--treasurer-collateral-mint", defaultValue = "${env:TREASURER_COLLATERAL_MINT}", description = "SPL mint of the reward collateral: makes a treasurer run") String mint;
-        @Option(names = "--join-authority", defaultValue = "${env:JOIN_AUTHORITY}", description = "key whose authorizations admit clients (default: the wallet)") String joinAuthority;
+        // run/create_run.rs:28-29: --join-authority reads no environment
+        @Option(names = "--join-authority", description = "key whose authorizations admit clients (default: the wallet)") String joinAuthority;
 
         Integer run(Cluster c) {
             CreateRun.Params p = new CreateRun.Params(runId(runId), clientVersion, Optional.ofNullable(joinAuthority).map(Pubkey::fromBase58),
@@ -111,7 +123,7 @@ public final class OwnerCommands {
     @Command(name = "update-config", mixinStandardHelpOptions = true, description = "Validate a config locally, show the diff, and update the run (halted runs only, except metadata).")
     static final class UpdateConfigCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--config-path", defaultValue = "${env:CONFIG_PATH}", description = "run config TOML") Path configPath;
         @Option(names = "--restart-from-step", defaultValue = "${env:RESTART_FROM_STEP}") Long restartFromStep;
         @Option(names = "--switch-to-hub", defaultValue = "${env:SWITCH_TO_HUB}", description = "P2P/Dummy checkpoint → Hub") Boolean switchToHub;
@@ -136,7 +148,7 @@ public final class OwnerCommands {
     @Command(name = "set-paused", mixinStandardHelpOptions = true, description = "Pause (default, or --pause) or resume (--resume) a run.")
     static final class SetPausedCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--resume", description = "unpause") boolean resume;
         @Option(names = "--pause", description = "pause (the default)") boolean pause;
 
@@ -149,7 +161,7 @@ public final class OwnerCommands {
     @Command(name = "set-future-epoch-rates", mixinStandardHelpOptions = true, description = "Reward rates for the next epochs (collateral UI units for treasurer runs; points with --earning-rate/--slashing-rate under psyche-solana-client).")
     static final class SetRatesCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = {"--earning-rate-total-shared", "--earning-rate"}, defaultValue = "${env:EARNING_RATE_TOTAL_SHARED}") Double earning;
         @Option(names = {"--slashing-rate-per-client", "--slashing-rate"}, defaultValue = "${env:SLASHING_RATE_PER_CLIENT}") Double slashing;
 
@@ -214,7 +226,7 @@ public final class OwnerCommands {
     @Command(name = "json-dump-run", mixinStandardHelpOptions = true, description = "The run's state as JSON (run-manager's shape).")
     static final class JsonDumpRunCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
 
         Integer run(Cluster c) {
             out().println(JsonDumps.render(JsonDumps.run(c, runId(runId), opt(treasurerIndex))));
@@ -226,7 +238,7 @@ public final class OwnerCommands {
     @Command(name = "json-dump-user", mixinStandardHelpOptions = true, description = "One user's standing in a run as JSON.")
     static final class JsonDumpUserCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = {"--address", "--wallet", "--user"}, defaultValue = "${env:ADDRESS}", required = true, paramLabel = "PUBKEY") String address;
 
         Integer run(Cluster c) {
@@ -316,7 +328,7 @@ public final class OwnerCommands {
     @Command(name = "treasurer-top-up-rewards", mixinStandardHelpOptions = true, description = "Transfer collateral to the run's treasury (UI units; native units under psyche-solana-client or with --collateral-amount-native).")
     static final class TopUpCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--collateral-amount", defaultValue = "${env:COLLATERAL_AMOUNT}") Double amount;
         @Option(names = "--collateral-amount-native", description = "amount in the mint's smallest unit") Long amountNative;
 
@@ -336,7 +348,7 @@ public final class OwnerCommands {
     @Command(name = "treasurer-claim-rewards", mixinStandardHelpOptions = true, description = "Claim the wallet's earned points as collateral (min of unclaimed and treasury).")
     static final class ClaimCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--points", description = "claim exactly this many points (default: all claimable)") Long points;
 
         Integer run(Cluster c) { return withWallet(c, w -> ClaimRewards.execute(c, w, runId(runId), opt(treasurerIndex), opt(points)).render()); }
@@ -346,7 +358,8 @@ public final class OwnerCommands {
     static final class CanJoinCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}") String authorizer;
-        @Option(names = "--address", defaultValue = "${env:ADDRESS}", description = "the joining key (default: the wallet)") String address;
+        // can_join.rs:18-19: --address, aliases --wallet and --user, env ADDRESS
+        @Option(names = {"--address", "--wallet", "--user"}, defaultValue = "${env:ADDRESS}", paramLabel = "PUBKEY", description = "the joining key (default: the wallet)") String address;
 
         Integer run(Cluster c) {
             Pubkey user;

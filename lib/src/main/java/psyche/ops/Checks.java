@@ -28,14 +28,20 @@ final class Checks {
     }
 
     /** Native token units for a UI amount at {@code decimals}, refusing fractions finer than the mint. */
+    /**
+     * run-manager's ui_amount_to_native_amount (solana-common/src/utils.rs:1-4): {@code (ui * 10^decimals).round()}
+     * in f64, half away from zero. Stricter before signing: a negative, non-finite or over-u64 amount is refused
+     * instead of saturating.
+     */
     static long toNative(double ui, int decimals, String what) {
         if (!(ui >= 0) || Double.isInfinite(ui)) throw new OpsException(OpsException.Reason.INVALID, what + " must be a non-negative number, got " + ui);
-        java.math.BigDecimal v = java.math.BigDecimal.valueOf(ui).movePointRight(decimals);
-        try {
-            return v.setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
-        } catch (ArithmeticException e) {
-            throw new OpsException(OpsException.Reason.INVALID, what + " " + ui + " is finer than the mint's " + decimals
-                    + " decimals or too large");
+        double scaled = ui * new java.math.BigDecimal(java.math.BigInteger.TEN.pow(decimals)).doubleValue();
+        double floor = Math.floor(scaled);
+        double rounded = scaled - floor >= 0.5 ? floor + 1 : floor;
+        java.math.BigInteger n = new java.math.BigDecimal(rounded).toBigInteger();
+        if (n.bitLength() > 64) {
+            throw new OpsException(OpsException.Reason.INVALID, what + " " + ui + " is too large for the mint's " + decimals + " decimals");
         }
+        return n.longValue();
     }
 }

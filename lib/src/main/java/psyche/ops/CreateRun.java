@@ -54,6 +54,11 @@ public final class CreateRun {
     }
 
     public static Result execute(Cluster c, Keypair payer, Params p) {
+        if (p.treasurerIndex().isPresent() && p.collateralMint().isEmpty()) {
+            // run-manager bails before signing (run/create_run.rs:62-67)
+            throw new OpsException(OpsException.Reason.INVALID, "cannot create run '" + p.runId() + "': --treasurer-index is set"
+                    + " but --treasurer-collateral-mint is not; give the collateral mint for a treasurer run, or drop --treasurer-index");
+        }
         ValidationReport report = Validation.checkRunId(p.runId()).plus(Validation.checkClientVersion(p.clientVersion()).violations());
         if (!report.isValid()) {
             throw new OpsException(OpsException.Reason.INVALID, "cannot create run: " + report.render());

@@ -167,7 +167,9 @@ public final class JsonDumps {
 
     /** Native units as a UI amount (native / 10^decimals), as run-manager's {@code native_amount_to_ui_amount}. */
     private static JsonNode ui(long native_, int decimals) {
-        return F.numberNode(new BigDecimal(Long.toUnsignedString(native_)).movePointLeft(decimals).doubleValue());
+        // (native as f64) / (10^decimals as f64), as solana-common/src/utils.rs:6-9 computes it
+        double n = native_ >= 0 ? (double) native_ : new BigDecimal(Long.toUnsignedString(native_)).doubleValue();
+        return F.numberNode(n / new java.math.BigDecimal(java.math.BigInteger.TEN.pow(decimals)).doubleValue());
     }
 
     /** Pretty JSON text of a dump, byte for byte as run-manager prints it (serde_json's to_string_pretty). */

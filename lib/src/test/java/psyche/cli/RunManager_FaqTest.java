@@ -164,7 +164,7 @@ class RunManager_FaqTest {
         assertTrue(withHistory.out().startsWith("Diagnosis of run 'faq-run'"), withHistory.out() + withHistory.err());
 
         SeedCommands.Outcome ticks = run("run-manager tick --rpc [RPC] --run-id [RUN_ID] --count 2 --ms-interval 10 -w [MEMBER_WALLET]").ok();
-        assertEquals(2, ticks.out().split("Signature: ", -1).length - 1, ticks.out());
+        assertEquals(2, ticks.out().split("Ticked run faq-run with transaction ", -1).length - 1, ticks.out()); // run/tick.rs:49
 
         SeedCommands.Outcome cp = run("run-manager checkpoint --rpc [RPC] --run-id [RUN_ID] --repo org/model -w [MEMBER_WALLET]").failed();
         assertTrue(cp.err().contains("is not a client of the current epoch"), cp.err());
