@@ -149,10 +149,12 @@ public final class OwnerCommands {
     static final class SetPausedCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
-        @Option(names = "--resume", description = "unpause") boolean resume;
+        // run/set_paused.rs:16-17: --resume, env RESUME
+        @Option(names = "--resume", defaultValue = "${env:RESUME}", description = "unpause (env RESUME)") Boolean resumeFlag;
         @Option(names = "--pause", description = "pause (the default)") boolean pause;
 
         Integer run(Cluster c) {
+            boolean resume = Boolean.TRUE.equals(resumeFlag);
             if (resume && pause) throw new ParameterException(spec.commandLine(), "give --pause or --resume, not both");
             return withWallet(c, w -> SetPaused.execute(c, w, runId(runId), opt(treasurerIndex), !resume).render());
         }
@@ -322,7 +324,16 @@ public final class OwnerCommands {
     static final class AuthDeleteCmd extends Base {
         @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}", required = true) String authorizer;
 
-        Integer run(Cluster c) { return withWallet(c, w -> JoinAuthorizations.delete(c, w, Pubkey.fromBase58(authorizer)).render()); }
+        Integer run(Cluster c) {
+            Pubkey grantee = Pubkey.fromBase58(authorizer);
+            return withWallet(c, w -> {
+                // authorization/delete.rs:38-52: an inactive authorization is reported and left alone, exit 0
+                if (!JoinAuthorizations.read(c, w.publicKey(), grantee).authorization().active()) {
+                    return "nothing to do: the authorization for " + grantee + " is already inactive (nothing sent)";
+                }
+                return JoinAuthorizations.delete(c, w, grantee).render();
+            });
+        }
     }
 
     @Command(name = "treasurer-top-up-rewards", mixinStandardHelpOptions = true, description = "Transfer collateral to the run's treasury (UI units; native units under psyche-solana-client or with --collateral-amount-native).")
@@ -374,15 +385,65 @@ public final class OwnerCommands {
 
     @Command(name = "list-runs", mixinStandardHelpOptions = true, description = "All runs of the coordinator program (only the bytes shown travel).")
     static final class ListRunsCmd extends Base {
-        @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}", description = "only runs this key may join") String authorizer;
+        // main.rs:243-256: --env-file, --coordinator-program-id, --authorizer (only runs with this join authority)
+        @Option(names = "--authorizer", description = "only runs whose join authority is this key") String authorizer;
         @Option(names = "--coordinator-program-id", defaultValue = "${env:COORDINATOR_PROGRAM_ID}") String programId;
-        @Option(names = "--env-file", description = "accepted for compatibility; unused") Path envFile;
+        @Option(names = "--env-file", description = ".env file with RPC, WALLET_PRIVATE_KEY_PATH / RAW_WALLET_PRIVATE_KEY, AUTHORIZER") Path envFile;
+        @Option(names = "--all", description = "every run of the program, any state, with accounts and owners (no wallet needed)") boolean all;
 
         Integer run(Cluster c) {
-            Cluster target = programId == null ? c : new Cluster(c.rpc(), c.ids().withCoordinator(Pubkey.fromBase58(programId)), false);
-            out().println(ListRuns.render(ListRuns.execute(target, Optional.ofNullable(authorizer).map(Pubkey::fromBase58))));
-            out().flush();
-            return 0;
+            java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            if (envFile != null) env.putAll(readEnvFile(envFile));
+            Cluster base = c;
+            if (envFile != null && env.get("RPC") != null && !env.get("RPC").isBlank()) base = Cluster.connect(env.get("RPC").strip());
+            Cluster target = programId == null ? base : new Cluster(base.rpc(), base.ids().withCoordinator(Pubkey.fromBase58(programId)), false);
+            Optional<Pubkey> joinAuthority = Optional.ofNullable(authorizer).filter(x -> !x.isBlank()).map(Pubkey::fromBase58);
+            try {
+                if (all) {
+                    List<ListRuns.Listed> runs = ListRuns.execute(target, Optional.empty());
+                    if (joinAuthority.isPresent()) runs = runs.stream().filter(l -> l.joinAuthority().equals(joinAuthority)).toList();
+                    out().println(ListRuns.render(runs));
+                } else {
+                    Pubkey user;
+                    Optional<Path> walletPath = Optional.ofNullable(cluster.wallet)
+                            .or(() -> Optional.ofNullable(env.get("WALLET_PRIVATE_KEY_PATH")).filter(x -> !x.isBlank()).map(Path::of));
+                    try (Keypair w = Keypair.resolve(walletPath, env)) { user = w.publicKey(); }
+                    Optional<Pubkey> delegate = Optional.ofNullable(env.get("AUTHORIZER")).filter(x -> !x.isBlank()).map(Pubkey::fromBase58);
+                    out().println(ListRuns.renderJoinable(ListRuns.joinable(target, user, joinAuthority, delegate),
+                            System.currentTimeMillis() / 1000));
+                }
+                out().flush();
+                return 0;
+            } finally {
+                if (target != base) target.close();
+                if (base != c) base.close();
+            }
+        }
+
+        /** run-manager's load_and_apply_env_file (lib.rs:14-28): KEY=VALUE lines, '#' comments, quotes trimmed. */
+        static java.util.Map<String, String> readEnvFile(Path file) {
+            java.util.Map<String, String> m = new java.util.HashMap<>();
+            List<String> lines;
+            try {
+                lines = java.nio.file.Files.readAllLines(file);
+            } catch (java.io.IOException e) {
+                throw new psyche.ops.OpsException(psyche.ops.OpsException.Reason.INVALID, "Failed to read env file: " + file + " (" + e.getMessage() + ")");
+            }
+            for (String raw : lines) {
+                String line = raw.strip();
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                int eq = line.indexOf('=');
+                if (eq < 0) continue;
+                m.put(trimQuotes(line.substring(0, eq).strip()), trimQuotes(line.substring(eq + 1).strip()));
+            }
+            return m;
+        }
+
+        private static String trimQuotes(String s) {
+            int a = 0, b = s.length();
+            while (a < b && s.charAt(a) == '"') a++;
+            while (b > a && s.charAt(b - 1) == '"') b--;
+            return s.substring(a, b);
         }
     }
 

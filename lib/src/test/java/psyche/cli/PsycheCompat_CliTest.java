@@ -153,6 +153,25 @@ class PsycheCompat_CliTest {
         assertTrue(missing.err().contains("--join-authority"), missing.err());
     }
 
+    /**
+     * Point 9: list-runs prints the runs the wallet can join as run-manager does (main.rs:445-490,
+     * docker/manager.rs:429-490 find_joinable_runs, docker/coordinator_client.rs:30-130 RunInfo::format_table):
+     * halted runs left out, "Found N joinable run(s):", the table's columns and widths; --all keeps our listing.
+     */
+    @Test void point9_listRunsShowsJoinableRunsAsRunManagerDoes() {
+        JoinAuthorizations.create(cluster, owner, JoinAuthorizations.EVERYONE);
+        Cli r = cli("list-runs", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString());
+        assertEquals(0, r.code(), r::toString);
+        String row = "  %-10s   %-19s   %-11s   %-10s   %s";
+        assertEquals(String.join("\n", "Found 1 joinable run(s):",
+                String.format(row, "run-id", "state", "clients", "epoch time", "time left"),
+                String.format(row, RUN, "Waiting for members", "0/1 waiting", "1m", "-")) + "\n", r.out().replace("\r", ""));
+        Cli other = cli("list-runs", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--authorizer", Keypair.generate().publicKey().toBase58());
+        assertEquals("No available runs to join\n", other.out().replace("\r", ""));
+        Cli all = cli("list-runs", "--all", "--rpc", chain.rpcUrl());
+        assertTrue(all.out().contains(HALTED) && all.out().contains(RUN), all.out());
+    }
+
     /** Point 10: --name/--description/--num-parameters/--vocab-size read no env (run/update_config.rs:30-39). */
     @Test void point10_strayNameInTheEnvironmentDoesNotRenameTheRun() throws Exception {
         Process p = child(Map.of("NAME", "stray", "NUM_PARAMETERS", "99", "VOCAB_SIZE", "98"), "update-config", "--rpc", chain.rpcUrl(),

@@ -47,6 +47,9 @@ class RunManager_FaqTest {
         Path ownerFile = dir.resolve("owner.json"), memberFile = dir.resolve("member.json");
         owner.save(ownerFile);
         member.save(memberFile);
+        Path delegateFile = dir.resolve("delegate.json");
+        delegate.save(delegateFile);
+        P.put("[DELEGATE_WALLET]", delegateFile.toString());
         TestTokens.airdrop(cluster, owner.publicKey(), 20_000_000_000L);
         TestTokens.airdrop(cluster, member.publicKey(), 1_000_000_000L);
         mint = TestTokens.createMint(cluster, owner, 6);
@@ -144,9 +147,23 @@ class RunManager_FaqTest {
         SeedCommands.Outcome read = run("run-manager join-authorization-read --rpc [RPC] --join-authority [OWNER] --authorizer [MEMBER]").ok();
         assertTrue(read.out().contains(delegate.publicKey().toBase58()), read.out());
         assertTrue(run("run-manager can-join --rpc [RPC] --run-id [RUN_ID] --address [DELEGATE] --authorizer [MEMBER]").ok().out().startsWith("yes: "));
-        assertTrue(run("run-manager list-runs --rpc [RPC] --authorizer [MEMBER]").ok().out().contains("faq-run"));
-        assertTrue(run("run-manager list-runs --rpc [RPC] --authorizer [DELEGATE]").ok().out().contains("0 runs"),
+        // list-runs as run-manager's (main.rs list_runs): runs the wallet may join; --authorizer filters by join authority
+        SeedCommands.Outcome listed = run("run-manager list-runs --rpc [RPC] -w [MEMBER_WALLET]").ok();
+        assertTrue(listed.out().startsWith("Found 1 joinable run(s):") && listed.out().contains("faq-run"), listed.out());
+        assertTrue(run("run-manager list-runs --rpc [RPC] -w [MEMBER_WALLET] --authorizer [OWNER]").ok().out().contains("faq-run"));
+        assertTrue(run("run-manager list-runs --rpc [RPC] -w [MEMBER_WALLET] --authorizer [MEMBER]").ok().out().contains("No available runs to join"));
+        assertTrue(run("run-manager list-runs --rpc [RPC] -w [DELEGATE_WALLET]").ok().out().contains("No available runs to join"),
                 "a delegate is admitted through the member's authorization, not its own grantee key");
+        Path env = dir.resolve("delegate.env");
+        try {
+            Files.writeString(env, "# as run-manager's docker .env\nAUTHORIZER=\"" + member.publicKey() + "\"\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        P.put("[ENV_FILE]", env.toString());
+        assertTrue(run("run-manager list-runs --rpc [RPC] -w [DELEGATE_WALLET] --env-file [ENV_FILE]").ok().out().contains("faq-run"),
+                "AUTHORIZER from the env file: the delegate is admitted through the member's grant");
+        assertTrue(run("run-manager list-runs --all --rpc [RPC]").ok().out().contains("faq-run"));
         run("run-manager join-authorization-delete --rpc [RPC] -w [WALLET_PATH] --authorizer [MEMBER]").ok();
         assertEquals(1, run("run-manager can-join --rpc [RPC] --run-id [RUN_ID] --address [MEMBER] --authorizer [MEMBER]").code());
 

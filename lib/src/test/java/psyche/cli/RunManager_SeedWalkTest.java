@@ -346,7 +346,7 @@ class RunManager_SeedWalkTest {
         assertTrue(rpc.getBalance(owner.publicKey().toBase58()) > before + 800_000_000L, "the rent came back");
         SeedCommands.Outcome gone = seed("run-manager json-dump-run --rpc [RPC] --run-id [RUN_ID]", PLAIN_RUN).failed();
         assertTrue(gone.err().contains("no run '" + PLAIN_RUN + "'"), gone.err());
-        assertFalse(seed("run-manager list-runs --rpc [RPC]", "").ok().out().contains(PLAIN_RUN));
+        assertFalse(seed("run-manager list-runs --all --rpc [RPC]", "").ok().out().contains(PLAIN_RUN));
         assertNotNull(chain);
     }
 }
