@@ -80,9 +80,18 @@ public final class AuthorizerInstructions {
                 readonly(ids.system())), new Close().data());
     }
 
-    public static Ix decode(byte[] data) {
+    public static Ix decode(byte[] data) { return decode(data, true); }
+
+    /**
+     * As the deployed Anchor program reads its instruction data: trailing bytes ignored, FixedString arguments as raw
+     * bytes (no UTF-8 requirement). What the local chain's program uses.
+     */
+    public static Ix decodeAnchor(byte[] data) { return decode(data, false); }
+
+    private static Ix decode(byte[] data, boolean exact) {
         String name = InstructionNames.match(data, NAMES, "authorizer");
         Borsh.Reader r = new Borsh.Reader(data, 8, "authorizer " + name + " arguments");
+        if (!exact) r.rawFixedStrings();
         return InstructionNames.parse(name, r, () -> switch (name) {
             case "authorization_create" -> new Create(r.pubkey("grantee"), r.bytes("scope"));
             case "authorization_grantor_update" -> new GrantorUpdate(r.bool("active"));
@@ -90,6 +99,6 @@ public final class AuthorizerInstructions {
                     r.vec("delegates_added", 32, x -> x.pubkey("delegate")));
             case "authorization_close" -> new Close();
             default -> throw new IllegalStateException(name);
-        });
+        }, exact);
     }
 }

@@ -70,6 +70,13 @@ public final class Borsh {
     public static final class Reader {
         private final ByteBuffer buf;
         private final String what;
+        private boolean rawFixedStrings;
+
+        /**
+         * Reads FixedString fields as the programs do: raw bytes, no UTF-8 requirement ([u8; L] in Borsh). Text that
+         * is not UTF-8 becomes a lossy string (as Psyche's serde does), cut to fit L bytes.
+         */
+        public Reader rawFixedStrings() { this.rawFixedStrings = true; return this; }
 
         public Reader(byte[] data, String what) { this(data, 0, what); }
 
@@ -112,6 +119,11 @@ public final class Borsh {
             byte[] raw = raw(len, f);
             int end = 0;
             while (end < raw.length && raw[end] != 0) end++;
+            if (rawFixedStrings) {
+                String lossy = new String(raw, 0, end, StandardCharsets.UTF_8);
+                while (lossy.getBytes(StandardCharsets.UTF_8).length > len) lossy = lossy.substring(0, lossy.length() - 1);
+                return lossy;
+            }
             return utf8(raw, end, f, at);
         }
 

@@ -204,9 +204,18 @@ public final class CoordinatorInstructions {
             "checkpoint", "free_coordinator");
 
     /** Parses instruction data (discriminator + Borsh args); anything else is an {@link InstructionDecodeException}. */
-    public static Ix decode(byte[] data) {
+    public static Ix decode(byte[] data) { return decode(data, true); }
+
+    /**
+     * As the deployed Anchor program reads its instruction data: trailing bytes ignored, FixedString arguments as raw
+     * bytes (no UTF-8 requirement). What the local chain's program uses.
+     */
+    public static Ix decodeAnchor(byte[] data) { return decode(data, false); }
+
+    private static Ix decode(byte[] data, boolean exact) {
         String name = InstructionNames.match(data, NAMES, "coordinator");
         Borsh.Reader r = new Borsh.Reader(data, 8, "coordinator " + name + " arguments");
+        if (!exact) r.rawFixedStrings();
         return InstructionNames.parse(name, r, () -> switch (name) {
             case "init_coordinator" -> new InitCoordinator(r.pubkey("main_authority"), r.pubkey("join_authority"),
                     r.string("run_id"), r.string("client_version"));
@@ -227,6 +236,6 @@ public final class CoordinatorInstructions {
                     Committee.values()[r.variant("committee", 3)], r.u64("position"), r.u64("index"));
             case "checkpoint" -> new CheckpointIx(BorshTypes.checkpoint(r));
             default -> throw new IllegalStateException(name);
-        });
+        }, exact);
     }
 }

@@ -18,10 +18,16 @@ final class InstructionNames {
     }
 
     /** Parses with {@code body} and requires that every byte was consumed. */
-    static <T> T parse(String name, Borsh.Reader r, Supplier<T> body) {
+    static <T> T parse(String name, Borsh.Reader r, Supplier<T> body) { return parse(name, r, body, true); }
+
+    /**
+     * {@code exact}: every byte must be consumed. Anchor's dispatch ({@code AnchorDeserialize::deserialize(&mut
+     * &data[..])}) ignores trailing bytes; the local programs parse that way.
+     */
+    static <T> T parse(String name, Borsh.Reader r, Supplier<T> body, boolean exact) {
         try {
             T value = body.get();
-            r.expectEnd();
+            if (exact) r.expectEnd();
             return value;
         } catch (InstructionDecodeException e) {
             throw e;

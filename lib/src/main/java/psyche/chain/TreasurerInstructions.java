@@ -116,9 +116,18 @@ public final class TreasurerInstructions {
                 new ParticipantClaim(claimEarnedPoints).data());
     }
 
-    public static Ix decode(byte[] data) {
+    public static Ix decode(byte[] data) { return decode(data, true); }
+
+    /**
+     * As the deployed Anchor program reads its instruction data: trailing bytes ignored, FixedString arguments as raw
+     * bytes (no UTF-8 requirement). What the local chain's program uses.
+     */
+    public static Ix decodeAnchor(byte[] data) { return decode(data, false); }
+
+    private static Ix decode(byte[] data, boolean exact) {
         String name = InstructionNames.match(data, NAMES, "treasurer");
         Borsh.Reader r = new Borsh.Reader(data, 8, "treasurer " + name + " arguments");
+        if (!exact) r.rawFixedStrings();
         return InstructionNames.parse(name, r, () -> switch (name) {
             case "run_create" -> new RunCreate(r.u64("index"), r.string("run_id"), r.string("client_version"),
                     r.pubkey("main_authority"), r.pubkey("join_authority"));
@@ -130,6 +139,6 @@ public final class TreasurerInstructions {
             case "participant_create" -> new ParticipantCreate();
             case "participant_claim" -> new ParticipantClaim(r.u64("claim_earned_points"));
             default -> throw new IllegalStateException(name);
-        });
+        }, exact);
     }
 }

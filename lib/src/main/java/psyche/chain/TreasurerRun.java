@@ -9,6 +9,11 @@ public record TreasurerRun(int bump, long index, Pubkey mainAuthority, Pubkey jo
                            Pubkey coordinatorAccount, Pubkey coordinatorInstance, Pubkey collateralMint,
                            long totalClaimedCollateralAmount, long totalClaimedEarnedPoints) {
     public static final byte[] DISCRIMINATOR = Borsh.unhex("c7369b56eb73f6bd");
+    /**
+     * The account's size as run_create allocates it: 8 + size_of::<Run>() = 8 + 192 (Rust layout: three u64, five
+     * keys, the u8 bump, padded to 8), not the 185-byte Borsh length (solana-treasurer/src/state/run.rs:21-24).
+     */
+    public static final int SPACE = 8 + 192;
 
     public TreasurerRun {
         Objects.requireNonNull(mainAuthority, "mainAuthority");
@@ -25,6 +30,9 @@ public record TreasurerRun(int bump, long index, Pubkey mainAuthority, Pubkey jo
                 r.pubkey("coordinator_instance"), r.pubkey("collateral_mint"),
                 r.u64("total_claimed_collateral_amount"), r.u64("total_claimed_earned_points")));
     }
+
+    /** The Borsh data zero-padded to {@link #SPACE}, as Anchor writes it into the account. */
+    public byte[] encodeAccount() { return java.util.Arrays.copyOf(encode(), SPACE); }
 
     public byte[] encode() {
         return AnchorAccounts.withDiscriminator(DISCRIMINATOR, new Borsh.Writer().u8(bump).u64(index)

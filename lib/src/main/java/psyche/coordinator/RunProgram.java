@@ -32,7 +32,21 @@ public final class RunProgram {
             throw new ProgramException(ProgramError.RunIdInvalidLength,
                     "'" + runId + "' is " + runId.getBytes(StandardCharsets.UTF_8).length + " bytes");
         }
-        return InstanceState.created(runId, clientVersion);
+        // init_coordinator.rs:65-66: FixedString::from_str_truncated keeps the first 96 bytes (here: whole characters)
+        return InstanceState.created(runId, truncateUtf8(clientVersion, CLIENT_VERSION_MAX_LEN));
+    }
+
+    static String truncateUtf8(String s, int maxBytes) {
+        if (s.getBytes(StandardCharsets.UTF_8).length <= maxBytes) return s;
+        int bytes = 0, end = 0;
+        while (end < s.length()) {
+            int cp = s.codePointAt(end);
+            int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + n > maxBytes) break;
+            bytes += n;
+            end += Character.charCount(cp);
+        }
+        return s.substring(0, end);
     }
 
     /** Registered clients with {@code active == next_active}, in registration order: who enters the next epoch. */

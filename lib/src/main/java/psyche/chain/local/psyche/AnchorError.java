@@ -15,6 +15,8 @@ public enum AnchorError {
     ConstraintOwner(2004, "An owner constraint was violated"),
     ConstraintSeeds(2006, "A seeds constraint was violated"),
     ConstraintAssociated(2009, "An associated constraint was violated"),
+    ConstraintTokenMint(2014, "A token mint constraint was violated"),
+    ConstraintTokenOwner(2015, "A token owner constraint was violated"),
     AccountDiscriminatorAlreadySet(3000, "The account discriminator was already set on this account"),
     AccountDiscriminatorNotFound(3001, "No 8 byte discriminator was found on the account"),
     AccountDiscriminatorMismatch(3002, "8 byte discriminator did not match what was expected"),

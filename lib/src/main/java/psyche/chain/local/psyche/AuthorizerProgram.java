@@ -58,7 +58,7 @@ public final class AuthorizerProgram implements Program {
     @Override public String name() { return "psyche-authorizer"; }
 
     @Override public void execute(InvokeContext ctx, List<AccountRef> accounts, byte[] data) {
-        AuthorizerInstructions.Ix ix = CoordinatorProgram.decode(ctx, data, byDiscriminator, AuthorizerInstructions::decode);
+        AuthorizerInstructions.Ix ix = CoordinatorProgram.decode(ctx, data, byDiscriminator, AuthorizerInstructions::decodeAnchor);
         ctx.consumeComputeUnits(8_000);
         if (ix instanceof AuthorizerInstructions.Create a) create(ctx, accounts, a);
         else if (ix instanceof AuthorizerInstructions.GrantorUpdate a) grantorUpdate(ctx, accounts, a);
@@ -79,8 +79,8 @@ public final class AuthorizerProgram implements Program {
         byte[] scope = a.scope();
         Pdas.Pda pda = Anchor.findSeeds(ctx, auth, id(), "authorization", SEED, grantor.key().bytes(),
                 a.grantee().bytes(), scope);
-        Authorization created = new Authorization(pda.bump(), grantor.key(), a.grantee(), scope, false, List.of(),
-                ctx.unixTimestamp());
+        // authorization_create.rs processor sets bump, grantor, grantee, scope, active, delegates: the timestamp stays 0
+        Authorization created = new Authorization(pda.bump(), grantor.key(), a.grantee(), scope, false, List.of(), 0);
         byte[] encoded = created.encode();
         Anchor.create(ctx, payer, auth, encoded.length, List.of(SEED, grantor.key().bytes(), a.grantee().bytes(), scope,
                 new byte[] {(byte) pda.bump()}));
@@ -94,7 +94,8 @@ public final class AuthorizerProgram implements Program {
         Anchor.signer(ctx, grantor, "grantor");
         Authorization current = load(ctx, auth);
         Anchor.mut(ctx, auth, "authorization");
-        Anchor.hasOne(ctx, current.grantor(), grantor.key(), "authorization");
+        // `constraint = authorization.grantor == grantor.key()`: ConstraintRaw (authorization_grantor_update.rs)
+        Anchor.raw(ctx, current.grantor().equals(grantor.key()), "authorization");
         Authorization next = new Authorization(current.bump(), current.grantor(), current.grantee(), current.scope(),
                 a.active(), current.delegates(), ctx.unixTimestamp());
         auth.setData(next.encode());
@@ -110,7 +111,7 @@ public final class AuthorizerProgram implements Program {
         Anchor.program(ctx, system, ids.system(), "system_program");
         Anchor.mut(ctx, payer, "payer");
         Anchor.mut(ctx, auth, "authorization");
-        Anchor.hasOne(ctx, current.grantee(), grantee.key(), "authorization");
+        Anchor.raw(ctx, current.grantee().equals(grantee.key()), "authorization"); // constraint = …: 2003
         List<Pubkey> delegates = new ArrayList<>(a.delegatesClear() ? List.of() : current.delegates());
         delegates.addAll(a.delegatesAdded());
         Authorization next = new Authorization(current.bump(), current.grantor(), current.grantee(), current.scope(),
@@ -123,11 +124,12 @@ public final class AuthorizerProgram implements Program {
         Anchor.need(ctx, accounts, 4);
         AccountRef grantor = accounts.get(0), spill = accounts.get(1), auth = accounts.get(2), system = accounts.get(3);
         Anchor.signer(ctx, grantor, "grantor");
+        Anchor.systemAccount(ctx, spill, "spill"); // SystemAccount: 3011 when not system-owned
         Authorization current = load(ctx, auth);
         Anchor.program(ctx, system, ids.system(), "system_program");
         Anchor.mut(ctx, spill, "spill");
         Anchor.mut(ctx, auth, "authorization");
-        Anchor.hasOne(ctx, current.grantor(), grantor.key(), "authorization");
+        Anchor.raw(ctx, current.grantor().equals(grantor.key()), "authorization"); // authorization_close.rs constraint
         if (current.active()) {
             throw Anchor.programError(ctx, Error.AuthorizationActiveIsTrue.name(),
                     Error.AuthorizationActiveIsTrue.code(), Error.AuthorizationActiveIsTrue.message());

@@ -61,7 +61,7 @@ public final class CoordinatorProgram implements Program {
     }
 
     @Override public void execute(InvokeContext ctx, List<AccountRef> accounts, byte[] data) {
-        Ix ix = decode(ctx, data, byDiscriminator, CoordinatorInstructions::decode);
+        Ix ix = decode(ctx, data, byDiscriminator, CoordinatorInstructions::decodeAnchor);
         ctx.consumeComputeUnits(20_000);
         try {
             if (ix instanceof CoordinatorInstructions.InitCoordinator a) {
@@ -238,24 +238,40 @@ public final class CoordinatorProgram implements Program {
                 Arrays.copyOf(runId, Math.min(runId.length, 64)));
     }
 
-    /** AccountLoader: owner, discriminator, then (the constraint) version; the codec reads the rest. */
-    private CoordinatorAccount loadAccount(InvokeContext ctx, AccountRef account) {
-        byte[] data = Anchor.typed(ctx, account, id(), CoordinatorAccountCodec.DISCRIMINATOR, "coordinator_account");
-        if (data.length != CoordinatorAccountCodec.SIZE) throw Anchor.fail(ctx, "coordinator_account", AnchorError.AccountDidNotDeserialize);
-        long version = Hashing.readU64le(data, 8);
+    /**
+     * AccountLoader (lib.rs OwnerCoordinatorAccounts / PermissionlessCoordinatorAccounts): owner then discriminator
+     * (a missing or foreign account is 3007, not 3012), then the constraint's load() and version. load() slices
+     * size_of::<CoordinatorAccount>() bytes: a shorter account panics (ProgramFailedToComplete); a longer one is read
+     * from its prefix.
+     */
+    static CoordinatorAccount loadAccount(InvokeContext ctx, AccountRef account, psyche.chain.ProgramIds ids) {
+        byte[] data = Anchor.loader(ctx, account, ids.coordinator(), CoordinatorAccountCodec.DISCRIMINATOR, "coordinator_account");
+        if (data.length < CoordinatorAccountCodec.SIZE) {
+            throw new IllegalStateException("range end index " + CoordinatorAccountCodec.SIZE + " out of range for slice of length " + data.length);
+        }
+        byte[] body = data.length == CoordinatorAccountCodec.SIZE ? data : Arrays.copyOf(data, CoordinatorAccountCodec.SIZE);
+        long version = Hashing.readU64le(body, 8);
         Anchor.raw(ctx, version == CoordinatorAccountCodec.VERSION, "coordinator_account");
         try {
-            return CoordinatorAccountCodec.decode(data);
+            return CoordinatorAccountCodec.decode(body);
         } catch (RuntimeException e) {
             throw Anchor.fail(ctx, "coordinator_account", AnchorError.AccountDidNotDeserialize);
         }
     }
 
+    private CoordinatorAccount loadAccount(InvokeContext ctx, AccountRef account) { return loadAccount(ctx, account, ids); }
+
     private static void store(InvokeContext ctx, AccountRef account, CoordinatorAccount loaded, InstanceState next,
                               boolean incrementNonce) {
         long nonce = incrementNonce ? loaded.nonce() + 1 : loaded.nonce();
         if (incrementNonce) ctx.log("Nonce: " + nonce);
-        account.setData(CoordinatorAccountCodec.encode(new CoordinatorAccount(next, nonce)));
+        byte[] encoded = CoordinatorAccountCodec.encode(new CoordinatorAccount(next, nonce));
+        if (account.dataLength() > encoded.length) { // a longer account keeps its tail (only the prefix is the struct)
+            byte[] whole = account.data();
+            System.arraycopy(encoded, 0, whole, 0, encoded.length);
+            encoded = whole;
+        }
+        account.setData(encoded);
     }
 
     // ------------------------------------------------------------------ instruction dispatch (shared)

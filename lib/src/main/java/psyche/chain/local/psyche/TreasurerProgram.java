@@ -68,7 +68,7 @@ public final class TreasurerProgram implements Program {
     @Override public String name() { return "psyche-treasurer"; }
 
     @Override public void execute(InvokeContext ctx, List<AccountRef> accounts, byte[] data) {
-        TreasurerInstructions.Ix ix = CoordinatorProgram.decode(ctx, data, byDiscriminator, TreasurerInstructions::decode);
+        TreasurerInstructions.Ix ix = CoordinatorProgram.decode(ctx, data, byDiscriminator, TreasurerInstructions::decodeAnchor);
         ctx.consumeComputeUnits(10_000);
         if (ix instanceof TreasurerInstructions.RunCreate a) runCreate(ctx, accounts, a);
         else if (ix instanceof TreasurerInstructions.RunUpdate a) runUpdate(ctx, accounts, a);
@@ -104,7 +104,7 @@ public final class TreasurerProgram implements Program {
         List<byte[]> runSeeds = List.of(RUN_SEED, index, new byte[] {(byte) runPda.bump()});
         TreasurerRun created = new TreasurerRun(runPda.bump(), a.index(), a.mainAuthority(), a.joinAuthority(),
                 account.key(), instance.key(), mint.key(), 0, 0);
-        byte[] encoded = created.encode();
+        byte[] encoded = created.encodeAccount(); // space = 8 + size_of::<Run>() = 200
         Anchor.create(ctx, payer, run, encoded.length, runSeeds);
         run.setData(encoded);
         Anchor.mut(ctx, runCollateral, "run_collateral");
@@ -136,7 +136,7 @@ public final class TreasurerProgram implements Program {
         TreasurerRun r = loadRun(ctx, run);
         byte[] instanceData = Anchor.typed(ctx, instance, ids.coordinator(), CoordinatorInstance.DISCRIMINATOR,
                 "coordinator_instance");
-        Anchor.typed(ctx, account, ids.coordinator(), CoordinatorAccountCodec.DISCRIMINATOR, "coordinator_account");
+        Anchor.loader(ctx, account, ids.coordinator(), CoordinatorAccountCodec.DISCRIMINATOR, "coordinator_account");
         Anchor.program(ctx, coordinatorProgram, ids.coordinator(), "coordinator_program");
         Anchor.raw(ctx, r.mainAuthority().equals(authority.key()), "run");
         Anchor.raw(ctx, r.coordinatorInstance().equals(instance.key()), "run");
@@ -176,7 +176,7 @@ public final class TreasurerProgram implements Program {
         Anchor.mut(ctx, participant, "participant");
         Pdas.Pda pda = Anchor.findSeeds(ctx, participant, id(), "participant", PARTICIPANT_SEED, run.key().bytes(),
                 user.key().bytes());
-        byte[] encoded = new Participant(pda.bump(), 0, 0).encode();
+        byte[] encoded = new Participant(pda.bump(), 0, 0).encodeAccount(); // 8 + size_of::<Participant>() = 32
         Anchor.create(ctx, payer, participant, encoded.length, List.of(PARTICIPANT_SEED, run.key().bytes(),
                 user.key().bytes(), new byte[] {(byte) pda.bump()}));
         participant.setData(encoded);
@@ -194,8 +194,8 @@ public final class TreasurerProgram implements Program {
         Anchor.signer(ctx, user, "user");
         TokenAccount userTokens = loadTokenAccount(ctx, userCollateral, "user_collateral");
         TreasurerRun r = loadRun(ctx, run);
-        loadTokenAccount(ctx, runCollateral, "run_collateral");
-        byte[] accountData = Anchor.typed(ctx, account, ids.coordinator(), CoordinatorAccountCodec.DISCRIMINATOR,
+        TokenAccount runTokens = loadTokenAccount(ctx, runCollateral, "run_collateral");
+        byte[] accountData = Anchor.loader(ctx, account, ids.coordinator(), CoordinatorAccountCodec.DISCRIMINATOR,
                 "coordinator_account");
         byte[] participantData = Anchor.typed(ctx, participant, id(), Participant.DISCRIMINATOR, "participant");
         Anchor.program(ctx, tokenProgram, ids.token(), "token_program");
@@ -206,12 +206,16 @@ public final class TreasurerProgram implements Program {
         Anchor.mut(ctx, run, "run");
         Anchor.raw(ctx, r.coordinatorAccount().equals(account.key()), "run");
         Anchor.mut(ctx, runCollateral, "run_collateral");
+        // associated_token::mint / ::authority (Anchor 0.30.1 generate_constraint_associated_token): the token
+        // account's owner first (ConstraintTokenOwner 2015), then its address (ConstraintAssociated 2009)
+        if (!runTokens.owner().equals(run.key())) throw Anchor.fail(ctx, "run_collateral", AnchorError.ConstraintTokenOwner);
         Pdas.Pda ata = Pdas.find(ids.associatedToken(), run.key().bytes(), ids.token().bytes(), r.collateralMint().bytes());
-        if (!ata.address().equals(runCollateral.key())) {
-            throw Anchor.fail(ctx, "run_collateral", AnchorError.AccountNotAssociatedTokenAccount);
+        if (!ata.address().equals(runCollateral.key())) throw Anchor.fail(ctx, "run_collateral", AnchorError.ConstraintAssociated);
+        if (accountData.length < CoordinatorAccountCodec.SIZE) { // load() slices size_of::<CoordinatorAccount>(): a panic
+            throw new IllegalStateException("range end index " + CoordinatorAccountCodec.SIZE + " out of range for slice of length " + accountData.length);
         }
-        Anchor.raw(ctx, accountData.length == CoordinatorAccountCodec.SIZE
-                && Hashing.readU64le(accountData, 8) == CoordinatorAccountCodec.VERSION, "coordinator_account");
+        if (accountData.length > CoordinatorAccountCodec.SIZE) accountData = java.util.Arrays.copyOf(accountData, CoordinatorAccountCodec.SIZE);
+        Anchor.raw(ctx, Hashing.readU64le(accountData, 8) == CoordinatorAccountCodec.VERSION, "coordinator_account");
         Participant p;
         try {
             p = Participant.decode(participantData);
@@ -238,10 +242,10 @@ public final class TreasurerProgram implements Program {
         }
         long amount = a.claimEarnedPoints(); // 1 collateral unit per point: the coordinator's rates set the reward
         participant.setData(new Participant(p.bump(), p.claimedCollateralAmount() + amount,
-                p.claimedEarnedPoints() + a.claimEarnedPoints()).encode());
+                p.claimedEarnedPoints() + a.claimEarnedPoints()).encodeAccount());
         run.setData(new TreasurerRun(r.bump(), r.index(), r.mainAuthority(), r.joinAuthority(), r.coordinatorAccount(),
                 r.coordinatorInstance(), r.collateralMint(), r.totalClaimedCollateralAmount() + amount,
-                r.totalClaimedEarnedPoints() + a.claimEarnedPoints()).encode());
+                r.totalClaimedEarnedPoints() + a.claimEarnedPoints()).encodeAccount());
         byte[] transfer = new byte[9];
         transfer[0] = 3;
         System.arraycopy(Anchor.u64le(amount), 0, transfer, 1, 8);

@@ -39,9 +39,9 @@ class AuthorizerProgram_LifecycleTest {
         assertEquals(c.rpc.getMinimumBalanceForRentExemption(created.encode().length), c.account(address).lamports());
         assertFalse(created.isValidFor(grantor.publicKey(), grantee.publicKey(), Pdas.Scopes.COORDINATOR_JOIN_RUN));
 
-        // only the grantor activates (has_one grantor → 2001)
-        PsycheChain.assertLogged(c.fails(2001, grantee, c.authorizer.grantorUpdate(grantee.publicKey(), address, true)),
-                "Error Code: ConstraintHasOne. Error Number: 2001");
+        // only the grantor activates (`constraint = authorization.grantor == grantor.key()` → ConstraintRaw 2003)
+        PsycheChain.assertLogged(c.fails(2003, grantee, c.authorizer.grantorUpdate(grantee.publicKey(), address, true)),
+                "Error Code: ConstraintRaw. Error Number: 2003");
         c.send(grantor, c.authorizer.grantorUpdate(grantor.publicKey(), address, true));
         assertTrue(read(address).isValidFor(grantor.publicKey(), grantee.publicKey(), Pdas.Scopes.COORDINATOR_JOIN_RUN));
         assertEquals(c.now(), read(address).grantorUpdateUnixTimestamp());
@@ -49,7 +49,7 @@ class AuthorizerProgram_LifecycleTest {
         // the grantee names delegate keys; the account grows (payer covers the rent) and shrinks again
         Keypair delegate = Keypair.generate();
         int before = c.account(address).data().length;
-        c.fails(2001, grantor, c.authorizer.granteeUpdate(grantor.publicKey(), grantor.publicKey(), address, false, List.of(delegate.publicKey())));
+        c.fails(2003, grantor, c.authorizer.granteeUpdate(grantor.publicKey(), grantor.publicKey(), address, false, List.of(delegate.publicKey())));
         c.send(grantee, c.authorizer.granteeUpdate(grantee.publicKey(), grantee.publicKey(), address, false,
                 List.of(delegate.publicKey(), Keypair.generate().publicKey())));
         assertEquals(before + 64, c.account(address).data().length);
