@@ -65,7 +65,7 @@ public final class TokenProgram implements Program {
                 initializeAccount(ctx, accounts.get(0), accounts.get(1), accounts.get(2).key());
             }
             case 16, 18 -> {
-                ctx.log("Instruction: InitializeAccount" + (data[0] == 16 ? "3" : "2"));
+                ctx.log("Instruction: InitializeAccount" + (data[0] == 16 ? "2" : "3"));
                 need(accounts, 2);
                 if (data.length < 33) throw Error.INVALID_INSTRUCTION.fail(ctx);
                 initializeAccount(ctx, accounts.get(0), accounts.get(1), Pubkey.of(data, 1));

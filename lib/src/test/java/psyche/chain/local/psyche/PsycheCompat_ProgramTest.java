@@ -172,4 +172,141 @@ class PsycheCompat_ProgramTest {
         PsycheChain.assertLogged(c.fails(6022, extra, c.coordinator.joinRun(extra.publicKey(), auth, run.instance(), run.account(),
                 new NodeIdentity(extra.publicKey(), extra.publicKey()))), "MoreClientsThanBatches");
     }
+
+    // ------------------------------------------------------------------ point 4: Anchor's decoding
+
+    /**
+     * Point 4: Anchor's dispatch deserializes with {@code AnchorDeserialize::deserialize(&mut &data[..])}, which
+     * ignores trailing bytes (anchor-lang 0.30.1 codegen/program/handlers.rs); FixedString is {@code [u8; L]}
+     * (shared/core/src/fixed_string.rs:31-38): raw bytes, no UTF-8 rule; SmallBoolean is a u8 newtype
+     * (shared/core/src/small_boolean.rs:8-24): any byte; a Borsh {@code bool} must be 0 or 1.
+     */
+    @Test void point4_anchorDecodingRules() {
+        Keypair owner = c.funded();
+        PsycheChain.Run run = c.createRun(owner, "compat-decode", owner.publicKey());
+        // set_future_epoch_rates(Some(7), None) followed by 4 stray bytes: accepted, the stray bytes ignored
+        c.send(owner, raw(owner, run, "ef15a057c7c8b681" + "01" + "0700000000000000" + "00" + "deadbeef"));
+        assertEquals(7, c.coordinatorAccount(run.account()).state().clientsState().futureEpochRates().earningRateTotalShared());
+        // update(metadata: Some{name: [0xff, 'A', 0…] (not UTF-8), description: 280 zero bytes, 5, 6}, None, None, None)
+        String metadata = "01" + "ff41" + "00".repeat(62) + "00".repeat(280) + "0500000000000000" + "0600000000000000";
+        c.send(owner, raw(owner, run, "dbc858b09e3ffd7f" + metadata + "00" + "00" + "00"));
+        assertEquals(5, c.coordinatorAccount(run.account()).state().metadata().numParameters());
+        assertTrue(c.coordinatorAccount(run.account()).state().metadata().name().endsWith("A"));
+        // set_paused(bool = 2): Borsh refuses a bool that is not 0 or 1 → InstructionDidNotDeserialize
+        c.fails(102, owner, raw(owner, run, "5b3c7dc0b0e1a6da" + "02"));
+        // a witness proof's SmallBoolean may hold any byte (true when non-zero), as the program reads it
+        String proof = "0500000000000000" + "0900000000000000" + "02";
+        String bloom = "00".repeat(8 * 24);
+        CoordinatorInstructions.Ix warm = CoordinatorInstructions.decodeAnchor(Borsh.unhex("d3e87ae83f16375e" + proof + bloom + bloom + "00".repeat(32)));
+        assertTrue(((CoordinatorInstructions.WarmupWitness) warm).proof().witness());
+        // our own strict decoder (for inspection) still reports the trailing bytes
+        org.junit.jupiter.api.Assertions.assertThrows(psyche.chain.InstructionDecodeException.class,
+                () -> CoordinatorInstructions.decode(Borsh.unhex("ef15a057c7c8b681" + "00" + "00" + "ff")));
+    }
+
+    // ------------------------------------------------------------------ point 5: error codes
+
+    /**
+     * Point 5: the coordinator account is an AccountLoader (solana-coordinator/src/lib.rs:328-369): a missing or
+     * foreign account is AccountOwnedByWrongProgram 3007 (Anchor 0.30.1 AccountLoader::try_from has no
+     * AccountNotInitialized check); the authorizer's grantor/grantee/close checks are `constraint = …`, i.e.
+     * ConstraintRaw 2003 (logic/authorization_grantor_update.rs:9-18, _grantee_update.rs:9-28, _close.rs:9-23), and
+     * close's spill is a SystemAccount (3011).
+     */
+    @Test void point5_errorCodesAsTheRealPrograms() {
+        Keypair owner = c.funded();
+        PsycheChain.Run run = c.createRun(owner, "compat-codes", owner.publicKey());
+        Pubkey nowhere = Keypair.generate().publicKey();
+        PsycheChain.assertLogged(c.fails(3007, owner, c.coordinator.tick(owner.publicKey(), run.instance(), nowhere)),
+                "Error Code: AccountOwnedByWrongProgram. Error Number: 3007");
+        c.fails(3007, owner, c.coordinator.setPaused(owner.publicKey(), run.instance(), owner.publicKey(), true)); // a wallet: system-owned
+
+        Keypair grantor = c.funded(), grantee = c.funded();
+        Pubkey address = c.pdas.joinAuthorization(grantor.publicKey(), grantee.publicKey()).address();
+        c.send(grantor, c.authorizer.create(grantor.publicKey(), grantor.publicKey(), grantee.publicKey(), psyche.chain.Pdas.Scopes.COORDINATOR_JOIN_RUN));
+        PsycheChain.assertLogged(c.fails(2003, grantee, c.authorizer.grantorUpdate(grantee.publicKey(), address, true)),
+                "Error Code: ConstraintRaw. Error Number: 2003");
+        c.fails(2003, grantor, c.authorizer.granteeUpdate(grantor.publicKey(), grantor.publicKey(), address, true, List.of()));
+        c.fails(2003, grantee, c.authorizer.close(grantee.publicKey(), grantee.publicKey(), address));
+        // spill owned by the coordinator program (the run's account) → AccountNotSystemOwned
+        PsycheChain.assertLogged(c.fails(3011, grantor, c.authorizer.close(grantor.publicKey(), run.account(), address)),
+                "Error Code: AccountNotSystemOwned. Error Number: 3011");
+        c.send(grantor, c.authorizer.close(grantor.publicKey(), grantor.publicKey(), address)); // inactive, no delegates
+        assertEquals(null, c.account(address));
+    }
+
+    /**
+     * Point 5: participant_claim's run_collateral is `associated_token::mint = run.collateral_mint,
+     * associated_token::authority = run` (solana-treasurer/src/logic/participant_claim.rs:22-27); Anchor 0.30.1
+     * checks the token account's owner (ConstraintTokenOwner 2015), then its address (ConstraintAssociated 2009).
+     * Point 6: the Run and Participant accounts are 8 + size_of (state/run.rs:21-24, state/participant.rs:16-19).
+     */
+    @Test void point5and6_treasurerClaimAtaChecksAndAccountSizes() {
+        Keypair owner = c.funded();
+        Keypair mint = Keypair.generate();
+        c.send(owner, List.of(c.natives.createAccount(owner.publicKey(), mint.publicKey(), c.rpc.getMinimumBalanceForRentExemption(82),
+                82, c.ids.token()), c.natives.initializeMint(mint.publicKey(), 0, owner.publicKey(), Optional.empty())), mint);
+        String runId = "compat-treasury";
+        long index = psyche.chain.Pdas.defaultTreasurerIndex(runId);
+        Keypair account = Keypair.generate();
+        c.send(owner, List.of(c.natives.createAccount(owner.publicKey(), account.publicKey(),
+                c.rpc.getMinimumBalanceForRentExemption(psyche.chain.CoordinatorAccountCodec.SIZE), psyche.chain.CoordinatorAccountCodec.SIZE, c.ids.coordinator()),
+                c.treasurer.runCreate(owner.publicKey(), mint.publicKey(), account.publicKey(),
+                        new psyche.chain.TreasurerInstructions.RunCreate(index, runId, "test", owner.publicKey(), owner.publicKey()))), account);
+        Pubkey run = c.pdas.treasurerRun(index).address();
+        assertEquals(200, c.account(run).data().length, "8 + size_of::<Run>()");
+        assertEquals(c.rpc.getMinimumBalanceForRentExemption(200), c.account(run).lamports());
+        Keypair user = c.funded();
+        c.send(user, List.of(c.natives.createAssociatedTokenAccount(user.publicKey(), user.publicKey(), mint.publicKey(), false),
+                c.treasurer.participantCreate(user.publicKey(), user.publicKey(), run)));
+        Pubkey participant = c.pdas.participant(run, user.publicKey()).address();
+        assertEquals(32, c.account(participant).data().length, "8 + size_of::<Participant>()");
+        assertEquals(0, psyche.chain.Participant.decode(c.account(participant).data()).claimedEarnedPoints());
+
+        Pubkey userAta = c.pdas.associatedTokenAccount(user.publicKey(), mint.publicKey()).address();
+        // run_collateral = the user's own ATA: its owner is not the run → 2015
+        PsycheChain.assertLogged(c.fails(2015, user, claim(user, userAta, run, userAta, account.publicKey(), participant)),
+                "Error Code: ConstraintTokenOwner. Error Number: 2015");
+        // a token account the run owns at an address that is not its ATA → 2009
+        Keypair loose = Keypair.generate();
+        byte[] init3 = new byte[33];
+        init3[0] = 18; // InitializeAccount3 { owner }
+        System.arraycopy(run.bytes(), 0, init3, 1, 32);
+        c.send(owner, List.of(c.natives.createAccount(owner.publicKey(), loose.publicKey(), c.rpc.getMinimumBalanceForRentExemption(165), 165, c.ids.token()),
+                new Instruction(c.ids.token(), List.of(AccountMeta.writable(loose.publicKey()), AccountMeta.readonly(mint.publicKey())), init3)), loose);
+        PsycheChain.assertLogged(c.fails(2009, user, claim(user, userAta, run, loose.publicKey(), account.publicKey(), participant)),
+                "Error Code: ConstraintAssociated. Error Number: 2009");
+    }
+
+    static Instruction claim(Keypair user, Pubkey userCollateral, Pubkey run, Pubkey runCollateral, Pubkey account, Pubkey participant) {
+        return new Instruction(c.ids.treasurer(), List.of(AccountMeta.signer(user.publicKey()), AccountMeta.writable(userCollateral),
+                AccountMeta.writable(run), AccountMeta.writable(runCollateral), AccountMeta.readonly(account),
+                AccountMeta.writable(participant), AccountMeta.readonly(c.ids.token())),
+                new psyche.chain.TreasurerInstructions.ParticipantClaim(0).data());
+    }
+
+    // ------------------------------------------------------------------ point 6: what the programs write
+
+    /**
+     * Point 6: authorization_create's processor leaves grantor_update_unix_timestamp at 0
+     * (solana-authorizer/src/logic/authorization_create.rs:41-55); init_coordinator stores
+     * FixedString::from_str_truncated(client_version): its first 96 bytes (logic/init_coordinator.rs:65-66).
+     */
+    @Test void point6_whatCreateAndInitWrite() {
+        Keypair grantor = c.funded();
+        Pubkey grantee = Keypair.generate().publicKey();
+        c.clock.advance(Duration.ofSeconds(100));
+        c.send(grantor, c.authorizer.create(grantor.publicKey(), grantor.publicKey(), grantee, psyche.chain.Pdas.Scopes.COORDINATOR_JOIN_RUN));
+        Pubkey address = c.pdas.joinAuthorization(grantor.publicKey(), grantee).address();
+        assertEquals(0, psyche.chain.Authorization.decode(c.account(address).data()).grantorUpdateUnixTimestamp());
+
+        Keypair owner = c.funded();
+        Keypair account = Keypair.generate();
+        String longVersion = "v".repeat(90) + "0123456789"; // 100 bytes
+        c.send(owner, List.of(c.natives.createAccount(owner.publicKey(), account.publicKey(),
+                c.rpc.getMinimumBalanceForRentExemption(psyche.chain.CoordinatorAccountCodec.SIZE), psyche.chain.CoordinatorAccountCodec.SIZE, c.ids.coordinator()),
+                c.coordinator.initCoordinator(owner.publicKey(), account.publicKey(), new CoordinatorInstructions.InitCoordinator(
+                        owner.publicKey(), owner.publicKey(), "compat-version", longVersion))), account);
+        assertEquals(longVersion.substring(0, 96), c.coordinatorAccount(account.publicKey()).state().clientVersion());
+    }
 }
