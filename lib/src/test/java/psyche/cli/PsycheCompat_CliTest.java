@@ -206,6 +206,36 @@ class PsycheCompat_CliTest {
     }
 
     /**
+     * Point 11: env RESUME (run/set_paused.rs:16-17), and no-op invocations exit as run-manager's do:
+     * join-authorization-delete of an inactive grant prints and exits 0 (authorization/delete.rs:38-52),
+     * join-authorization-delegate with nothing to change exits 0 (delegate.rs sends an empty update), update-config
+     * with nothing to change bails with 1 (update_config.rs:150-152).
+     */
+    @Test void point11_envResumeAndNoOpExitCodes() throws Exception {
+        String id = "compat-resume";
+        CreateRun.execute(cluster, owner, CreateRun.Params.of(id, "test"));
+        UpdateConfig.execute(cluster, owner, UpdateConfig.Params.of(id).withConfigPath(tiny()));
+        Process p = child(Map.of("RESUME", "true"), "set-paused", "--rpc", chain.rpcUrl(), "--run-id", id, "-w", ownerFile.toString());
+        String out = finish(p);
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(psyche.coordinator.RunState.WaitingForMembers,
+                RunSnapshot.fetch(cluster, id, OptionalLong.empty()).state().coordinator().runState(), out);
+
+        Pubkey grantee = Keypair.generate().publicKey();
+        JoinAuthorizations.create(cluster, owner, grantee);
+        JoinAuthorizations.delete(cluster, owner, grantee);
+        Cli again = cli("join-authorization-delete", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--authorizer", grantee.toBase58());
+        assertEquals(0, again.code(), again::toString);
+        assertTrue(again.out().contains("nothing to do"), again.out());
+        Cli delegate = cli("join-authorization-delegate", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--join-authority", owner.publicKey().toBase58());
+        assertEquals(0, delegate.code(), delegate::toString);
+        assertTrue(delegate.out().contains("nothing to do"), delegate.out());
+        Cli same = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", id, "-w", ownerFile.toString(), "--config-path", tiny().toString());
+        assertEquals(1, same.code(), same::toString);
+        assertTrue(same.err().contains("nothing to update"), same.err());
+    }
+
+    /**
      * Point 12 end to end: json-dump-run's text is exactly serde_json's to_string_pretty of the same value. The
      * reference rendering is Python's json module (sort_keys, indent=2), a stock tool: for this run's numbers
      * (0.001, 0.0001, 0.999, ...) Python's float repr and ryu agree.
