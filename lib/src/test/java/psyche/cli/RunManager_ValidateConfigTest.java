@@ -90,8 +90,9 @@ class RunManager_ValidateConfigTest {
     }
 
     @Test void jsonOutputCarriesViolationsAndSummary() throws Exception {
+        // 9 > global_batch_size_end (8): the 9th join is MoreClientsThanBatches (8 of 8 may register)
         int code = RunManager.execute("validate-config", "--config-path", sample("tiny.toml").toString(), "--json",
-                "--expected-clients", "8");
+                "--expected-clients", "9");
         assertEquals(1, code, stdout());
         JsonNode json = new ObjectMapper().readTree(stdout());
         assertEquals(false, json.get("valid").asBoolean());
