@@ -96,7 +96,28 @@ class PsycheCompat_ProgramTest {
         c.send(s.a(), c.coordinator.checkpoint(s.a().publicKey(), s.run().instance(), s.run().account(),
                 new Checkpoint.Hub(HubRepo.of("compat/typed"))));
         assertEquals(new Checkpoint.Hub(HubRepo.of("compat/typed")), checkpointOf(s.run()));
+
+        // our CLI's checkpoint sends Checkpoint::Hub (run/checkpoint.rs:45-50), and Checkpoint::Gcs with --gcs-bucket
+        java.nio.file.Path wallet = tmp.resolve("client-a.json");
+        s.a().save(wallet);
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        int code = psyche.cli.RunManager.execute("run-manager", new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
+                "checkpoint", "--rpc", c.chain.rpcUrl(), "--run-id", s.run().runId(), "--repo", "compat/cli", "--revision", "r2",
+                "-w", wallet.toString());
+        assertEquals(0, code, () -> out + " " + err);
+        assertEquals(new Checkpoint.Hub(new HubRepo("compat/cli", Optional.of("r2"))), checkpointOf(s.run()));
+        code = psyche.cli.RunManager.execute("run-manager", new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
+                "checkpoint", "--rpc", c.chain.rpcUrl(), "--run-id", s.run().runId(), "--gcs-bucket", "bkt", "-w", wallet.toString());
+        assertEquals(0, code, () -> out + " " + err);
+        assertEquals(new Checkpoint.Hub(new HubRepo("compat/cli", Optional.of("r2"))), checkpointOf(s.run()), "Gcs over Hub is ignored");
+        java.io.StringWriter bad = new java.io.StringWriter();
+        code = psyche.cli.RunManager.execute("run-manager", new java.io.PrintWriter(out, true), new java.io.PrintWriter(bad, true),
+                "checkpoint", "--rpc", c.chain.rpcUrl(), "--run-id", s.run().runId(), "--gcs-bucket", "bkt", "--repo", "x/y", "-w", wallet.toString());
+        assertEquals(2, code);
+        assertTrue(bad.toString().contains("exclude each other"), bad::toString);
     }
+
+    @org.junit.jupiter.api.io.TempDir static java.nio.file.Path tmp;
 
     static LlmModel withData(LlmModel m, DataLocation d) {
         return new LlmModel(m.maxSeqLen(), m.coldStartWarmupSteps(), m.architecture(), m.checkpoint(), m.dataType(), d,
