@@ -11,7 +11,7 @@ src/pretty/mod.rs: shortest round-trip digits, decimal point at kk = digits + ex
 0 <= exp && kk <= 16 (f32: 13), 0 < kk <= 16 (13), -5 < kk <= 0 (f32: -6), else d.ddde<kk-1>); NaN/inf -> null.
 
 Python's json.dumps(sort_keys=True, indent=2) gives serde_json's layout; floats are swapped in afterwards.
-Run: python3 make_golden.py > json-dump-run.golden.json
+Run: python3 make_golden.py (writes json-dump-run.golden.json, json-dump-run-treasurer.golden.json, json-dump-user.golden.json)
 """
 import json, math, struct
 
@@ -92,6 +92,34 @@ dump = {
     },
     "treasurer_run": None,
 }
-text = json.dumps(mark(dump), sort_keys=True, indent=2, ensure_ascii=False)
-for i, f in enumerate(floats): text = text.replace('"@@F%d@@"' % i, f)
-print(text)
+def render(value):
+    floats.clear()
+    text = json.dumps(mark(value), sort_keys=True, indent=2, ensure_ascii=False)
+    for i, f in enumerate(floats): text = text.replace('"@@F%d@@"' % i, f)
+    return text + "\n"
+
+# The same run as a treasurer run (json_dump_run.rs:156-231): current earning rate 1000, 1234567 collateral units
+# funded on a 6-decimal mint, nothing earned yet; UI amounts are native as f64 / 10^decimals as f64.
+import copy
+treasurer = copy.deepcopy(dump)
+treasurer["coordinator_account"]["epoch"]["rates"]["current"]["earning"] = 1000
+treasurer["treasurer_run"] = {
+    "address": b58(key(5)), "index": 77, "main_authority": b58(key(1)), "join_authority": b58(key(2)),
+    "total_claimed_earned_points": 0, "total_claimable_earned_points": 0, "total_unclaimed_earned_points": 0,
+    "collateral_mint": b58(key(6)),
+    "funded_collateral_amount": F64(1234567 / 1e6), "total_missing_collateral_amount": F64(0 / 1e6),
+    "total_surplus_collateral_amount": F64(1234567 / 1e6), "burn_collateral_amount_per_epoch": F64(1000 / 1e6),
+    "estimated_funded_epochs_count": F64(1234567 / 1000),
+}
+# json-dump-user of the registered client (json_dump_user.rs:140-152), no treasurer
+user = {"address": b58(client), "lamports": 12345,
+        "coordinator_account": {"client": {"active": 0, "earned": 0, "slashed": 0}, "epoch_alive": None, "epoch_exited": None},
+        "treasurer_participant": None}
+
+if __name__ == "__main__":
+    import os, sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name, value in [("json-dump-run.golden.json", dump), ("json-dump-run-treasurer.golden.json", treasurer),
+                        ("json-dump-user.golden.json", user)]:
+        with open(os.path.join(here, name), "w", encoding="utf-8", newline="\n") as f:
+            f.write(render(value))
