@@ -63,17 +63,6 @@ final class Anchor {
         if (!holds) throw fail(ctx, name, AnchorError.ConstraintRaw);
     }
 
-    /** {@code has_one = field}. */
-    static void hasOne(InvokeContext ctx, Pubkey stored, Pubkey given, String name) {
-        if (!stored.equals(given)) {
-            ctx.log("Left:");
-            ctx.log(stored.toBase58());
-            ctx.log("Right:");
-            ctx.log(given.toBase58());
-            throw fail(ctx, name, AnchorError.ConstraintHasOne);
-        }
-    }
-
     /** {@code Program<'info, P>}: the account is that program. */
     static void program(InvokeContext ctx, AccountRef a, Pubkey id, String name) {
         if (!a.key().equals(id)) throw fail(ctx, name, AnchorError.InvalidProgramId);
