@@ -35,14 +35,25 @@ public final class TickRun {
         }
         RunSnapshot run = RunSnapshot.fetch(c, runId, OptionalLong.empty());
         long sent = 0;
+        long period = Math.max(1, interval.toNanos());
+        long start = System.nanoTime();
+        long waits = 0;
         while (!count.isPresent() || sent < count.getAsLong()) {
             if (Thread.currentThread().isInterrupted()) break;
             onTick.accept(c.send("tick run '" + runId + "'", payer, List.of(c.coordinator().tick(payer.publicKey(),
                     run.instanceAddress(), run.accountAddress()))));
             sent++;
             if (count.isPresent() && sent >= count.getAsLong()) break;
+            // tokio's interval with MissedTickBehavior::Skip (run/tick.rs:38-58): its first tick is immediate, the
+            // next ones fall on start + k·interval, skipping any already missed. Quirk kept: ticks 1 and 2 go
+            // back to back.
+            long now = System.nanoTime();
+            long target = start + waits * period;
+            if (target < now && waits > 0) target = start + ((now - start) / period + 1) * period;
+            waits = (target - start) / period + 1;
             try {
-                Thread.sleep(interval.toMillis());
+                long wait = target - now;
+                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
