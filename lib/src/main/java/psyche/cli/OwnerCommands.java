@@ -141,7 +141,16 @@ public final class OwnerCommands {
                     Optional.ofNullable(configPath).map(path -> UpdateConfig.load(path, force)), opt(restartFromStep),
                     Boolean.TRUE.equals(switchToHub), Optional.ofNullable(name), Optional.ofNullable(description),
                     opt(numParameters), opt(vocabSize), Optional.ofNullable(clientVersion));
-            return withWallet(c, w -> UpdateConfig.execute(c, w, p, force).render());
+            String ignored = "";
+            if (force && configPath != null) { // what the reader refused and --force lets through (unknown keys)
+                StringBuilder b = new StringBuilder();
+                for (psyche.config.Violation v : psyche.config.RunConfigs.load(configPath).violations()) {
+                    if (v.isError()) b.append("warning: --force: sending despite ").append(v.render()).append('\n');
+                }
+                ignored = b.toString();
+            }
+            String prefix = ignored;
+            return withWallet(c, w -> prefix + UpdateConfig.execute(c, w, p, force).render());
         }
     }
 

@@ -75,8 +75,9 @@ public final class UpdateConfig {
     public static RunConfig load(Path path) {
         LoadedConfig loaded = RunConfigs.load(path);
         if (loaded.hasErrors() || loaded.config().isEmpty()) {
-            throw new OpsException(OpsException.Reason.INVALID, "config " + path + " cannot be used (nothing was signed):\n"
-                    + ValidationReport.of(loaded.violations()).render());
+            throw new OpsException(OpsException.Reason.INVALID, "config " + path + " cannot be used (nothing was signed);"
+                    + " fix every error" + (loaded.config().isPresent() ? ", or pass --force to send what Psyche's program accepts" : "")
+                    + ":\n" + ValidationReport.of(loaded.violations()).render());
         }
         return loaded.config().get();
     }

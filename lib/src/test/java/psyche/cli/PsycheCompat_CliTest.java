@@ -258,7 +258,8 @@ class PsycheCompat_CliTest {
 
     /** Stricter before signing, with --force to send what Psyche's program accepts. */
     @Test void forceSendsWhatOnlyOurLintRefuses() throws Exception {
-        String toml = Files.readString(tiny()).replace("verification_percent = 0", "verification_percent = 10");
+        // verification_percent = 10 (our lint refuses it) and a key serde ignores (our reader refuses it)
+        String toml = Files.readString(tiny()).replace("verification_percent = 0", "verification_percent = 10\nverifier_ratio = 3");
         Path cfg = dir.resolve("verify.toml");
         Files.writeString(cfg, toml);
         Cli refused = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", cfg.toString());
@@ -266,7 +267,8 @@ class PsycheCompat_CliTest {
         assertTrue(refused.err().contains("nothing was signed") && refused.err().contains("--force"), refused.err());
         Cli forced = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", cfg.toString(), "--force");
         assertEquals(0, forced.code(), forced::toString);
-        assertTrue(forced.out().contains("--force: sending despite"), forced.out());
+        assertTrue(forced.out().contains("--force: sending despite") && forced.out().contains("verifier_ratio")
+                && forced.out().contains("verification_percent"), forced.out());
         assertEquals(10, RunSnapshot.fetch(cluster, HALTED, OptionalLong.empty()).state().coordinator().config().verificationPercent());
         // what Psyche's program itself rejects is never sent
         Path dummy = dir.resolve("dummy.toml");
