@@ -165,16 +165,15 @@ public final class Ledger implements AutoCloseable {
         p.setProperty("genesis_unix_millis", Long.toString(clock.millis()));
         p.setProperty("faucet_seed", Pubkey.base58Encode(seed)); // the local faucet's key, like solana-test-validator's faucet-keypair.json
         Path tmp = file.resolveSibling("genesis.tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            try {
-                // the faucet key: readable by its owner only, like ~/.config/solana/id.json
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // non-POSIX file systems keep their default permissions
-            }
+        Files.deleteIfExists(tmp);
+        java.util.Set<StandardOpenOption> options = java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        // the faucet key: readable by its owner only from the first byte, like ~/.config/solana/id.json
+        try (FileChannel channel = psyche.chain.Keypair.openOwnerOnly(tmp, options);
+             OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
             p.store(out, "local chain genesis: do not edit");
+            out.flush();
+            channel.force(true);
         }
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) { channel.force(true); }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return p;
     }
