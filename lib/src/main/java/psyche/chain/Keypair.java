@@ -89,7 +89,9 @@ public final class Keypair implements AutoCloseable {
     public static Keypair load(Path path) {
         byte[] raw;
         try {
-            raw = Files.readAllBytes(path);
+            raw = psyche.config.InputFiles.read(path, psyche.config.InputFiles.MAX_KEYPAIR_BYTES, "keypair file");
+        } catch (psyche.config.InputFiles.Refused e) {
+            throw new KeypairException(e.getMessage());
         } catch (IOException e) {
             throw new KeypairException("cannot read keypair file " + path + " (" + e.getClass().getSimpleName()
                     + "): create one with `solana-keygen new` or pass another path");

@@ -68,7 +68,21 @@ final class TomlConfigReader {
                 syntaxColumn);
     }
 
+    /** Deeper nesting of arrays and inline tables than any config has; tomlj's recursive parser would overflow its stack. */
+    static final int MAX_NESTING = 32;
+
     private Optional<TomlParseResult> parseSyntax(String toml) {
+        int[] tooDeep = nestingPastLimit(toml);
+        if (tooDeep != null) {
+            incomplete = true;
+            syntaxLine = tooDeep[0];
+            syntaxColumn = tooDeep[1];
+            violations.add(Violation.error("", "(line " + tooDeep[0] + ", column " + tooDeep[1] + ")",
+                    "malformed TOML at line " + tooDeep[0] + ", column " + tooDeep[1] + ": arrays or inline tables nested"
+                            + " deeper than " + MAX_NESTING + " levels", "flatten the value at line " + tooDeep[0]
+                            + ", column " + tooDeep[1] + " (a run config nests at most a few levels)"));
+            return Optional.empty();
+        }
         TomlParseResult parsed = Toml.parse(toml);
         if (!parsed.hasErrors()) return Optional.of(parsed);
         incomplete = true;
@@ -81,6 +95,61 @@ final class TomlConfigReader {
                     "fix the TOML syntax at line " + p.line() + ", column " + p.column()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Where value nesting ({@code [} of arrays, {@code {} of inline tables) first goes past {@link #MAX_NESTING}, as
+     * {line, column} (1-based), or null. Strings and comments are skipped; table headers ({@code [a.b]} at the start
+     * of a line) nest nothing. A rough scan: it only has to find what the real parser would recurse into.
+     */
+    static int[] nestingPastLimit(String toml) {
+        int depth = 0;
+        int line = 1;
+        int column = 0;
+        boolean lineStart = true;
+        for (int i = 0; i < toml.length(); i++) {
+            char c = toml.charAt(i);
+            column++;
+            if (c == '\n') {
+                line++;
+                column = 0;
+                lineStart = true;
+                continue;
+            }
+            if (c == '#') {
+                while (i + 1 < toml.length() && toml.charAt(i + 1) != '\n') i++;
+                continue;
+            }
+            if (c == '"' || c == '\'') {
+                boolean triple = toml.startsWith(String.valueOf(c).repeat(3), i);
+                String end = triple ? String.valueOf(c).repeat(3) : String.valueOf(c);
+                int j = i + end.length();
+                while (j < toml.length() && !toml.startsWith(end, j)) {
+                    if (c == '"' && toml.charAt(j) == '\\') j++;
+                    if (j < toml.length() && toml.charAt(j) == '\n') {
+                        line++;
+                        column = 0;
+                    }
+                    j++;
+                }
+                column += j + end.length() - 1 - i;
+                i = j + end.length() - 1;
+                lineStart = false;
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r') continue;
+            if (lineStart && c == '[' && depth == 0) { // a [table] or [[array of tables]] header
+                while (i + 1 < toml.length() && toml.charAt(i + 1) != '\n') i++;
+                continue;
+            }
+            lineStart = false;
+            if (c == '[' || c == '{') {
+                if (++depth > MAX_NESTING) return new int[] {line, column};
+            } else if ((c == ']' || c == '}') && depth > 0) {
+                depth--;
+            }
+        }
+        return null;
     }
 
     private RunConfig runConfig(TomlTable root) {
