@@ -83,7 +83,18 @@ final class TomlConfigReader {
                             + ", column " + tooDeep[1] + " (a run config nests at most a few levels)"));
             return Optional.empty();
         }
-        TomlParseResult parsed = Toml.parse(toml);
+        TomlParseResult parsed;
+        try {
+            parsed = Toml.parse(toml);
+        } catch (StackOverflowError nestedPastWhatTheScanSaw) {
+            // the scan above is rough; should the recursive parser still run out of stack, it is the same error
+            incomplete = true;
+            syntaxLine = 1;
+            syntaxColumn = 1;
+            violations.add(Violation.error("", "(line 1, column 1)", "malformed TOML: nested too deeply to parse",
+                    "flatten the nested arrays or inline tables (a run config nests at most a few levels)"));
+            return Optional.empty();
+        }
         if (!parsed.hasErrors()) return Optional.of(parsed);
         incomplete = true;
         syntaxLine = parsed.errors().get(0).position().line();
@@ -122,19 +133,35 @@ final class TomlConfigReader {
             }
             if (c == '"' || c == '\'') {
                 boolean triple = toml.startsWith(String.valueOf(c).repeat(3), i);
-                String end = triple ? String.valueOf(c).repeat(3) : String.valueOf(c);
-                int j = i + end.length();
-                while (j < toml.length() && !toml.startsWith(end, j)) {
-                    if (c == '"' && toml.charAt(j) == '\\') j++;
-                    if (j < toml.length() && toml.charAt(j) == '\n') {
-                        line++;
-                        column = 0;
+                String close = triple ? String.valueOf(c).repeat(3) : String.valueOf(c);
+                int j = i + close.length();
+                boolean closed = false;
+                while (j < toml.length()) {
+                    if (toml.startsWith(close, j)) {
+                        closed = true;
+                        break;
                     }
+                    char d = toml.charAt(j);
+                    if (!triple && d == '\n') break; // a one-line string ends at its line
+                    if (c == '"' && d == '\\') j++;
                     j++;
                 }
-                column += j + end.length() - 1 - i;
-                i = j + end.length() - 1;
                 lineStart = false;
+                if (!closed) { // unterminated: the parser reports it and reads on, so what follows must still count
+                    column += close.length() - 1;
+                    i += close.length() - 1;
+                    continue;
+                }
+                int stop = Math.min(j + close.length(), toml.length());
+                for (int k = i + 1; k < stop; k++) {
+                    if (toml.charAt(k) == '\n') {
+                        line++;
+                        column = 0;
+                    } else {
+                        column++;
+                    }
+                }
+                i = stop - 1;
                 continue;
             }
             if (c == ' ' || c == '\t' || c == '\r') continue;
