@@ -89,7 +89,9 @@ public final class Keypair implements AutoCloseable {
     public static Keypair load(Path path) {
         byte[] raw;
         try {
-            raw = Files.readAllBytes(path);
+            raw = psyche.config.InputFiles.read(path, psyche.config.InputFiles.MAX_KEYPAIR_BYTES, "keypair file");
+        } catch (psyche.config.InputFiles.Refused e) {
+            throw new KeypairException(e.getMessage());
         } catch (IOException e) {
             throw new KeypairException("cannot read keypair file " + path + " (" + e.getClass().getSimpleName()
                     + "): create one with `solana-keygen new` or pass another path");
@@ -141,28 +143,71 @@ public final class Keypair implements AutoCloseable {
         return v.verifySignature(signature);
     }
 
-    /** Writes the Solana CLI JSON form, readable by the owner only where the file system allows. */
+    /**
+     * Writes the Solana CLI JSON form, readable by the owner only from its first byte: a new temporary file is created
+     * with mode 0600 (where the file system has POSIX permissions), written, fsynced, then renamed into place, so no
+     * other user can ever open a readable copy. An existing file at {@code path} is replaced.
+     */
     public void save(Path path) {
         if (closed) throw new IllegalStateException("keypair " + publicKey + " is closed");
-        StringBuilder sb = new StringBuilder("[");
+        byte[] json = new byte[64 * 4 + 2];
+        int n = 0;
+        json[n++] = '[';
         byte[] pub = publicKey.bytes();
         for (int i = 0; i < 64; i++) {
-            if (i > 0) sb.append(',');
-            sb.append((i < 32 ? seed[i] : pub[i - 32]) & 0xff);
+            if (i > 0) json[n++] = ',';
+            int v = (i < 32 ? seed[i] : pub[i - 32]) & 0xff;
+            if (v >= 100) json[n++] = (byte) ('0' + v / 100);
+            if (v >= 10) json[n++] = (byte) ('0' + v / 10 % 10);
+            json[n++] = (byte) ('0' + v % 10);
         }
-        sb.append(']');
+        json[n++] = ']';
+        Path absolute = path.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path tmp = null;
         try {
-            if (path.getParent() != null) Files.createDirectories(path.getParent());
-            Files.writeString(path, sb);
+            Files.createDirectories(dir);
+            tmp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+            java.util.Set<java.nio.file.OpenOption> options = java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
+            try (java.nio.channels.FileChannel channel = openOwnerOnly(tmp, options)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(json, 0, n);
+                while (buffer.hasRemaining()) channel.write(buffer);
+                channel.force(true);
+            }
             try {
-                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system: nothing more to restrict
+                Files.move(tmp, absolute, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+            try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException notADirectoryChannel) {
+                // some file systems cannot sync a directory; the rename is still atomic
             }
         } catch (IOException e) {
             throw new KeypairException("cannot write keypair file " + path + " (" + e.getClass().getSimpleName() + ")");
         } finally {
-            sb.setLength(0);
+            Arrays.fill(json, (byte) 0);
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: it is owner-only
+                }
+            }
+        }
+    }
+
+    /** Creates {@code file} with mode 0600 from the start (no POSIX modes on this file system: its defaults). */
+    public static java.nio.channels.FileChannel openOwnerOnly(Path file, java.util.Set<? extends java.nio.file.OpenOption> options)
+            throws IOException {
+        try {
+            return java.nio.channels.FileChannel.open(file, options,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            return java.nio.channels.FileChannel.open(file, options);
         }
     }
 

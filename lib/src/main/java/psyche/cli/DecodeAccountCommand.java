@@ -27,7 +27,7 @@ public final class DecodeAccountCommand implements Callable<Integer> {
             "participant", AccountKind.PARTICIPANT, "mint", AccountKind.MINT, "token-account", AccountKind.TOKEN_ACCOUNT);
 
     @Override public Integer call() throws IOException {
-        byte[] data = Files.readAllBytes(file);
+        byte[] data = psyche.config.InputFiles.read(file, psyche.config.InputFiles.MAX_ACCOUNT_BYTES, "account file");
         AccountKind k;
         try {
             k = kind.equals("auto") ? AccountKind.detect(data) : KINDS.get(kind);

@@ -22,7 +22,15 @@ public final class LocalValidatorCommand implements Callable<Integer> {
     @Option(names = "--reset", description = "delete the ledger and start from genesis")
     boolean reset;
 
+    @Option(names = "--repair", description = "repair a ledger that refused to start because it is damaged: copy its "
+            + "log aside, cut it at the first damaged record, print what was kept and dropped, and exit (does not start)")
+    boolean repair;
+
     @Override public Integer call() throws InterruptedException {
+        if (repair) {
+            System.out.println(psyche.chain.local.Ledger.repair(ledger != null ? ledger : LocalChain.defaultLedgerDir()));
+            return 0;
+        }
         LocalChain.Builder builder = LocalChain.builder().optRpcPort(rpcPort).optReset(reset);
         if (ledger != null) builder.optLedgerDir(ledger);
         LocalChain chain = builder.start();

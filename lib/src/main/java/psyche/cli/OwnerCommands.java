@@ -28,6 +28,7 @@ import psyche.ops.Cluster;
 import psyche.ops.CreateRun;
 import psyche.ops.DiagnoseRun;
 import psyche.ops.JoinAuthorizations;
+import psyche.ops.Inputs;
 import psyche.ops.JsonDumps;
 import psyche.ops.ListRuns;
 import psyche.ops.OpsException;
@@ -68,7 +69,7 @@ public final class OwnerCommands {
 
         String runId(String runId) {
             if (runId == null || runId.isBlank()) throw new ParameterException(spec.commandLine(), "Missing required option: '--run-id=<runId>' (or env RUN_ID)");
-            return runId;
+            return Inputs.runId(runId);
         }
 
         /** clap's Vec env without a value_delimiter: the whole variable is one value. */
@@ -486,12 +487,14 @@ public final class OwnerCommands {
         @Option(names = "--sol", defaultValue = "0", description = "SOL to airdrop per funded wallet") double sol;
 
         Integer run(Cluster c) {
+            Inputs.positiveAmount(amount, "--amount"); // checked before the mint is created: nothing is sent on a typo
+            long lamports = Inputs.solToLamports(sol, "--sol", true);
             return withWallet(c, w -> {
                 Pubkey m = mint != null ? Pubkey.fromBase58(mint) : TestTokens.createMint(c, w, decimals);
                 StringBuilder b = new StringBuilder("Mint: ").append(m);
                 List<Pubkey> targets = fund.isEmpty() ? List.of(w.publicKey()) : fund.stream().map(Pubkey::fromBase58).toList();
                 for (Pubkey t : targets) {
-                    if (sol > 0) TestTokens.airdrop(c, t, Math.round(sol * 1e9));
+                    if (lamports > 0) TestTokens.airdrop(c, t, lamports);
                     TestTokens.mintTo(c, w, m, t, amount);
                     b.append("\n  funded ").append(t).append(" with ").append(amount).append(" native units")
                             .append(sol > 0 ? " and " + sol + " SOL" : "");
@@ -514,7 +517,7 @@ public final class OwnerCommands {
             } else {
                 try (Keypair w = cluster.wallet()) { to = w.publicKey(); }
             }
-            String sig = TestTokens.airdrop(c, to, Math.round(sol * 1e9));
+            String sig = TestTokens.airdrop(c, to, Inputs.solToLamports(sol, "the airdrop", false));
             out().println("Signature: " + sig + "\n" + sol + " SOL to " + to + ", balance "
                     + c.rpc().getBalance(to.toBase58()) / 1e9 + " SOL");
             out().flush();

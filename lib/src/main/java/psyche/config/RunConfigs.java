@@ -68,13 +68,15 @@ public final class RunConfigs {
 
     static String readText(Path path) {
         try {
-            byte[] bytes = Files.readAllBytes(path);
+            byte[] bytes = InputFiles.read(path, InputFiles.MAX_CONFIG_BYTES, "config file");
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw ConfigException.unreadable("config file not found: " + path
                     + " (check the path; it is resolved against " + Path.of("").toAbsolutePath() + ")", e);
         } catch (CharacterCodingException e) {
             throw ConfigException.unreadable("config file is not UTF-8 text: " + path, e);
+        } catch (InputFiles.Refused e) {
+            throw ConfigException.unreadable(e.getMessage(), e);
         } catch (IOException e) {
             throw ConfigException.unreadable("cannot read config file " + path + ": " + e, e);
         }

@@ -77,8 +77,33 @@ final class TomlConfigReader {
                 syntaxColumn);
     }
 
+    /** Deeper nesting of arrays and inline tables than any config has; tomlj's recursive parser would overflow its stack. */
+    static final int MAX_NESTING = 32;
+
     private Optional<TomlParseResult> parseSyntax(String toml) {
-        TomlParseResult parsed = Toml.parse(toml);
+        int[] tooDeep = nestingPastLimit(toml);
+        if (tooDeep != null) {
+            incomplete = true;
+            syntaxLine = tooDeep[0];
+            syntaxColumn = tooDeep[1];
+            violations.add(Violation.error("", "(line " + tooDeep[0] + ", column " + tooDeep[1] + ")",
+                    "malformed TOML at line " + tooDeep[0] + ", column " + tooDeep[1] + ": arrays or inline tables nested"
+                            + " deeper than " + MAX_NESTING + " levels", "flatten the value at line " + tooDeep[0]
+                            + ", column " + tooDeep[1] + " (a run config nests at most a few levels)"));
+            return Optional.empty();
+        }
+        TomlParseResult parsed;
+        try {
+            parsed = Toml.parse(toml);
+        } catch (StackOverflowError nestedPastWhatTheScanSaw) {
+            // the scan above is rough; should the recursive parser still run out of stack, it is the same error
+            incomplete = true;
+            syntaxLine = 1;
+            syntaxColumn = 1;
+            violations.add(Violation.error("", "(line 1, column 1)", "malformed TOML: nested too deeply to parse",
+                    "flatten the nested arrays or inline tables (a run config nests at most a few levels)"));
+            return Optional.empty();
+        }
         if (!parsed.hasErrors()) return Optional.of(parsed);
         incomplete = true;
         syntaxLine = parsed.errors().get(0).position().line();
@@ -90,6 +115,77 @@ final class TomlConfigReader {
                     "fix the TOML syntax at line " + p.line() + ", column " + p.column()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Where value nesting ({@code [} of arrays, {@code {} of inline tables) first goes past {@link #MAX_NESTING}, as
+     * {line, column} (1-based), or null. Strings and comments are skipped; table headers ({@code [a.b]} at the start
+     * of a line) nest nothing. A rough scan: it only has to find what the real parser would recurse into.
+     */
+    static int[] nestingPastLimit(String toml) {
+        int depth = 0;
+        int line = 1;
+        int column = 0;
+        boolean lineStart = true;
+        for (int i = 0; i < toml.length(); i++) {
+            char c = toml.charAt(i);
+            column++;
+            if (c == '\n') {
+                line++;
+                column = 0;
+                lineStart = true;
+                continue;
+            }
+            if (c == '#') {
+                while (i + 1 < toml.length() && toml.charAt(i + 1) != '\n') i++;
+                continue;
+            }
+            if (c == '"' || c == '\'') {
+                boolean triple = toml.startsWith(String.valueOf(c).repeat(3), i);
+                String close = triple ? String.valueOf(c).repeat(3) : String.valueOf(c);
+                int j = i + close.length();
+                boolean closed = false;
+                while (j < toml.length()) {
+                    if (toml.startsWith(close, j)) {
+                        closed = true;
+                        break;
+                    }
+                    char d = toml.charAt(j);
+                    if (!triple && d == '\n') break; // a one-line string ends at its line
+                    if (c == '"' && d == '\\') j++;
+                    j++;
+                }
+                lineStart = false;
+                if (!closed) { // unterminated: the parser reports it and reads on, so what follows must still count
+                    column += close.length() - 1;
+                    i += close.length() - 1;
+                    continue;
+                }
+                int stop = Math.min(j + close.length(), toml.length());
+                for (int k = i + 1; k < stop; k++) {
+                    if (toml.charAt(k) == '\n') {
+                        line++;
+                        column = 0;
+                    } else {
+                        column++;
+                    }
+                }
+                i = stop - 1;
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r') continue;
+            if (lineStart && c == '[' && depth == 0) { // a [table] or [[array of tables]] header
+                while (i + 1 < toml.length() && toml.charAt(i + 1) != '\n') i++;
+                continue;
+            }
+            lineStart = false;
+            if (c == '[' || c == '{') {
+                if (++depth > MAX_NESTING) return new int[] {line, column};
+            } else if ((c == ']' || c == '}') && depth > 0) {
+                depth--;
+            }
+        }
+        return null;
     }
 
     private RunConfig runConfig(TomlTable root) {

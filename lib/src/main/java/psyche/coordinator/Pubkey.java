@@ -25,10 +25,22 @@ public final class Pubkey implements Comparable<Pubkey> {
     }
 
     public static Pubkey fromBase58(String text) {
-        byte[] decoded = base58Decode(text.trim());
+        String t = text.trim();
+        // a secret key pasted here must not be echoed into an error, a log or a terminal
+        String secretHint = "where a public key is expected; it is not shown here. Pass the public key instead "
+                + "(`run-manager keygen pubkey FILE` prints a keypair file's)";
+        if (t.startsWith("[")) throw new IllegalArgumentException("a keypair's JSON byte array was given " + secretHint);
+        byte[] decoded;
+        try {
+            decoded = base58Decode(t);
+        } catch (IllegalArgumentException notBase58) {
+            throw new IllegalArgumentException((t.length() <= 44 ? "'" + t + "'" : "a " + t.length() + "-character value")
+                    + " is not a public key: " + notBase58.getMessage());
+        }
+        if (decoded.length == 64) throw new IllegalArgumentException("a 64-byte secret key was given " + secretHint);
         if (decoded.length != 32) {
-            throw new IllegalArgumentException("'" + text + "' is not a public key: base58 gives " + decoded.length
-                    + " bytes, a key has 32");
+            throw new IllegalArgumentException((t.length() <= 44 ? "'" + t + "'" : "a " + t.length() + "-character value")
+                    + " is not a public key: base58 gives " + decoded.length + " bytes, a key has 32");
         }
         return new Pubkey(decoded);
     }

@@ -29,7 +29,7 @@ public final class CreateRun {
     public record Params(String runId, String clientVersion, Optional<Pubkey> joinAuthority,
                          OptionalLong treasurerIndex, Optional<Pubkey> collateralMint) {
         public Params {
-            Objects.requireNonNull(runId, "runId");
+            Inputs.runId(Objects.requireNonNull(runId, "runId")); // printable, at most 32 bytes: refused before anything is sent
             Objects.requireNonNull(clientVersion, "clientVersion");
         }
         public static Params of(String runId, String clientVersion) {

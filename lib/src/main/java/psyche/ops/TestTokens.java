@@ -30,6 +30,7 @@ public final class TestTokens {
 
     /** Mints {@code amount} native units to {@code wallet}'s token account (created if missing). */
     public static Cluster.Sent mintTo(Cluster c, Keypair authority, Pubkey mint, Pubkey wallet, long amount) {
+        Inputs.positiveAmount(amount, "the amount to mint");
         Pubkey ata = c.pdas().associatedTokenAccount(wallet, mint).address();
         List<Instruction> ixs = new ArrayList<>();
         if (c.account(ata).isEmpty()) ixs.add(c.natives().createAssociatedTokenAccount(authority.publicKey(), wallet, mint, true));
@@ -39,6 +40,7 @@ public final class TestTokens {
 
     /** Airdrops lamports to {@code wallet} (local chain, devnet, testnet faucets) and waits for them. */
     public static String airdrop(Cluster c, Pubkey wallet, long lamports) {
+        if (lamports <= 0) throw new OpsException(OpsException.Reason.INVALID, "an airdrop must be more than 0 lamports, got " + lamports);
         String sig = c.rpc().requestAirdrop(wallet.toBase58(), lamports);
         c.rpc().confirm(sig, c.rpc().commitment(), 0);
         return sig;

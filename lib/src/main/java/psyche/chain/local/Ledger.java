@@ -54,7 +54,9 @@ public final class Ledger implements AutoCloseable {
     private final Clock clock;
     private final Map<Pubkey, Program> programs;
     private final ConcurrentHashMap<Pubkey, AccountState> accounts = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ByteBuffer, TransactionRecord> transactions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteBuffer, TransactionRecord> transactions = new ConcurrentHashMap<>(); // durable only
+    // committed in memory, waiting for the log's fsync: not yet reported to anyone, but already a duplicate
+    private final ConcurrentHashMap<ByteBuffer, TransactionRecord> awaitingFsync = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final LedgerStore store; // null: in memory only
     private final byte[] genesisHash;
@@ -108,10 +110,11 @@ public final class Ledger implements AutoCloseable {
                 Files.createDirectories(dir);
                 Path genesisFile = dir.resolve("genesis.properties");
                 boolean fresh = !Files.exists(genesisFile);
+                if (fresh) LedgerStore.prepareFresh(dir); // refuses history without its genesis; from here a missing log is damage
                 Properties genesis = fresh ? writeGenesis(genesisFile, clock) : readGenesis(genesisFile);
-                genesisHash = Pubkey.base58Decode(genesis.getProperty("genesis_hash"));
-                genesisMillis = Long.parseLong(genesis.getProperty("genesis_unix_millis"));
-                faucet = Ed25519.Signer.fromSeed(Pubkey.base58Decode(genesis.getProperty("faucet_seed")));
+                genesisHash = genesisBytes(genesisFile, genesis, "genesis_hash", 32);
+                genesisMillis = genesisMillis(genesisFile, genesis);
+                faucet = Ed25519.Signer.fromSeed(genesisBytes(genesisFile, genesis, "faucet_seed", 32));
                 store = new LedgerStore(dir);
                 store.recover(new LedgerStore.Sink() {
                     @Override public void account(Pubkey key, AccountState state) { putAccount(key, state); }
@@ -162,18 +165,53 @@ public final class Ledger implements AutoCloseable {
         p.setProperty("genesis_unix_millis", Long.toString(clock.millis()));
         p.setProperty("faucet_seed", Pubkey.base58Encode(seed)); // the local faucet's key, like solana-test-validator's faucet-keypair.json
         Path tmp = file.resolveSibling("genesis.tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            try {
-                // the faucet key: readable by its owner only, like ~/.config/solana/id.json
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // non-POSIX file systems keep their default permissions
-            }
+        Files.deleteIfExists(tmp);
+        java.util.Set<StandardOpenOption> options = java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        // the faucet key: readable by its owner only from the first byte, like ~/.config/solana/id.json
+        try (FileChannel channel = psyche.chain.Keypair.openOwnerOnly(tmp, options);
+             OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
             p.store(out, "local chain genesis: do not edit");
+            out.flush();
+            channel.force(true);
         }
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) { channel.force(true); }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return p;
+    }
+
+    private static byte[] genesisBytes(Path file, Properties genesis, String key, int length) {
+        String value = genesis.getProperty(key);
+        byte[] bytes = null;
+        try {
+            if (value != null) bytes = Pubkey.base58Decode(value.trim());
+        } catch (RuntimeException notBase58) {
+            bytes = null;
+        }
+        if (bytes == null || bytes.length != length) throw damagedGenesis(file, key + (value == null ? " is missing" : " is not "
+                + length + " base58 bytes"));
+        return bytes;
+    }
+
+    private static long genesisMillis(Path file, Properties genesis) {
+        try {
+            return Long.parseLong(genesis.getProperty("genesis_unix_millis", "").trim());
+        } catch (NumberFormatException e) {
+            throw damagedGenesis(file, "genesis_unix_millis is missing or not a number");
+        }
+    }
+
+    private static LedgerDamagedException damagedGenesis(Path file, String what) {
+        return new LedgerDamagedException(file, -1, "genesis.properties is unreadable: " + what,
+                "restore genesis.properties from a backup of " + file.getParent() + " (it holds the faucet key and genesis "
+                        + "hash, which cannot be rebuilt); to start a new chain instead, move " + file.getParent() + " aside");
+    }
+
+    /**
+     * Explicit repair of a ledger that refused to start: keeps a copy of the log, then cuts it at its first damaged
+     * record (every record before it is kept). Returns what it did. The ledger must not be open.
+     */
+    public static String repair(Path dir) {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("no ledger directory at " + dir);
+        return LedgerStore.repair(dir);
     }
 
     private static Properties readGenesis(Path file) throws IOException {
@@ -313,13 +351,27 @@ public final class Ledger implements AutoCloseable {
             if (store != null) mark = store.appendTransaction(record, before, after);
             for (Map.Entry<Pubkey, AccountState> e : after.entrySet()) putAccount(e.getKey(), e.getValue());
             changed = after.keySet();
-            transactions.put(ByteBuffer.wrap(record.signature()), record);
-            transactionCount++;
+            if (store == null) {
+                transactions.put(ByteBuffer.wrap(record.signature()), record);
+                transactionCount++;
+            } else {
+                awaitingFsync.put(ByteBuffer.wrap(record.signature()), record);
+            }
         } finally {
             lock.unlock();
         }
         if (store != null) {
-            store.awaitDurable(mark);
+            try {
+                store.awaitDurable(mark);
+            } catch (RuntimeException notDurable) {
+                awaitingFsync.remove(ByteBuffer.wrap(record.signature())); // stays a duplicate of nothing; the log is failed anyway
+                throw notDurable;
+            }
+            // only now may anyone see it as processed (and so finalized): it is on stable storage
+            ByteBuffer key = ByteBuffer.wrap(record.signature());
+            transactions.put(key, record);
+            awaitingFsync.remove(key);
+            synchronized (awaitingFsync) { transactionCount++; }
             maybeSnapshot();
         }
         if (!listeners.isEmpty()) notifyListeners(record, changed);
@@ -350,7 +402,11 @@ public final class Ledger implements AutoCloseable {
     private void snapshotLocked() {
         Stream<Map.Entry<Pubkey, AccountState>> stored = accounts.entrySet().stream()
                 .filter(e -> !programs.containsKey(e.getKey()));
-        List<TransactionRecord> records = new ArrayList<>(transactions.values());
+        // records awaiting their fsync are in the log already (the snapshot waits for it): leaving them out would lose
+        // them. Read that map first: a record moves by put-then-remove, so it is seen in at least one of the two.
+        Map<ByteBuffer, TransactionRecord> all = new HashMap<>(awaitingFsync);
+        all.putAll(transactions);
+        List<TransactionRecord> records = new ArrayList<>(all.values());
         records.sort(Comparator.comparingLong(TransactionRecord::slot));
         store.snapshot(stored::iterator, records);
     }
@@ -419,7 +475,8 @@ public final class Ledger implements AutoCloseable {
         long slot = slot();
         long fee = fee(tx);
         if (!signaturesOk) return new Attempt(TransactionError.SIGNATURE_FAILURE, null, fee, slot);
-        if (transactions.containsKey(ByteBuffer.wrap(tx.signatures().get(0)))) {
+        ByteBuffer firstSignature = ByteBuffer.wrap(tx.signatures().get(0));
+        if (transactions.containsKey(firstSignature) || awaitingFsync.containsKey(firstSignature)) {
             return new Attempt(TransactionError.ALREADY_PROCESSED, null, fee, slot);
         }
         if (checkBlockhash && !isBlockhashValid(tx.recentBlockhash())) {

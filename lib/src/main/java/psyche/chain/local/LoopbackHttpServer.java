@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,28 +26,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small HTTP/1.1 server for JSON-RPC on 127.0.0.1: a blocking accept loop and one thread per connection (at most
- * {@code maxConnections}; one more is answered 503 and closed), keep-alive unless the client says {@code Connection:
+ * A small HTTP/1.1 server (JSON-RPC on 127.0.0.1, and the training sessions' results exchange on any address): a
+ * blocking accept loop and one thread per connection (at most {@code maxConnections}, and at most
+ * {@code maxConnectionsPerAddress} from one address), keep-alive unless the client says {@code Connection:
  * close} or speaks HTTP/1.0, request bodies framed by Content-Length or chunked, and each response written with one
  * write. Why not {@code com.sun.net.httpserver}: its single dispatcher thread, selector re-registration and executor
  * hand-off cost more per request than the whole JSON-RPC call on a small machine.
  *
  * <p>Protocol errors close the connection after a JSON-RPC shaped answer: 400 (malformed request line, headers or
- * chunk framing), 413 (body over the limit), 501 (a transfer coding other than chunked), 505 (not HTTP/1.x).
+ * chunk framing), 408 (head or body not complete within its deadline), 413 (body over the limit), 501 (a transfer
+ * coding other than chunked), 505 (not HTTP/1.x).
+ *
+ * <p>No one connection can hold the server: a request head must arrive whole within the head timeout and its body
+ * within the body timeout (however slowly the bytes trickle in), a response must be taken within the write timeout,
+ * and when the server (or one address) is at its connection limit, a new connection takes the slot of the connection
+ * that has waited longest without completing a request (over {@value #EVICTABLE_AFTER_MILLIS} ms), so slow or idle
+ * clients cannot lock others out; only when every connection is busy is the newcomer answered 503.
  */
-final class LoopbackHttpServer implements AutoCloseable {
+public final class LoopbackHttpServer implements AutoCloseable {
     /** One request: method as sent (e.g. "POST"), path without query, body (empty when none). */
-    record Request(String method, String path, byte[] body) {}
+    public record Request(String method, String path, byte[] body) {}
 
     /** One response: status, content type (null: no Content-Type header), body. */
-    record Response(int status, String contentType, byte[] body) {
-        Response {
+    public record Response(int status, String contentType, byte[] body) {
+        public Response {
             Objects.requireNonNull(body, "body");
         }
     }
 
     /** Answers requests; called on the connection's thread, so it may block (e.g. until a commit is durable). */
-    interface Handler {
+    public interface Handler {
         Response handle(Request request);
     }
 
@@ -55,6 +64,14 @@ final class LoopbackHttpServer implements AutoCloseable {
     static final int DEFAULT_MAX_CONNECTIONS = 256;
     /** As com.sun.net.httpserver's default idle interval: long enough for pooled clients, short enough to free threads. */
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** A whole request head must arrive within this, from its first byte. */
+    static final Duration DEFAULT_HEAD_TIMEOUT = Duration.ofSeconds(10);
+    /** A whole request body must arrive within this, from the end of its head. */
+    static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+    /** A whole response must be taken by the client within this. */
+    static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /** A connection waiting this long for a complete request may lose its slot to a newcomer when the server is full. */
+    static final long EVICTABLE_AFTER_MILLIS = 1_000;
     private static final int MAX_HEAD_BYTES = 16 * 1024;
     private static final int MAX_CHUNK_LINE = 1024;
     /** After an error answer, how long to drain what the client still sends so that closing does not reset the answer. */
@@ -66,12 +83,19 @@ final class LoopbackHttpServer implements AutoCloseable {
     private final int maxConnections;
     private final int maxBodyBytes;
     private final int idleTimeoutMillis;
+    private final long headTimeoutNanos;
+    private final long bodyTimeoutNanos;
+    private final long writeTimeoutMillis;
+    private final int maxConnectionsPerAddress;
     private final long closeGraceMillis;
     private final ServerSocket serverSocket;
     private final Thread acceptor;
     private final ExecutorService connectionThreads;
     private final ScheduledExecutorService rejectedCloser;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Map<Socket, Slot> slots = new ConcurrentHashMap<>();
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger evictions = new AtomicInteger();
     private final Set<Socket> rejected = ConcurrentHashMap.newKeySet(); // answered 503, closing soon
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean closed;
@@ -81,11 +105,18 @@ final class LoopbackHttpServer implements AutoCloseable {
         this.maxConnections = b.maxConnections;
         this.maxBodyBytes = b.maxBodyBytes;
         this.idleTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, b.idleTimeout.toMillis());
+        this.headTimeoutNanos = b.headTimeout.toNanos();
+        this.bodyTimeoutNanos = b.bodyTimeout.toNanos();
+        this.writeTimeoutMillis = b.writeTimeout.toMillis();
+        this.maxConnectionsPerAddress = Math.min(b.maxConnectionsPerAddress, b.maxConnections);
         this.closeGraceMillis = b.closeGrace.toMillis();
+        InetAddress bind;
         try {
-            serverSocket = new ServerSocket(b.port, 1024, InetAddress.getLoopbackAddress());
+            bind = b.host == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName(b.host);
+            serverSocket = new ServerSocket(b.port, 1024, bind);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + b.port + " (" + e.getMessage() + ")", e);
+            String where = (b.host == null ? "127.0.0.1" : b.host) + ":" + b.port;
+            throw new UncheckedIOException("cannot listen on " + where + " (" + e.getMessage() + ")", e);
         }
         String name = b.threadName;
         AtomicInteger threadIds = new AtomicInteger();
@@ -107,12 +138,52 @@ final class LoopbackHttpServer implements AutoCloseable {
         acceptor.start();
     }
 
-    static Builder builder() { return new Builder(); }
+    public static Builder builder() { return new Builder(); }
 
-    int port() { return serverSocket.getLocalPort(); }
+    public int port() { return serverSocket.getLocalPort(); }
+
+    /** The address the server listens on (a wildcard when bound to all interfaces). */
+    public InetAddress address() { return serverSocket.getInetAddress(); }
 
     /** Connections open now (tests). */
     int openConnections() { return open.size(); }
+
+    /** Connections closed so far to make room for a newcomer (tests, diagnostics). */
+    public int evictions() { return evictions.get(); }
+
+    /** One admitted connection: its address, and since when it has waited for a complete request (0: being served). */
+    private static final class Slot {
+        final Socket socket;
+        final InetAddress address;
+        volatile long waitingSince = System.nanoTime();
+        volatile boolean evicted;
+
+        Slot(Socket socket) {
+            this.socket = socket;
+            this.address = socket.getInetAddress();
+        }
+
+        boolean evictable(long now) {
+            long since = waitingSince;
+            return since != 0 && !evicted && now - since >= TimeUnit.MILLISECONDS.toNanos(EVICTABLE_AFTER_MILLIS);
+        }
+    }
+
+    /** The connection (of {@code address}, or any when null) waiting longest for a complete request, if evictable. */
+    private Slot evictionCandidate(InetAddress address) {
+        long now = System.nanoTime();
+        Slot best = null;
+        for (Slot s : slots.values()) {
+            if (address != null && !address.equals(s.address)) continue;
+            if (s.evictable(now) && (best == null || s.waitingSince - best.waitingSince < 0)) best = s;
+        }
+        return best;
+    }
+
+    private static int count(Map<InetAddress, AtomicInteger> counts, InetAddress a) {
+        AtomicInteger n = counts.get(a);
+        return n == null ? 0 : n.get();
+    }
 
     /**
      * Stops accepting, closes every open connection (idle or mid-request) and waits up to the close grace for
@@ -144,28 +215,48 @@ final class LoopbackHttpServer implements AutoCloseable {
                 if (closed) return;
                 continue; // e.g. too many open files: the next accept may succeed
             }
-            if (active.incrementAndGet() > maxConnections) {
-                active.decrementAndGet();
-                reject(socket);
-                continue;
+            InetAddress address = socket.getInetAddress();
+            boolean addressFull = count(perAddress, address) >= maxConnectionsPerAddress;
+            if (addressFull || active.get() >= maxConnections) {
+                // full: the slot of whoever has waited longest without completing a request goes to the newcomer
+                Slot victim = evictionCandidate(addressFull ? address : null);
+                if (victim == null || active.get() >= maxConnections + 8) {
+                    reject(socket, addressFull);
+                    continue;
+                }
+                victim.evicted = true;
+                evictions.incrementAndGet();
+                closeQuietly(victim.socket); // its thread ends at once and frees the slot
             }
+            active.incrementAndGet();
+            perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+            Slot slot = new Slot(socket);
             open.add(socket);
+            slots.put(socket, slot);
             try {
-                connectionThreads.execute(() -> serve(socket));
+                connectionThreads.execute(() -> serve(slot));
             } catch (RejectedExecutionException e) {
-                open.remove(socket);
-                active.decrementAndGet();
-                reject(socket);
+                release(slot);
+                reject(socket, false);
             }
         }
     }
 
+    private void release(Slot slot) {
+        open.remove(slot.socket);
+        slots.remove(slot.socket);
+        active.decrementAndGet();
+        AtomicInteger n = perAddress.get(slot.address);
+        if (n != null && n.decrementAndGet() <= 0) perAddress.remove(slot.address, n);
+    }
+
     /** Over the connection limit: answer 503 at once, and close a little later so the answer is read before any reset. */
-    private void reject(Socket socket) {
+    private void reject(Socket socket, boolean addressFull) {
         try {
             OutputStream out = socket.getOutputStream();
-            out.write(errorResponse(503, "the local chain's RPC server has " + maxConnections
-                    + " connections open, its limit: retry later, or reuse connections"));
+            out.write(errorResponse(503, addressFull
+                    ? "this server has " + maxConnectionsPerAddress + " connections open from your address, its limit per address, all busy: retry later, or reuse connections"
+                    : "this server has " + maxConnections + " connections open, its limit, all busy: retry later, or reuse connections"));
             socket.shutdownOutput();
             rejected.add(socket);
             rejectedCloser.schedule(() -> {
@@ -193,23 +284,27 @@ final class LoopbackHttpServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket) {
+    private void serve(Slot slot) {
+        Socket socket = slot.socket;
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(idleTimeoutMillis);
-            Connection c = new Connection(socket.getInputStream(), socket.getOutputStream());
+            Connection c = new Connection(socket, socket.getInputStream(), socket.getOutputStream());
             while (!closed) {
                 Request request;
                 boolean keepAlive;
+                slot.waitingSince = System.nanoTime();
                 try {
                     if (!c.readHead()) break; // clean end between requests (or idle timeout)
                     keepAlive = c.keepAlive;
                     request = new Request(c.method, c.path, c.readBody());
                 } catch (ProtocolError e) {
-                    c.write(errorResponse(e.status, e.getMessage()));
+                    slot.waitingSince = 0;
+                    c.writeWithin(errorResponse(e.status, e.getMessage()), writeTimeoutMillis);
                     lingeringClose(socket);
                     return;
                 }
+                slot.waitingSince = 0; // being served: never evicted
                 Response response;
                 try {
                     response = handler.handle(request);
@@ -228,8 +323,7 @@ final class LoopbackHttpServer implements AutoCloseable {
             // client went away
         } finally {
             closeQuietly(socket);
-            open.remove(socket);
-            active.decrementAndGet();
+            release(slot);
         }
     }
 
@@ -295,6 +389,7 @@ final class LoopbackHttpServer implements AutoCloseable {
 
     /** Per-connection parser state over one input buffer; not thread-safe (one thread per connection). */
     private final class Connection {
+        private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
         private byte[] buf = new byte[8192];
@@ -311,13 +406,47 @@ final class LoopbackHttpServer implements AutoCloseable {
         private boolean expectContinue;
         private boolean http11;
 
-        Connection(InputStream in, OutputStream out) {
+        // the deadline of what is being read now (System.nanoTime), or 0 while idle between requests
+        private long deadline;
+        private String deadlineWhat;
+
+        Connection(Socket socket, InputStream in, OutputStream out) {
+            this.socket = socket;
             this.in = in;
             this.out = out;
         }
 
+        private void startDeadline(long timeoutNanos, String what) {
+            deadline = System.nanoTime() + timeoutNanos;
+            deadlineWhat = what;
+        }
+
+        /** Before each blocking read: the socket timeout is what remains of the deadline (408 once it has passed). */
+        private void armRead() throws IOException, ProtocolError {
+            if (deadline == 0) {
+                socket.setSoTimeout(idleTimeoutMillis);
+                return;
+            }
+            long leftNanos = deadline - System.nanoTime();
+            if (leftNanos <= 0) throw new ProtocolError(408, deadlineWhat);
+            long left = (leftNanos + 999_999) / 1_000_000; // rounded up: the timeout fires at or after the deadline
+            socket.setSoTimeout((int) Math.min(left, idleTimeoutMillis));
+        }
+
+        private int read(byte[] b, int off, int len) throws IOException, ProtocolError {
+            armRead();
+            try {
+                return in.read(b, off, len);
+            } catch (SocketTimeoutException timeout) {
+                if (deadline != 0 && System.nanoTime() - deadline >= -TimeUnit.MILLISECONDS.toNanos(2)) {
+                    throw new ProtocolError(408, deadlineWhat);
+                }
+                throw timeout; // silent past the idle timeout
+            }
+        }
+
         /** Reads more input after {@code lim}; false at end of stream. */
-        private boolean fill() throws IOException {
+        private boolean fill() throws IOException, ProtocolError {
             if (lim == buf.length) {
                 if (pos > 0) {
                     System.arraycopy(buf, pos, buf, 0, lim - pos);
@@ -327,7 +456,7 @@ final class LoopbackHttpServer implements AutoCloseable {
                     buf = Arrays.copyOf(buf, buf.length * 2);
                 }
             }
-            int n = in.read(buf, lim, buf.length - lim);
+            int n = read(buf, lim, buf.length - lim);
             if (n < 0) return false;
             lim += n;
             return true;
@@ -341,8 +470,12 @@ final class LoopbackHttpServer implements AutoCloseable {
             // tolerate empty lines before the request line (RFC 9112 §2.2)
             int headStart;
             int headEnd;
+            deadline = 0;
             while (true) {
                 while (pos < lim && (buf[pos] == '\r' || buf[pos] == '\n')) pos++;
+                if (deadline == 0 && pos < lim) {
+                    startDeadline(headTimeoutNanos, "request head not complete within " + TimeUnit.NANOSECONDS.toMillis(headTimeoutNanos) + " ms");
+                }
                 headStart = pos;
                 headEnd = findHeadEnd(headStart);
                 if ((headEnd < 0 ? lim : headEnd) - headStart > MAX_HEAD_BYTES) {
@@ -361,6 +494,7 @@ final class LoopbackHttpServer implements AutoCloseable {
                 }
             }
             parseHead(headStart, headEnd);
+            startDeadline(bodyTimeoutNanos, "request body not complete within " + TimeUnit.NANOSECONDS.toMillis(bodyTimeoutNanos) + " ms");
             return true;
         }
 
@@ -485,7 +619,7 @@ final class LoopbackHttpServer implements AutoCloseable {
             System.arraycopy(buf, pos, body, 0, have);
             pos += have;
             while (have < body.length) {
-                int n = in.read(body, have, body.length - have);
+                int n = read(body, have, body.length - have);
                 if (n < 0) throw new ProtocolError(400, "connection closed after " + have + " of " + body.length + " body bytes");
                 have += n;
             }
@@ -563,7 +697,7 @@ final class LoopbackHttpServer implements AutoCloseable {
             System.arraycopy(buf, pos, dst, off, have);
             pos += have;
             while (have < n) {
-                int r = in.read(dst, off + have, n - have);
+                int r = read(dst, off + have, n - have);
                 if (r < 0) throw new ProtocolError(400, "connection closed in the middle of a chunk");
                 have += r;
             }
@@ -584,15 +718,38 @@ final class LoopbackHttpServer implements AutoCloseable {
             n = put(n, "\r\nContent-Length: ");
             n = put(n, Integer.toString(body.length));
             n = put(n, keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
-            if (!headOnly) {
+            if (!headOnly && body.length <= 1 << 16) {
                 ensure(n + body.length);
                 System.arraycopy(body, 0, outBuf, n, body.length);
                 n += body.length;
+                out.write(outBuf, 0, n);
+            } else {
+                // large: head and body as two writes, both under the write deadline (a slow reader is cut, not waited on)
+                byte[] head = Arrays.copyOf(outBuf, n);
+                writeWithin(head, writeTimeoutMillis);
+                if (!headOnly) writeWithin(body, writeTimeoutMillis);
+                return;
             }
-            out.write(outBuf, 0, n);
         }
 
-        void write(byte[] bytes) throws IOException { out.write(bytes); }
+        /** Writes {@code bytes}; a client that has not taken them within {@code millis} is disconnected. */
+        void writeWithin(byte[] bytes, long millis) throws IOException {
+            if (bytes.length <= 1 << 16) { // fits the socket's send buffer: never blocks for long
+                out.write(bytes);
+                return;
+            }
+            java.util.concurrent.ScheduledFuture<?> cut;
+            try {
+                cut = rejectedCloser.schedule(() -> closeQuietly(socket), millis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                throw new SocketException("server closing");
+            }
+            try {
+                out.write(bytes);
+            } finally {
+                cut.cancel(false);
+            }
+        }
 
         private int put(int n, String ascii) {
             int len = ascii.length();
@@ -639,57 +796,86 @@ final class LoopbackHttpServer implements AutoCloseable {
         return "()<>@,;:\\\"/[]?={}".indexOf(b) < 0;
     }
 
-    /** Options of a loopback HTTP server: the handler is required, the rest have defaults. */
-    static final class Builder {
+    /** Options of an HTTP server: the handler is required, the rest have defaults. */
+    public static final class Builder {
         private Handler handler;
         private int port;
+        private String host; // null: loopback
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerAddress = Integer.MAX_VALUE;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration headTimeout = DEFAULT_HEAD_TIMEOUT;
+        private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private String threadName = "loopback-http";
         private Duration closeGrace = DEFAULT_CLOSE_GRACE;
 
         private Builder() {}
 
-        Builder setHandler(Handler handler) { this.handler = Objects.requireNonNull(handler); return this; }
+        public Builder setHandler(Handler handler) { this.handler = Objects.requireNonNull(handler); return this; }
 
-        /** The port on 127.0.0.1; 0 (the default) picks a free one. */
-        Builder optPort(int port) {
+        /** The address to listen on (default: loopback only); "0.0.0.0" exposes the server to the network. */
+        public Builder optHost(String host) { this.host = Objects.requireNonNull(host); return this; }
+
+        /** At most this many connections from one address (default: no limit beyond the total). */
+        public Builder optMaxConnectionsPerAddress(int max) {
+            if (max < 1) throw new IllegalArgumentException("max connections per address must be at least 1, got " + max);
+            this.maxConnectionsPerAddress = max;
+            return this;
+        }
+
+        /** How long a request head may take to arrive whole, from its first byte (default 10 s). */
+        public Builder optHeadTimeout(Duration timeout) { this.headTimeout = positive(timeout, "head timeout"); return this; }
+
+        /** How long a request body may take to arrive whole, from the end of its head (default 30 s). */
+        public Builder optBodyTimeout(Duration timeout) { this.bodyTimeout = positive(timeout, "body timeout"); return this; }
+
+        /** How long a client may take to read a whole response (default 30 s). */
+        public Builder optWriteTimeout(Duration timeout) { this.writeTimeout = positive(timeout, "write timeout"); return this; }
+
+        private static Duration positive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive, got " + d);
+            return d;
+        }
+
+        /** The port; 0 (the default) picks a free one. */
+        public Builder optPort(int port) {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
             this.port = port;
             return this;
         }
 
-        Builder optMaxConnections(int max) {
+        public Builder optMaxConnections(int max) {
             if (max < 1) throw new IllegalArgumentException("max connections must be at least 1, got " + max);
             this.maxConnections = max;
             return this;
         }
 
-        Builder optMaxBodyBytes(int max) {
+        public Builder optMaxBodyBytes(int max) {
             if (max < 0) throw new IllegalArgumentException("max body bytes must be >= 0, got " + max);
             this.maxBodyBytes = max;
             return this;
         }
 
         /** How long a connection may sit silent (between or within requests) before it is closed. */
-        Builder optIdleTimeout(Duration timeout) {
+        public Builder optIdleTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive, got " + timeout);
             this.idleTimeout = timeout;
             return this;
         }
 
         /** How long {@link #close()} waits for handlers still running (default 5 s). */
-        Builder optCloseGrace(Duration grace) {
+        public Builder optCloseGrace(Duration grace) {
             if (grace.isNegative()) throw new IllegalArgumentException("close grace must be >= 0, got " + grace);
             this.closeGrace = grace;
             return this;
         }
 
-        Builder optThreadName(String name) { this.threadName = Objects.requireNonNull(name); return this; }
+        public Builder optThreadName(String name) { this.threadName = Objects.requireNonNull(name); return this; }
 
         /** Binds and starts serving. */
-        LoopbackHttpServer start() {
+        public LoopbackHttpServer start() {
             if (handler == null) throw new IllegalStateException("setHandler(...) is required before start()");
             return new LoopbackHttpServer(this);
         }

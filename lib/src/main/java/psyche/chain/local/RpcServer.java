@@ -35,7 +35,17 @@ public final class RpcServer implements AutoCloseable {
     static final int SEND_TRANSACTION_PREFLIGHT_FAILURE = -32002;
     static final int TRANSACTION_SIGNATURE_VERIFICATION_FAILURE = -32003;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // trailing content after the JSON value is a parse error, as serde_json::from_str makes it in Solana's RPC
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /**
+     * The most bytes of account data (as encoded) one HTTP request may be answered with, one call or a whole batch:
+     * past it, the calls that would exceed it are answered with a JSON-RPC error instead.
+     */
+    static final long MAX_RESPONSE_DATA_BYTES = 32L << 20;
+    /** Solana's MAX_PERMITTED_DATA_LENGTH: no account holds more. */
+    static final long MAX_ACCOUNT_DATA_BYTES = 10L << 20;
+    private static final ThreadLocal<long[]> RESPONSE_BUDGET = new ThreadLocal<>();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static final byte[] HEALTH_OK = "ok".getBytes(StandardCharsets.US_ASCII);
@@ -94,14 +104,19 @@ public final class RpcServer implements AutoCloseable {
         } catch (IOException e) {
             request = null;
         }
-        if (request == null) {
-            response = error(NODES.nullNode(), new RpcError(PARSE_ERROR, "Parse error"));
-        } else if (request.isArray()) {
-            ArrayNode all = NODES.arrayNode();
-            for (JsonNode r : request) all.add(call(r));
-            response = all;
-        } else {
-            response = call(request);
+        RESPONSE_BUDGET.set(new long[] {MAX_RESPONSE_DATA_BYTES});
+        try {
+            if (request == null) {
+                response = error(NODES.nullNode(), new RpcError(PARSE_ERROR, "Parse error"));
+            } else if (request.isArray()) {
+                ArrayNode all = NODES.arrayNode();
+                for (JsonNode r : request) all.add(call(r));
+                response = all;
+            } else {
+                response = call(request);
+            }
+        } finally {
+            RESPONSE_BUDGET.remove();
         }
         try {
             return new LoopbackHttpServer.Response(200, "application/json", JSON.writeValueAsBytes(response));
@@ -202,10 +217,19 @@ public final class RpcServer implements AutoCloseable {
         if (!request.isObject() || !request.path("method").isTextual()) {
             return error(id, new RpcError(INVALID_REQUEST, "Invalid request"));
         }
+        JsonNode params = request.path("params");
+        if (params.isMissingNode() || params.isNull()) {
+            params = NODES.arrayNode();
+        } else if (params.isObject()) {
+            // jsonrpc-core parses it as named params, which Solana's positional methods refuse
+            return error(id, new RpcError(INVALID_PARAMS, "Invalid params: invalid type: map, expected a sequence."));
+        } else if (!params.isArray()) {
+            return error(id, new RpcError(INVALID_REQUEST, "Invalid request")); // not params at all: not a request
+        }
         try {
             ObjectNode out = NODES.objectNode();
             out.put("jsonrpc", "2.0");
-            out.set("result", dispatch(request.get("method").asText(), request.path("params")));
+            out.set("result", dispatch(request.get("method").asText(), params));
             out.set("id", id);
             return out;
         } catch (RuntimeException e) {
@@ -259,7 +283,14 @@ public final class RpcServer implements AutoCloseable {
                 yield withContext(ledger.slot(), values);
             }
             case "getProgramAccounts" -> programAccounts(params);
-            case "getMinimumBalanceForRentExemption" -> NODES.numberNode(Rent.minimumBalance(param(params, 0).asLong()));
+            case "getMinimumBalanceForRentExemption" -> {
+                long length = unsigned(param(params, 0), "usize");
+                if (length > MAX_ACCOUNT_DATA_BYTES) {
+                    throw new RpcError(INVALID_PARAMS, "Invalid params: data length " + length + " is over "
+                            + MAX_ACCOUNT_DATA_BYTES + ", the most an account may hold.");
+                }
+                yield NODES.numberNode(Rent.minimumBalance(length));
+            }
             case "getFeeForMessage" -> {
                 byte[] message = Base64.getDecoder().decode(param(params, 0).asText());
                 yield withContext(ledger.slot(), NODES.numberNode(Rent.LAMPORTS_PER_SIGNATURE * WireTransaction.requiredSignatures(message)));
@@ -270,7 +301,7 @@ public final class RpcServer implements AutoCloseable {
             case "getTransaction" -> transaction(params);
             case "requestAirdrop" -> {
                 Pubkey to = pubkey(param(params, 0));
-                long lamports = param(params, 1).asLong();
+                long lamports = unsigned(param(params, 1), "u64");
                 if (lamports <= 0) throw new RpcError(INVALID_PARAMS, "Invalid params: airdrop amount must be positive");
                 try {
                     yield NODES.textNode(ledger.airdrop(to, lamports).signatureBase58());
@@ -289,6 +320,37 @@ public final class RpcServer implements AutoCloseable {
         JsonNode p = params.path(index);
         if (p.isMissingNode() || p.isNull()) throw new RpcError(INVALID_PARAMS, "Invalid params: missing parameter " + index);
         return p;
+    }
+
+    /**
+     * A non-negative integer parameter as serde reads a Rust {@code u64}/{@code usize}: anything else is -32602 with
+     * serde's reason. Values past 2^63-1 are refused too (no parameter here means anything that large).
+     */
+    static long unsigned(JsonNode node, String rustType) {
+        if (node.isIntegralNumber() && node.canConvertToLong() && node.asLong() >= 0) return node.asLong();
+        String got;
+        if (node.isIntegralNumber() && node.canConvertToLong()) got = "invalid value: integer `" + node.asLong() + "`";
+        else if (node.isIntegralNumber()) got = "invalid value: integer `" + node.asText() + "`";
+        else if (node.isNumber()) got = "invalid type: floating point `" + node.asText() + "`";
+        else if (node.isTextual()) got = "invalid type: string " + node.toString();
+        else if (node.isBoolean()) got = "invalid type: boolean `" + node.asText() + "`";
+        else if (node.isObject()) got = "invalid type: map";
+        else if (node.isArray()) got = "invalid type: sequence";
+        else got = "invalid type: null";
+        throw new RpcError(INVALID_PARAMS, "Invalid params: " + got + ", expected " + rustType
+                + (node.isIntegralNumber() && !node.canConvertToLong() ? " (at most 9223372036854775807 here)" : "") + ".");
+    }
+
+    /** Charges {@code bytes} of answer against this HTTP request's budget; -32600-style error past it. */
+    private static void chargeResponse(long bytes) {
+        long[] budget = RESPONSE_BUDGET.get();
+        if (budget == null) return; // not inside an HTTP request (subscriptions)
+        if (bytes > budget[0]) {
+            throw new RpcError(INVALID_REQUEST, "Invalid request: the answer would hold over " + MAX_RESPONSE_DATA_BYTES
+                    + " bytes of account data for this request (one call or a whole batch); ask for fewer accounts per "
+                    + "request, or use dataSlice");
+        }
+        budget[0] -= bytes;
     }
 
     private static Pubkey pubkey(JsonNode node) {
@@ -318,7 +380,20 @@ public final class RpcServer implements AutoCloseable {
         String encoding = config.path("encoding").asText("binary");
         byte[] data = account.dataUnsafe();
         JsonNode slice = config.path("dataSlice");
-        if (slice.isObject()) data = account.slice(slice.path("offset").asInt(0), slice.path("length").asInt(0));
+        if (!slice.isMissingNode() && !slice.isNull()) {
+            if (!slice.isObject()) throw new RpcError(INVALID_PARAMS, "Invalid params: invalid type: " + slice.getNodeType()
+                    .toString().toLowerCase(java.util.Locale.ROOT) + ", expected struct UiDataSliceConfig.");
+            if (!slice.has("offset") || !slice.has("length")) {
+                throw new RpcError(INVALID_PARAMS, "Invalid params: missing field `" + (slice.has("offset") ? "length" : "offset") + "`.");
+            }
+            long offset = unsigned(slice.get("offset"), "usize");
+            long length = unsigned(slice.get("length"), "usize");
+            // Solana's slice_data: clipped to the data, never more than there is
+            int from = (int) Math.min(offset, data.length);
+            int to = (int) Math.min((long) from + Math.min(length, data.length), data.length);
+            data = java.util.Arrays.copyOfRange(data, from, to);
+        }
+        chargeResponse("base64".equals(encoding) || "jsonParsed".equals(encoding) ? 4L * ((data.length + 2) / 3) : data.length);
         ObjectNode out = NODES.objectNode();
         switch (encoding) {
             case "base64", "jsonParsed" -> out.putArray("data").add(Base64.getEncoder().encodeToString(data)).add("base64");
@@ -347,18 +422,19 @@ public final class RpcServer implements AutoCloseable {
         List<Predicate<AccountState>> filters = new ArrayList<>();
         for (JsonNode f : config.path("filters")) {
             if (f.has("dataSize")) {
-                long size = f.get("dataSize").asLong();
+                long size = unsigned(f.get("dataSize"), "u64");
                 filters.add(a -> a.dataLength() == size);
             } else if (f.has("memcmp")) {
                 JsonNode m = f.get("memcmp");
-                int offset = m.path("offset").asInt();
+                long offset = unsigned(m.path("offset"), "usize");
                 String enc = m.path("encoding").asText("base58");
                 byte[] bytes = enc.equals("base64") ? Base64.getDecoder().decode(m.path("bytes").asText())
                         : Pubkey.base58Decode(m.path("bytes").asText());
                 filters.add(a -> {
                     byte[] d = a.dataUnsafe();
-                    return offset >= 0 && offset + bytes.length <= d.length
-                            && java.util.Arrays.equals(d, offset, offset + bytes.length, bytes, 0, bytes.length);
+                    if (offset + bytes.length > d.length) return false;
+                    int at = (int) offset;
+                    return java.util.Arrays.equals(d, at, at + bytes.length, bytes, 0, bytes.length);
                 });
             } else {
                 throw new RpcError(INVALID_PARAMS, "Invalid params: filter must be memcmp or dataSize, got " + f);

@@ -1,20 +1,23 @@
 package psyche.chain.local;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,13 +29,28 @@ import psyche.coordinator.Pubkey;
  * Solana's PubSub over WebSocket (RFC 6455, text frames) on 127.0.0.1, next to the HTTP port as Solana puts it:
  * signatureSubscribe (one notification, at once if the transaction is already known), accountSubscribe, and their
  * unsubscribes. What clients like @solana/web3.js use to confirm transactions.
+ *
+ * <p>Served by Jetty 12 (NIO: an idle connection holds no thread; the upgrade request's head is bounded at
+ * {@value #MAX_HEAD_BYTES} bytes, answered 431 past it), with at most {@value #MAX_CONNECTIONS} connections (more wait
+ * to be accepted), {@value #MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection and
+ * {@value #MAX_SUBSCRIPTIONS} in all, messages of at most {@value #MAX_MESSAGE_BYTES} bytes, an idle timeout, and a
+ * bound on the notifications queued for a client that does not read them (it is disconnected).
  */
 public final class WebSocketRpcServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    static final int MAX_HEAD_BYTES = 8 * 1024;
+    static final int MAX_CONNECTIONS = 1024;
+    static final int MAX_SUBSCRIPTIONS_PER_CONNECTION = 1024;
+    static final int MAX_SUBSCRIPTIONS = 100_000;
+    static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    static final int MAX_QUEUED_FRAMES = 4096;
+    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
+    /** Before the upgrade: a connection that has not sent a whole upgrade request in this time is closed. */
+    static final Duration HANDSHAKE_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Ledger ledger;
-    private final ServerSocket socket;
+    private final Server server;
+    private final ServerConnector connector;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -42,48 +60,64 @@ public final class WebSocketRpcServer implements AutoCloseable {
 
     public WebSocketRpcServer(Ledger ledger, int port) {
         this.ledger = ledger;
+        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+        threads.setName("local-chain-ws");
+        threads.setDaemon(true);
+        server = new Server(threads, new ScheduledExecutorScheduler("local-chain-ws-scheduler", true), null);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_HEAD_BYTES);
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setIdleTimeout(HANDSHAKE_IDLE_TIMEOUT.toMillis());
+        connector.setAcceptQueueSize(128);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
+            container.setIdleTimeout(IDLE_TIMEOUT);
+            container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
+            container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
+            container.setMaxFrameSize(MAX_MESSAGE_BYTES);
+            container.setMaxOutgoingFrames(MAX_QUEUED_FRAMES);
+            container.addMapping("/*", (request, response, callback) -> new Connection());
+        }));
+        server.setStopTimeout(2_000);
         try {
-            socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // it did not start
+            }
             throw new IllegalStateException("cannot listen for WebSocket RPC on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
         ledger.addCommitListener(listener);
-        Thread acceptor = new Thread(this::acceptLoop, "local-chain-ws");
-        acceptor.setDaemon(true);
-        acceptor.start();
     }
 
-    public int port() { return socket.getLocalPort(); }
+    public int port() { return connector.getLocalPort(); }
 
     public String url() { return "ws://127.0.0.1:" + port(); }
 
+    /** WebSocket connections open now (tests). */
+    int openConnections() { return connections.size(); }
+
     @Override public void close() {
         ledger.removeCommitListener(listener);
-        try { socket.close(); } catch (IOException ignored) { /* closing */ }
-        for (Connection c : connections) c.close();
-    }
-
-    private void acceptLoop() {
-        while (!socket.isClosed()) {
-            try {
-                Socket s = socket.accept();
-                s.setTcpNoDelay(true);
-                Connection c = new Connection(s);
-                connections.add(c);
-                Thread t = new Thread(c::run, "local-chain-ws-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException closed) {
-                return;
-            }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping: connections are closed either way
         }
+        subscriptions.clear();
     }
 
     private void committed(TransactionRecord record, Set<Pubkey> changed, long slot) {
         for (Map.Entry<Long, Subscription> e : subscriptions.entrySet()) {
             Subscription sub = e.getValue();
             if (sub.kind.equals("signature") && record != null && sub.signature.equals(record.signatureBase58())) {
-                subscriptions.remove(e.getKey());
+                if (sub.connection.remove(e.getKey()) == null) continue; // another thread notified it
                 sub.connection.notify("signatureNotification", e.getKey(), slot, signatureValue(record));
             } else if (sub.kind.equals("account") && changed.contains(sub.account)) {
                 AccountState state = ledger.account(sub.account);
@@ -103,78 +137,44 @@ public final class WebSocketRpcServer implements AutoCloseable {
         return value;
     }
 
-    /** One client connection: reads frames, answers requests, sends notifications. */
-    private final class Connection {
-        private final Socket socket;
-        private OutputStream out;
+    /** One client connection: answers requests, sends notifications. Public only for Jetty, which calls it (one event at a time). */
+    public final class Connection implements Session.Listener.AutoDemanding {
+        private volatile Session session;
+        private final AtomicInteger mine = new AtomicInteger();
 
-        Connection(Socket socket) { this.socket = socket; }
+        @Override public void onWebSocketOpen(Session session) {
+            this.session = session;
+            connections.add(this);
+        }
 
-        void run() {
-            try (socket) {
-                InputStream in = socket.getInputStream();
-                out = socket.getOutputStream();
-                if (!handshake(in)) return;
-                DataInputStream data = new DataInputStream(in);
-                ByteArrayOutputStream message = new ByteArrayOutputStream();
-                while (true) {
-                    int b0 = data.readUnsignedByte();
-                    int b1 = data.readUnsignedByte();
-                    int opcode = b0 & 0x0f;
-                    long length = b1 & 0x7f;
-                    if (length == 126) length = data.readUnsignedShort();
-                    else if (length == 127) length = data.readLong();
-                    if (length > (16 << 20)) return;
-                    byte[] mask = new byte[4];
-                    if ((b1 & 0x80) != 0) data.readFully(mask);
-                    byte[] payload = new byte[(int) length];
-                    data.readFully(payload);
-                    for (int i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];
-                    if (opcode == 8) { send(0x88, payload); return; }
-                    if (opcode == 9) { send(0x8A, payload); continue; }
-                    if (opcode == 10) continue;
-                    message.write(payload);
-                    if ((b0 & 0x80) != 0) {
-                        handle(message.toString(StandardCharsets.UTF_8));
-                        message.reset();
-                    }
-                }
-            } catch (IOException closed) {
-                // client went away
-            } finally {
-                connections.remove(this);
-                subscriptions.values().removeIf(s -> s.connection == this);
+        @Override public void onWebSocketText(String text) {
+            try {
+                handle(text);
+            } catch (IOException e) {
+                close();
             }
         }
 
-        private boolean handshake(InputStream in) throws IOException {
-            StringBuilder headers = new StringBuilder();
-            int state = 0;
-            while (state < 4) {
-                int b = in.read();
-                if (b < 0) return false;
-                headers.append((char) b);
-                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-            }
-            String key = null;
-            for (String line : headers.toString().split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Sec-WebSocket-Key")) key = line.substring(colon + 1).trim();
-            }
-            if (key == null) {
-                out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        @Override public void onWebSocketClose(int statusCode, String reason) { forget(); }
+
+        @Override public void onWebSocketError(Throwable cause) { forget(); }
+
+        private void forget() {
+            connections.remove(this);
+            subscriptions.values().removeIf(s -> s.connection == this);
+        }
+
+        /** Refuses a new subscription past the limits (Solana answers an internal error when it has too many). */
+        private boolean subscriptionAllowed(JsonNode id) throws IOException {
+            if (mine.get() >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+                reply(id, null, -32603, "Internal error: this connection has " + MAX_SUBSCRIPTIONS_PER_CONNECTION
+                        + " subscriptions, the limit; unsubscribe some or open another connection");
                 return false;
             }
-            String accept;
-            try {
-                accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                        .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
+            if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+                reply(id, null, -32603, "Internal error: the server has " + MAX_SUBSCRIPTIONS + " subscriptions, its limit");
+                return false;
             }
-            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
             return true;
         }
 
@@ -193,28 +193,34 @@ public final class WebSocketRpcServer implements AutoCloseable {
                 switch (method) {
                     case "signatureSubscribe" -> {
                         String signature = params.path(0).asText();
+                        Pubkey.base58Decode(signature); // a malformed one is -32602 before anything is kept
+                        if (!subscriptionAllowed(id)) return;
                         long sub = ids.incrementAndGet();
                         reply(id, JSON.getNodeFactory().numberNode(sub), 0, null);
                         TransactionRecord known = ledger.transaction(Pubkey.base58Decode(signature)).orElse(null);
                         if (known != null) notify("signatureNotification", sub, ledger.slot(), signatureValue(known));
-                        else subscriptions.put(sub, new Subscription(this, "signature", null, signature, params.path(1)));
+                        else put(sub, new Subscription(this, "signature", null, signature, params.path(1)));
                         // a commit between the lookup and the put: look again
                         if (known == null && ledger.transaction(Pubkey.base58Decode(signature)).isPresent()
-                                && subscriptions.remove(sub) != null) {
+                                && remove(sub) != null) {
                             notify("signatureNotification", sub, ledger.slot(),
                                     signatureValue(ledger.transaction(Pubkey.base58Decode(signature)).get()));
                         }
                     }
                     case "accountSubscribe" -> {
                         Pubkey account = Pubkey.fromBase58(params.path(0).asText());
+                        if (!subscriptionAllowed(id)) return;
                         long sub = ids.incrementAndGet();
                         JsonNode config = params.path(1).isObject() ? params.path(1) : JSON.createObjectNode().put("encoding", "base64");
                         if (!config.has("encoding")) config = ((ObjectNode) config.deepCopy()).put("encoding", "base64");
-                        subscriptions.put(sub, new Subscription(this, "account", account, null, config));
+                        put(sub, new Subscription(this, "account", account, null, config));
                         reply(id, JSON.getNodeFactory().numberNode(sub), 0, null);
                     }
-                    case "signatureUnsubscribe", "accountUnsubscribe" ->
-                            reply(id, JSON.getNodeFactory().booleanNode(subscriptions.remove(params.path(0).asLong()) != null), 0, null);
+                    case "signatureUnsubscribe", "accountUnsubscribe" -> {
+                        Subscription s = subscriptions.get(params.path(0).asLong());
+                        boolean removed = s != null && s.connection == this && remove(params.path(0).asLong()) != null;
+                        reply(id, JSON.getNodeFactory().booleanNode(removed), 0, null);
+                    }
                     default -> reply(id, null, -32601, "Method not found");
                 }
             } catch (IllegalArgumentException e) {
@@ -222,12 +228,23 @@ public final class WebSocketRpcServer implements AutoCloseable {
             }
         }
 
+        private void put(long id, Subscription s) {
+            subscriptions.put(id, s);
+            mine.incrementAndGet();
+        }
+
+        private Subscription remove(long id) {
+            Subscription s = subscriptions.remove(id);
+            if (s != null) s.connection.mine.decrementAndGet();
+            return s;
+        }
+
         private void reply(JsonNode id, JsonNode result, int code, String message) throws IOException {
             ObjectNode out = JSON.createObjectNode().put("jsonrpc", "2.0");
             if (message == null) out.set("result", result);
             else out.putObject("error").put("code", code).put("message", message);
             out.set("id", id);
-            send(0x81, JSON.writeValueAsBytes(out));
+            send(JSON.writeValueAsString(out));
         }
 
         void notify(String method, long subscription, long slot, JsonNode value) {
@@ -238,32 +255,23 @@ public final class WebSocketRpcServer implements AutoCloseable {
             result.set("value", value);
             params.put("subscription", subscription);
             try {
-                send(0x81, JSON.writeValueAsBytes(out));
+                send(JSON.writeValueAsString(out));
             } catch (IOException gone) {
                 close();
             }
         }
 
-        private synchronized void send(int first, byte[] payload) throws IOException {
-            ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 10);
-            frame.write(first);
-            if (payload.length < 126) {
-                frame.write(payload.length);
-            } else if (payload.length < 65536) {
-                frame.write(126);
-                frame.write(payload.length >>> 8);
-                frame.write(payload.length);
-            } else {
-                frame.write(127);
-                for (int i = 7; i >= 0; i--) frame.write((int) ((long) payload.length >>> (8 * i)));
-            }
-            frame.write(payload);
-            out.write(frame.toByteArray());
-            out.flush();
+        /** Queues a text frame; a client whose queue is full (it does not read) is disconnected. */
+        private void send(String text) throws IOException {
+            Session s = session;
+            if (s == null || !s.isOpen()) throw new IOException("closed");
+            s.sendText(text, Callback.from(() -> { }, failed -> close()));
         }
 
         void close() {
-            try { socket.close(); } catch (IOException ignored) { /* closing */ }
+            Session s = session;
+            if (s != null) s.disconnect();
+            forget();
         }
     }
 }

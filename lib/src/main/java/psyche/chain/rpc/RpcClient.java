@@ -51,6 +51,7 @@ public final class RpcClient implements AutoCloseable {
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Duration requestTimeout;
+    private final Duration callDeadline;
     private final Duration pollInterval;
     private final Duration confirmTimeout;
     private final Commitment commitment;
@@ -66,6 +67,7 @@ public final class RpcClient implements AutoCloseable {
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
         this.requestTimeout = b.requestTimeout;
+        this.callDeadline = b.callDeadline;
         this.pollInterval = b.pollInterval;
         this.confirmTimeout = b.confirmTimeout;
         this.commitment = b.commitment;
@@ -110,34 +112,53 @@ public final class RpcClient implements AutoCloseable {
         }
         RpcException last = null;
         int start = preferred.get();
+        long deadline = System.nanoTime() + callDeadline.toNanos();
+        int attempts = 0;
         for (int attempt = 0; attempt <= maxRetries; attempt++) {
             int index = Math.floorMod(start + attempt, endpoints.size());
             URI endpoint = endpoints.get(index);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            attempts++;
             try {
-                JsonNode result = send(endpoint, method, body);
+                JsonNode result = send(endpoint, method, body, Duration.ofNanos(Math.min(left, requestTimeout.toNanos())));
                 preferred.set(index);
                 return result;
             } catch (RpcException e) {
                 if (!e.retryable()) throw e;
                 last = e;
             }
-            if (attempt < maxRetries) sleep(backoff(attempt));
+            if (attempt < maxRetries) {
+                Duration pause = backoff(attempt);
+                if (System.nanoTime() + pause.toNanos() - deadline >= 0) break; // no time left for another attempt
+                sleep(pause);
+            }
         }
-        throw new RpcException(method + " failed after " + (maxRetries + 1) + " attempts over " + endpoints
-                + "; last: " + last.getMessage() + ". Check the endpoint (--rpc) or try again later", last.code(), true, last);
+        throw new RpcException(method + " failed after " + attempts + " attempt" + (attempts == 1 ? "" : "s") + " in "
+                + callDeadline.toSeconds() + " s at most over " + endpoints + "; last: " + (last == null ? "none" : last.getMessage())
+                + ". Check the endpoint (--rpc) or try again later", last == null ? 0 : last.code(), true, last);
     }
 
-    private JsonNode send(URI endpoint, String method, byte[] body) {
-        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
+    private JsonNode send(URI endpoint, String method, byte[] body, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         HttpResponse<byte[]> response;
         requests.incrementAndGet();
+        // the request timeout covers only the answer's head: the whole answer must arrive within it too
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new RpcException(method + " to " + endpoint + ": " + e, 0, true, e);
+            response = pending.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            pending.cancel(true);
+            throw new RpcException(method + " to " + endpoint + ": no whole answer within " + timeout.toMillis() + " ms", 0, true, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String what = cause instanceof java.net.http.HttpTimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+                    : cause instanceof java.net.ConnectException ? "cannot connect (" + cause.getMessage() + ")" : String.valueOf(cause);
+            throw new RpcException(method + " to " + endpoint + ": " + what, 0, true, cause);
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new RpcException(method + " to " + endpoint + " interrupted", 0, false, e);
         }
@@ -154,11 +175,32 @@ public final class RpcClient implements AutoCloseable {
         try {
             json = JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new RpcException(method + " to " + endpoint + ": response is not JSON (" + e.getMessage() + ")", 0, true, e);
+            throw new RpcException(method + " to " + endpoint + ": the answer is not JSON (" + describe(response.body()) + ")", 0, true, e);
+        }
+        if (json == null || !json.isObject()) {
+            throw new RpcException(method + " to " + endpoint + ": the answer is not a JSON-RPC response ("
+                    + (response.body().length == 0 ? "empty" : describe(response.body())) + ")", 0, true);
         }
         JsonNode error = json.get("error");
         if (error != null && !error.isNull()) throw toException(method, endpoint, error);
-        return json.path("result");
+        if (!json.has("result")) {
+            throw new RpcException(method + " to " + endpoint + ": the answer has neither a result nor an error ("
+                    + describe(response.body()) + ")", 0, true);
+        }
+        return json.get("result");
+    }
+
+    /** The start of an unexpected answer, on one line, for an error message. */
+    private static String describe(byte[] body) {
+        String text = new String(body, 0, Math.min(body.length, 80), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceAll("[\\p{Cntrl}]", " ");
+        return "it begins: " + text + (body.length > 80 ? "..." : "");
+    }
+
+    /** A result whose shape is wrong (e.g. fewer statuses than signatures asked for): one line naming the endpoint. */
+    private RpcException malformed(String method, String what) {
+        return new RpcException(method + " to " + endpoints.get(Math.floorMod(preferred.get(), endpoints.size()))
+                + ": malformed answer: " + what, 0, false);
     }
 
     private static RpcException toException(String method, URI endpoint, JsonNode error) {
@@ -266,6 +308,10 @@ public final class RpcClient implements AutoCloseable {
     public List<SignatureStatus> getSignatureStatuses(List<String> signatures) {
         JsonNode values = call("getSignatureStatuses", signatures,
                 NODES.objectNode().put("searchTransactionHistory", true)).path("value");
+        if (!values.isArray() || values.size() != signatures.size()) {
+            throw malformed("getSignatureStatuses", (values.isArray() ? values.size() + " statuses" : "no status list")
+                    + " for " + signatures.size() + " signatures");
+        }
         List<SignatureStatus> out = new ArrayList<>();
         for (JsonNode v : values) {
             out.add(v == null || v.isNull() ? null : new SignatureStatus(v.path("slot").asLong(),
@@ -440,7 +486,8 @@ public final class RpcClient implements AutoCloseable {
         private Duration initialBackoff = Duration.ofMillis(250);
         private Duration maxBackoff = Duration.ofSeconds(4);
         private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(15);
+        private Duration callDeadline = Duration.ofSeconds(45);
         private Duration pollInterval = Duration.ofMillis(250);
         private Duration confirmTimeout = Duration.ofSeconds(90);
         private Commitment commitment = Commitment.CONFIRMED;
@@ -459,7 +506,10 @@ public final class RpcClient implements AutoCloseable {
             return this;
         }
         public Builder optConnectTimeout(Duration d) { this.connectTimeout = Objects.requireNonNull(d); return this; }
+        /** How long one attempt may take, its whole answer included (default 15 s). */
         public Builder optRequestTimeout(Duration d) { this.requestTimeout = Objects.requireNonNull(d); return this; }
+        /** How long one call may take, every retry included (default 45 s): an RPC that hangs fails within this. */
+        public Builder optCallDeadline(Duration d) { this.callDeadline = Objects.requireNonNull(d); return this; }
         public Builder optPollInterval(Duration d) { this.pollInterval = Objects.requireNonNull(d); return this; }
         public Builder optConfirmTimeout(Duration d) { this.confirmTimeout = Objects.requireNonNull(d); return this; }
         public Builder optCommitment(Commitment c) { this.commitment = Objects.requireNonNull(c); return this; }

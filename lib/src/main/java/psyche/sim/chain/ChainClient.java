@@ -55,6 +55,7 @@ public final class ChainClient implements AutoCloseable {
     private final ChainClients.RunAccounts run;
     private final RpcClient rpc;
     private final Keypair keypair;
+    private final Keypair p2pKey = Keypair.generate(); // the p2p identity is an ed25519 key, as Psyche's iroh node id
     private final NodeIdentity identity;
     private final Behaviour behaviour;
     private final String name;
@@ -74,12 +75,13 @@ public final class ChainClient implements AutoCloseable {
         this.rpc = rpc;
         this.keypair = keypair;
         this.behaviour = Objects.requireNonNull(behaviour, "behaviour");
-        byte[] p2p = new byte[32];
-        random.nextBytes(p2p);
-        this.identity = new NodeIdentity(keypair.publicKey(), Pubkey.of(p2p));
+        this.identity = new NodeIdentity(keypair.publicKey(), p2pKey.publicKey());
     }
 
     public String name() { return name; }
+
+    /** Psyche's commitment signature: ed25519 by this client's p2p identity key over a result's data_hash. */
+    public byte[] signCommitment(byte[] dataHash) { return p2pKey.sign(dataHash); }
     public Pubkey signer() { return keypair.publicKey(); }
     public NodeIdentity identity() { return identity; }
     public Behaviour behaviour() { return behaviour; }
@@ -355,7 +357,10 @@ public final class ChainClient implements AutoCloseable {
         if (errors.size() > 20) errors.remove(0);
     }
 
-    @Override public void close() { keypair.close(); }
+    @Override public void close() {
+        keypair.close();
+        p2pKey.close();
+    }
 
     @Override public String toString() {
         return "ChainClient[" + name + " " + signer() + ", " + behaviour.label() + ", sent " + sent + ", failed " + failed + "]";

@@ -1,5 +1,7 @@
 package psyche.train.chain;
 
+import psyche.train.chain.ResultsExchange.HeardResult;
+
 import ai.djl.Device;
 import psyche.chain.rpc.RpcClient;
 import psyche.chain.rpc.RpcException;
@@ -101,12 +103,10 @@ public final class ChainTraining implements AutoCloseable {
     private volatile long lastSeenStep;
     private volatile RunState lastSeenState = RunState.Uninitialized;
 
-    // results shared with other processes' sessions over HTTP (optional)
-    private final com.sun.net.httpserver.HttpServer server;
-    private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> served = new java.util.concurrent.ConcurrentHashMap<>();
+    // results shared with other processes' sessions over HTTP (serving optional; see ResultsExchange)
+    private final ResultsExchange exchange;
     private final List<java.net.URI> peers = new CopyOnWriteArrayList<>();
-    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final int MAX_PEERS_ANSWER_BYTES = 64 << 10;
     // peer discovery: the run's rendezvous directory on this machine and the peers' GET /peers
     private static final int MAX_PEERS = 64;
     private static final int PROBES_PER_REFRESH = 16;
@@ -132,18 +132,10 @@ public final class ChainTraining implements AutoCloseable {
     private volatile int warmingUpSkipped;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    /** Serves each result as it is (see {@link #bundle}). */
-    static final java.util.function.UnaryOperator<DistroResult> HONEST = r -> r;
     private volatile DistroLayout layout; // of every result in this run: results travel without shapes
 
     /** What the session holds for one step: its clients' results and those fetched from peer sessions. */
     private record RoundResults(long step, double lr, Map<NodeIdentity, HeardResult> results) {}
-
-    /** A result as a session holds it: the wire bytes and the commitment they hash to (Psyche's {@code data_hash}). */
-    record HeardResult(byte[] wire, byte[] commitment) {}
-
-    /** One entry of a peer's {@code /results/{step}} answer: the trainer's signer, the commitment it announced, its wire. */
-    record ServedResult(byte[] signer, byte[] commitment, byte[] wire) {}
 
     /** One client: its chain identity, model and optimizer state. */
     private static final class Trainer {
@@ -207,18 +199,19 @@ public final class ChainTraining implements AutoCloseable {
             for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
             this.coordinatorAccount = clients.run().account().toBase58();
             for (java.net.URI peer : b.peers) addExplicitPeer(peer);
-            this.server = b.servePort >= 0 ? startServer(b.serveHost, b.servePort) : null;
+            this.exchange = new ResultsExchange(b.serveHost, b.servePort, this::peersJson,
+                    ResultsExchange.DEFAULT_MAX_BUNDLE_BYTES, ResultsExchange.FETCH_DEADLINE);
         } catch (RuntimeException e) {
             clients.close();
             throw e;
         }
-        if (server != null && b.peerDiscovery) {
+        if (exchange.serving() && b.peerDiscovery) {
             this.directory = new PeerDirectory(b.peersDir != null ? b.peersDir : PeerDirectory.defaultBase(), runId);
             try {
                 directory.register(new PeerDirectory.Entry(localUrl(), ProcessHandle.current().pid(),
                         clients.clients().get(0).signer().toBase58(), coordinatorAccount));
             } catch (RuntimeException e) {
-                server.stop(0);
+                exchange.close();
                 data.close();
                 clients.close();
                 throw e;
@@ -247,46 +240,6 @@ public final class ChainTraining implements AutoCloseable {
         }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * GET /results/{step}: this session's results of that step ({@link #bundle}); GET /peers: who this session is and
-     * the results URLs it knows ({@link #peersJson}), so that one known peer is enough to find the rest.
-     */
-    private com.sun.net.httpserver.HttpServer startServer(String host, int port) {
-        try {
-            var srv = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(host, port), 16);
-            srv.createContext("/peers", ex -> {
-                try (ex) {
-                    byte[] body = peersJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                    ex.getResponseHeaders().add("Content-Type", "application/json");
-                    ex.sendResponseHeaders(200, body.length);
-                    ex.getResponseBody().write(body);
-                }
-            });
-            srv.createContext("/results/", ex -> {
-                try (ex) {
-                    byte[] body;
-                    int code;
-                    try {
-                        long step = Long.parseLong(ex.getRequestURI().getPath().substring("/results/".length()));
-                        body = served.get(step);
-                        code = body == null ? 404 : 200;
-                    } catch (NumberFormatException e) {
-                        body = null;
-                        code = 400;
-                    }
-                    ex.sendResponseHeaders(code, body == null ? -1 : body.length);
-                    if (body != null) ex.getResponseBody().write(body);
-                }
-            });
-            srv.setExecutor(null);
-            srv.start();
-            return srv;
-        } catch (IOException | RuntimeException e) {
-            throw new TrainingException("cannot serve results on " + host + ":" + port + ": " + e.getMessage()
-                    + "; pick another port (0 = any free one) or host", e);
-        }
-    }
-
     /** {@code {"run", "account", "url", "clients": [signers], "peers": [results URLs]}}. */
     private String peersJson() {
         var json = JSON.createObjectNode()
@@ -294,18 +247,12 @@ public final class ChainTraining implements AutoCloseable {
         var signers = json.putArray("clients");
         for (ChainClient c : clients.clients()) signers.add(c.signer().toBase58());
         var known = json.putArray("peers");
-        for (java.net.URI p : peers) known.add(p.toString());
+        for (java.net.URI p : peers) if (!exchange.isQuarantined(p)) known.add(p.toString()); // never pass a misbehaving peer on
         return json.toString();
     }
 
     /** The URL of this session's server as seen from this machine (a wildcard bind answers on loopback too). */
-    private java.net.URI localUrl() {
-        java.net.InetSocketAddress a = server.getAddress();
-        String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
-                : a.getAddress() instanceof java.net.Inet6Address ? "[" + a.getAddress().getHostAddress() + "]"
-                : a.getAddress().getHostAddress();
-        return java.net.URI.create("http://" + host + ":" + a.getPort());
-    }
+    private java.net.URI localUrl() { return exchange.localUrl(); }
 
     /**
      * One discovery round (bounded: at most {@value #PROBES_PER_REFRESH} new candidates probed, each within
@@ -321,7 +268,7 @@ public final class ChainTraining implements AutoCloseable {
             }
         }
         for (java.net.URI known : peers) {
-            if (backingOff(known)) continue;
+            if (backingOff(known) || exchange.isQuarantined(known)) continue;
             Optional<com.fasterxml.jackson.databind.JsonNode> answer = probe(known);
             if (answer.isEmpty()) {
                 if (failedProbes.merge(known, 1, Integer::sum) >= 3 && !explicitPeers.contains(known)) {
@@ -339,11 +286,12 @@ public final class ChainTraining implements AutoCloseable {
                 }
             }
         }
-        java.net.URI self = server == null ? null : localUrl();
+        java.net.URI self = exchange.serving() ? localUrl() : null;
         int probes = 0;
         for (java.net.URI c : candidates) {
             if (peers.size() >= MAX_PEERS || probes >= PROBES_PER_REFRESH) break;
-            if (c.equals(self) || peers.contains(c) || backingOff(c) || !"http".equals(c.getScheme()) || c.getHost() == null) continue;
+            if (c.equals(self) || peers.contains(c) || backingOff(c) || exchange.isQuarantined(c)
+                    || !"http".equals(c.getScheme()) || c.getHost() == null) continue;
             probes++;
             if (probe(c).isPresent()) addKnownPeer(c);
         }
@@ -356,10 +304,12 @@ public final class ChainTraining implements AutoCloseable {
     /** GET /peers of {@code peer}, when it answers in time for this run (same id, same coordinator account). */
     private Optional<com.fasterxml.jackson.databind.JsonNode> probe(java.net.URI peer) {
         try {
-            var req = java.net.http.HttpRequest.newBuilder(peer.resolve("/peers")).timeout(PROBE_TIMEOUT).GET().build();
-            var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (resp.statusCode() != 200) return Optional.empty();
-            var json = JSON.readTree(resp.body());
+            ResultsExchange.Fetched answer = exchange.get(peer.resolve("/peers"), PROBE_TIMEOUT, MAX_PEERS_ANSWER_BYTES);
+            if (!(answer instanceof ResultsExchange.Fetched.Body body)) {
+                if (!(answer instanceof ResultsExchange.Fetched.Missing m) || !m.why().startsWith("answered")) backOff(peer);
+                return Optional.empty();
+            }
+            var json = JSON.readTree(body.bytes());
             if (!runId.equals(json.path("run").asText()) || !coordinatorAccount.equals(json.path("account").asText())) {
                 return Optional.empty(); // another run, or the same run id on another chain
             }
@@ -367,9 +317,6 @@ public final class ChainTraining implements AutoCloseable {
             return Optional.of(json);
         } catch (IOException | RuntimeException e) {
             backOff(peer);
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return Optional.empty();
         }
     }
@@ -439,7 +386,7 @@ public final class ChainTraining implements AutoCloseable {
 
     /** Where this session serves its results to other sessions (e.g. {@code http://127.0.0.1:PORT}), if it does. */
     public Optional<java.net.URI> resultsUrl() {
-        return server == null ? Optional.empty() : Optional.of(localUrl());
+        return exchange.serving() ? Optional.of(localUrl()) : Optional.empty();
     }
 
     /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
@@ -744,10 +691,7 @@ public final class ChainTraining implements AutoCloseable {
         }
         pending = new RoundResults(step, lr, results);
         expectedTrainers = java.util.Set.copyOf(assignment.values());
-        if (server != null) {
-            served.put(step, bundle(layout, results, b.servedWire));
-            served.keySet().removeIf(k -> k < step - 4);
-        }
+        if (exchange.serving()) exchange.publish(step, ResultsExchange.bundle(layout, results, b.servedWire, this::signCommitment));
         trainedRounds++;
         double secs = (System.nanoTime() - t0) / 1e9;
         double apply = pendingApplySeconds / 1e9;
@@ -764,103 +708,59 @@ public final class ChainTraining implements AutoCloseable {
         return bounds == null ? Optional.empty() : Optional.of(new Training.ColdStartWarmup(bounds[0], bounds[1]));
     }
 
-    /**
-     * What {@code GET /results/{step}} answers: per result {@code [signer 32 B][commitment 32 B][length u32 BE][wire]}.
-     * The commitment is the announcement (Psyche gossips it, signed, apart from the blob); a fetcher hears the result
-     * only when the wire hashes to it. {@code served} is what the server sends in place of each result
-     * ({@link #HONEST} for an honest session); the announced commitment is then that of the served result.
-     */
-    static byte[] bundle(DistroLayout layout, Map<NodeIdentity, HeardResult> results,
-                         java.util.function.UnaryOperator<DistroResult> served) {
-        var out = new java.io.ByteArrayOutputStream();
-        for (Map.Entry<NodeIdentity, HeardResult> e : results.entrySet()) {
-            byte[] wire = e.getValue().wire();
-            byte[] commitment = e.getValue().commitment();
-            byte[] sent = wire;
-            if (served != HONEST) {
-                DistroResult other = served.apply(DistroResult.decode(wire, layout));
-                sent = other.encode();
-                commitment = other.commitment();
-            }
-            out.writeBytes(e.getKey().signer().bytes());
-            out.writeBytes(commitment);
-            out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(sent.length).array());
-            out.writeBytes(sent);
-        }
-        return out.toByteArray();
-    }
-
-    /** The entries of a {@link #bundle}; parsing stops at the first malformed entry (at most 256 entries). */
-    static List<ServedResult> parseBundle(byte[] body) {
-        List<ServedResult> out = new ArrayList<>();
-        var buf = java.nio.ByteBuffer.wrap(body);
-        while (buf.remaining() >= 68 && out.size() < 256) {
-            byte[] signer = new byte[32];
-            buf.get(signer);
-            byte[] commitment = new byte[32];
-            buf.get(commitment);
-            int len = buf.getInt();
-            if (len < 0 || len > buf.remaining()) break;
-            byte[] wire = new byte[len];
-            buf.get(wire);
-            out.add(new ServedResult(signer, commitment, wire));
-        }
-        return out;
+    /** The commitment signature of this session's trainer {@code id} (its p2p identity key over the data_hash). */
+    private byte[] signCommitment(NodeIdentity id, byte[] commitment) {
+        for (Trainer t : trainers) if (t.chain.identity().equals(id)) return t.chain.signCommitment(commitment);
+        throw new IllegalStateException("no trainer " + id + " in this session");
     }
 
     /**
-     * A served result as heard: it decodes, is for {@code step} and {@code batch}, and its bytes hash to the commitment
-     * announced with them (Psyche drops a download that "failed commitment hash verification"). Empty otherwise.
-     */
-    static Optional<HeardResult> verified(DistroLayout layout, ServedResult s, long step, BatchId batch) {
-        DistroResult d;
-        try {
-            d = DistroResult.decode(s.wire(), layout);
-        } catch (RuntimeException malformed) {
-            return Optional.empty(); // a result that does not decode is no result
-        }
-        if (d.step() != step || d.batchStart() != batch.start() || d.batchEnd() != batch.end()) return Optional.empty();
-        byte[] commitment = d.commitment();
-        if (!java.util.Arrays.equals(commitment, s.commitment())) return Optional.empty();
-        return Optional.of(new HeardResult(s.wire(), commitment));
-    }
-
-    /**
-     * Fetches the current round's results from peer sessions until every assigned trainer's is in. A result counts
-     * when it is for this step, comes from an epoch client assigned exactly that batch and matches its announced
-     * commitment ({@link #verified}). A peer that does not answer is skipped for a few seconds.
+     * Fetches the current round's results from peer sessions until every assigned trainer's is in: from all peers at
+     * once, within {@link ResultsExchange#FETCH_DEADLINE} in all. A result counts when it is for this step, comes from
+     * an epoch client assigned exactly that batch, carries that trainer's signature of its commitment and matches it
+     * ({@link ResultsExchange#rejection}). A peer that does not answer is skipped for a few seconds; one that answers
+     * too slowly, too much, malformed or with a result that fails those checks is quarantined (not fetched from, not
+     * listed at GET /peers).
      */
     private void fetchPeerResults(CoordinatorState c) {
         RoundResults r = pending;
         if (peers.isEmpty() || r == null || r.step() != c.progress().step()
                 || r.results().keySet().containsAll(expectedTrainers)) return;
         Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
-        for (java.net.URI peer : peers) {
-            if (r.results().keySet().containsAll(expectedTrainers)) return;
-            if (backingOff(peer)) continue;
-            byte[] body;
-            try {
-                var req = java.net.http.HttpRequest.newBuilder(peer.resolve("/results/" + r.step()))
-                        .timeout(Duration.ofSeconds(2)).GET().build();
-                var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-                if (resp.statusCode() != 200) continue; // not trained yet, or gone
-                body = resp.body();
-            } catch (IOException e) {
-                backOff(peer); // a peer that does not answer is not heard
+        List<java.net.URI> asked = new ArrayList<>();
+        for (java.net.URI peer : peers) if (!backingOff(peer)) asked.add(peer);
+        for (Map.Entry<java.net.URI, ResultsExchange.Fetched> f : exchange.fetchAll(asked, r.step()).entrySet()) {
+            java.net.URI peer = f.getKey();
+            if (f.getValue() instanceof ResultsExchange.Fetched.Missing m) {
+                if (!m.why().startsWith("answered")) backOff(peer); // a peer that does not answer is not heard
                 continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
-            for (ServedResult s : parseBundle(body)) {
+            if (!(f.getValue() instanceof ResultsExchange.Fetched.Body body)) continue; // quarantined by the exchange
+            List<ResultsExchange.ServedResult> served;
+            try {
+                served = ResultsExchange.parseBundle(body.bytes());
+            } catch (IllegalArgumentException malformed) {
+                exchange.misbehaved(peer, "a malformed answer: " + malformed.getMessage());
+                continue;
+            }
+            // every entry is checked before any is kept: from a peer caught once, nothing of this answer is used
+            Map<NodeIdentity, HeardResult> heard = new LinkedHashMap<>();
+            Optional<String> wrong = Optional.empty();
+            for (ResultsExchange.ServedResult s : served) {
                 for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
-                    if (!java.util.Arrays.equals(e.getValue().signer().bytes(), s.signer())
+                    if (wrong.isPresent() || !java.util.Arrays.equals(e.getValue().signer().bytes(), s.signer())
                             || r.results().containsKey(e.getValue())) continue;
-                    verified(layout, s, r.step(), e.getKey()).ifPresent(h -> r.results().put(e.getValue(), h));
+                    wrong = ResultsExchange.rejection(layout, s, r.step(), e.getKey(), e.getValue());
+                    if (wrong.isEmpty()) heard.put(e.getValue(), new HeardResult(s.wire(), s.commitment()));
                 }
             }
+            if (wrong.isPresent()) exchange.misbehaved(peer, wrong.get());
+            else heard.forEach(r.results()::putIfAbsent);
         }
     }
+
+    /** The peers this session quarantined, and why (a slow, oversized, malformed or badly signed answer). */
+    public Map<java.net.URI, String> misbehavingPeers() { return exchange.misbehaving(); }
 
     /**
      * The results of a round every session applies, in one order for all (by signer, so all apply the same sums bit
@@ -948,7 +848,7 @@ public final class ChainTraining implements AutoCloseable {
             if (discovery != null) discovery.shutdownNow();
         }
         if (directory != null) directory.close();
-        if (server != null) server.stop(0);
+        exchange.close();
         data.close();
         clients.close();
     }
@@ -980,7 +880,7 @@ public final class ChainTraining implements AutoCloseable {
         private Safetensors.Dtype checkpointDtype = Safetensors.Dtype.BF16;
         private boolean peerDiscovery = true;
         private Duration peerRefresh = Duration.ofSeconds(2);
-        private java.util.function.UnaryOperator<DistroResult> servedWire = HONEST;
+        private java.util.function.UnaryOperator<DistroResult> servedWire = ResultsExchange.HONEST;
 
         private Builder() {}
 

@@ -117,7 +117,7 @@ class LocalChain_DurabilityTest {
             assertTrue(child.process().waitFor(30, TimeUnit.SECONDS));
         }
         assertTrue(Files.size(ledger.resolve("snapshot.bin")) > 0);
-        assertEquals(0, Files.size(ledger.resolve("wal.log")), "a clean shutdown folds the log into the snapshot");
+        assertEquals(LedgerStore.WAL_HEADER_BYTES, Files.size(ledger.resolve("wal.log")), "a clean shutdown folds the log into the snapshot");
         try (Child child = startChild(ledger)) {
             RpcClient rpc = client(child.url());
             for (Map.Entry<String, Long> e : expected.entrySet()) assertEquals(e.getValue(), rpc.getBalance(e.getKey()), e.getKey());

@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The result exchange's checks without a chain: served results must hash to their announced commitment, and a
- * round's consensus keeps only results whose trainer and commitment a witness quorum heard.
+ * A round's consensus keeps only results whose trainer and commitment a witness quorum heard (the checks of served
+ * results are in {@code ResultsExchange_BundleTest}).
  */
 class ChainTraining_ConsensusTest {
     static final NodeIdentity A = id(1), B = id(2), C = id(3);
@@ -48,8 +48,8 @@ class ChainTraining_ConsensusTest {
 
     static final DistroLayout LAYOUT = result(0, BATCH_A, 1f).layout();
 
-    static ChainTraining.HeardResult heard(DistroResult r) {
-        return new ChainTraining.HeardResult(r.encode(), r.commitment());
+    static ResultsExchange.HeardResult heard(DistroResult r) {
+        return new ResultsExchange.HeardResult(r.encode(), r.commitment());
     }
 
     static Witness witness(long seed, List<NodeIdentity> participants, List<byte[]> commitments) {
@@ -59,63 +59,13 @@ class ChainTraining_ConsensusTest {
         return new Witness(new WitnessProof(0, 0, true), p, c, BroadcastMerkle.root(commitments));
     }
 
-    @Test void aBundleCarriesEachResultWithItsCommitmentAndVerifies() {
-        DistroResult ra = result(5, BATCH_A, 1f), rb = result(5, BATCH_B, -1f);
-        Map<NodeIdentity, ChainTraining.HeardResult> results = new LinkedHashMap<>();
-        results.put(A, heard(ra));
-        results.put(B, heard(rb));
-        List<ChainTraining.ServedResult> served = ChainTraining.parseBundle(ChainTraining.bundle(LAYOUT, results, ChainTraining.HONEST));
-        assertEquals(2, served.size());
-        assertArrayEquals(A.signer().bytes(), served.get(0).signer());
-        assertArrayEquals(ra.commitment(), served.get(0).commitment());
-        assertArrayEquals(ra.encode(), served.get(0).wire());
-        Optional<ChainTraining.HeardResult> ok = ChainTraining.verified(LAYOUT, served.get(1), 5, BATCH_B);
-        assertTrue(ok.isPresent());
-        assertArrayEquals(rb.commitment(), ok.get().commitment());
-        // the same entry for another step or another batch is not this round's result
-        assertFalse(ChainTraining.verified(LAYOUT, served.get(1), 6, BATCH_B).isPresent());
-        assertFalse(ChainTraining.verified(LAYOUT, served.get(1), 5, BATCH_A).isPresent());
-    }
-
-    @Test void servedBytesThatDifferFromTheAnnouncedCommitmentAreNotHeard() {
-        DistroResult committed = result(5, BATCH_A, 1f), other = result(5, BATCH_A, -1f);
-        assertFalse(Arrays.equals(committed.commitment(), other.commitment()));
-        var lying = new ChainTraining.ServedResult(A.signer().bytes(), committed.commitment(), other.encode());
-        assertFalse(ChainTraining.verified(LAYOUT, lying, 5, BATCH_A).isPresent());
-        var garbage = new ChainTraining.ServedResult(A.signer().bytes(), committed.commitment(), new byte[] {1, 2, 3});
-        assertFalse(ChainTraining.verified(LAYOUT, garbage, 5, BATCH_A).isPresent());
-        assertTrue(ChainTraining.verified(LAYOUT, new ChainTraining.ServedResult(A.signer().bytes(), committed.commitment(),
-                committed.encode()), 5, BATCH_A).isPresent());
-    }
-
-    @Test void aTruncatedBundleYieldsOnlyItsWholeEntries() {
-        Map<NodeIdentity, ChainTraining.HeardResult> results = new LinkedHashMap<>();
-        results.put(A, heard(result(5, BATCH_A, 1f)));
-        results.put(B, heard(result(5, BATCH_B, 1f)));
-        byte[] whole = ChainTraining.bundle(LAYOUT, results, ChainTraining.HONEST);
-        assertEquals(1, ChainTraining.parseBundle(Arrays.copyOf(whole, whole.length - 1)).size());
-        assertEquals(0, ChainTraining.parseBundle(new byte[10]).size());
-    }
-
-    @Test void aServerThatSwapsItsBytesAnnouncesTheCommitmentOfWhatItServes() {
-        DistroResult mine = result(5, BATCH_A, 1f);
-        DistroResult other = result(5, BATCH_A, -1f);
-        byte[] swapped = other.encode();
-        Map<NodeIdentity, ChainTraining.HeardResult> results = Map.of(A, heard(mine));
-        var served = ChainTraining.parseBundle(ChainTraining.bundle(LAYOUT, results, r -> other)).get(0);
-        assertArrayEquals(swapped, served.wire());
-        assertArrayEquals(other.commitment(), served.commitment());
-        // consistent with itself, so a fetcher hears it; only the witnesses' broadcast blooms can tell (below)
-        assertTrue(ChainTraining.verified(LAYOUT, served, 5, BATCH_A).isPresent());
-    }
-
     @Test void consensusNeedsAQuorumOfParticipantAndOfBroadcastBlooms() {
         DistroResult ra = result(5, BATCH_A, 1f), rb = result(5, BATCH_B, 1f), rbOther = result(5, BATCH_B, -1f);
         List<Witness> witnesses = List.of(
                 witness(10, List.of(A, B), List.of(ra.commitment(), rb.commitment())),
                 witness(20, List.of(A, B), List.of(ra.commitment(), rb.commitment())));
 
-        Map<NodeIdentity, ChainTraining.HeardResult> held = new LinkedHashMap<>();
+        Map<NodeIdentity, ResultsExchange.HeardResult> held = new LinkedHashMap<>();
         held.put(B, heard(rb));
         held.put(A, heard(ra));
         assertEquals(List.of(A, B), ChainTraining.consensus(held, witnesses, 2), "both heard by both witnesses, signer order");
