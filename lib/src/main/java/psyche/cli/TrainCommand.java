@@ -36,7 +36,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--checkpoint-dir", description = "where {run_id}-step{N} checkpoints go")
+    @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
+            description = "where {run_id}-step{N} checkpoints go (default ${DEFAULT-VALUE}); a divergence keeps the last finite state here")
     Path checkpointDir;
 
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "also checkpoint every N steps")
@@ -50,6 +51,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "checkpoint directory to continue from")
     Path resume;
+
+    @Option(names = "--lr-scale", defaultValue = "1", description = "multiply the schedule's learning rates, e.g. 0.5 after a divergence (default ${DEFAULT-VALUE})")
+    double lrScale;
 
     @Option(names = "--rpc", description = "join the run --run-id on this chain (URL or moniker) instead of training in-process")
     String rpc;
@@ -84,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
         RunConfig config = configPath != null ? RunConfigs.read(configPath) : TinyRun.config(data, steps > 0 ? steps : 100);
         Training.Builder b = resume != null ? Training.resumeFrom(resume) : Training.builder();
         b.setConfig(config).optClients(clients).optDevice(device).optSteps(steps).optRunId(runId)
-                .optCheckpointEvery(checkpointEvery);
+                .optCheckpointEvery(checkpointEvery).optLrScale(lrScale);
         if (data != null) b.optDataset(data);
         if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
         b.optListener(new TrainingListener() {

@@ -36,11 +36,15 @@ public final class LlamaModel implements AutoCloseable {
     private final NDManager manager;
     private final FlatParameters params;
     private final Map<Integer, NDArray[]> ropeCache = new HashMap<>();
+    /** RMSNorm's epsilon as a tensor of the model: a DJL scalar operand must not enter the autograd graph (see {@link #rope}). */
+    private final NDArray rmsNormEps;
 
     private LlamaModel(LlamaConfig config, NDManager manager, FlatParameters params) {
         this.config = config;
         this.manager = manager;
         this.params = params;
+        this.rmsNormEps = manager.create(new float[] {(float) config.rmsNormEps()}, new Shape(1));
+        NDScope.unregister(rmsNormEps);
     }
 
     /** Hugging Face parameter names in a stable order (the order DisTrO results list their parameters). */
@@ -135,12 +139,17 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Writes {@code config.json} and {@code model.safetensors} in {@code dtype} (F32 reloads exactly) with Hugging Face names. */
     public void save(Path dir, Safetensors.Dtype dtype) {
+        write(dir, config, stateDict(), dtype);
+    }
+
+    /** Writes a checkpoint directory from named tensors (Hugging Face names) in {@code dtype}. */
+    public static void write(Path dir, LlamaConfig config, Map<String, Safetensors.Tensor> tensors, Safetensors.Dtype dtype) {
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
             throw new TrainingException("cannot create checkpoint directory " + dir + ": " + e.getMessage(), e);
         }
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), stateDict(), dtype);
+        Safetensors.write(dir.resolve(WEIGHTS_FILE), tensors, dtype);
         config.write(dir.resolve(CONFIG_FILE));
     }
 
@@ -320,7 +329,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray rms = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt();
+        NDArray rms = x.square().mean(new int[] {-1}, true).add(rmsNormEps).sqrt();
         return x.div(rms).mul(weight);
     }
 
