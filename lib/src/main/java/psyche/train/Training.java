@@ -1,7 +1,6 @@
 package psyche.train;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import psyche.config.DataLocation;
 import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
@@ -113,11 +112,7 @@ public final class Training implements AutoCloseable {
         Path p = Path.of(l.path());
         Path tok = (Files.isDirectory(p) ? p : p.toAbsolutePath().getParent()).resolve("tokenizer.json");
         if (!Files.isRegularFile(tok)) return Optional.empty();
-        try {
-            return Optional.of(new ObjectMapper().readTree(tok.toFile()).path("vocab_size").asInt());
-        } catch (IOException e) {
-            throw new TrainingException("cannot read " + tok + ": " + e.getMessage(), e);
-        }
+        return Optional.of(psyche.train.data.HfTokenizer.vocabSize(tok));
     }
 
     public static Builder builder() { return new Builder(); }
@@ -484,7 +479,10 @@ public final class Training implements AutoCloseable {
         for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
     }
 
-    /** Copies the {@code tokenizer.json} beside a Local dataset into a checkpoint directory, so it decodes alone. */
+    /**
+     * Copies the Hugging Face {@code tokenizer.json} (and {@code tokenizer_config.json} when there is one) beside a Local
+     * dataset into a checkpoint directory, so it decodes alone and {@code AutoTokenizer.from_pretrained} loads it.
+     */
     public static void copyTokenizer(DataLocation loc, Path dir) {
         if (loc instanceof DataLocation.Local l) {
             Path p = Path.of(l.path());
@@ -492,6 +490,10 @@ public final class Training implements AutoCloseable {
             if (Files.isRegularFile(tok)) {
                 try {
                     Files.copy(tok, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+                    Path tokConfig = tok.resolveSibling("tokenizer_config.json");
+                    if (Files.isRegularFile(tokConfig)) {
+                        Files.copy(tokConfig, dir.resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+                    }
                 } catch (IOException e) {
                     throw new TrainingException("cannot copy tokenizer into checkpoint " + dir + ": " + e.getMessage(), e);
                 }

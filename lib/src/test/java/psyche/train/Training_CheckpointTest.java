@@ -6,7 +6,7 @@ import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
 import psyche.config.RunConfig;
 import psyche.train.data.BatchId;
-import psyche.train.data.BpeTokenizer;
+import psyche.train.data.HfTokenizer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -84,7 +84,7 @@ class Training_CheckpointTest {
             assertEquals(dir.resolve("tiny-step5"), t.lastCheckpoint().orElseThrow());
         }
 
-        BpeTokenizer tok = BpeTokenizer.load(cp.resolve("tokenizer.json"));
+        try (HfTokenizer tok = HfTokenizer.load(cp)) {
         int[] prompt = tok.encode("The hacker");
         int[] greedy = Training.sample(cp, prompt, 5, 0, 1);
         assertEquals(prompt.length + 5, greedy.length);
@@ -92,6 +92,7 @@ class Training_CheckpointTest {
         int[] sampled = Training.sample(cp, prompt, 5, 1.0, 7);
         for (int id : sampled) assertTrue(id >= 0 && id < 1024);
         assertFalse(tok.decode(sampled).isEmpty());
+        }
     }
 
     @Test void stopEndsCleanlyAndKeepsACheckpoint() throws Exception {
