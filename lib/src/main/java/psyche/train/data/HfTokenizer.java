@@ -79,7 +79,6 @@ public final class HfTokenizer implements AutoCloseable {
 
     /** Ids of {@code text}, with the tokenizer's special tokens (BOS/EOS per its post-processor) when asked. */
     public int[] encode(String text, boolean addSpecialTokens) {
-        if (text.isEmpty()) return new int[0];
         Encoding e = tokenizer.encode(text, addSpecialTokens, false);
         long[] ids = e.getIds();
         int[] out = new int[ids.length];
