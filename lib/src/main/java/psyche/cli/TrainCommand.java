@@ -52,6 +52,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "checkpoint directory to continue from")
     Path resume;
 
+    @Option(names = "--history", paramLabel = "FILE", description = "record loss per client, LR, tokens/s, result bytes and "
+            + "held-out loss at checkpoints into this SQLite history store (the run's history file)")
+    Path history;
+
+    @Option(names = "--session", description = "with --history: names this session among the run's (default: the start time)")
+    String session;
+
+    @Option(names = "--max-shard-size", paramLabel = "BYTES", defaultValue = "0",
+            description = "write checkpoints in safetensors shards of at most BYTES with model.safetensors.index.json (0 = one file)")
+    long maxShardBytes;
+
     @Option(names = "--lr-scale", defaultValue = "1", description = "multiply the schedule's learning rates, e.g. 0.5 after a divergence (default ${DEFAULT-VALUE})")
     double lrScale;
 
@@ -88,15 +99,26 @@ public final class TrainCommand implements Callable<Integer> {
         RunConfig config = configPath != null ? RunConfigs.read(configPath) : TinyRun.config(data, steps > 0 ? steps : 100);
         Training.Builder b = resume != null ? Training.resumeFrom(resume) : Training.builder();
         b.setConfig(config).optClients(clients).optDevice(device).optSteps(steps).optRunId(runId)
-                .optCheckpointEvery(checkpointEvery).optLrScale(lrScale);
+                .optCheckpointEvery(checkpointEvery).optLrScale(lrScale)
+                .optMaxShardBytes(maxShardBytes);
         if (data != null) b.optDataset(data);
         if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
         b.optListener(new TrainingListener() {
             @Override public void onStep(StepReport r) { System.out.println(r); }
 
             @Override public void onCheckpoint(long step, Path dir) { System.out.println("checkpoint " + dir); }
+
+            @Override public void onEvaluation(long step, String split, double loss, long tokens, Path dir) {
+                System.out.printf("held-out loss at step %d: %.4f (%s, %,d tokens)%n", step, loss, split, tokens);
+            }
         });
-        try (Training t = b.build()) {
+        psyche.history.HistoryStore store = history != null ? psyche.history.HistoryStore.open(history) : null;
+        if (store != null) {
+            String label = session != null ? session : java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            b.optListener(new psyche.train.TrainingHistory(store, runId, label));
+        }
+        try (store; Training t = b.build()) {
+            if (store != null) System.out.println("recording metrics into " + history);
             System.out.println("training " + t.modelConfig().parameterCount() + " parameters, " + clients
                     + " client(s), " + t.data().numSequences() + " sequences in " + t.data().describe());
             t.run();

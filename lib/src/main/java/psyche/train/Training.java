@@ -473,10 +473,37 @@ public final class Training implements AutoCloseable {
 
     private void saveCheckpoint(LlamaModel model, long step) {
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
-        model.save(dir); // bf16, like Psyche's checkpoints
+        model.save(dir, Safetensors.Dtype.BF16, b.maxShardBytes); // bf16, like Psyche's checkpoints
         copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
         lastCheckpoint = dir;
         for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+        evaluateHeldOut(model, step, dir);
+    }
+
+    /**
+     * The held-out set: {@link Builder#optHeldOut}, else the {@code valid.bin} beside a dataset file {@code train.bin}
+     * (the bundled datasets' layout); empty when there is none.
+     */
+    private Optional<Path> heldOutFile() {
+        if (b.heldOut != null) return Optional.of(b.heldOut);
+        if (b.dataset == null || !b.dataset.getFileName().toString().equals("train.bin")) return Optional.empty();
+        Path valid = b.dataset.resolveSibling("valid.bin");
+        return Files.isRegularFile(valid) ? Optional.of(valid) : Optional.empty();
+    }
+
+    /** Mean loss of {@code model} on the first {@code heldOutSequences} sequences of the held-out set, told to the listeners. */
+    private void evaluateHeldOut(LlamaModel model, long step, Path checkpoint) {
+        Optional<Path> file = heldOutFile();
+        if (file.isEmpty() || b.heldOutSequences <= 0) return;
+        int seqLen = (int) b.config.model().maxSeqLen();
+        try (TokenDataProvider valid = TokenDataProvider.open(new DataLocation.Local(file.get().toString()), seqLen)) {
+            int n = (int) Math.min(b.heldOutSequences, valid.numSequences());
+            if (n <= 0) return;
+            int[][] samples = valid.samples(new BatchId(0, n - 1));
+            float loss = model.evalLoss(samples);
+            long tokens = (long) n * seqLen;
+            for (TrainingListener l : listeners) l.onEvaluation(step, "valid", loss, tokens, checkpoint);
+        }
     }
 
     /**
@@ -565,6 +592,9 @@ public final class Training implements AutoCloseable {
         private AssignmentSource assignment;
         private RoundDriver driver;
         private double lrScale = 1.0;
+        private long maxShardBytes;
+        private Path heldOut;
+        private int heldOutSequences = 8;
 
         private Builder() {}
 
@@ -599,6 +629,19 @@ public final class Training implements AutoCloseable {
         public Builder optSeed(long s) { this.seed = s; return this; }
 
         public Builder optResumeFrom(Path dir) { this.resumeFrom = dir; return this; }
+
+        /** Checkpoints in safetensors shards of at most this many bytes with an index (0, the default: one file). */
+        public Builder optMaxShardBytes(long bytes) { this.maxShardBytes = bytes; return this; }
+
+        /**
+         * Held-out token file evaluated at every checkpoint (default: {@code valid.bin} beside a {@code train.bin}
+         * dataset) on its first {@code sequences} sequences (default 8; 0 turns evaluation off).
+         */
+        public Builder optHeldOut(Path file, int sequences) {
+            this.heldOut = file;
+            this.heldOutSequences = sequences;
+            return this;
+        }
 
         /**
          * Multiplies every learning rate of the schedule (default 1): after a divergence, resume from the last finite
