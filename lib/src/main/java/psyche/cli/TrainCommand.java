@@ -27,6 +27,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config-path", description = "run config TOML ([config] and [model.LLM]); default: the tiny run")
     Path configPath;
 
+    @Option(names = "--model", defaultValue = "tiny", description = "without --config-path: tiny (158k parameters, datasets/tiny, "
+            + "sequences of 64) or llama2-20m (22.8M, Psyche's llama2-20m shape, datasets/pd, sequences of 512) (default ${DEFAULT-VALUE})")
+    String model;
+
     @Option(names = "--clients", defaultValue = "1", description = "number of in-process clients (default ${DEFAULT-VALUE})")
     int clients;
 
@@ -95,13 +99,21 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (rpc != null) return joinRun();
-        Path data = dataset != null ? dataset : configPath == null ? Path.of("datasets/tiny/train.bin") : null;
-        RunConfig config = configPath != null ? RunConfigs.read(configPath) : TinyRun.config(data, steps > 0 ? steps : 100);
+        boolean big = switch (model) {
+            case "tiny" -> false;
+            case "llama2-20m" -> true;
+            default -> throw new TrainingException("--model " + model + " is not a preset: use tiny or llama2-20m");
+        };
+        Path data = dataset != null ? dataset : configPath == null ? Path.of(big ? "datasets/pd/train.bin" : "datasets/tiny/train.bin") : null;
+        long total = steps > 0 ? steps : 100;
+        RunConfig config = configPath != null ? RunConfigs.read(configPath)
+                : big ? TinyRun.llama2_20m(data, total) : TinyRun.config(data, total);
         Training.Builder b = resume != null ? Training.resumeFrom(resume) : Training.builder();
         b.setConfig(config).optClients(clients).optDevice(device).optSteps(steps).optRunId(runId)
                 .optCheckpointEvery(checkpointEvery).optLrScale(lrScale)
                 .optMaxShardBytes(maxShardBytes);
         if (data != null) b.optDataset(data);
+        if (big && resume == null) b.optModel(psyche.train.LlamaConfig.llama2_20m());
         if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
         b.optListener(new TrainingListener() {
             @Override public void onStep(StepReport r) { System.out.println(r); }

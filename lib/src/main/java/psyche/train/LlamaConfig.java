@@ -91,6 +91,15 @@ public record LlamaConfig(
         return new LlamaConfig(64, 2, 4, 2, 176, vocabSize, 512, 10000.0, 1e-5, true);
     }
 
+    /**
+     * Shaped like Psyche's {@code llama2-20m} runs (Llama 2 layout, the 1/8 TinyLlama shape): hidden 256, 8 layers,
+     * 8 heads (no GQA, head_dim 32), intermediate 704, vocab 32,000, untied lm_head, 512 positions: 22.8 M parameters
+     * (16.4 M of them the two embedding matrices).
+     */
+    public static LlamaConfig llama2_20m() {
+        return new LlamaConfig(256, 8, 8, 8, 704, 32000, 512, 10000.0, 1e-5, false);
+    }
+
     public LlamaConfig withVocabSize(int newVocab) {
         return new LlamaConfig(hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, intermediateSize,
                 newVocab, maxPositionEmbeddings, ropeTheta, rmsNormEps, tieWordEmbeddings, headDim, ropeScaling);

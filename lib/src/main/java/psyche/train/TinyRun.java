@@ -39,6 +39,15 @@ public final class TinyRun {
         return Math.min(10, totalSteps / 2);
     }
 
+    /**
+     * The {@link LlamaConfig#llama2_20m} preset's run: sequences of 512 tokens, 8 per step (4,096 tokens), DisTrO as
+     * {@link #config(Path, long)} and Psyche's llama2-20m runs (chunk 64, top-k 8, 1-bit), cosine LR 2e-3.
+     */
+    public static RunConfig llama2_20m(Path dataset, long totalSteps) {
+        return config(dataset, totalSteps, new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true),
+                new LrSchedule.Cosine(2e-3, 0.0, 2e-4, warmupSteps(totalSteps), totalSteps), 8, 512);
+    }
+
     public static RunConfig config(Path dataset, long totalSteps, Optimizer optimizer, LrSchedule lr) {
         return config(dataset, totalSteps, optimizer, lr, 16, 64);
     }
