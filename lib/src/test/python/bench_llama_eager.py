@@ -9,7 +9,10 @@ wall second is about THREADS when the thread limit holds).
 THREADS limits torch's intra-op pool and the BLAS library's own pool: Debian's torch calls OpenBLAS, whose pthread
 pool ignores torch.set_num_threads and would otherwise use every core for the matrix products.
 
-usage: bench_llama_eager.py HIDDEN LAYERS HEADS KV_HEADS INTERMEDIATE VOCAB BATCH SEQ WARMUP THREADS
+usage: bench_llama_eager.py HIDDEN LAYERS HEADS KV_HEADS INTERMEDIATE VOCAB BATCH SEQ WARMUP THREADS [TIED [COMPILE]]
+
+TIED (default 1): 0 gives the model its own lm_head (Llama 2's layout). COMPILE (default 0): 1 runs the forward and
+backward through torch.compile (PyTorch 2.x, inductor; its compilation happens in the warm-up steps).
 """
 import json
 import math
@@ -18,6 +21,8 @@ import sys
 import time
 
 hidden, layers, heads, kv, inter, vocab, batch, seq, steps, threads = map(int, sys.argv[1:11])  # steps: warm-up
+tied = int(sys.argv[11]) if len(sys.argv) > 11 else 1
+compiled = int(sys.argv[12]) if len(sys.argv) > 12 else 0
 for pool in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[pool] = str(threads)  # read when torch loads its BLAS, so before the import
 
@@ -34,6 +39,8 @@ def param(*shape, ones=False):
 
 
 P = {"embed": param(vocab, hidden), "norm": param(hidden, ones=True)}
+if not tied:
+    P["lm_head"] = param(vocab, hidden)
 for i in range(layers):
     P[f"{i}.in"] = param(hidden, ones=True)
     P[f"{i}.q"] = param(hidden, hidden)
@@ -79,9 +86,12 @@ def loss_fn(tokens):
         g = rms(x, P[f"{i}.post"])
         gate = g @ P[f"{i}.gate"].T
         x = x + (gate * torch.sigmoid(gate) * (g @ P[f"{i}.up"].T)) @ P[f"{i}.down"].T
-    logits = rms(x, P["norm"]) @ P["embed"].T
+    logits = rms(x, P["norm"]) @ (P["embed"] if tied else P["lm_head"]).T
     return torch.log_softmax(logits, -1).gather(-1, tgt[..., None]).mean().neg()
 
+
+if compiled:
+    loss_fn = torch.compile(loss_fn)
 
 CHUNK, TOPK, DECAY, CLIP = 64, 8, 0.999, 1.0
 
@@ -193,6 +203,6 @@ for line in sys.stdin:
     if not line.strip():
         continue
     times = [step() for _ in range(int(line))]
-    print(json.dumps({"torch": torch.__version__, "blas": BLAS, "forward_backward_s": [t[0] for t in times],
+    print(json.dumps({"torch": torch.__version__ + (" torch.compile" if compiled else " eager"), "blas": BLAS, "forward_backward_s": [t[0] for t in times],
                       "distro_s": [t[1] for t in times], "cpu_s": sum(t[2] for t in times),
                       "wall_s": sum(t[0] + t[1] for t in times)}), flush=True)

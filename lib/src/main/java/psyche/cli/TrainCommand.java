@@ -27,6 +27,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config-path", description = "run config TOML ([config] and [model.LLM]); default: the tiny run")
     Path configPath;
 
+    @Option(names = "--model", defaultValue = "tiny", description = "without --config-path: tiny (158k parameters, datasets/tiny, "
+            + "sequences of 64) or llama2-20m (22.8M, Psyche's llama2-20m shape, datasets/pd, sequences of 512) (default ${DEFAULT-VALUE})")
+    String model;
+
     @Option(names = "--clients", defaultValue = "1", description = "number of in-process clients (default ${DEFAULT-VALUE})")
     int clients;
 
@@ -36,7 +40,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--checkpoint-dir", description = "where {run_id}-step{N} checkpoints go")
+    @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
+            description = "where {run_id}-step{N} checkpoints go (default ${DEFAULT-VALUE}); a divergence keeps the last finite state here")
     Path checkpointDir;
 
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "also checkpoint every N steps")
@@ -50,6 +55,20 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "checkpoint directory to continue from")
     Path resume;
+
+    @Option(names = "--history", paramLabel = "FILE", description = "record loss per client, LR, tokens/s, result bytes and "
+            + "held-out loss at checkpoints into this SQLite history store (the run's history file)")
+    Path history;
+
+    @Option(names = "--session", description = "with --history: names this session among the run's (default: the start time)")
+    String session;
+
+    @Option(names = "--max-shard-size", paramLabel = "BYTES", defaultValue = "0",
+            description = "write checkpoints in safetensors shards of at most BYTES with model.safetensors.index.json (0 = one file)")
+    long maxShardBytes;
+
+    @Option(names = "--lr-scale", defaultValue = "1", description = "multiply the schedule's learning rates, e.g. 0.5 after a divergence (default ${DEFAULT-VALUE})")
+    double lrScale;
 
     @Option(names = "--rpc", description = "join the run --run-id on this chain (URL or moniker) instead of training in-process")
     String rpc;
@@ -80,19 +99,38 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (rpc != null) return joinRun();
-        Path data = dataset != null ? dataset : configPath == null ? Path.of("datasets/tiny/train.bin") : null;
-        RunConfig config = configPath != null ? RunConfigs.read(configPath) : TinyRun.config(data, steps > 0 ? steps : 100);
+        boolean big = switch (model) {
+            case "tiny" -> false;
+            case "llama2-20m" -> true;
+            default -> throw new TrainingException("--model " + model + " is not a preset: use tiny or llama2-20m");
+        };
+        Path data = dataset != null ? dataset : configPath == null ? Path.of(big ? "datasets/pd/train.bin" : "datasets/tiny/train.bin") : null;
+        long total = steps > 0 ? steps : 100;
+        RunConfig config = configPath != null ? RunConfigs.read(configPath)
+                : big ? TinyRun.llama2_20m(data, total) : TinyRun.config(data, total);
         Training.Builder b = resume != null ? Training.resumeFrom(resume) : Training.builder();
         b.setConfig(config).optClients(clients).optDevice(device).optSteps(steps).optRunId(runId)
-                .optCheckpointEvery(checkpointEvery);
+                .optCheckpointEvery(checkpointEvery).optLrScale(lrScale)
+                .optMaxShardBytes(maxShardBytes);
         if (data != null) b.optDataset(data);
+        if (big && resume == null) b.optModel(psyche.train.LlamaConfig.llama2_20m());
         if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
         b.optListener(new TrainingListener() {
             @Override public void onStep(StepReport r) { System.out.println(r); }
 
             @Override public void onCheckpoint(long step, Path dir) { System.out.println("checkpoint " + dir); }
+
+            @Override public void onEvaluation(long step, String split, double loss, long tokens, Path dir) {
+                System.out.printf("held-out loss at step %d: %.4f (%s, %,d tokens)%n", step, loss, split, tokens);
+            }
         });
-        try (Training t = b.build()) {
+        psyche.history.HistoryStore store = history != null ? psyche.history.HistoryStore.open(history) : null;
+        if (store != null) {
+            String label = session != null ? session : java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            b.optListener(new psyche.train.TrainingHistory(store, runId, label));
+        }
+        try (store; Training t = b.build()) {
+            if (store != null) System.out.println("recording metrics into " + history);
             System.out.println("training " + t.modelConfig().parameterCount() + " parameters, " + clients
                     + " client(s), " + t.data().numSequences() + " sequences in " + t.data().describe());
             t.run();

@@ -44,7 +44,23 @@ public final class HistoryStore implements AutoCloseable {
                     + " PRIMARY KEY (run_id, epoch, height, pubkey))",
             "CREATE TABLE IF NOT EXISTS treasury (run_id TEXT NOT NULL, at_ms INTEGER NOT NULL, funded INTEGER NOT NULL,"
                     + " claimable INTEGER NOT NULL, claimed INTEGER NOT NULL, burn INTEGER NOT NULL)",
+            // training metrics: one row per client per step of a training session, and held-out losses at checkpoints
+            "CREATE TABLE IF NOT EXISTS training_steps (run_id TEXT NOT NULL, session TEXT NOT NULL, step INTEGER NOT NULL,"
+                    + " client INTEGER NOT NULL, loss REAL NOT NULL, lr REAL NOT NULL, tokens INTEGER NOT NULL,"
+                    + " tokens_per_s REAL NOT NULL, step_seconds REAL NOT NULL, result_bytes INTEGER NOT NULL,"
+                    + " at_ms INTEGER NOT NULL, PRIMARY KEY (run_id, session, step, client))",
+            "CREATE TABLE IF NOT EXISTS training_evals (run_id TEXT NOT NULL, session TEXT NOT NULL, step INTEGER NOT NULL,"
+                    + " split TEXT NOT NULL, loss REAL NOT NULL, tokens INTEGER NOT NULL, checkpoint TEXT,"
+                    + " at_ms INTEGER NOT NULL, PRIMARY KEY (run_id, session, step, split))",
     };
+
+    /**
+     * One client's figures for one step of a training session. {@code loss} is the client's own; {@code lr},
+     * {@code tokens} (all clients), {@code tokensPerSecond}, {@code stepSeconds} and {@code resultBytes} (one result on
+     * the wire, the mean over the round's clients) are the step's.
+     */
+    public record TrainingStep(long step, int client, double loss, double lr, long tokens, double tokensPerSecond,
+                               double stepSeconds, long resultBytes) {}
 
     private final Connection db;
     private final String where;
@@ -118,6 +134,62 @@ public final class HistoryStore implements AutoCloseable {
                     f.claimed(), f.burnPerEpoch());
             return true;
         });
+    }
+
+    /**
+     * Records the figures of one training step ({@code session} names one training session of the run, so two
+     * sessions can be compared); a step recorded again replaces its rows.
+     */
+    public synchronized void recordTrainingStep(String runId, String session, List<TrainingStep> rows, Instant at) {
+        inTransaction(() -> {
+            for (TrainingStep r : rows) {
+                update("INSERT OR REPLACE INTO training_steps VALUES (?,?,?,?,?,?,?,?,?,?,?)", runId, session, r.step(),
+                        r.client(), r.loss(), r.lr(), r.tokens(), r.tokensPerSecond(), r.stepSeconds(), r.resultBytes(),
+                        at.toEpochMilli());
+            }
+            return !rows.isEmpty();
+        });
+    }
+
+    /** Records a held-out loss (e.g. {@code split} "valid") of the model at {@code step}, with the checkpoint it was taken on. */
+    public synchronized void recordEvaluation(String runId, String session, long step, String split, double loss, long tokens,
+                                              String checkpoint, Instant at) {
+        inTransaction(() -> update("INSERT OR REPLACE INTO training_evals VALUES (?,?,?,?,?,?,?,?)", runId, session, step,
+                split, loss, tokens, checkpoint, at.toEpochMilli()) > 0);
+    }
+
+    /**
+     * Training steps of {@code runId}: session, step, client, loss, lr, tokens, tokens_per_s, step_seconds,
+     * result_bytes, at; ordered by session start, step, client.
+     */
+    public synchronized Table trainingSteps(String runId) {
+        return query(runId, "training steps", "SELECT session, step, client, loss, lr, tokens, tokens_per_s, step_seconds,"
+                        + " result_bytes, at_ms FROM training_steps WHERE run_id=? ORDER BY (SELECT MIN(at_ms) FROM training_steps t"
+                        + " WHERE t.run_id=training_steps.run_id AND t.session=training_steps.session), session, step, client",
+                "session:s", "step:l", "client:i", "loss:d", "lr:d", "tokens:l", "tokens_per_s:d", "step_seconds:d",
+                "result_bytes:l", "at:t");
+    }
+
+    /** Held-out losses of {@code runId}: session, step, split, loss, tokens, checkpoint, at. */
+    public synchronized Table evaluations(String runId) {
+        return query(runId, "evaluations", "SELECT session, step, split, loss, tokens, COALESCE(checkpoint, ''), at_ms"
+                        + " FROM training_evals WHERE run_id=? ORDER BY at_ms, session, step",
+                "session:s", "step:l", "split:s", "loss:d", "tokens:l", "checkpoint:s", "at:t");
+    }
+
+    /** Training sessions recorded for {@code runId}, oldest first. */
+    public synchronized List<String> trainingSessions(String runId) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement p = db.prepareStatement("SELECT session FROM training_steps WHERE run_id=? GROUP BY session"
+                + " ORDER BY MIN(at_ms), session")) {
+            p.setString(1, runId);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) out.add(r.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("list training sessions", e);
+        }
     }
 
     /** Run ids with any recorded observation. */
@@ -262,6 +334,7 @@ public final class HistoryStore implements AutoCloseable {
                 case "t" -> InstantColumn.create(nk[0]);
                 case "s" -> StringColumn.create(nk[0]);
                 case "i" -> IntColumn.create(nk[0]);
+                case "d" -> tech.tablesaw.api.DoubleColumn.create(nk[0]);
                 default -> LongColumn.create(nk[0]);
             });
         }
@@ -274,6 +347,7 @@ public final class HistoryStore implements AutoCloseable {
                             case "t" -> t.instantColumn(i).append(Instant.ofEpochMilli(r.getLong(i + 1)));
                             case "s" -> t.stringColumn(i).append(r.getString(i + 1));
                             case "i" -> t.intColumn(i).append(r.getInt(i + 1));
+                            case "d" -> t.doubleColumn(i).append(r.getDouble(i + 1));
                             default -> t.longColumn(i).append(r.getLong(i + 1));
                         }
                     }

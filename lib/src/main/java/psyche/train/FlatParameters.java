@@ -101,6 +101,21 @@ public final class FlatParameters extends AbstractMap<String, NDArray> {
 
     public long[] shape(int i) { return shapes.get(i).clone(); }
 
+    /** Named tensors (map order) cut from {@code buffer}, a copy of {@link #flat()} in buffer layout. */
+    public Map<String, Safetensors.Tensor> tensors(float[] buffer) {
+        if (buffer.length != elementCount()) {
+            throw new IllegalArgumentException("buffer of " + buffer.length + " values for " + elementCount() + " parameters");
+        }
+        Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
+        int i = 0;
+        for (String name : views.keySet()) {
+            int from = (int) offsets[i];
+            out.put(name, new Safetensors.Tensor(shape(i), Arrays.copyOfRange(buffer, from, from + (int) size(i))));
+            i++;
+        }
+        return out;
+    }
+
     @Override public Set<Entry<String, NDArray>> entrySet() { return views.entrySet(); }
 
     @Override public NDArray get(Object name) { return views.get(name); }

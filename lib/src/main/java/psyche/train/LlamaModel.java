@@ -31,16 +31,22 @@ import java.util.SplittableRandom;
 public final class LlamaModel implements AutoCloseable {
     public static final String WEIGHTS_FILE = "model.safetensors";
     public static final String CONFIG_FILE = "config.json";
+    public static final String INDEX_FILE = Safetensors.INDEX_FILE;
+    public static final String GENERATION_CONFIG_FILE = "generation_config.json";
 
     private final LlamaConfig config;
     private final NDManager manager;
     private final FlatParameters params;
     private final Map<Integer, NDArray[]> ropeCache = new HashMap<>();
+    /** RMSNorm's epsilon as a tensor of the model: a DJL scalar operand must not enter the autograd graph (see {@link #rope}). */
+    private final NDArray rmsNormEps;
 
     private LlamaModel(LlamaConfig config, NDManager manager, FlatParameters params) {
         this.config = config;
         this.manager = manager;
         this.params = params;
+        this.rmsNormEps = manager.create(new float[] {(float) config.rmsNormEps()}, new Shape(1));
+        NDScope.unregister(rmsNormEps);
     }
 
     /** Hugging Face parameter names in a stable order (the order DisTrO results list their parameters). */
@@ -65,10 +71,12 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     public static long[] parameterShape(LlamaConfig c, String name) {
-        long h = c.hiddenSize(), kv = (long) c.numKeyValueHeads() * c.headDim(), m = c.intermediateSize();
+        long h = c.hiddenSize(), q = (long) c.numAttentionHeads() * c.headDim(), kv = (long) c.numKeyValueHeads() * c.headDim();
+        long m = c.intermediateSize();
         if (name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight")) return new long[] {c.vocabSize(), h};
         if (name.endsWith("layernorm.weight") || name.equals("model.norm.weight")) return new long[] {h};
-        if (name.endsWith("q_proj.weight") || name.endsWith("o_proj.weight")) return new long[] {h, h};
+        if (name.endsWith("q_proj.weight")) return new long[] {q, h};
+        if (name.endsWith("o_proj.weight")) return new long[] {h, q};
         if (name.endsWith("k_proj.weight") || name.endsWith("v_proj.weight")) return new long[] {kv, h};
         if (name.endsWith("gate_proj.weight") || name.endsWith("up_proj.weight")) return new long[] {m, h};
         if (name.endsWith("down_proj.weight")) return new long[] {h, m};
@@ -119,13 +127,17 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** Loads {@code config.json} and {@code model.safetensors} from a checkpoint directory. */
+    /**
+     * Loads a checkpoint directory as Hugging Face writes it: {@code config.json} and either {@code model.safetensors}
+     * or shards listed by {@code model.safetensors.index.json}; BF16, F16 or F32 weights.
+     */
     public static LlamaModel load(Path dir, Device device) {
-        if (!Files.isRegularFile(dir.resolve(CONFIG_FILE)) || !Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
-            throw new TrainingException("no checkpoint in " + dir + ": expected " + CONFIG_FILE + " and " + WEIGHTS_FILE);
+        if (!Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
+            throw new TrainingException("no checkpoint in " + dir + ": expected " + CONFIG_FILE + " and " + WEIGHTS_FILE
+                    + " (or " + INDEX_FILE + " and its shards)");
         }
         LlamaConfig config = LlamaConfig.read(dir.resolve(CONFIG_FILE));
-        return fromTensors(config, Safetensors.read(dir.resolve(WEIGHTS_FILE)), device);
+        return fromTensors(config, Safetensors.readCheckpoint(dir), device);
     }
 
     /** Writes {@code config.json} and {@code model.safetensors} in bf16 (as Psyche checkpoints) with Hugging Face names. */
@@ -135,13 +147,41 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Writes {@code config.json} and {@code model.safetensors} in {@code dtype} (F32 reloads exactly) with Hugging Face names. */
     public void save(Path dir, Safetensors.Dtype dtype) {
+        save(dir, dtype, 0);
+    }
+
+    /**
+     * Writes a checkpoint directory as {@code save_pretrained}: {@code config.json} (with the true dtype),
+     * {@code generation_config.json}, and the weights in {@code dtype}, in shards of at most {@code maxShardBytes}
+     * ({@code model-00001-of-0000N.safetensors} and {@code model.safetensors.index.json}) when it is positive and the
+     * weights exceed it, else one {@code model.safetensors}.
+     */
+    public void save(Path dir, Safetensors.Dtype dtype, long maxShardBytes) {
+        write(dir, config, stateDict(), dtype, maxShardBytes);
+    }
+
+    /** Writes a checkpoint directory from named tensors (Hugging Face names) in {@code dtype}, unsharded. */
+    public static void write(Path dir, LlamaConfig config, Map<String, Safetensors.Tensor> tensors, Safetensors.Dtype dtype) {
+        write(dir, config, tensors, dtype, 0);
+    }
+
+    /** {@link #save(Path, Safetensors.Dtype, long)} from named tensors. */
+    public static void write(Path dir, LlamaConfig config, Map<String, Safetensors.Tensor> tensors, Safetensors.Dtype dtype,
+                             long maxShardBytes) {
         try {
             Files.createDirectories(dir);
+            // a directory rewritten with another layout must not keep the other one's files
+            Files.deleteIfExists(dir.resolve(WEIGHTS_FILE));
+            Files.deleteIfExists(dir.resolve(INDEX_FILE));
+            try (var old = Files.newDirectoryStream(dir, "model-*-of-*.safetensors")) {
+                for (Path p : old) Files.delete(p);
+            }
+            Files.writeString(dir.resolve(GENERATION_CONFIG_FILE), "{\n  \"_from_model_config\": true\n}\n");
         } catch (java.io.IOException e) {
-            throw new TrainingException("cannot create checkpoint directory " + dir + ": " + e.getMessage(), e);
+            throw new TrainingException("cannot write checkpoint directory " + dir + ": " + e.getMessage(), e);
         }
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), stateDict(), dtype);
-        config.write(dir.resolve(CONFIG_FILE));
+        Safetensors.writeCheckpoint(dir, tensors, dtype, maxShardBytes);
+        config.write(dir.resolve(CONFIG_FILE), dtype.torchName());
     }
 
     public Map<String, Safetensors.Tensor> stateDict() {
@@ -320,7 +360,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray rms = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt();
+        NDArray rms = x.square().mean(new int[] {-1}, true).add(rmsNormEps).sqrt();
         return x.div(rms).mul(weight);
     }
 
@@ -362,8 +402,8 @@ public final class LlamaModel implements AutoCloseable {
             float[] rotate = rotateHalfMatrix(d);
             for (int pos = 0; pos < len; pos++) {
                 for (int i = 0; i < d / 2; i++) {
-                    double invFreq = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / d);
-                    double angle = pos * invFreq;
+                    // f32 like Transformers' rotary embedding (inv_freq and position products in float32)
+                    float angle = pos * (float) config.invFreq(i);
                     cos[pos * d + i] = cos[pos * d + i + d / 2] = (float) Math.cos(angle);
                     sin[pos * d + i] = sin[pos * d + i + d / 2] = (float) Math.sin(angle);
                 }

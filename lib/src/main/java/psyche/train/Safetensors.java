@@ -38,6 +38,15 @@ public final class Safetensors {
 
         /** Bytes per element. */
         public int bytes() { return bytes; }
+
+        /** The name config.json gives this dtype ({@code torch_dtype}). */
+        public String torchName() {
+            return switch (this) {
+                case F32 -> "float32";
+                case BF16 -> "bfloat16";
+                case F16 -> "float16";
+            };
+        }
     }
 
     /** One tensor as plain floats (bf16 and f16 are widened on read). */
@@ -99,6 +108,95 @@ public final class Safetensors {
         } catch (IOException e) {
             throw new TrainingException("cannot write safetensors " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The single-file weights of a checkpoint directory. */
+    public static final String WEIGHTS_FILE = "model.safetensors";
+    /** The index of a sharded checkpoint: {@code {"metadata": {"total_size": N}, "weight_map": {name: shard file}}}. */
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    /**
+     * Writes the weights of a checkpoint directory as Transformers' {@code save_pretrained}: one
+     * {@code model.safetensors}, or, when {@code maxShardBytes > 0} and the weights are larger, shards
+     * {@code model-0000i-of-0000N.safetensors} of at most {@code maxShardBytes} each (a larger tensor gets a shard of its
+     * own), in name order, and {@code model.safetensors.index.json} mapping every tensor to its shard.
+     */
+    public static void writeCheckpoint(Path dir, Map<String, Tensor> tensors, Dtype dtype, long maxShardBytes) {
+        long total = 0;
+        for (Tensor t : tensors.values()) total += (long) t.data().length * dtype.bytes();
+        if (maxShardBytes <= 0 || total <= maxShardBytes) {
+            write(dir.resolve(WEIGHTS_FILE), tensors, dtype);
+            return;
+        }
+        java.util.List<Map<String, Tensor>> shards = new java.util.ArrayList<>();
+        Map<String, Tensor> current = new LinkedHashMap<>();
+        long size = 0;
+        for (var e : tensors.entrySet()) {
+            long bytes = (long) e.getValue().data().length * dtype.bytes();
+            if (!current.isEmpty() && size + bytes > maxShardBytes) {
+                shards.add(current);
+                current = new LinkedHashMap<>();
+                size = 0;
+            }
+            current.put(e.getKey(), e.getValue());
+            size += bytes;
+        }
+        shards.add(current);
+        Map<String, String> weightMap = new java.util.TreeMap<>();
+        for (int i = 0; i < shards.size(); i++) {
+            String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+            write(dir.resolve(name), shards.get(i), dtype);
+            for (String t : shards.get(i).keySet()) weightMap.put(t, name);
+        }
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("metadata", Map.of("total_size", total));
+        index.put("weight_map", weightMap);
+        try {
+            Files.write(dir.resolve(INDEX_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
+        } catch (IOException e) {
+            throw new TrainingException("cannot write " + dir.resolve(INDEX_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the weights of a checkpoint directory: {@code model.safetensors}, or the shards that
+     * {@code model.safetensors.index.json} lists (every listed tensor must be in the shard it names).
+     */
+    public static Map<String, Tensor> readCheckpoint(Path dir) {
+        Path index = dir.resolve(INDEX_FILE);
+        if (!Files.isRegularFile(index)) {
+            if (!Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
+                throw new TrainingException("no weights in " + dir + ": expected " + WEIGHTS_FILE + " or " + INDEX_FILE
+                        + " with its shards");
+            }
+            return read(dir.resolve(WEIGHTS_FILE));
+        }
+        JsonNode map;
+        try {
+            map = JSON.readTree(index.toFile()).path("weight_map");
+        } catch (IOException e) {
+            throw new TrainingException("cannot read " + index + ": " + e.getMessage(), e);
+        }
+        if (!map.isObject() || map.isEmpty()) throw new TrainingException(index + " has no weight_map");
+        Map<String, java.util.List<String>> byShard = new java.util.TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String shard = e.getValue().asText();
+            if (shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
+                throw new TrainingException(index + " names shard " + shard + " outside its directory");
+            }
+            byShard.computeIfAbsent(shard, k -> new java.util.ArrayList<>()).add(e.getKey());
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (var e : byShard.entrySet()) {
+            Map<String, Tensor> shard = read(dir.resolve(e.getKey()));
+            for (String name : e.getValue()) {
+                Tensor t = shard.get(name);
+                if (t == null) throw new TrainingException(index + " puts " + name + " in " + e.getKey() + ", which lacks it");
+                out.put(name, t);
+            }
+        }
+        return out;
     }
 
     /**

@@ -21,10 +21,31 @@ import java.util.Optional;
 public final class TinyRun {
     private TinyRun() {}
 
-    /** DisTrO as in Psyche's light config (chunk 64, top-k 8, 1-bit), cosine LR 4e-3 with 10 warmup steps. */
+    /**
+     * DisTrO as in Psyche's light config (chunk 64, top-k 8, 1-bit), cosine LR 4e-3 with {@link #warmupSteps} warmup
+     * steps.
+     */
     public static RunConfig config(Path dataset, long totalSteps) {
         return config(dataset, totalSteps, new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true),
-                new LrSchedule.Cosine(4e-3, 0.0, 4e-4, 10, totalSteps));
+                new LrSchedule.Cosine(4e-3, 0.0, 4e-4, warmupSteps(totalSteps), totalSteps));
+    }
+
+    /**
+     * 10 warmup steps, but at most half the run: a cosine schedule (Psyche's {@code CosineLR} too) divides by
+     * {@code total_steps - warmup_steps}, so a 10-step run with 10 warmup steps got lr(10) = 0/0 = NaN, which the
+     * sign step spread to every weight at step 9.
+     */
+    public static long warmupSteps(long totalSteps) {
+        return Math.min(10, totalSteps / 2);
+    }
+
+    /**
+     * The {@link LlamaConfig#llama2_20m} preset's run: sequences of 512 tokens, 8 per step (4,096 tokens), DisTrO as
+     * {@link #config(Path, long)} and Psyche's llama2-20m runs (chunk 64, top-k 8, 1-bit), cosine LR 2e-3.
+     */
+    public static RunConfig llama2_20m(Path dataset, long totalSteps) {
+        return config(dataset, totalSteps, new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true),
+                new LrSchedule.Cosine(2e-3, 0.0, 2e-4, warmupSteps(totalSteps), totalSteps), 8, 512);
     }
 
     public static RunConfig config(Path dataset, long totalSteps, Optimizer optimizer, LrSchedule lr) {

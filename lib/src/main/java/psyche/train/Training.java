@@ -1,7 +1,6 @@
 package psyche.train;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import psyche.config.DataLocation;
 import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
@@ -20,14 +19,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * An in-process training session: N clients, each with its own model replica and optimizer state, follow Psyche's
@@ -53,6 +50,12 @@ public final class Training implements AutoCloseable {
     private volatile long lastStep;
     private volatile Path lastCheckpoint;
     private volatile LlamaModel finalModel;
+    /**
+     * Client 0's parameters (buffer layout) after step {@link #lastFiniteStep}: the last state whose weights were finite
+     * and whose next forward pass gave every client a finite loss (weights that are finite but huge fail the latter).
+     */
+    private float[] lastFinite;
+    private long lastFiniteStep = -1;
     private final LlamaConfig modelConfig;
     private final TokenDataProvider data;
     private final Device device;
@@ -109,11 +112,7 @@ public final class Training implements AutoCloseable {
         Path p = Path.of(l.path());
         Path tok = (Files.isDirectory(p) ? p : p.toAbsolutePath().getParent()).resolve("tokenizer.json");
         if (!Files.isRegularFile(tok)) return Optional.empty();
-        try {
-            return Optional.of(new ObjectMapper().readTree(tok.toFile()).path("vocab_size").asInt());
-        } catch (IOException e) {
-            throw new TrainingException("cannot read " + tok + ": " + e.getMessage(), e);
-        }
+        return Optional.of(psyche.train.data.HfTokenizer.vocabSize(tok));
     }
 
     public static Builder builder() { return new Builder(); }
@@ -204,6 +203,9 @@ public final class Training implements AutoCloseable {
             if (b.resumeFrom != null) startStep = stepOf(b.resumeFrom);
             models.add(first);
             for (int c = 1; c < n; c++) models.add(first.copy());
+            lastFinite = first.parameters().flat().toFloatArray();
+            lastFiniteStep = startStep;
+            float[] candidate = null; // the state this round started from, confirmed once its losses are finite
             Optimizer opt = b.config.model().optimizer();
             // every client's result has this layout; results travel without shapes and decode against it
             DistroLayout layout = opt instanceof Optimizer.Distro d ? DistroLayout.forParameters(first.parameters(), d) : null;
@@ -225,7 +227,18 @@ public final class Training implements AutoCloseable {
                 if (next.isEmpty()) break;
                 RoundDriver.Round round = next.get();
                 long step = round.step();
-                double lr = lr(schedule, step, coldStart), prevLr = step > 0 ? lr(schedule, step - 1, coldStart) : 0;
+                double lr = b.lrScale * lr(schedule, step, coldStart);
+                double prevLr = step > 0 ? b.lrScale * lr(schedule, step - 1, coldStart) : 0;
+                double nextLr = b.lrScale * applyLr(schedule, step, coldStart);
+                // the weights are f32: an LR beyond f32's range is as infinite as a NaN one
+                if (!Float.isFinite((float) lr) || !Float.isFinite((float) prevLr) || !Float.isFinite((float) nextLr)) {
+                    // no weight has moved this round and the last round left them finite: keep them as they are
+                    lastFinite = models.get(0).parameters().flat().toFloatArray();
+                    lastFiniteStep = step - 1;
+                    throw diverged(step, -1, LR, "lr(" + (step - 1) + ".." + (step + 1) + ") = "
+                            + prevLr + ", " + lr + ", " + nextLr + " from " + schedule
+                            + " (a Cosine/Linear schedule needs total_steps > warmup_steps)", lr, models.get(0));
+                }
                 List<BatchId> ranges = assignment.assign(step, round.dataIndex(), round.batchSize(), n);
                 long t0 = System.nanoTime();
                 // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
@@ -236,6 +249,7 @@ public final class Training implements AutoCloseable {
                     if (Thread.currentThread().isInterrupted()) break;
                     throw e;
                 }
+                if (step > startStep + 1) candidate = models.get(0).parameters().flat().toFloatArray();
                 double fb = 0, comp = 0, apply = 0;
                 long tokens = 0, bytes = 0, dense = 0;
                 List<Float> losses = new ArrayList<>();
@@ -253,7 +267,9 @@ public final class Training implements AutoCloseable {
                     m.zeroGradients();
                     float loss = m.forwardBackward(samples);
                     fb += (System.nanoTime() - f0) / 1e9;
-                    if (!Float.isFinite(loss)) throw nanLoss(step, c, loss);
+                    if (!Float.isFinite(loss)) {
+                        throw diverged(step, c, "the loss", "loss " + loss + nonFiniteTensors(m, " (weights and gradients finite: the forward pass overflowed)"), lr, models.get(0));
+                    }
                     losses.add(loss);
                     tokens += (long) samples.length * (samples[0].length - 1);
                     long c0 = System.nanoTime();
@@ -270,6 +286,11 @@ public final class Training implements AutoCloseable {
                     }
                     comp += (System.nanoTime() - c0) / 1e9;
                 }
+                if (candidate != null) {
+                    lastFinite = candidate; // every loss of this round was finite: the state it started from was good
+                    lastFiniteStep = step - 1;
+                    candidate = null;
+                }
                 if (!distros.isEmpty()) {
                     long a0 = System.nanoTime();
                     List<DistroResult> received = new ArrayList<>();
@@ -284,13 +305,19 @@ public final class Training implements AutoCloseable {
                     }
                     List<List<CompressedTensor>> tensors = new ArrayList<>();
                     for (DistroResult r : consensus) tensors.add(r.tensors());
-                    double applyLr = applyLr(schedule, step, coldStart);
+                    double applyLr = nextLr;
                     for (int c = 0; c < n; c++) {
                         final int client = c;
                         if (consensus.stream().noneMatch(r -> r.trainerNonce() == client)) distros.get(c).forgetOwnResult();
                         distros.get(c).apply(tensors, applyLr);
                     }
                     apply += (System.nanoTime() - a0) / 1e9;
+                }
+                for (int c = 0; c < n; c++) {
+                    if (!finite(models.get(c))) {
+                        throw diverged(step, c, "the weights", "after applying the round's update"
+                                + nonFiniteTensors(models.get(c), ""), distros.isEmpty() ? lr : nextLr, models.get(0));
+                    }
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 lastStep = step;
@@ -381,35 +408,61 @@ public final class Training implements AutoCloseable {
         return resumed ? ColdStartWarmup.of(lastStepBefore + 1, coldStartWarmupSteps) : Optional.empty();
     }
 
-    private TrainingException nanLoss(long step, int client, float loss) {
-        String kept = "no checkpoint was written";
-        Path suspect = lastCheckpoint;
-        if (suspect != null && stepOf(suspect) == step - 1) {
-            // those weights are the ones that just produced the non-finite loss: not a good checkpoint
-            deleteTree(suspect);
-            lastCheckpoint = previousCheckpoint(step - 1).orElse(null);
-        }
-        if (lastCheckpoint != null) kept = "last good checkpoint: " + lastCheckpoint;
-        return new TrainingException("loss became " + loss + " at step " + step + " on client " + client
-                + ": the session stopped (" + kept + "). Lower the learning rate or set clip_grad_norm, then resume");
-    }
+    private static final String LR = "the learning rate";
 
-    private Optional<Path> previousCheckpoint(long before) {
-        if (b.checkpointDir == null || !Files.isDirectory(b.checkpointDir)) return Optional.empty();
-        try (Stream<Path> s = Files.list(b.checkpointDir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(b.runId + "-step") && stepOf(p) >= 0 && stepOf(p) < before)
-                    .max(Comparator.comparingLong(Training::stepOf));
-        } catch (IOException e) {
-            return Optional.empty();
+    /** Whether every weight of {@code m} is finite: one native reduction (a sum overflows only on diverged weights). */
+    private static boolean finite(LlamaModel m) {
+        try (ai.djl.ndarray.NDArray sum = m.parameters().flat().sum()) {
+            return Float.isFinite(sum.getFloat());
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: the error message still names the step that failed
+    /** Names the parameters of {@code m} holding a non-finite weight or gradient; {@code otherwise} when none does. */
+    static String nonFiniteTensors(LlamaModel m, String otherwise) {
+        List<String> bad = new ArrayList<>();
+        for (var e : m.parameters().entrySet()) {
+            ai.djl.ndarray.NDArray p = e.getValue();
+            if (!allFinite(p.toFloatArray())) bad.add(e.getKey());
+            else if (p.hasGradient()) {
+                try (ai.djl.ndarray.NDArray g = p.getGradient()) {
+                    if (!allFinite(g.toFloatArray())) bad.add(e.getKey() + " (gradient)");
+                }
+            }
+            if (bad.size() >= 3) break;
         }
+        return bad.isEmpty() ? otherwise : "; first non-finite tensor" + (bad.size() > 1 ? "s " : " ") + String.join(", ", bad);
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) if (!Float.isFinite(v)) return false;
+        return true;
+    }
+
+    /**
+     * Stops a diverged session: writes the last finite state (client 0's weights after step {@link #lastFiniteStep},
+     * f32) as {@code {run_id}-step{N}} and says how to continue from it with a lower LR.
+     */
+    private TrainingException diverged(long step, int client, String what, String detail, double lr, LlamaModel model) {
+        String kept;
+        if (b.checkpointDir != null && lastFinite != null && lastFiniteStep > 0) {
+            Path dir = b.checkpointDir.resolve(b.runId + "-step" + lastFiniteStep);
+            LlamaModel.write(dir, model.config(), model.parameters().tensors(lastFinite), Safetensors.Dtype.F32);
+            copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
+            lastCheckpoint = dir;
+            for (TrainingListener l : listeners) l.onCheckpoint(lastFiniteStep, dir);
+            kept = "the last finite state (step " + lastFiniteStep + ") is in " + dir + "; " + (what.equals(LR)
+                    ? "fix the schedule, then continue from it: bin/run-manager train --resume " + dir + " --config-path FIXED.toml"
+                    : "continue from it with a lower LR: bin/run-manager train --resume " + dir
+                            + " --lr-scale 0.5 (Training.resumeFrom(dir).optLrScale(0.5))");
+        } else if (lastFiniteStep <= 0) {
+            kept = "it diverged before any step completed: lower the learning rate (--lr-scale 0.5) or fix the schedule";
+        } else {
+            kept = "no checkpoint directory was set, so the last finite state (step " + lastFiniteStep + ") is not kept: "
+                    + "rerun with --checkpoint-dir DIR (optCheckpointDir) and --lr-scale 0.5";
+        }
+        return new TrainingException("training diverged at step " + step + (client >= 0 ? " on client " + client : "")
+                + ": " + what + " is not finite (" + detail + "), lr " + String.format("%.3e", lr)
+                + ": the session stopped; " + kept);
     }
 
     /** Step number of a {@code {run_id}-step{N}} directory, -1 when the name has none. */
@@ -420,13 +473,43 @@ public final class Training implements AutoCloseable {
 
     private void saveCheckpoint(LlamaModel model, long step) {
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
-        model.save(dir); // bf16, like Psyche's checkpoints
+        model.save(dir, Safetensors.Dtype.BF16, b.maxShardBytes); // bf16, like Psyche's checkpoints
         copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
         lastCheckpoint = dir;
         for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+        evaluateHeldOut(model, step, dir);
     }
 
-    /** Copies the {@code tokenizer.json} beside a Local dataset into a checkpoint directory, so it decodes alone. */
+    /**
+     * The held-out set: {@link Builder#optHeldOut}, else the {@code valid.bin} beside a dataset file {@code train.bin}
+     * (the bundled datasets' layout); empty when there is none.
+     */
+    private Optional<Path> heldOutFile() {
+        if (b.heldOut != null) return Optional.of(b.heldOut);
+        if (b.dataset == null || !b.dataset.getFileName().toString().equals("train.bin")) return Optional.empty();
+        Path valid = b.dataset.resolveSibling("valid.bin");
+        return Files.isRegularFile(valid) ? Optional.of(valid) : Optional.empty();
+    }
+
+    /** Mean loss of {@code model} on the first {@code heldOutSequences} sequences of the held-out set, told to the listeners. */
+    private void evaluateHeldOut(LlamaModel model, long step, Path checkpoint) {
+        Optional<Path> file = heldOutFile();
+        if (file.isEmpty() || b.heldOutSequences <= 0) return;
+        int seqLen = (int) b.config.model().maxSeqLen();
+        try (TokenDataProvider valid = TokenDataProvider.open(new DataLocation.Local(file.get().toString()), seqLen)) {
+            int n = (int) Math.min(b.heldOutSequences, valid.numSequences());
+            if (n <= 0) return;
+            int[][] samples = valid.samples(new BatchId(0, n - 1));
+            float loss = model.evalLoss(samples);
+            long tokens = (long) n * seqLen;
+            for (TrainingListener l : listeners) l.onEvaluation(step, "valid", loss, tokens, checkpoint);
+        }
+    }
+
+    /**
+     * Copies the Hugging Face {@code tokenizer.json} (and {@code tokenizer_config.json} when there is one) beside a Local
+     * dataset into a checkpoint directory, so it decodes alone and {@code AutoTokenizer.from_pretrained} loads it.
+     */
     public static void copyTokenizer(DataLocation loc, Path dir) {
         if (loc instanceof DataLocation.Local l) {
             Path p = Path.of(l.path());
@@ -434,6 +517,10 @@ public final class Training implements AutoCloseable {
             if (Files.isRegularFile(tok)) {
                 try {
                     Files.copy(tok, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+                    Path tokConfig = tok.resolveSibling("tokenizer_config.json");
+                    if (Files.isRegularFile(tokConfig)) {
+                        Files.copy(tokConfig, dir.resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+                    }
                 } catch (IOException e) {
                     throw new TrainingException("cannot copy tokenizer into checkpoint " + dir + ": " + e.getMessage(), e);
                 }
@@ -504,6 +591,10 @@ public final class Training implements AutoCloseable {
         private Path resumeFrom;
         private AssignmentSource assignment;
         private RoundDriver driver;
+        private double lrScale = 1.0;
+        private long maxShardBytes;
+        private Path heldOut;
+        private int heldOutSequences = 8;
 
         private Builder() {}
 
@@ -538,6 +629,29 @@ public final class Training implements AutoCloseable {
         public Builder optSeed(long s) { this.seed = s; return this; }
 
         public Builder optResumeFrom(Path dir) { this.resumeFrom = dir; return this; }
+
+        /** Checkpoints in safetensors shards of at most this many bytes with an index (0, the default: one file). */
+        public Builder optMaxShardBytes(long bytes) { this.maxShardBytes = bytes; return this; }
+
+        /**
+         * Held-out token file evaluated at every checkpoint (default: {@code valid.bin} beside a {@code train.bin}
+         * dataset) on its first {@code sequences} sequences (default 8; 0 turns evaluation off).
+         */
+        public Builder optHeldOut(Path file, int sequences) {
+            this.heldOut = file;
+            this.heldOutSequences = sequences;
+            return this;
+        }
+
+        /**
+         * Multiplies every learning rate of the schedule (default 1): after a divergence, resume from the last finite
+         * checkpoint with e.g. 0.5.
+         */
+        public Builder optLrScale(double scale) {
+            if (!(scale > 0) || !Double.isFinite(scale)) throw new TrainingException("lr scale must be a positive number, got " + scale);
+            this.lrScale = scale;
+            return this;
+        }
 
         public Builder optAssignment(AssignmentSource a) { this.assignment = a; return this; }
 

@@ -31,6 +31,41 @@ class TrainCommand_RunTest {
         assertTrue(Files.isRegularFile(dir.resolve("cli-step2").resolve("model.safetensors")), text);
     }
 
+    /**
+     * The README's smallest run, {@code train --clients 2 --steps 10}: it used to reach NaN at step 10 (10 warmup steps
+     * in a 10-step cosine schedule, lr(10) = 0/0). Finite at every step, a checkpoint, and a resume at half the LR.
+     */
+    @Test void readmeTenStepRunIsFiniteAndResumesWithLowerLr() {
+        String text = run("train", "--dataset", "../datasets/tiny/train.bin", "--clients", "2", "--steps", "10",
+                "--device", "cpu", "--checkpoint-dir", dir.toString());
+        for (int s = 1; s <= 10; s++) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("step " + s + "/10 loss (\\S+) ").matcher(text);
+            assertTrue(m.find(), text);
+            assertTrue(Double.isFinite(Double.parseDouble(m.group(1))), "step " + s + ": " + text);
+        }
+        Path cp = dir.resolve("run-step10");
+        assertTrue(Files.isRegularFile(cp.resolve("model.safetensors")), text);
+        String resumed = run("train", "--dataset", "../datasets/tiny/train.bin", "--clients", "2", "--steps", "12",
+                "--device", "cpu", "--checkpoint-dir", dir.toString(), "--resume", cp.toString(), "--lr-scale", "0.5");
+        assertTrue(resumed.contains("step 11/12 loss ") && resumed.contains("step 12/12 loss ")
+                && !resumed.contains("step 10/"), resumed);
+        assertTrue(Files.isRegularFile(dir.resolve("run-step12").resolve("model.safetensors")), resumed);
+    }
+
+    private static String run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true));
+            code = RunManager.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, code, out.toString());
+        return out.toString();
+    }
+
     @Test void badInputExitsNonZeroWithTheReason() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;

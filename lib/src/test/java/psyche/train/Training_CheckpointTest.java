@@ -6,7 +6,7 @@ import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
 import psyche.config.RunConfig;
 import psyche.train.data.BatchId;
-import psyche.train.data.BpeTokenizer;
+import psyche.train.data.HfTokenizer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -84,7 +84,7 @@ class Training_CheckpointTest {
             assertEquals(dir.resolve("tiny-step5"), t.lastCheckpoint().orElseThrow());
         }
 
-        BpeTokenizer tok = BpeTokenizer.load(cp.resolve("tokenizer.json"));
+        try (HfTokenizer tok = HfTokenizer.load(cp)) {
         int[] prompt = tok.encode("The hacker");
         int[] greedy = Training.sample(cp, prompt, 5, 0, 1);
         assertEquals(prompt.length + 5, greedy.length);
@@ -92,6 +92,7 @@ class Training_CheckpointTest {
         int[] sampled = Training.sample(cp, prompt, 5, 1.0, 7);
         for (int id : sampled) assertTrue(id >= 0 && id < 1024);
         assertFalse(tok.decode(sampled).isEmpty());
+        }
     }
 
     @Test void stopEndsCleanlyAndKeepsACheckpoint() throws Exception {
@@ -123,30 +124,6 @@ class Training_CheckpointTest {
             assertFalse(t.isRunning());
             assertTrue(t.failure().isEmpty(), () -> "clean end, not " + t.failure());
             assertEquals(dir.resolve("intr-step" + t.step()), t.lastCheckpoint().orElseThrow());
-        }
-    }
-
-    @Test void nanLossStopsTheSessionAndKeepsTheLastGoodCheckpoint() {
-        // a round's results go in with the next step's LR: step 1's with lr(2) = 4e-3, step 2's with lr(3) = 5e299
-        // (infinite in f32), so step 3 sees a NaN loss
-        RunConfig exploding = TinyRun.config(TRAIN, 5, new Optimizer.Distro(Optional.empty(), Optional.empty(), 0.999f, 8, 64, false),
-                new LrSchedule.Linear(4e-3, 4e-3, 1e300, 2, 4), 4, 32);
-        List<Path> written = new ArrayList<>();
-        try (Training t = Training.builder().setConfig(exploding).optClients(2).optModel(SMALL).optDevice("cpu")
-                .optRunId("nan").optCheckpointDir(dir).optCheckpointEvery(1)
-                .optListener(new TrainingListener() {
-                    public void onStep(StepReport r) {}
-                    public void onCheckpoint(long step, Path d) { written.add(d); }
-                }).build()) {
-            TrainingException e = assertThrows(TrainingException.class, t::run);
-            assertTrue(e.getMessage().contains("at step 3") && e.getMessage().contains("stopped"), e.getMessage());
-            assertTrue(e.getMessage().contains("last good checkpoint: " + dir.resolve("nan-step1")), e.getMessage());
-            assertEquals(List.of(dir.resolve("nan-step1"), dir.resolve("nan-step2")), written);
-            assertFalse(Files.exists(dir.resolve("nan-step2")), "the checkpoint that produced the NaN is removed");
-            assertEquals(Optional.of(dir.resolve("nan-step1")), t.lastCheckpoint());
-            try (LlamaModel good = LlamaModel.load(dir.resolve("nan-step1"), ai.djl.Device.cpu())) {
-                assertTrue(Float.isFinite(good.evalLoss(t.data().samples(new BatchId(0, 3)))));
-            }
         }
     }
 

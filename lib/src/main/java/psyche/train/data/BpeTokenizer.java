@@ -1,10 +1,8 @@
 package psyche.train.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import psyche.train.TrainingException;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,19 +17,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A byte-level BPE tokenizer: ids 0..255 are raw bytes, id {@code 256 + i} is merge {@code i}. Text is first cut
- * GPT-2 style into words (letters, digits or punctuation with an optional leading space, whitespace runs), merges
- * never cross a word boundary, and decoding is exact for any input.
+ * Trains a byte-level BPE (ids 0..255 are raw bytes, id {@code 256 + i} is merge {@code i}) and writes it as a Hugging
+ * Face {@code tokenizer.json}: GPT-2's byte-to-character table, a {@code Split} pre-tokenizer with {@link #PATTERN}
+ * (letters, digits or punctuation with an optional leading space, whitespace runs; Unicode classes, so a no-break
+ * space is whitespace as in Hugging Face's regex engine), then {@code ByteLevel}; {@code BPE} model; {@code ByteLevel}
+ * decoder. Encoding and decoding go through Hugging Face's own library ({@link HfTokenizer}); this class only learns
+ * the merges, for {@code datasets/*&#47;rebuild.sh}.
  */
 public final class BpeTokenizer {
-    private static final Pattern WORDS =
-            Pattern.compile(" ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+    /** The pre-tokenizer's regex, as written into tokenizer.json (Hugging Face's Oniguruma reads it Unicode-aware). */
+    public static final String PATTERN = " ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+    private static final Pattern WORDS = Pattern.compile(PATTERN, Pattern.UNICODE_CHARACTER_CLASS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int[][] merges; // merges[i] = {left, right}
     private final Map<Long, Integer> rank = new HashMap<>();
     private final byte[][] pieces;
-    private final Map<String, int[]> cache = new HashMap<>();
 
     public BpeTokenizer(int[][] merges) {
         this.merges = merges.clone();
@@ -107,77 +108,86 @@ public final class BpeTokenizer {
         return out == null ? ids : Arrays.copyOf(out, n);
     }
 
-    public int[] encode(String text) {
-        List<int[]> parts = new ArrayList<>();
-        int total = 0;
-        Matcher m = WORDS.matcher(text);
-        while (m.find()) {
-            int[] ids = cache.computeIfAbsent(m.group(), this::encodeWord);
-            parts.add(ids);
-            total += ids.length;
+    /** GPT-2's byte-to-character table ({@code bytes_to_unicode}): printable bytes map to themselves, the rest above 255. */
+    static char[] byteToChar() {
+        char[] table = new char[256];
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            table[b] = printable ? (char) b : (char) next++;
         }
-        int[] out = new int[total];
-        int at = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
+        return table;
     }
 
-    private int[] encodeWord(String word) {
-        byte[] b = word.getBytes(StandardCharsets.UTF_8);
-        int[] ids = new int[b.length];
-        for (int i = 0; i < b.length; i++) ids[i] = b[i] & 0xFF;
-        while (ids.length > 1) {
-            int bestRank = Integer.MAX_VALUE, at = -1;
-            for (int i = 0; i + 1 < ids.length; i++) {
-                Integer r = rank.get(key(ids[i], ids[i + 1]));
-                if (r != null && r < bestRank) {
-                    bestRank = r;
-                    at = i;
-                }
-            }
-            if (at < 0) break;
-            ids = mergePair(ids, merges[bestRank][0], merges[bestRank][1], 256 + bestRank);
-        }
-        return ids;
+    /** Token {@code id} spelled in byte-level characters (what tokenizer.json's vocab and merges hold). */
+    private String spelled(int id, char[] table) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : pieces[id]) sb.append(table[b & 0xFF]);
+        return sb.toString();
     }
 
-    public String decode(int[] ids) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int id : ids) {
-            if (id < 0 || id >= pieces.length) {
-                throw new TrainingException("token id " + id + " is outside this tokenizer's vocabulary of " + pieces.length);
-            }
-            out.writeBytes(pieces[id]);
+    /** This tokenizer as a Hugging Face {@code tokenizer.json} document (ids unchanged: byte b is id b). */
+    public Map<String, Object> toHuggingFace() {
+        char[] table = byteToChar();
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        for (int id = 0; id < vocabSize(); id++) {
+            Integer clash = vocab.put(spelled(id, table), id);
+            if (clash != null) throw new IllegalStateException("merges " + clash + " and " + id + " spell the same token");
         }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    public void save(Path file) {
+        List<String> mergeList = new ArrayList<>();
+        for (int[] m : merges) mergeList.add(spelled(m[0], table) + " " + spelled(m[1], table));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("type", "BPE");
+        model.put("dropout", null);
+        model.put("unk_token", null);
+        model.put("continuing_subword_prefix", null);
+        model.put("end_of_word_suffix", null);
+        model.put("fuse_unk", false);
+        model.put("byte_fallback", false);
+        model.put("ignore_merges", false);
+        model.put("vocab", vocab);
+        model.put("merges", mergeList);
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("type", "Split");
+        split.put("pattern", Map.of("Regex", PATTERN));
+        split.put("behavior", "Isolated");
+        split.put("invert", false);
+        Map<String, Object> byteLevel = new LinkedHashMap<>();
+        byteLevel.put("type", "ByteLevel");
+        byteLevel.put("add_prefix_space", false);
+        byteLevel.put("trim_offsets", true);
+        byteLevel.put("use_regex", false);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", "byte-level-bpe");
-        m.put("vocab_size", vocabSize());
-        m.put("pretokenizer", WORDS.pattern());
-        m.put("merges", merges);
+        m.put("version", "1.0");
+        m.put("truncation", null);
+        m.put("padding", null);
+        m.put("added_tokens", List.of());
+        m.put("normalizer", null);
+        m.put("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(split, byteLevel)));
+        m.put("post_processor", null);
+        m.put("decoder", byteLevel);
+        m.put("model", model);
+        return m;
+    }
+
+    /**
+     * Writes {@code tokenizer.json} in Hugging Face's format and, beside it, a {@code tokenizer_config.json} naming
+     * {@code PreTrainedTokenizerFast}, so {@code AutoTokenizer.from_pretrained(dir)} loads the directory.
+     */
+    public void save(Path file) {
         try {
-            Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+            Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toHuggingFace()));
+            writeTokenizerConfig(file.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new TrainingException("cannot write tokenizer " + file + ": " + e.getMessage(), e);
         }
     }
 
-    public static BpeTokenizer load(Path file) {
-        try {
-            JsonNode n = JSON.readTree(file.toFile());
-            JsonNode ms = n.get("merges");
-            if (ms == null) throw new TrainingException(file + " is not a byte-level BPE tokenizer (no merges)");
-            int[][] merges = new int[ms.size()][];
-            for (int i = 0; i < merges.length; i++) merges[i] = new int[] {ms.get(i).get(0).asInt(), ms.get(i).get(1).asInt()};
-            return new BpeTokenizer(merges);
-        } catch (IOException e) {
-            throw new TrainingException("cannot read tokenizer " + file + ": " + e.getMessage(), e);
-        }
+    /** {@code tokenizer_config.json} for a tokenizer without special tokens. */
+    public static void writeTokenizerConfig(Path dir) throws IOException {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("tokenizer_class", "PreTrainedTokenizerFast");
+        c.put("clean_up_tokenization_spaces", false);
+        Files.write(dir.resolve("tokenizer_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
     }
 }

@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * Builds {@code datasets/tiny}: normalizes a plain-text corpus, trains the byte-level BPE on it and writes
- * {@code tokenizer.json}, {@code train.bin} and {@code valid.bin} (little-endian u16 tokens, last 5% held out).
+ * {@code tokenizer.json} (Hugging Face's format, with {@code tokenizer_config.json}), {@code train.bin} and {@code valid.bin} (little-endian u16 tokens, last 5% held out).
  *
  * <p>Usage: {@code BuildTinyDataset INPUT.txt OUTPUT_DIR [VOCAB_SIZE]}.
  */
@@ -26,15 +26,19 @@ public final class BuildTinyDataset {
         String text = normalize(Files.readString(input));
         Files.createDirectories(out);
         long t0 = System.nanoTime();
-        BpeTokenizer tok = BpeTokenizer.train(text, vocab);
-        tok.save(out.resolve("tokenizer.json"));
-        int[] ids = tok.encode(text);
-        if (!tok.decode(ids).equals(text)) throw new IllegalStateException("tokenizer does not round-trip the corpus");
+        BpeTokenizer trained = BpeTokenizer.train(text, vocab);
+        trained.save(out.resolve("tokenizer.json"));
+        int[] ids;
+        // the corpus is encoded by Hugging Face's tokenizers from the file just written: what any reader of it gets
+        try (HfTokenizer tok = HfTokenizer.load(out.resolve("tokenizer.json"))) {
+            ids = tok.encode(text);
+            if (!tok.decode(ids).equals(text)) throw new IllegalStateException("tokenizer does not round-trip the corpus");
+        }
         int split = (int) (ids.length * 0.95);
         write(out.resolve("train.bin"), Arrays.copyOfRange(ids, 0, split));
         write(out.resolve("valid.bin"), Arrays.copyOfRange(ids, split, ids.length));
         System.out.printf("corpus %d chars -> %d tokens (vocab %d, %.2f bytes/token), train %d, valid %d, %.1f s%n",
-                text.length(), ids.length, tok.vocabSize(), (double) text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length / ids.length,
+                text.length(), ids.length, trained.vocabSize(), (double) text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length / ids.length,
                 split, ids.length - split, (System.nanoTime() - t0) / 1e9);
     }
 

@@ -28,8 +28,14 @@ import java.util.Random;
  * Debian's python3-torch) run in the same process tree; then bytes per result vs dense bf16 at chunk 64, top-k 8,
  * 1-bit.
  *
+ * <p>Baselines, each where its python is found: PyTorch 2.x eager and the same under {@code torch.compile} from the
+ * Hugging Face reference venv ({@code PSYCHE_HF_PYTHON}, default {@code ~/.cache/psyche/hf-venv/bin/python}, which
+ * {@code bin/run-tests} creates from the local pip index), and Debian's torch 1.13 eager ({@code PYTHON}, default
+ * {@code /usr/bin/python3}).
+ *
  * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=psyche.train.bench.TrainingBench} (or java -cp with the test class path). Args: [steps] [threads].
+ * -Dexec.mainClass=psyche.train.bench.TrainingBench -Dexec.args="20 2 llama2-20m"} (or java -cp with the test class
+ * path). Args: [steps] [threads] [model: tiny (default) or llama2-20m, the preset of {@code train --model}].
  * The two sides run in alternating rounds (steps / 6 each) after warming up (DJL until the JIT has settled, see
  * {@link #warmUp}), so a machine that speeds up or slows down during the run affects both alike; medians are over all
  * rounds, and each round pair's ratio is printed.
@@ -40,8 +46,9 @@ public final class TrainingBench {
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        int batch = 16, seq = 64;
-        LlamaConfig cfg = LlamaConfig.tiny(1024);
+        boolean big = args.length > 2 && args[2].equals("llama2-20m");
+        int batch = big ? 8 : 16, seq = big ? 512 : 64;
+        LlamaConfig cfg = big ? LlamaConfig.llama2_20m() : LlamaConfig.tiny(1024);
         Optimizer.Distro distroCfg = new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true);
         TorchRuntime.noGradOnThisThread();
         TorchRuntime.setThreads(threads);
@@ -49,26 +56,39 @@ public final class TrainingBench {
         System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d rounds of %d steps for each side, "
                 + "alternating, %d threads%n", cfg, cfg.parameterCount(), batch, seq, ROUNDS, perRound, threads);
 
-        try (Stepper djl = new Stepper(cfg, distroCfg, batch, seq); PyTorchEager torch = PyTorchEager.start(cfg, batch, seq, threads)) {
-            int warm = warmUp(djl);
+        String hf = System.getenv().getOrDefault("PSYCHE_HF_PYTHON",
+                Path.of(System.getProperty("user.home"), ".cache", "psyche", "hf-venv", "bin", "python").toString());
+        String debian = System.getenv().getOrDefault("PYTHON", "/usr/bin/python3");
+        List<PyTorchEager> baselines = new ArrayList<>();
+        try (Stepper djl = new Stepper(cfg, distroCfg, batch, seq)) {
+            for (String[] b : new String[][] {{hf, "0"}, {hf, "1"}, {debian, "0"}}) {
+                PyTorchEager p = PyTorchEager.start(b[0], cfg, batch, seq, threads, b[1].equals("1"), big ? 2 : 5);
+                if (p != null) baselines.add(p);
+            }
+            int warm = warmUp(djl, big ? 3 : 40);
             System.out.printf("DJL warm-up: %d steps, until a 10-step round saw under 1%% of its time compiled by the JIT%n", warm);
-            StepTimes mine = new StepTimes(), theirs = new StepTimes();
+            StepTimes mine = new StepTimes();
+            List<StepTimes> theirsAll = new ArrayList<>();
+            for (int i = 0; i < baselines.size(); i++) theirsAll.add(new StepTimes());
             for (int r = 0; r < ROUNDS; r++) {
                 mine.add(djl.run(perRound));
-                if (torch != null) theirs.add(torch.run(perRound));
+                for (int i = 0; i < baselines.size(); i++) theirsAll.get(i).add(baselines.get(i).run(perRound));
             }
             double mf = mine.median(0), mc = mine.median(1), ma = mine.median(2), step = mf + mc + ma;
             double djlTps = batch * seq / step;
             System.out.printf("DJL step (median): forward/backward %.4f s, compress %.4f s, apply %.4f s, total %.4f s, "
                     + "%.0f tokens/s (process CPU per wall second %.2f)%n", mf, mc, ma, step, djlTps, mine.cpuPerWall());
             System.out.printf("DisTrO share of step time: %.1f%% (target <= 10%%)%n", 100 * (mc + ma) / step);
-            if (torch != null) {
+            for (int i = 0; i < baselines.size(); i++) {
+                PyTorchEager torch = baselines.get(i);
+                StepTimes theirs = theirsAll.get(i);
                 double tf = theirs.median(0), td = theirs.median(1), torchTps = batch * seq / (tf + td);
-                System.out.printf("PyTorch %s eager, same model, batch and DisTrO step (per parameter, as DeMo/distro.rs): "
+                System.out.printf("PyTorch %s, same model, batch and DisTrO step (per parameter, as DeMo/distro.rs): "
                         + "forward/backward %.4f s, DisTrO %.4f s, total %.4f s, %.0f tokens/s (process CPU per wall second "
                         + "%.2f)%n", torch.version, tf, td, tf + td, torchTps, theirs.cpuPerWall());
-                System.out.printf("ratio DJL/PyTorch tokens/s: whole step %.2fx (target >= 1.0x); forward/backward %.2fx, "
-                        + "DisTrO %.2fx%n", djlTps / torchTps, tf / mf, td / (mc + ma));
+                System.out.printf("ratio DJL/PyTorch %s tokens/s: whole step %.2fx (targets: >= 1.0x eager, >= 0.8x "
+                        + "torch.compile); forward/backward %.2fx, DisTrO %.2fx%n", torch.version, djlTps / torchTps, tf / mf,
+                        td / (mc + ma));
                 System.out.printf("baseline BLAS: %s; OPENBLAS_CORETYPE=%s%n", torch.blas,
                         System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset: OpenBLAS picks this CPU's kernels)"));
                 if (torch.blas.contains("/blas/libblas")) {
@@ -78,17 +98,20 @@ public final class TrainingBench {
                 System.out.printf("per round (DJL/PyTorch tokens/s, medians of %d steps): %s%n", perRound,
                         mine.roundRatios(theirs));
             }
+        } finally {
+            for (PyTorchEager p : baselines) p.close();
         }
+        if (big) return; // the tiny model's extra lines below
 
         double[] wide = stepSplit(cfg, distroCfg, 64, seq, Math.max(3, steps / 2));
         System.out.printf("same model, batch 64 x %d: forward/backward %.4f s, DisTrO %.4f s, share %.1f%% "
                 + "(DisTrO cost does not grow with the batch)%n", seq, wide[0], wide[1] + wide[2],
                 100 * (wide[1] + wide[2]) / (wide[0] + wide[1] + wide[2]));
         LlamaConfig larger = new LlamaConfig(256, 4, 8, 4, 704, 1024, 512, 10000.0, 1e-5, true);
-        double[] big = stepSplit(larger, distroCfg, batch, seq, Math.max(3, steps / 4));
+        double[] larg = stepSplit(larger, distroCfg, batch, seq, Math.max(3, steps / 4));
         System.out.printf("larger model (hidden 256, 4 layers, %d parameters): forward/backward %.4f s, compress %.4f s, "
-                + "apply %.4f s, DisTrO share %.1f%%%n", larger.parameterCount(), big[0], big[1], big[2],
-                100 * (big[1] + big[2]) / (big[0] + big[1] + big[2]));
+                + "apply %.4f s, DisTrO share %.1f%%%n", larger.parameterCount(), larg[0], larg[1], larg[2],
+                100 * (larg[1] + larg[2]) / (larg[0] + larg[1] + larg[2]));
 
         compression(cfg);
         compression(new LlamaConfig(512, 2, 8, 4, 1408, 8192, 2048, 10000.0, 1e-5, false));
@@ -100,15 +123,16 @@ public final class TrainingBench {
      * compile time is under 1% of its wall time, so the timed rounds measure compiled code on both sides. Returns the
      * steps taken.
      */
-    static int warmUp(Stepper s) {
+    static int warmUp(Stepper s, int minSteps) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         int steps = 0;
         while (steps < 600) {
             long compiled = jit.getTotalCompilationTime(), t0 = System.nanoTime();
-            s.run(10);
-            steps += 10;
+            int n = Math.min(10, minSteps);
+            s.run(n);
+            steps += n;
             double compiledShare = (jit.getTotalCompilationTime() - compiled) / ((System.nanoTime() - t0) / 1e6);
-            if (steps >= 40 && compiledShare < 0.01) break;
+            if (steps >= minSteps && compiledShare < 0.01) break;
         }
         return steps;
     }
@@ -220,19 +244,21 @@ public final class TrainingBench {
         }
 
         /** Starts the baseline (5 warm-up steps); null, with the reason printed, when Debian's python3-torch is missing. */
-        static PyTorchEager start(LlamaConfig cfg, int batch, int seq, int threads) {
+        static PyTorchEager start(String python, LlamaConfig cfg, int batch, int seq, int threads, boolean compile, int warmup) {
             Path script = Path.of("src/test/python/bench_llama_eager.py");
             if (!Files.exists(script)) script = Path.of("lib/src/test/python/bench_llama_eager.py");
-            String python = System.getenv().getOrDefault("PYTHON", "/usr/bin/python3");
             List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
             for (int v : new int[] {cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.numAttentionHeads(), cfg.numKeyValueHeads(),
-                    cfg.intermediateSize(), cfg.vocabSize(), batch, seq, 5, threads}) cmd.add(Integer.toString(v));
+                    cfg.intermediateSize(), cfg.vocabSize(), batch, seq, warmup, threads,
+                    cfg.tieWordEmbeddings() ? 1 : 0, compile ? 1 : 0}) cmd.add(Integer.toString(v));
             try {
                 PyTorchEager p = new PyTorchEager(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start());
                 p.run(1); // proves it runs; also the first request pays for the import
                 return p;
             } catch (Exception e) {
-                System.out.println("PyTorch baseline not run (" + e.getMessage() + "): apt-get install python3-torch libopenblas0-pthread, or set PYTHON");
+                System.out.println("PyTorch baseline " + python + (compile ? " torch.compile" : " eager") + " not run ("
+                        + e.getMessage() + "): bin/run-tests creates the PyTorch 2.x venv (PSYCHE_HF_PYTHON); for Debian's "
+                        + "torch 1.13: apt-get install python3-torch libopenblas0-pthread, or set PYTHON");
                 return null;
             }
         }
