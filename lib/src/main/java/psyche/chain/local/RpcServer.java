@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import psyche.chain.Message;
+import psyche.chain.Rent;
 import psyche.chain.local.programs.TokenAccount;
 import psyche.chain.local.programs.TokenMint;
 import psyche.chain.local.programs.TokenProgram;
@@ -259,7 +261,7 @@ public final class RpcServer implements AutoCloseable {
                 yield withContext(ledger.slot(), values);
             }
             case "getProgramAccounts" -> programAccounts(params);
-            case "getMinimumBalanceForRentExemption" -> NODES.numberNode(Rent.minimumBalance(param(params, 0).asLong()));
+            case "getMinimumBalanceForRentExemption" -> NODES.numberNode(Rent.exemptMinimum(param(params, 0).asLong()));
             case "getFeeForMessage" -> {
                 byte[] message = Base64.getDecoder().decode(param(params, 0).asText());
                 yield withContext(ledger.slot(), NODES.numberNode(Rent.LAMPORTS_PER_SIGNATURE * WireTransaction.requiredSignatures(message)));
@@ -517,7 +519,7 @@ public final class RpcServer implements AutoCloseable {
                     .put("numReadonlyUnsignedAccounts", tx.numReadonlyUnsigned())
                     .put("numRequiredSignatures", tx.numRequiredSignatures());
             ArrayNode ixs = message.putArray("instructions");
-            for (WireTransaction.CompiledInstruction ix : tx.instructions()) {
+            for (Message.CompiledInstruction ix : tx.instructions()) {
                 ObjectNode i = ixs.addObject();
                 ArrayNode accounts = i.putArray("accounts");
                 for (int a : ix.accountIndexes()) accounts.add(a);

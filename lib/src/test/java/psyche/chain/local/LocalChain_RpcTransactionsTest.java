@@ -32,6 +32,7 @@ import org.p2p.solanaj.programs.TokenProgram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import psyche.chain.Rent;
 import psyche.chain.local.programs.TokenAccount;
 import psyche.chain.local.programs.TokenMint;
 import psyche.chain.rpc.Commitment;

@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 
-import psyche.chain.local.AccountMeta;
+import psyche.chain.AccountMeta;
+import psyche.chain.Pdas;
 import psyche.chain.local.AccountRef;
-import psyche.chain.local.Ed25519;
 import psyche.chain.local.InstructionError;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.Program;
@@ -26,8 +26,8 @@ public final class AssociatedTokenProgram implements Program {
     @Override public String name() { return "spl-associated-token-account"; }
 
     /** The associated token account of {@code wallet} for {@code mint} under the classic token program. */
-    public static Ed25519.ProgramAddress address(Pubkey wallet, Pubkey mint) {
-        return Ed25519.findProgramAddress(List.of(wallet.bytes(), TokenProgram.ID.bytes(), mint.bytes()), ID);
+    public static Pdas.Pda address(Pubkey wallet, Pubkey mint) {
+        return Pdas.find(ID, wallet.bytes(), TokenProgram.ID.bytes(), mint.bytes());
     }
 
     @Override public void execute(InvokeContext ctx, List<AccountRef> accounts, byte[] data) {
@@ -45,8 +45,7 @@ public final class AssociatedTokenProgram implements Program {
         AccountRef system = accounts.get(4);
         AccountRef token = accounts.get(5);
         ctx.consumeComputeUnits(10_000);
-        Ed25519.ProgramAddress derived = Ed25519.findProgramAddress(
-                List.of(wallet.key().bytes(), token.key().bytes(), mint.key().bytes()), ID);
+        Pdas.Pda derived = Pdas.find(ID, wallet.key().bytes(), token.key().bytes(), mint.key().bytes());
         if (!derived.address().equals(ata.key())) {
             ctx.log("Error: Associated address does not match seed derivation");
             throw new ProgramFailure(InstructionError.INVALID_SEEDS);

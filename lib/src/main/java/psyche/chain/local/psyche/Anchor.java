@@ -5,8 +5,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
+import psyche.chain.AccountMeta;
 import psyche.chain.Pdas;
-import psyche.chain.local.AccountMeta;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.ProgramFailure;
@@ -159,7 +159,7 @@ final class Anchor {
         for (byte[] seed : seedsWithBump) key.append('/').append(java.util.HexFormat.of().formatHex(seed));
         Pubkey cached = DERIVED.get(key.toString());
         if (cached != null) return cached;
-        Pubkey derived = psyche.chain.local.Ed25519.createProgramAddress(List.of(seedsWithBump), programId);
+        Pubkey derived = psyche.chain.Pdas.createProgramAddress(programId, List.of(seedsWithBump));
         if (DERIVED.size() > 100_000) DERIVED.clear(); // bounded: a long-lived chain with very many runs
         DERIVED.put(key.toString(), derived);
         return derived;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import psyche.chain.AccountMeta;
 import psyche.chain.CoordinatorAccount;
 import psyche.chain.CoordinatorAccountCodec;
 import psyche.chain.CoordinatorInstance;
@@ -17,7 +18,6 @@ import psyche.chain.Pdas;
 import psyche.chain.ProgramIds;
 import psyche.chain.TreasurerInstructions;
 import psyche.chain.TreasurerRun;
-import psyche.chain.local.AccountMeta;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.Program;

@@ -22,7 +22,7 @@ import psyche.chain.Transaction;
 import psyche.chain.TreasurerInstructions;
 import psyche.chain.local.LocalChain;
 import psyche.chain.local.MutableClock;
-import psyche.chain.local.Rent;
+import psyche.chain.Rent;
 import psyche.chain.rpc.Commitment;
 import psyche.chain.rpc.RpcClient;
 import psyche.chain.rpc.RpcTypes;
