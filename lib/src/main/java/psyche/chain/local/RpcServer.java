@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import psyche.chain.Message;
 import psyche.chain.Rent;
-import psyche.chain.local.programs.TokenAccount;
-import psyche.chain.local.programs.TokenMint;
+import psyche.chain.TokenAccount;
+import psyche.chain.TokenMint;
 import psyche.chain.local.programs.TokenProgram;
 import psyche.coordinator.Pubkey;
 
@@ -554,12 +554,12 @@ public final class RpcServer implements AutoCloseable {
 
     private JsonNode tokenAccountBalance(JsonNode params) {
         AccountState account = ledger.account(pubkey(param(params, 0)));
-        if (account == null || !account.owner().equals(TokenProgram.ID) || account.dataLength() != TokenAccount.LENGTH) {
+        if (account == null || !account.owner().equals(TokenProgram.ID) || account.dataLength() != TokenAccount.SIZE) {
             throw new RpcError(INVALID_PARAMS, "Invalid param: not a Token account");
         }
         TokenAccount token = TokenAccount.decode(account.dataUnsafe());
         AccountState mintAccount = ledger.account(token.mint());
-        if (mintAccount == null || mintAccount.dataLength() != TokenMint.LENGTH) {
+        if (mintAccount == null || mintAccount.dataLength() != TokenMint.SIZE) {
             throw new RpcError(INVALID_PARAMS, "Invalid param: could not find mint");
         }
         int decimals = TokenMint.decode(mintAccount.dataUnsafe()).decimals();

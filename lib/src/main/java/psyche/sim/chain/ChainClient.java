@@ -287,8 +287,7 @@ public final class ChainClient implements AutoCloseable {
             }
             healthChecked.add(key);
             send(run.coordinator().permissionless(signer(), run.instance(), run.account(),
-                    new CoordinatorInstructions.HealthCheck(target.id(),
-                            psyche.chain.Committee.values()[proof.committee().ordinal()], proof.position(), proof.index())));
+                    new CoordinatorInstructions.HealthCheck(check)));
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 
 import psyche.chain.AccountMeta;
 import psyche.chain.Pdas;
+import psyche.chain.TokenAccount;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InstructionError;
 import psyche.chain.local.InvokeContext;
@@ -50,7 +51,7 @@ public final class AssociatedTokenProgram implements Program {
             ctx.log("Error: Associated address does not match seed derivation");
             throw new ProgramFailure(InstructionError.INVALID_SEEDS);
         }
-        if (kind == 1 && ata.owner().equals(token.key()) && ata.dataLength() == TokenAccount.LENGTH) {
+        if (kind == 1 && ata.owner().equals(token.key()) && ata.dataLength() == TokenAccount.SIZE) {
             TokenAccount existing = TokenAccount.decode(ata.data());
             if (existing.isInitialized()) {
                 if (!existing.owner().equals(wallet.key())) {
@@ -65,18 +66,18 @@ public final class AssociatedTokenProgram implements Program {
         if (!system.key().equals(SystemProgram.ID)) throw new ProgramFailure(InstructionError.INCORRECT_PROGRAM_ID);
         List<byte[]> seeds = List.of(wallet.key().bytes(), token.key().bytes(), mint.key().bytes(),
                 new byte[] {(byte) derived.bump()});
-        long rent = ctx.minimumBalance(TokenAccount.LENGTH);
+        long rent = ctx.minimumBalance(TokenAccount.SIZE);
         List<AccountMeta> pair = List.of(AccountMeta.writable(payer.key(), true), AccountMeta.writable(ata.key(), true));
         if (ata.lamports() > 0) {
             // pre-funded address: top up, then allocate and assign (create_account would refuse a funded account)
             long topUp = Math.max(0, rent - ata.lamports());
             if (topUp > 0) ctx.invoke(SystemProgram.ID, pair, systemIx(2, topUp, null, null), List.of(seeds));
             ctx.invoke(SystemProgram.ID, List.of(AccountMeta.writable(ata.key(), true)),
-                    systemIx(8, TokenAccount.LENGTH, null, null), List.of(seeds));
+                    systemIx(8, TokenAccount.SIZE, null, null), List.of(seeds));
             ctx.invoke(SystemProgram.ID, List.of(AccountMeta.writable(ata.key(), true)),
                     systemIx(1, 0, null, token.key()), List.of(seeds));
         } else {
-            ctx.invoke(SystemProgram.ID, pair, systemIx(0, rent, (long) TokenAccount.LENGTH, token.key()), List.of(seeds));
+            ctx.invoke(SystemProgram.ID, pair, systemIx(0, rent, (long) TokenAccount.SIZE, token.key()), List.of(seeds));
         }
         ctx.log("Initialize the associated token account");
         byte[] init = new byte[33];

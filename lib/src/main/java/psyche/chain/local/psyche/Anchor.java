@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import psyche.chain.AccountMeta;
+import psyche.chain.AnchorError;
 import psyche.chain.Pdas;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;

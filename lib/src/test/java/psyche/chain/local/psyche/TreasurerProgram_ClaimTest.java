@@ -18,7 +18,7 @@ import psyche.chain.Participant;
 import psyche.chain.Pdas;
 import psyche.chain.TreasurerInstructions;
 import psyche.chain.TreasurerRun;
-import psyche.chain.local.programs.TokenAccount;
+import psyche.chain.TokenAccount;
 import psyche.chain.rpc.TransactionFailedException;
 import psyche.config.RunConfig;
 import psyche.coordinator.Pubkey;
