@@ -76,10 +76,6 @@ final class Anchor {
     }
 
     /**
-     * {@code Account<'info, T>} / {@code AccountLoader}: initialized, owned by {@code owner}, with {@code disc}.
-     * Returns the data.
-     */
-    /**
      * AccountLoader::try_from (Anchor 0.30.1 lang/src/accounts/account_loader.rs): owner, then discriminator. Unlike
      * Account, it has no AccountNotInitialized check: a missing (system-owned) account is AccountOwnedByWrongProgram.
      */
@@ -97,19 +93,13 @@ final class Anchor {
         return data;
     }
 
+    /**
+     * {@code Account<'info, T>}: a missing (system-owned, empty) account is AccountNotInitialized; otherwise the
+     * checks of {@link #loader}. Returns the data.
+     */
     static byte[] typed(InvokeContext ctx, AccountRef a, Pubkey owner, byte[] disc, String name) {
         if (a.owner().equals(SYSTEM) && a.lamports() == 0) throw fail(ctx, name, AnchorError.AccountNotInitialized);
-        if (!a.owner().equals(owner)) {
-            ctx.log("Left:");
-            ctx.log(a.owner().toBase58());
-            ctx.log("Right:");
-            ctx.log(owner.toBase58());
-            throw fail(ctx, name, AnchorError.AccountOwnedByWrongProgram);
-        }
-        byte[] data = a.data();
-        if (data.length < 8) throw fail(ctx, name, AnchorError.AccountDiscriminatorNotFound);
-        if (!Arrays.equals(Arrays.copyOf(data, 8), disc)) throw fail(ctx, name, AnchorError.AccountDiscriminatorMismatch);
-        return data;
+        return loader(ctx, a, owner, disc, name);
     }
 
     /** {@code seeds = [...], bump = stored}: the account is that PDA of {@code programId}. */
