@@ -31,7 +31,7 @@ import psyche.ops.SetPaused;
 import psyche.ops.TickRun;
 import psyche.ops.TopUpRewards;
 import psyche.ops.UpdateConfig;
-import psyche.sim.chain.ChainClients;
+import psyche.client.ChainClients;
 import tech.tablesaw.api.Table;
 
 /**

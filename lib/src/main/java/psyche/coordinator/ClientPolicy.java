@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * What a client sends, decided from what it sees of the coordinator: pure functions of the state, shared by the
  * simulator on virtual time ({@code psyche.sim.Simulation}) and the clients that follow a chain
- * ({@code psyche.sim.chain.ChainClient}, which training clients use), so both send the same instructions for the
+ * ({@code psyche.client.ChainClient}, which training clients use), so both send the same instructions for the
  * same state. Who sends (which witness reports, when a simulated client is online) stays with each driver.
  */
 public final class ClientPolicy {

@@ -30,7 +30,7 @@ import psyche.chain.rpc.TransactionFailedException;
 import psyche.config.RunConfig;
 import psyche.config.RunConfigs;
 import psyche.coordinator.Pubkey;
-import psyche.sim.chain.ChainClients;
+import psyche.client.ChainClients;
 
 /** Test fixture: a local chain with Psyche's programs on a free loopback port, a controllable clock, helpers. */
 final class PsycheChain implements AutoCloseable {
