@@ -34,13 +34,16 @@ class Doctor_ReportTest {
         assertFalse(text.contains(Pubkey.base58Encode(Arrays.copyOf(secret, 32))), "base58 seed in the report");
     }
 
+    private static Pubkey newWallet(Path file) {
+        try (Keypair k = Keypair.generate()) {
+            k.save(file);
+            return k.publicKey();
+        }
+    }
+
     @Test void reportsAReachableChainAndTheWalletsPublicKeyOnly(@TempDir Path dir) throws Exception {
         Path walletFile = dir.resolve("id.json");
-        Pubkey pubkey;
-        try (Keypair k = Keypair.generate()) {
-            k.save(walletFile);
-            pubkey = k.publicKey();
-        }
+        Pubkey pubkey = newWallet(walletFile);
         String json = Files.readString(walletFile);
         try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).start()) {
             Doctor.Options options = new Doctor.Options(chain.rpcUrl(), walletFile, dir.resolve("ledger"),
@@ -75,11 +78,7 @@ class Doctor_ReportTest {
 
     @Test void runManagerDoctorPrintsTheSameReport(@TempDir Path dir) throws Exception {
         Path walletFile = dir.resolve("w.json");
-        Pubkey pubkey;
-        try (Keypair k = Keypair.generate()) {
-            k.save(walletFile);
-            pubkey = k.publicKey();
-        }
+        Pubkey pubkey = newWallet(walletFile);
         try (LocalChain chain = LocalChain.builder().optInMemory().optRpcPort(0).start()) {
             StringWriter out = new StringWriter(), err = new StringWriter();
             int code = RunManager.execute("run-manager", new PrintWriter(out, true), new PrintWriter(err, true),
