@@ -134,7 +134,7 @@ public final class Doctor {
 
     private static void natives(List<Finding> out) {
         String s = "natives";
-        out.add(new Finding(s, "ai.djl.offline", String.valueOf(System.getProperty("ai.djl.offline"))));
+        out.add(new Finding(s, "ai.djl.offline", System.getProperty("ai.djl.offline", "unset (training sets it to true: nothing is downloaded)")));
         Properties pytorch = new Properties();
         try (InputStream in = Doctor.class.getClassLoader().getResourceAsStream("native/lib/pytorch.properties")) {
             if (in == null) {
@@ -165,7 +165,8 @@ public final class Doctor {
         String s = "jupyter";
         String version = run(List.of("jupyter", "--version"));
         out.add(new Finding(s, "jupyter --version", version == null ? "not found: bin/psyche-notebook installs it (Debian packages)"
-                : version.lines().filter(l -> l.contains(":")).map(String::trim).reduce((a, b) -> a + "; " + b).orElse(version.trim())));
+                : version.lines().filter(l -> l.contains(":") && !l.contains("not installed"))
+                        .map(l -> l.replaceAll("\\s*:\\s*", " ").trim()).reduce((a, b) -> a + ", " + b).orElse(version.trim())));
         String specs = version == null ? null : run(List.of("jupyter", "kernelspec", "list"));
         String ours = specs == null ? null : specs.lines().map(String::trim).filter(l -> l.startsWith(KERNEL_NAME + " ")).findFirst().orElse(null);
         out.add(new Finding(s, "kernelspec " + KERNEL_NAME, ours != null ? ours.substring(KERNEL_NAME.length()).trim()
