@@ -17,6 +17,12 @@ public final class ShortVec {
         }
     }
 
+    /** How many bytes {@link #write} takes for {@code value}: 1, 2 or 3. */
+    public static int size(int value) {
+        if (value < 0 || value > 0xffff) throw new IllegalArgumentException("compact-u16 holds 0..65535, got " + value);
+        return value < 0x80 ? 1 : value < 0x4000 ? 2 : 3;
+    }
+
     /** Reads a canonical compact-u16 at {@code pos[0]}, advancing it. */
     public static int read(byte[] data, int[] pos, String what) {
         int value = 0;

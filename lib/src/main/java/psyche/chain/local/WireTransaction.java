@@ -5,6 +5,7 @@ import java.util.List;
 
 import psyche.chain.ChainDecodeException;
 import psyche.chain.Message;
+import psyche.chain.ShortVec;
 import psyche.chain.Transaction;
 import psyche.coordinator.Pubkey;
 
@@ -28,14 +29,9 @@ public final class WireTransaction {
         this.transaction = transaction;
         this.parsed = transaction.message();
         this.signatures = transaction.signatures();
-        int signaturesEnd = bytes.length - messageLength(bytes, signatures.size());
-        this.message = Arrays.copyOfRange(bytes, signaturesEnd, bytes.length);
-    }
-
-    /** The message follows the compact-u16 signature count and the signatures. */
-    private static int messageLength(byte[] bytes, int signatureCount) {
-        int countBytes = signatureCount < 0x80 ? 1 : signatureCount < 0x4000 ? 2 : 3;
-        return bytes.length - countBytes - 64 * signatureCount;
+        // the message follows the compact-u16 signature count and the signatures
+        int messageStart = ShortVec.size(signatures.size()) + 64 * signatures.size();
+        this.message = Arrays.copyOfRange(bytes, messageStart, bytes.length);
     }
 
     /** Parses a serialized transaction; throws {@link MalformedTransactionException} naming the offending part. */
