@@ -99,6 +99,18 @@ public final class Psyche implements AutoCloseable {
         return Files.exists(id) ? id : Path.of(System.getProperty("user.home"), ".psyche", "wallets", "default.json");
     }
 
+    /**
+     * Prints what a bug report needs: versions, PyTorch natives, Jupyter and our kernelspec, the local ledger, the
+     * wallet's public key (never a secret), whether the RPC endpoint (env {@code RPC}, else the local chain) answers,
+     * and the device. The same as {@code run-manager doctor}; {@link Doctor#report} returns it as data.
+     */
+    public static void doctor() { System.out.print(Doctor.report(Doctor.Options.defaults())); }
+
+    /** As {@link #doctor()}, asking {@code rpcUrlOrMoniker} instead. */
+    public static void doctor(String rpcUrlOrMoniker) {
+        System.out.print(Doctor.report(Doctor.Options.defaults().withRpc(rpcUrlOrMoniker)));
+    }
+
     public Cluster cluster() { return cluster; }
 
     public Wallet wallet() {
@@ -165,7 +177,7 @@ public final class Psyche implements AutoCloseable {
     public String rpcUrl() { return cluster.rpc().endpoints().get(0).toString(); }
 
     @Override public void close() {
-        handles.forEach(Run::stopRecording);
+        handles.forEach(Run::close);
         if (wallet != null) wallet.close();
         cluster.close();
         if (startedChain != null) startedChain.close();

@@ -31,15 +31,16 @@ import psyche.ops.SetPaused;
 import psyche.ops.TickRun;
 import psyche.ops.TopUpRewards;
 import psyche.ops.UpdateConfig;
-import psyche.sim.chain.ChainClients;
+import psyche.client.ChainClients;
 import tech.tablesaw.api.Table;
 
 /**
  * A handle on one run: read it ({@link #state()}, frames, JSON dumps, {@link #diagnose}), steer it as the wallet
- * that owns it ({@link #updateConfig}, {@link #resume()}, {@link #pause()}, rates, top-up, {@link #close()}), follow
- * it ({@link #record}, {@link #history()}, {@link #watch()}). Every call goes to the chain; nothing is cached.
+ * that owns it ({@link #updateConfig}, {@link #resume()}, {@link #pause()}, rates, top-up, {@link #deleteOnChain()}),
+ * follow it ({@link #record}, {@link #history()}, {@link #watch()}). Every call goes to the chain; nothing is cached.
+ * {@link #close()} releases what the handle holds (history recording) and leaves the run on chain as it is.
  */
-public final class Run {
+public final class Run implements AutoCloseable {
     private final Cluster cluster;
     private final Wallet wallet;
     private final String runId;
@@ -131,8 +132,14 @@ public final class Run {
     /** json-dump-user. */
     public ObjectNode dumpUser(Pubkey user) { return JsonDumps.user(cluster, runId, OptionalLong.empty(), user); }
 
-    /** Closes the run (halted runs only) and returns the rent to the wallet. */
-    public void close() { CloseRun.execute(cluster, signer(), runId); }
+    /**
+     * Deletes the run on chain ({@code run-manager close-run}): closes its coordinator accounts (halted runs only)
+     * and returns their rent to the wallet. Cannot be undone.
+     */
+    public void deleteOnChain() { CloseRun.execute(cluster, signer(), runId); }
+
+    /** Releases the handle: stops recording and closes the history store. The run itself stays on chain. */
+    @Override public void close() { stopRecording(); }
 
     /** Findings with what to do next; {@code keys}: clients whose join authorization to check. */
     public Diagnosis diagnose(Pubkey... keys) {

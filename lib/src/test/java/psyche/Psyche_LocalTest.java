@@ -72,7 +72,7 @@ class Psyche_LocalTest {
 
             run.pause();
             assertEquals(RunState.Paused, run.state().coordinator().runState());
-            run.close();
+            run.deleteOnChain();
             assertEquals(0, psyche.runs().rowCount());
         }
     }

@@ -5,6 +5,8 @@ import psyche.config.CoordinatorConfig;
 import psyche.config.HubRepo;
 import psyche.config.LlmModel;
 import psyche.config.RunMetadata;
+import psyche.coordinator.Committee;
+import psyche.coordinator.CommitteeProof;
 import psyche.coordinator.NodeIdentity;
 import psyche.coordinator.Progress;
 import psyche.coordinator.Pubkey;
@@ -119,7 +121,15 @@ public final class CoordinatorInstructions {
         @Override public int hashCode() { return Objects.hash(proof, participantBloom, broadcastBloom, Arrays.hashCode(broadcastMerkle)); }
     }
 
+    /** health_check: the engine's {@link psyche.coordinator.HealthCheck}, flattened as the program's arguments. */
     public record HealthCheck(NodeIdentity id, Committee committee, long position, long index) implements Ix {
+        public HealthCheck(psyche.coordinator.HealthCheck check) {
+            this(check.id(), check.proof().committee(), check.proof().position(), check.proof().index());
+        }
+        /** The engine value the program checks. */
+        public psyche.coordinator.HealthCheck toEngine() {
+            return new psyche.coordinator.HealthCheck(id, new CommitteeProof(committee, position, index));
+        }
         public String name() { return "health_check"; }
         public void writeArgs(Borsh.Writer w) { BorshTypes.identity(w, id); w.u8(committee.ordinal()).u64(position).u64(index); }
         public Map<String, Object> args() { return map("id", Map.of("signer", id.signer(), "p2p_identity", id.p2pIdentity()), "committee", committee, "position", position, "index", index); }

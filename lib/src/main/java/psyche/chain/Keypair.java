@@ -1,7 +1,6 @@
 package psyche.chain;
 
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import psyche.coordinator.Pubkey;
 
@@ -135,13 +134,8 @@ public final class Keypair implements AutoCloseable {
         return signer.generateSignature();
     }
 
-    public static boolean verify(Pubkey key, byte[] message, byte[] signature) {
-        if (signature == null || signature.length != 64) return false;
-        Ed25519Signer v = new Ed25519Signer();
-        v.init(false, new Ed25519PublicKeyParameters(key.bytes(), 0));
-        v.update(message, 0, message.length);
-        return v.verifySignature(signature);
-    }
+    /** Whether {@code signature} is {@code key}'s over {@code message} ({@link Ed25519#verify}). */
+    public static boolean verify(Pubkey key, byte[] message, byte[] signature) { return Ed25519.verify(key, message, signature); }
 
     /**
      * Writes the Solana CLI JSON form, readable by the owner only from its first byte: a new temporary file is created

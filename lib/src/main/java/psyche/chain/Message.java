@@ -19,17 +19,24 @@ public record Message(int numRequiredSignatures, int numReadonlySigned, int numR
                       List<Pubkey> accountKeys, byte[] recentBlockhash, List<CompiledInstruction> instructions) {
 
     /** An instruction with program and accounts as indexes into {@link #accountKeys}. */
-    public record CompiledInstruction(int programIdIndex, List<Integer> accountIndexes, byte[] data) {
+    public record CompiledInstruction(int programIdIndex, int[] accountIndexes, byte[] data) {
         public CompiledInstruction {
-            accountIndexes = List.copyOf(accountIndexes);
+            accountIndexes = accountIndexes.clone();
             data = data.clone();
         }
+        public CompiledInstruction(int programIdIndex, List<Integer> accountIndexes, byte[] data) {
+            this(programIdIndex, accountIndexes.stream().mapToInt(Integer::intValue).toArray(), data);
+        }
+        /** The indexes; a copy (the hot path of the local chain reads them through {@link #accountIndex}). */
+        @Override public int[] accountIndexes() { return accountIndexes.clone(); }
+        public int accountCount() { return accountIndexes.length; }
+        public int accountIndex(int i) { return accountIndexes[i]; }
         @Override public byte[] data() { return data.clone(); }
         @Override public boolean equals(Object o) {
             return o instanceof CompiledInstruction c && programIdIndex == c.programIdIndex
-                    && accountIndexes.equals(c.accountIndexes) && Arrays.equals(data, c.data);
+                    && Arrays.equals(accountIndexes, c.accountIndexes) && Arrays.equals(data, c.data);
         }
-        @Override public int hashCode() { return Objects.hash(programIdIndex, accountIndexes, Arrays.hashCode(data)); }
+        @Override public int hashCode() { return Objects.hash(programIdIndex, Arrays.hashCode(accountIndexes), Arrays.hashCode(data)); }
     }
 
     public Message {
@@ -120,8 +127,8 @@ public record Message(int numRequiredSignatures, int numReadonlySigned, int numR
         ShortVec.write(out, instructions.size());
         for (CompiledInstruction c : instructions) {
             out.write(c.programIdIndex());
-            ShortVec.write(out, c.accountIndexes().size());
-            for (int i : c.accountIndexes()) out.write(i);
+            ShortVec.write(out, c.accountCount());
+            for (int a = 0; a < c.accountCount(); a++) out.write(c.accountIndex(a));
             byte[] d = c.data();
             ShortVec.write(out, d.length);
             out.writeBytes(d);
@@ -129,46 +136,77 @@ public record Message(int numRequiredSignatures, int numReadonlySigned, int numR
         return out.toByteArray();
     }
 
-    /** Parses message bytes starting at {@code pos[0]}; advances it. */
+    /** Parses a serialized message alone (getFeeForMessage); trailing bytes are refused. */
+    public static Message parse(byte[] message) {
+        int[] pos = {0};
+        Message m = parse(message, pos);
+        if (pos[0] != message.length) throw new ChainDecodeException((message.length - pos[0]) + " trailing bytes after the message");
+        return m;
+    }
+
+    /**
+     * Parses message bytes starting at {@code pos[0]}; advances it. Refuses what Solana's sanitize refuses: versioned
+     * messages, a header that does not fit the keys, a key listed twice, indexes beyond the keys, the fee payer as
+     * program. Errors name the part and the byte.
+     */
     static Message parse(byte[] b, int[] pos) {
-        String what = "transaction message";
-        int h0 = u8(b, pos, what), h1 = u8(b, pos, what), h2 = u8(b, pos, what);
-        if ((h0 & 0x80) != 0) throw new ChainDecodeException(what + ": versioned (v0) messages are not supported, only legacy");
-        int nKeys = ShortVec.read(b, pos, what);
-        List<Pubkey> keys = new ArrayList<>();
-        for (int i = 0; i < nKeys; i++) keys.add(Pubkey.of(take(b, pos, 32, what)));
-        byte[] blockhash = take(b, pos, 32, what);
-        int nIx = ShortVec.read(b, pos, what);
-        List<CompiledInstruction> ixs = new ArrayList<>();
-        for (int i = 0; i < nIx; i++) {
-            int program = u8(b, pos, what);
-            int nAcc = ShortVec.read(b, pos, what);
-            List<Integer> idx = new ArrayList<>();
-            for (int a = 0; a < nAcc; a++) idx.add(u8(b, pos, what));
-            int len = ShortVec.read(b, pos, what);
-            byte[] data = take(b, pos, len, what);
-            if (program >= nKeys || idx.stream().anyMatch(x -> x >= nKeys)) {
-                throw new ChainDecodeException(what + ": instruction " + i + " refers to an account index beyond " + nKeys + " keys");
+        int first = u8(b, pos, "message header");
+        if ((first & 0x80) != 0) {
+            throw new ChainDecodeException("versioned message (v" + (first & 0x7f) + ") is not supported: build a legacy"
+                    + " transaction (no address lookup tables)");
+        }
+        int numRequired = first;
+        int readonlySigned = u8(b, pos, "message header");
+        int readonlyUnsigned = u8(b, pos, "message header");
+        int keyCount = ShortVec.read(b, pos, "account key count");
+        List<Pubkey> keys = new ArrayList<>(keyCount);
+        java.util.Set<Pubkey> seen = new java.util.HashSet<>();
+        for (int i = 0; i < keyCount; i++) {
+            Pubkey key = Pubkey.of(take(b, pos, 32, "account key " + i));
+            if (!seen.add(key)) throw new ChainDecodeException("account key " + key + " appears twice (AccountLoadedTwice)");
+            keys.add(key);
+        }
+        if (numRequired == 0 || numRequired > keyCount || readonlySigned >= numRequired
+                || readonlyUnsigned > keyCount - numRequired) {
+            throw new ChainDecodeException("message header (" + numRequired + ", " + readonlySigned + ", "
+                    + readonlyUnsigned + ") does not fit " + keyCount + " account keys: the fee payer must be a writable signer");
+        }
+        byte[] blockhash = take(b, pos, 32, "recent blockhash");
+        int ixCount = ShortVec.read(b, pos, "instruction count");
+        List<CompiledInstruction> ixs = new ArrayList<>(ixCount);
+        for (int i = 0; i < ixCount; i++) {
+            int program = u8(b, pos, "instruction " + i + " program index");
+            if (program >= keyCount || program == 0) {
+                throw new ChainDecodeException("instruction " + i + " names program index " + program + " of " + keyCount + " keys");
             }
-            ixs.add(new CompiledInstruction(program, idx, data));
+            int accountCount = ShortVec.read(b, pos, "instruction " + i + " account count");
+            int[] accounts = new int[accountCount];
+            for (int a = 0; a < accountCount; a++) {
+                accounts[a] = u8(b, pos, "instruction " + i + " account index");
+                if (accounts[a] >= keyCount) {
+                    throw new ChainDecodeException("instruction " + i + " names account index " + accounts[a] + " of " + keyCount + " keys");
+                }
+            }
+            int dataLength = ShortVec.read(b, pos, "instruction " + i + " data length");
+            ixs.add(new CompiledInstruction(program, accounts, take(b, pos, dataLength, "instruction " + i + " data")));
         }
-        try {
-            return new Message(h0, h1, h2, keys, blockhash, ixs);
-        } catch (IllegalArgumentException e) {
-            throw new ChainDecodeException(what + ": " + e.getMessage());
-        }
+        return new Message(numRequired, readonlySigned, readonlyUnsigned, keys, blockhash, ixs);
     }
 
     private static int u8(byte[] b, int[] pos, String what) {
-        if (pos[0] >= b.length) throw new ChainDecodeException(what + ": truncated at offset " + pos[0]);
+        if (pos[0] >= b.length) throw truncated(b, pos, what);
         return b[pos[0]++] & 0xff;
     }
 
     private static byte[] take(byte[] b, int[] pos, int n, String what) {
-        if (n > b.length - pos[0]) throw new ChainDecodeException(what + ": truncated at offset " + pos[0] + ", needs " + n + " bytes");
+        if (n > b.length - pos[0]) throw truncated(b, pos, what);
         byte[] out = Arrays.copyOfRange(b, pos[0], pos[0] + n);
         pos[0] += n;
         return out;
+    }
+
+    private static ChainDecodeException truncated(byte[] b, int[] pos, String what) {
+        return new ChainDecodeException("transaction ends inside " + what + " (at byte " + pos[0] + " of " + b.length + ")");
     }
 
     /**

@@ -1,11 +1,13 @@
 package psyche.chain;
 
+import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -26,20 +28,40 @@ public final class Pdas {
 
     private static final byte[] MARKER = "ProgramDerivedAddress".getBytes(StandardCharsets.US_ASCII);
 
+    /** Solana's find_program_address: the first bump from 255 down whose address is off the curve. */
     public static Pda find(Pubkey programId, byte[]... seeds) {
         if (seeds.length > 15) throw new IllegalArgumentException("at most 16 seeds (bump included), got " + seeds.length);
+        byte[][] withBump = Arrays.copyOf(seeds, seeds.length + 1);
+        for (int bump = 255; bump >= 0; bump--) {
+            withBump[seeds.length] = new byte[]{(byte) bump};
+            Pubkey address = createProgramAddressOrNull(programId, withBump);
+            if (address != null) return new Pda(address, bump);
+        }
+        throw new IllegalStateException("no bump seed gives an off-curve address for these seeds");
+    }
+
+    public static Pda find(Pubkey programId, List<byte[]> seeds) { return find(programId, seeds.toArray(new byte[0][])); }
+
+    /**
+     * Solana's create_program_address: {@code sha256(seeds ‖ program_id ‖ "ProgramDerivedAddress")}, refused
+     * (IllegalArgumentException) when it lands on the curve, as Solana's InvalidSeeds.
+     */
+    public static Pubkey createProgramAddress(Pubkey programId, List<byte[]> seeds) {
+        Pubkey address = createProgramAddressOrNull(programId, seeds.toArray(new byte[0][]));
+        if (address == null) throw new IllegalArgumentException("seeds give an address on the ed25519 curve");
+        return address;
+    }
+
+    private static Pubkey createProgramAddressOrNull(Pubkey programId, byte[][] seeds) {
+        if (seeds.length > 16) throw new IllegalArgumentException("at most 16 seeds, got " + seeds.length);
         for (byte[] s : seeds) {
             if (s.length > 32) throw new IllegalArgumentException("a PDA seed is at most 32 bytes, got " + s.length);
         }
-        for (int bump = 255; bump >= 0; bump--) {
-            byte[][] parts = Arrays.copyOf(seeds, seeds.length + 3);
-            parts[seeds.length] = new byte[]{(byte) bump};
-            parts[seeds.length + 1] = programId.bytes();
-            parts[seeds.length + 2] = MARKER;
-            byte[] hash = Discriminators.sha256(parts);
-            if (!Ed25519Curve.isOnCurve(hash)) return new Pda(Pubkey.of(hash), bump);
-        }
-        throw new IllegalStateException("no bump seed gives an off-curve address for these seeds");
+        byte[][] parts = Arrays.copyOf(seeds, seeds.length + 2);
+        parts[seeds.length] = programId.bytes();
+        parts[seeds.length + 1] = MARKER;
+        byte[] hash = Hashing.sha256(parts);
+        return Ed25519.isOnCurve(hash) ? null : Pubkey.of(hash);
     }
 
     /** {@code run_id} as the coordinator seeds it: its UTF-8 bytes (the program caps them at 64; PDAs at 32). */
@@ -74,7 +96,7 @@ public final class Pdas {
 
     /** The treasurer index run-manager uses by default: u64 LE of {@code sha256(run_id)[0..8]}. */
     public static long defaultTreasurerIndex(String runId) {
-        byte[] h = Discriminators.sha256(runId.getBytes(StandardCharsets.UTF_8));
+        byte[] h = Hashing.sha256(runId.getBytes(StandardCharsets.UTF_8));
         return ByteBuffer.wrap(h, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 

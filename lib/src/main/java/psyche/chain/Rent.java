@@ -1,11 +1,15 @@
 package psyche.chain;
 
 /**
- * Solana's rent-exempt minimum with the default rent parameters: {@code (128 + data_len) × 3480 lamports/byte-year ×
+ * The runtime's money constants (fees, SOL) and Solana's rent-exempt minimum with the default rent parameters: {@code (128 + data_len) × 3480 lamports/byte-year ×
  * 2 years}. A coordinator account (119,160 B) needs 830,244,480 lamports (≈0.83 SOL, as spec §6 says).
  */
 public final class Rent {
     private Rent() {}
+
+    /** The fee per signature, in lamports (the local chain charges it; fee = signatures × this). */
+    public static final long LAMPORTS_PER_SIGNATURE = 5000;
+    public static final long LAMPORTS_PER_SOL = 1_000_000_000L;
 
     public static final long ACCOUNT_STORAGE_OVERHEAD = 128;
     public static final long LAMPORTS_PER_BYTE_YEAR = 3480;

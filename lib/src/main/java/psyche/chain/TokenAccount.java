@@ -13,6 +13,9 @@ import java.util.Optional;
 public record TokenAccount(Pubkey mint, Pubkey owner, long amount, Optional<Pubkey> delegate, int state,
                            Optional<Long> isNative, long delegatedAmount, Optional<Pubkey> closeAuthority) {
     public static final int SIZE = 165;
+    public static final int STATE_UNINITIALIZED = 0;
+    public static final int STATE_INITIALIZED = 1;
+    public static final int STATE_FROZEN = 2;
 
     public TokenAccount {
         Objects.requireNonNull(mint, "mint");
@@ -43,6 +46,13 @@ public record TokenAccount(Pubkey mint, Pubkey owner, long amount, Optional<Pubk
             return new TokenAccount(mint, owner, amount, delegate, state, TokenMint.COption.u64(r, "is_native"),
                     r.u64("delegated_amount"), TokenMint.COption.pubkey(r, "close_authority"));
         });
+    }
+
+    /** Initialized or frozen (SPL's {@code is_initialized}: state is not Uninitialized). */
+    public boolean isInitialized() { return state != STATE_UNINITIALIZED; }
+
+    public TokenAccount withAmount(long newAmount) {
+        return new TokenAccount(mint, owner, newAmount, delegate, state, isNative, delegatedAmount, closeAuthority);
     }
 
     public byte[] encode() {

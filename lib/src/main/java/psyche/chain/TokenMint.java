@@ -36,6 +36,10 @@ public record TokenMint(Optional<Pubkey> mintAuthority, long supply, int decimal
         return w.toByteArray();
     }
 
+    public TokenMint withSupply(long newSupply) {
+        return new TokenMint(mintAuthority, newSupply, decimals, initialized, freezeAuthority);
+    }
+
     /** Native units to UI units ({@code amount / 10^decimals}). */
     public double toUi(long amount) { return unsigned(amount) / Math.pow(10, decimals); }
 

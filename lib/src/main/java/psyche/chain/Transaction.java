@@ -73,20 +73,33 @@ public record Transaction(List<byte[]> signatures, Message message) {
     /** The transaction id: base58 of the first signature. */
     public String signature() { return Pubkey.base58Encode(signatures.get(0)); }
 
-    /** Parses wire bytes; anything malformed (including trailing bytes) is a {@link ChainDecodeException}. */
+    /** Solana's packet limit: a serialized transaction is at most this many bytes. */
+    public static final int MAX_WIRE_SIZE = 1232;
+
+    /**
+     * Parses wire bytes, the one parser for the RPC client and the local chain: anything malformed (oversized,
+     * truncated, trailing bytes, a signature count the header does not ask for, what Solana's sanitize refuses) is a
+     * {@link ChainDecodeException} naming the part.
+     */
     public static Transaction fromWire(byte[] wire) {
+        if (wire.length > MAX_WIRE_SIZE) {
+            throw new ChainDecodeException("transaction is " + wire.length + " bytes, Solana allows at most " + MAX_WIRE_SIZE);
+        }
         int[] pos = {0};
-        int n = ShortVec.read(wire, pos, "transaction");
+        int n = ShortVec.read(wire, pos, "signature count");
         List<byte[]> sigs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            if (wire.length - pos[0] < 64) throw new ChainDecodeException("transaction: truncated in signature " + i);
+            if (wire.length - pos[0] < 64) {
+                throw new ChainDecodeException("transaction ends inside signature " + i + " (at byte " + pos[0] + " of " + wire.length + ")");
+            }
             sigs.add(Arrays.copyOfRange(wire, pos[0], pos[0] + 64));
             pos[0] += 64;
         }
         Message m = Message.parse(wire, pos);
-        if (pos[0] != wire.length) throw new ChainDecodeException("transaction: " + (wire.length - pos[0]) + " trailing bytes");
+        if (pos[0] != wire.length) throw new ChainDecodeException((wire.length - pos[0]) + " trailing bytes after the message");
         if (n != m.numRequiredSignatures()) {
-            throw new ChainDecodeException("transaction: " + n + " signatures for " + m.numRequiredSignatures() + " required signers");
+            throw new ChainDecodeException("message requires " + m.numRequiredSignatures()
+                    + " signatures but the transaction carries " + n);
         }
         return new Transaction(sigs, m);
     }
@@ -94,9 +107,15 @@ public record Transaction(List<byte[]> signatures, Message message) {
     /** True when every required signer's signature verifies over the message bytes. */
     public boolean verifySignatures() {
         if (signatures.size() != message.numRequiredSignatures()) return false;
-        byte[] bytes = message.serialize();
+        return verifySignatures(message.serialize());
+    }
+
+    /** As {@link #verifySignatures()} over message bytes already at hand (the local chain keeps the received ones). */
+    public boolean verifySignatures(byte[] messageBytes) {
+        if (signatures.size() != message.numRequiredSignatures()) return false;
+        byte[] bytes = messageBytes;
         for (int i = 0; i < signatures.size(); i++) {
-            if (!Keypair.verify(message.accountKeys().get(i), bytes, signatures.get(i))) return false;
+            if (!Ed25519.verify(message.accountKeys().get(i), bytes, signatures.get(i))) return false;
         }
         return true;
     }

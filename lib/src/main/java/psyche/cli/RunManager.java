@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
  * {@code run-manager}: the command line over the library, compatible with Psyche's run-manager. Each subcommand only
  * maps arguments onto a library operation.
  */
-@Command(name = "run-manager", mixinStandardHelpOptions = true, version = "psyche-workbench 0.1.0",
+@Command(name = "run-manager", mixinStandardHelpOptions = true, version = "psyche-workbench " + psyche.Doctor.VERSION,
         description = "Create, steer, inspect and simulate Psyche training runs.",
         subcommands = {
                 DecodeAccountCommand.class,
@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
                 OwnerCommands.DownloadResultsCmd.class,
                 OwnerCommands.UploadDataCmd.class,
                 KeygenCommand.class,
+                DoctorCommand.class,
         })
 public final class RunManager implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package psyche.config;
 
+import psyche.PsycheException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -8,7 +9,7 @@ import java.util.OptionalInt;
  * A config could not be read: the file is missing or unreadable, the TOML is malformed (line and column known), or
  * the TOML does not fit Psyche's schema (key path known). Unchecked; {@link #violations()} lists every problem found.
  */
-public final class ConfigException extends RuntimeException {
+public final class ConfigException extends PsycheException {
     private final int line;
     private final int column;
     private final String keyPath;
@@ -37,4 +38,8 @@ public final class ConfigException extends RuntimeException {
     public Optional<String> keyPath() { return Optional.ofNullable(keyPath); }
 
     public List<Violation> violations() { return violations; }
+
+    @Override public String hint() {
+        return "fix the file at the place named, then check it offline with `run-manager validate-config --config <file>`";
+    }
 }

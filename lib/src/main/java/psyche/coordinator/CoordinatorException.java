@@ -1,9 +1,10 @@
 package psyche.coordinator;
 
+import psyche.PsycheException;
 import java.util.Objects;
 
 /** The engine refused an operation; {@link #error()} says which rule, the message says what to do. */
-public final class CoordinatorException extends RuntimeException {
+public final class CoordinatorException extends PsycheException {
     private final CoordinatorError error;
     private final String detail;
 
@@ -18,4 +19,6 @@ public final class CoordinatorException extends RuntimeException {
     public String detail() { return detail; }
 
     public CoordinatorError error() { return error; }
+
+    @Override public String hint() { return error.hint(); }
 }

@@ -1,9 +1,10 @@
 package psyche.coordinator;
 
+import psyche.PsycheException;
 import java.util.Objects;
 
 /** The coordinator program refused an instruction; carries the {@link ProgramError} (and code 6000+). */
-public final class ProgramException extends RuntimeException {
+public final class ProgramException extends PsycheException {
     private final ProgramError error;
 
     public ProgramException(ProgramError error, String detail) {
@@ -25,4 +26,6 @@ public final class ProgramException extends RuntimeException {
     public ProgramError error() { return error; }
 
     public int code() { return error.code(); }
+
+    @Override public String hint() { return error.hint(); }
 }

@@ -18,7 +18,6 @@ import psyche.chain.Pdas;
 import psyche.chain.ProgramIds;
 import psyche.chain.Transaction;
 import psyche.chain.TreasurerInstructions;
-import psyche.chain.rpc.ProgramErrors;
 import psyche.chain.rpc.RpcClient;
 import psyche.chain.rpc.RpcTypes.AccountInfo;
 import psyche.chain.rpc.TransactionFailedException;
@@ -31,12 +30,6 @@ import psyche.coordinator.Pubkey;
  * program logs, and turns a program error into an {@link OpsException} naming the error with a hint.
  */
 public final class Cluster implements AutoCloseable {
-    static {
-        Map<Long, String> names = new LinkedHashMap<>();
-        for (ProgramError e : ProgramError.values()) names.put((long) e.code(), e.name());
-        ProgramErrors.register(ProgramIds.COORDINATOR.toBase58(), names);
-    }
-
     private final RpcClient rpc;
     private final ProgramIds ids;
     private final boolean ownsRpc;

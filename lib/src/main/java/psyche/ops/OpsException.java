@@ -1,5 +1,6 @@
 package psyche.ops;
 
+import psyche.PsycheException;
 import java.util.List;
 
 /**
@@ -7,7 +8,7 @@ import java.util.List;
  * (tests, notebooks) tell the cases apart without parsing the message. Never retried: every reason here needs a
  * change by the person before another attempt can succeed.
  */
-public class OpsException extends RuntimeException {
+public class OpsException extends PsycheException {
     private static final long serialVersionUID = 1L;
 
     /** Why an operation could not go ahead. */
@@ -46,6 +47,22 @@ public class OpsException extends RuntimeException {
     }
 
     public Reason reason() { return reason; }
+
+    /** The next step for this reason; the message names the run, key or field. */
+    @Override public String hint() {
+        return switch (reason) {
+            case NOT_FOUND -> "check the run id and the cluster (--rpc); `run-manager list-runs` shows the runs there";
+            case WRONG_SIGNER -> "sign with the key the program requires (--wallet-private-key-path or RAW_WALLET_PRIVATE_KEY)";
+            case NOT_HALTED -> "pause the run first: `run-manager set-paused --run-id <id>`";
+            case NOT_AUTHORIZED -> "ask the join authority for an authorization: `run-manager join-authorization-create`";
+            case INVALID -> "fix what the message lists; `run-manager validate-config --config <file>` checks a config offline";
+            case NOTHING_TO_DO -> "nothing to do: the run is already as asked";
+            case INSUFFICIENT -> "ask for less, or top up first (`run-manager treasurer-top-up-rewards`, `run-manager airdrop`)";
+            case NOT_A_TREASURER_RUN -> "create the run with a collateral mint (`run-manager create-run --treasurer-collateral-mint`)";
+            case PROGRAM_ERROR -> "the program's error and its hint are in the message; the logs are in logs()";
+            case UNREACHABLE -> "check the RPC URL and the network: `run-manager doctor --rpc <url>`";
+        };
+    }
 
     /** Program logs of the failed transaction, when it reached a program. */
     public List<String> logs() { return logs; }

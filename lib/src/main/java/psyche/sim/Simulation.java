@@ -3,8 +3,7 @@ package psyche.sim;
 import psyche.config.RunConfig;
 import psyche.config.RunMetadata;
 import psyche.coordinator.Client;
-import psyche.coordinator.ClientState;
-import psyche.coordinator.CommitteeSelection;
+import psyche.coordinator.ClientPolicy;
 import psyche.coordinator.Coordinator;
 import psyche.coordinator.CoordinatorState;
 import psyche.coordinator.DataAssignment;
@@ -306,7 +305,7 @@ public final class Simulation {
                     if (f.getValue() <= rel() && f.getKey() < cl.size()) seen.add(Blooms.participantItem(cl.get(f.getKey()).id()));
                 }
                 participants = Blooms.add(participants, seen.toArray(new byte[0][]));
-                WitnessProof proof = Coordinator.selection(co, round).witnessProof(idx);
+                WitnessProof proof = ClientPolicy.witnessDuty(co, cl.get(idx).id()).orElseThrow();
                 Witness w = new Witness(proof, participants, Blooms.emptySeeded(idx + 7), new byte[32]);
                 tryApply(() -> RunProgram.witness(inst, c.id.signer(), w, now, roundSeed()));
             }
@@ -343,15 +342,16 @@ public final class Simulation {
             }
             // witnesses send once every result is in; otherwise when the training window closes
             witnessAt = allOnTime ? lastFinish : deadline;
-            CommitteeSelection sel = Coordinator.selection(co, round);
-            for (int i = 0; i < cl.size() && i < round.clientsLen(); i++) if (sel.witnessProof(i).witness()) witnessIndices.add(i);
+            for (int i = 0; i < cl.size() && i < round.clientsLen(); i++) {
+                if (ClientPolicy.witnessDuty(co, cl.get(i).id()).isPresent()) witnessIndices.add(i);
+            }
             healthCheckDue = true;
         }
 
-        /** For each previous-round client the previous witnesses did not see, the first other online client reports it. */
+        /** Each health check the policy finds due is sent by the first online epoch client other than its target. */
         void healthChecks(CoordinatorState co) {
-            Round prev = Coordinator.previousRound(co);
-            if (prev == null || prev.witnesses().isEmpty()) return;
+            List<HealthCheck> due = ClientPolicy.healthChecks(co);
+            if (due.isEmpty()) return;
             List<SimClient> reporters = new ArrayList<>();
             for (Client c : co.epochState().clients()) {
                 SimClient s = bySigner.get(c.id().signer());
@@ -359,22 +359,14 @@ public final class Simulation {
                 if (reporters.size() == 2) break;
             }
             if (reporters.isEmpty()) return;
-            CommitteeSelection sel = Coordinator.selection(co, prev);
-            for (int i = 0; i < prev.clientsLen(); i++) {
-                CoordinatorState cur = inst.coordinator();
-                if (cur.runState().halted() || Coordinator.currentRound(cur).height() < 2) return;
-                Client target = Coordinator.clientAtHistoricalIndex(cur, i, prev.clientsLen());
-                if (target == null || target.state() != ClientState.Healthy) continue;
-                SimClient reporter = reporters.get(0).id.equals(target.id()) ? (reporters.size() > 1 ? reporters.get(1) : null) : reporters.get(0);
+            for (HealthCheck check : due) {
+                SimClient reporter = reporters.get(0).id.equals(check.id()) ? (reporters.size() > 1 ? reporters.get(1) : null) : reporters.get(0);
                 if (reporter == null) continue;
-                if (Coordinator.trainerHealthyScore(target.id(), prev.witnesses())
-                        >= Coordinator.witnessQuorum(cur.config(), prev.witnesses().size())) continue;
-                HealthCheck check = new HealthCheck(target.id(), sel.committeeProof(i));
                 boolean ok = tryApply(() -> RunProgram.healthCheck(inst, reporter.id.signer(), check, now, roundSeed()));
                 if (ok) {
                     drops++;
-                    SimClient t = bySigner.get(target.id().signer());
-                    events.add(new TimelineEvent.Dropped(rel(), t == null ? target.id().shortId() : t.label, reporter.label));
+                    SimClient t = bySigner.get(check.id().signer());
+                    events.add(new TimelineEvent.Dropped(rel(), t == null ? check.id().shortId() : t.label, reporter.label));
                 }
             }
         }

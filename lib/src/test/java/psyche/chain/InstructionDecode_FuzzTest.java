@@ -2,6 +2,7 @@ package psyche.chain;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import psyche.coordinator.Committee;
 import psyche.coordinator.*;
 
 import java.util.ArrayList;

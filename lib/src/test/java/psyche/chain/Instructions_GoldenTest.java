@@ -2,6 +2,7 @@ package psyche.chain;
 
 import org.junit.jupiter.api.Test;
 import psyche.config.*;
+import psyche.coordinator.Committee;
 import psyche.coordinator.*;
 
 import java.util.List;

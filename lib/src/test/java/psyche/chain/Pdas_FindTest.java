@@ -74,9 +74,9 @@ class Pdas_FindTest {
     @Test
     void curveCheckAcceptsRealKeysAndRejectsPdas() {
         // the ed25519 base point (y = 4/5) compressed, and a program id, are points; a found PDA is not
-        assertTrue(Ed25519Curve.isOnCurve(Borsh.unhex("5866666666666666666666666666666666666666666666666666666666666666")));
-        assertTrue(Ed25519Curve.isOnCurve(ProgramIds.TOKEN.bytes()));
-        assertFalse(Ed25519Curve.isOnCurve(Pdas.mainnet().coordinatorInstance("test").address().bytes()));
+        assertTrue(Ed25519.isOnCurve(Borsh.unhex("5866666666666666666666666666666666666666666666666666666666666666")));
+        assertTrue(Ed25519.isOnCurve(ProgramIds.TOKEN.bytes()));
+        assertFalse(Ed25519.isOnCurve(Pdas.mainnet().coordinatorInstance("test").address().bytes()));
     }
 
     @Test

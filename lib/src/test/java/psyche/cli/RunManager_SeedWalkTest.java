@@ -34,7 +34,7 @@ import psyche.coordinator.Pubkey;
 import psyche.coordinator.RunState;
 import psyche.ops.Cluster;
 import psyche.ops.TestTokens;
-import psyche.sim.chain.KeyedChainClients;
+import psyche.client.KeyedChainClients;
 
 /**
  * Seed 001 (the run owner's workflow) and the FAQ's owner commands, end to end through {@link RunManager#execute}

@@ -9,7 +9,7 @@ import psyche.config.RunConfig;
 import psyche.config.RunConfigs;
 import psyche.coordinator.Pubkey;
 import psyche.ops.CreateRun;
-import psyche.sim.chain.ChainClients;
+import psyche.client.ChainClients;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
 

@@ -2,6 +2,7 @@ package psyche.chain.local;
 
 import java.util.List;
 
+import psyche.chain.AccountMeta;
 import psyche.coordinator.Pubkey;
 
 /** What an executing program may ask the runtime: clock, logs, rent, and cross-program invocations. */

@@ -1,6 +1,5 @@
 package psyche.chain.local;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import psyche.chain.Keypair;
+import psyche.chain.Message;
+import psyche.chain.Rent;
+import psyche.chain.Transaction;
 import psyche.coordinator.Hashing;
 import psyche.chain.local.programs.AssociatedTokenProgram;
 import psyche.chain.local.programs.SystemProgram;
@@ -61,7 +64,7 @@ public final class Ledger implements AutoCloseable {
     private final LedgerStore store; // null: in memory only
     private final byte[] genesisHash;
     private final long genesisMillis;
-    private final Ed25519.Signer faucet;
+    private final Keypair faucet;
     private final Map<ByteBuffer, Long> recentBlockhashes = new HashMap<>();
     private long blockhashesFilledTo = -1;
     private volatile long transactionCount;
@@ -102,7 +105,7 @@ public final class Ledger implements AutoCloseable {
             new SecureRandom().nextBytes(random);
             genesisHash = Hashing.sha256(random);
             genesisMillis = clock.millis();
-            faucet = Ed25519.Signer.generate();
+            faucet = Keypair.generate();
             installGenesisAccounts(true);
         } else {
             try {
@@ -114,7 +117,7 @@ public final class Ledger implements AutoCloseable {
                 Properties genesis = fresh ? writeGenesis(genesisFile, clock) : readGenesis(genesisFile);
                 genesisHash = genesisBytes(genesisFile, genesis, "genesis_hash", 32);
                 genesisMillis = genesisMillis(genesisFile, genesis);
-                faucet = Ed25519.Signer.fromSeed(genesisBytes(genesisFile, genesis, "faucet_seed", 32));
+                faucet = Keypair.fromSeed(genesisBytes(genesisFile, genesis, "faucet_seed", 32));
                 store = new LedgerStore(dir);
                 store.recover(new LedgerStore.Sink() {
                     @Override public void account(Pubkey key, AccountState state) { putAccount(key, state); }
@@ -434,35 +437,10 @@ public final class Ledger implements AutoCloseable {
         // a random unused account key makes every airdrop a distinct transaction, even the same one twice in a slot
         byte[] reference = new byte[32];
         new SecureRandom().nextBytes(reference);
-        byte[] message = legacyMessage(faucet.publicKey(), to, Pubkey.of(reference), SystemProgram.ID, data, latestBlockhash());
-        ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        WireTransaction.writeCompactU16(wire, 1);
-        wire.writeBytes(faucet.sign(message));
-        wire.writeBytes(message);
-        return submit(WireTransaction.parse(wire.toByteArray()), true);
-    }
-
-    /** A one-instruction legacy message: payer (signer), target (writable), reference and program (readonly). */
-    private static byte[] legacyMessage(Pubkey payer, Pubkey target, Pubkey reference, Pubkey program, byte[] data,
-                                        byte[] blockhash) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(1);
-        out.write(0);
-        out.write(2);
-        WireTransaction.writeCompactU16(out, 4);
-        out.writeBytes(payer.bytes());
-        out.writeBytes(target.bytes());
-        out.writeBytes(reference.bytes());
-        out.writeBytes(program.bytes());
-        out.writeBytes(blockhash);
-        WireTransaction.writeCompactU16(out, 1);
-        out.write(3);
-        WireTransaction.writeCompactU16(out, 2);
-        out.write(0);
-        out.write(1);
-        WireTransaction.writeCompactU16(out, data.length);
-        out.writeBytes(data);
-        return out.toByteArray();
+        // payer (signer), target (writable), reference and program (readonly): the reference is in no instruction
+        Message message = new Message(1, 0, 2, List.of(faucet.publicKey(), to, Pubkey.of(reference), SystemProgram.ID),
+                latestBlockhash(), List.of(new Message.CompiledInstruction(3, new int[] {0, 1}, data)));
+        return submit(WireTransaction.parse(Transaction.sign(message, faucet).toWire()), true);
     }
 
     private record Attempt(TransactionError error, TransactionExecution execution, long fee, long slot) {
@@ -488,10 +466,10 @@ public final class Ledger implements AutoCloseable {
             return new Attempt(TransactionError.INVALID_ACCOUNT_FOR_FEE, null, fee, slot);
         }
         long remaining = payer.lamports() - fee;
-        if (remaining < 0 || remaining > 0 && remaining < Rent.minimumBalance(payer.dataLength())) {
+        if (remaining < 0 || remaining > 0 && remaining < Rent.exemptMinimum(payer.dataLength())) {
             return new Attempt(TransactionError.INSUFFICIENT_FUNDS_FOR_FEE, null, fee, slot);
         }
-        for (WireTransaction.CompiledInstruction ix : tx.instructions()) {
+        for (Message.CompiledInstruction ix : tx.instructions()) {
             if (!programs.containsKey(tx.accountKeys().get(ix.programIdIndex()))) {
                 return new Attempt(TransactionError.PROGRAM_ACCOUNT_NOT_FOUND, null, fee, slot);
             }

@@ -1,10 +1,12 @@
 package psyche.chain.local;
 
+import psyche.PsycheException;
+
 /**
  * Thrown by a {@link Program} to fail the current instruction (and so roll back the whole transaction). Carries the
  * Solana {@link InstructionError}, e.g. {@code ProgramFailure.custom(6001)} for an Anchor program's second error.
  */
-public final class ProgramFailure extends RuntimeException {
+public final class ProgramFailure extends PsycheException {
     private static final long serialVersionUID = 1L;
     private final transient InstructionError error;
 

@@ -16,8 +16,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import psyche.chain.local.programs.TokenAccount;
-import psyche.chain.local.programs.TokenMint;
+import psyche.chain.Message;
+import psyche.chain.Rent;
+import psyche.chain.TokenAccount;
+import psyche.chain.TokenMint;
 import psyche.chain.local.programs.TokenProgram;
 import psyche.coordinator.Pubkey;
 
@@ -289,7 +291,7 @@ public final class RpcServer implements AutoCloseable {
                     throw new RpcError(INVALID_PARAMS, "Invalid params: data length " + length + " is over "
                             + MAX_ACCOUNT_DATA_BYTES + ", the most an account may hold.");
                 }
-                yield NODES.numberNode(Rent.minimumBalance(length));
+                yield NODES.numberNode(Rent.exemptMinimum(length));
             }
             case "getFeeForMessage" -> {
                 byte[] message = Base64.getDecoder().decode(param(params, 0).asText());
@@ -593,7 +595,7 @@ public final class RpcServer implements AutoCloseable {
                     .put("numReadonlyUnsignedAccounts", tx.numReadonlyUnsigned())
                     .put("numRequiredSignatures", tx.numRequiredSignatures());
             ArrayNode ixs = message.putArray("instructions");
-            for (WireTransaction.CompiledInstruction ix : tx.instructions()) {
+            for (Message.CompiledInstruction ix : tx.instructions()) {
                 ObjectNode i = ixs.addObject();
                 ArrayNode accounts = i.putArray("accounts");
                 for (int a : ix.accountIndexes()) accounts.add(a);
@@ -628,12 +630,12 @@ public final class RpcServer implements AutoCloseable {
 
     private JsonNode tokenAccountBalance(JsonNode params) {
         AccountState account = ledger.account(pubkey(param(params, 0)));
-        if (account == null || !account.owner().equals(TokenProgram.ID) || account.dataLength() != TokenAccount.LENGTH) {
+        if (account == null || !account.owner().equals(TokenProgram.ID) || account.dataLength() != TokenAccount.SIZE) {
             throw new RpcError(INVALID_PARAMS, "Invalid param: not a Token account");
         }
         TokenAccount token = TokenAccount.decode(account.dataUnsafe());
         AccountState mintAccount = ledger.account(token.mint());
-        if (mintAccount == null || mintAccount.dataLength() != TokenMint.LENGTH) {
+        if (mintAccount == null || mintAccount.dataLength() != TokenMint.SIZE) {
             throw new RpcError(INVALID_PARAMS, "Invalid param: could not find mint");
         }
         int decimals = TokenMint.decode(mintAccount.dataUnsafe()).decimals();

@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import psyche.chain.AccountMeta;
+import psyche.chain.Message;
+import psyche.chain.Pdas;
+import psyche.chain.Rent;
 import psyche.coordinator.Pubkey;
 
 /**
@@ -87,14 +91,15 @@ final class TransactionExecution {
 
     /** Executes every instruction in order; returns the first failure, or null when all succeeded. */
     TransactionError run() {
-        List<WireTransaction.CompiledInstruction> instructions = tx.instructions();
+        List<Message.CompiledInstruction> instructions = tx.instructions();
         for (int i = 0; i < instructions.size(); i++) {
-            WireTransaction.CompiledInstruction ix = instructions.get(i);
+            Message.CompiledInstruction ix = instructions.get(i);
             Pubkey programId = tx.accountKeys().get(ix.programIdIndex());
             Program program = programs.get(programId);
             if (program == null) return TransactionError.PROGRAM_ACCOUNT_NOT_FOUND;
-            List<Ref> refs = new ArrayList<>(ix.accountIndexes().length);
-            for (int index : ix.accountIndexes()) {
+            List<Ref> refs = new ArrayList<>(ix.accountCount());
+            for (int a = 0; a < ix.accountCount(); a++) {
+                int index = ix.accountIndex(a);
                 refs.add(new Ref(byIndex[index], tx.isSigner(index), tx.isWritable(index), programId));
             }
             long before = totalLamports();
@@ -156,7 +161,7 @@ final class TransactionExecution {
         for (int i = 0; i < byIndex.length; i++) {
             TxAccount a = byIndex[i];
             if (!a.changed()) continue;
-            if (a.lamports > 0 && a.lamports < Rent.minimumBalance(a.data.length)) return i;
+            if (a.lamports > 0 && a.lamports < Rent.exemptMinimum(a.data.length)) return i;
         }
         return -1;
     }
@@ -184,7 +189,7 @@ final class TransactionExecution {
         @Override public long slot() { return slot; }
         @Override public long unixTimestamp() { return unixTimestamp; }
         @Override public void log(String message) { logs.add("Program log: " + message); }
-        @Override public long minimumBalance(int dataLength) { return Rent.minimumBalance(dataLength); }
+        @Override public long minimumBalance(int dataLength) { return Rent.exemptMinimum(dataLength); }
         @Override public int stackHeight() { return height; }
         @Override public void consumeComputeUnits(long n) { units += n; }
 
@@ -193,7 +198,7 @@ final class TransactionExecution {
             Set<Pubkey> pdaSigners = new HashSet<>();
             for (List<byte[]> seeds : signerSeeds) {
                 try {
-                    pdaSigners.add(Ed25519.createProgramAddress(seeds, program.id()));
+                    pdaSigners.add(Pdas.createProgramAddress(program.id(), seeds));
                 } catch (IllegalArgumentException e) {
                     throw new ProgramFailure(InstructionError.INVALID_SEEDS, e.getMessage());
                 }
@@ -206,21 +211,21 @@ final class TransactionExecution {
             }
             List<Ref> calleeRefs = new ArrayList<>(metas.size());
             for (AccountMeta meta : metas) {
-                TxAccount account = byKey.get(meta.key());
-                boolean[] privileges = callerPrivileges.get(meta.key());
+                TxAccount account = byKey.get(meta.pubkey());
+                boolean[] privileges = callerPrivileges.get(meta.pubkey());
                 if (account == null || privileges == null) {
-                    logs.add("Instruction references an unknown account " + meta.key());
-                    throw new ProgramFailure(InstructionError.NOT_ENOUGH_ACCOUNT_KEYS, "unknown account " + meta.key());
+                    logs.add("Instruction references an unknown account " + meta.pubkey());
+                    throw new ProgramFailure(InstructionError.NOT_ENOUGH_ACCOUNT_KEYS, "unknown account " + meta.pubkey());
                 }
-                if (meta.isSigner() && !privileges[0] && !pdaSigners.contains(meta.key())) {
-                    logs.add(meta.key() + "'s signer privilege escalated");
+                if (meta.signer() && !privileges[0] && !pdaSigners.contains(meta.pubkey())) {
+                    logs.add(meta.pubkey() + "'s signer privilege escalated");
                     throw new ProgramFailure(InstructionError.PRIVILEGE_ESCALATION);
                 }
-                if (meta.isWritable() && !privileges[1]) {
-                    logs.add(meta.key() + "'s writable privilege escalated");
+                if (meta.writable() && !privileges[1]) {
+                    logs.add(meta.pubkey() + "'s writable privilege escalated");
                     throw new ProgramFailure(InstructionError.PRIVILEGE_ESCALATION);
                 }
-                calleeRefs.add(new Ref(account, meta.isSigner(), meta.isWritable(), calleeId));
+                calleeRefs.add(new Ref(account, meta.signer(), meta.writable(), calleeId));
             }
             Program callee = programs.get(calleeId);
             if (callee == null) {

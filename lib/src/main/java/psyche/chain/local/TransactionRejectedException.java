@@ -1,12 +1,13 @@
 package psyche.chain.local;
 
+import psyche.PsycheException;
 import java.util.List;
 
 /**
  * A transaction the local chain did not accept (preflight failure, bad signature, unknown or expired blockhash,
  * duplicate, fee payer cannot pay): nothing was applied and no fee was charged.
  */
-public final class TransactionRejectedException extends RuntimeException {
+public final class TransactionRejectedException extends PsycheException {
     private static final long serialVersionUID = 1L;
     private final transient TransactionError error;
     private final List<String> logs;

@@ -15,4 +15,6 @@ public final class BlockhashExpiredException extends RpcException {
     }
 
     public String signature() { return signature; }
+
+    @Override public String hint() { return "send it again: the client signs the new attempt with a fresh blockhash"; }
 }

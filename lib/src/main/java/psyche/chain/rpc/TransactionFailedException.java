@@ -4,6 +4,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import psyche.chain.ProgramErrors;
+
 /**
  * A transaction the chain refused or executed with an error: preflight failure, or a landed transaction whose
  * status carries {@code err}. Never retried by the client. Names the failing instruction, program and error.
@@ -48,7 +50,7 @@ public class TransactionFailedException extends RpcException {
         String program = failedProgram(logs);
         JsonNode ie = err == null ? null : err.get("InstructionError");
         if (program != null && ie != null && ie.size() == 2 && ie.get(1).has("Custom")) {
-            String name = ProgramErrors.name(program, ie.get(1).get("Custom").asLong());
+            String name = ProgramErrors.name(program, ie.get(1).get("Custom").asLong(), logs);
             if (name != null) out.append(": ").append(name).append(" in program ").append(program);
         }
         return out.toString();
@@ -73,10 +75,10 @@ public class TransactionFailedException extends RpcException {
     public Long customCode() { return customCode; }
     /**
      * The error's name: a runtime variant ({@code MissingRequiredSignature}, {@code BlockhashNotFound}) or, for a
-     * custom code, the name registered in {@link ProgramErrors} for the failing program (null when unknown).
+     * custom code, its name in the {@link ProgramErrors} catalog for the failing program (null when unknown).
      */
     public String errorName() {
-        if (customCode != null) return programId == null ? null : ProgramErrors.name(programId, customCode);
+        if (customCode != null) return programId == null ? null : ProgramErrors.name(programId, customCode, logs);
         return errorName;
     }
     /** The program that failed, from the logs (null when the logs do not say). */

@@ -12,6 +12,9 @@ import org.p2p.solanaj.core.PublicKey;
 
 import psyche.chain.local.programs.AssociatedTokenProgram;
 import psyche.chain.local.programs.TokenProgram;
+import psyche.chain.Ed25519;
+import psyche.chain.Keypair;
+import psyche.chain.Pdas;
 import psyche.coordinator.Pubkey;
 
 class Ed25519_ProgramAddressTest {
@@ -23,7 +26,7 @@ class Ed25519_ProgramAddressTest {
                     List.of(wallet.getPublicKey().toByteArray(), new PublicKey(TokenProgram.ID.bytes()).toByteArray(),
                             mint.getPublicKey().toByteArray()),
                     new PublicKey(AssociatedTokenProgram.ID.bytes()));
-            Ed25519.ProgramAddress ours = AssociatedTokenProgram.address(SolanajTransactions.key(wallet), SolanajTransactions.key(mint));
+            Pdas.Pda ours = AssociatedTokenProgram.address(SolanajTransactions.key(wallet), SolanajTransactions.key(mint));
             assertEquals(expected.getAddress().toBase58(), ours.address().toBase58());
             assertEquals(expected.getNonce(), ours.bump());
         }
@@ -31,23 +34,25 @@ class Ed25519_ProgramAddressTest {
 
     @Test void realPublicKeysAreOnTheCurveAndPdasAreNot() {
         for (int i = 0; i < 20; i++) assertTrue(Ed25519.isOnCurve(new Account().getPublicKey().toByteArray()));
-        Pubkey pda = Ed25519.findProgramAddress(List.of("Run".getBytes()), TokenProgram.ID).address();
+        Pubkey pda = Pdas.find(TokenProgram.ID, List.of("Run".getBytes())).address();
         assertFalse(Ed25519.isOnCurve(pda.bytes()));
     }
 
     @Test void signerDerivesTheSamePublicKeyAsSolanaj() {
         Account account = new Account();
         byte[] seed = java.util.Arrays.copyOf(account.getSecretKey(), 32);
-        assertEquals(SolanajTransactions.key(account), Ed25519.Signer.fromSeed(seed).publicKey());
+        assertEquals(SolanajTransactions.key(account), Keypair.fromSeed(seed).publicKey());
     }
 
     @Test void signerSignsWhatVerifyAccepts() {
-        Ed25519.Signer signer = Ed25519.Signer.generate();
+        byte[] seed = new byte[32];
+        new java.security.SecureRandom().nextBytes(seed);
+        Keypair signer = Keypair.fromSeed(seed);
         byte[] message = "hello".getBytes();
         byte[] signature = signer.sign(message);
         assertTrue(Ed25519.verify(signer.publicKey(), message, signature));
         assertFalse(Ed25519.verify(signer.publicKey(), "hellO".getBytes(), signature));
-        assertEquals(signer.publicKey(), Ed25519.Signer.fromSeed(signer.seed()).publicKey());
-        assertFalse(signer.toString().contains(Pubkey.base58Encode(signer.seed())));
+        assertEquals(signer.publicKey(), Keypair.fromSeed(seed).publicKey());
+        assertFalse(signer.toString().contains(Pubkey.base58Encode(seed)));
     }
 }

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
+import psyche.chain.Ed25519;
+import psyche.chain.Keypair;
+import psyche.chain.Pdas;
 import psyche.coordinator.Pubkey;
 
 /**
@@ -26,7 +29,7 @@ class Ed25519_VerifyTest {
         Random random = new Random(seed);
         byte[] seedBytes = new byte[32];
         random.nextBytes(seedBytes);
-        Ed25519.Signer signer = Ed25519.Signer.fromSeed(seedBytes);
+        Keypair signer = Keypair.fromSeed(seedBytes);
         byte[] signature = signer.sign(message);
         byte[] tampered = signature.clone();
         tampered[random.nextInt(64)] ^= (byte) (1 << random.nextInt(8));
@@ -41,9 +44,9 @@ class Ed25519_VerifyTest {
 
     @Test void keysThatAreNoUsablePointNeverVerify() {
         byte[] message = "m".getBytes();
-        byte[] signature = Ed25519.Signer.generate().sign(message);
+        byte[] signature = Keypair.generate().sign(message);
         // a program-derived address is off the curve by construction
-        Pubkey pda = Ed25519.findProgramAddress(java.util.List.of("seed".getBytes()), Pubkey.SYSTEM).address();
+        Pubkey pda = Pdas.find(Pubkey.SYSTEM, java.util.List.of("seed".getBytes())).address();
         byte[] identity = new byte[32];
         identity[0] = 1; // the neutral element: small order, rejected
         for (int pass = 0; pass < 2; pass++) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import psyche.chain.Rent;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 

@@ -16,6 +16,7 @@ import org.p2p.solanaj.core.Account;
 import org.p2p.solanaj.core.AccountMeta;
 import org.p2p.solanaj.core.TransactionInstruction;
 
+import psyche.chain.Rent;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
@@ -35,7 +36,7 @@ class LedgerStore_RecoveryTest {
         long walAfterSetup;
         try (Ledger ledger = Ledger.open(live, false, clock, List.of(new Ledger_ProgramSpiTest.CounterProgram()))) {
             ledger.airdrop(SolanajTransactions.key(payer), Rent.LAMPORTS_PER_SOL);
-            ledger.setAccount(big, new AccountState(Rent.minimumBalance(initial.length), PROGRAM, initial, false, AccountState.DEFAULT_RENT_EPOCH));
+            ledger.setAccount(big, new AccountState(Rent.exemptMinimum(initial.length), PROGRAM, initial, false, AccountState.DEFAULT_RENT_EPOCH));
             walAfterSetup = Files.size(live.resolve("wal.log"));
             for (int i = 0; i < 5; i++) {
                 clock.advance(java.time.Duration.ofMillis(Ledger.SLOT_MILLIS)); // a new blockhash: a new signature
@@ -52,7 +53,7 @@ class LedgerStore_RecoveryTest {
         assertEquals(5, liveData[0]);
         try (Ledger recovered = Ledger.open(dir.resolve("crashed"), false, clock, List.of(new Ledger_ProgramSpiTest.CounterProgram()))) {
             assertArrayEquals(liveData, recovered.account(big).data());
-            assertEquals(Rent.minimumBalance(initial.length), recovered.account(big).lamports());
+            assertEquals(Rent.exemptMinimum(initial.length), recovered.account(big).lamports());
             assertEquals(6, recovered.transactionCount(), "the airdrop and five increments");
         }
     }

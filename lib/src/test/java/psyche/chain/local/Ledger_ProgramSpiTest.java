@@ -17,7 +17,9 @@ import org.p2p.solanaj.core.AccountMeta;
 import org.p2p.solanaj.core.PublicKey;
 import org.p2p.solanaj.core.TransactionInstruction;
 
+import psyche.chain.Rent;
 import psyche.coordinator.Hashing;
+import psyche.chain.Pdas;
 import psyche.coordinator.Pubkey;
 
 /** The Program SPI as a plugged-in program (like Psyche's coordinator) uses it: data, lamports, logs, errors, CPI with PDA signers. */
@@ -47,13 +49,13 @@ class Ledger_ProgramSpiTest {
                     throw ProgramFailure.custom(6000);
                 }
                 case 2, 3 -> {
-                    Ed25519.ProgramAddress vault = Ed25519.findProgramAddress(List.of("vault".getBytes()), COUNTER_ID);
+                    Pdas.Pda vault = Pdas.find(COUNTER_ID, List.of("vault".getBytes()));
                     byte[] transfer = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(2)
                             .putLong(ByteBuffer.wrap(data, 1, 8).order(ByteOrder.LITTLE_ENDIAN).getLong()).array();
                     List<List<byte[]>> seeds = data[0] == 2
                             ? List.of(List.of("vault".getBytes(), new byte[] {(byte) vault.bump()})) : List.of();
-                    ctx.invoke(Pubkey.SYSTEM, List.of(psyche.chain.local.AccountMeta.writable(vault.address(), true),
-                            psyche.chain.local.AccountMeta.writable(accounts.get(1).key(), false)), transfer, seeds);
+                    ctx.invoke(Pubkey.SYSTEM, List.of(psyche.chain.AccountMeta.writable(vault.address(), true),
+                            psyche.chain.AccountMeta.writable(accounts.get(1).key(), false)), transfer, seeds);
                 }
                 case 4 -> accounts.get(0).write(0, new byte[] {1});
                 case 5 -> accounts.get(0).setLamports(accounts.get(0).lamports() + 1);
@@ -73,7 +75,7 @@ class Ledger_ProgramSpiTest {
         payer = new Account();
         ledger.airdrop(SolanajTransactions.key(payer), 10 * SOL);
         counter = Pubkey.of(Hashing.sha256("counter-account".getBytes()));
-        ledger.setAccount(counter, new AccountState(Rent.minimumBalance(8), COUNTER_ID, new byte[8], false, AccountState.DEFAULT_RENT_EPOCH));
+        ledger.setAccount(counter, new AccountState(Rent.exemptMinimum(8), COUNTER_ID, new byte[8], false, AccountState.DEFAULT_RENT_EPOCH));
     }
 
     @AfterEach void stop() { ledger.close(); }
@@ -117,7 +119,7 @@ class Ledger_ProgramSpiTest {
 
     @Test void foreignAccountCannotBeWritten() {
         Pubkey foreign = Pubkey.of(Hashing.sha256("foreign".getBytes()));
-        ledger.setAccount(foreign, new AccountState(Rent.minimumBalance(8), Pubkey.SYSTEM, new byte[8], false, AccountState.DEFAULT_RENT_EPOCH));
+        ledger.setAccount(foreign, new AccountState(Rent.exemptMinimum(8), Pubkey.SYSTEM, new byte[8], false, AccountState.DEFAULT_RENT_EPOCH));
         TransactionRejectedException e = assertThrows(TransactionRejectedException.class,
                 () -> ledger.submit(tx(new byte[] {4}, meta(foreign, true)), true));
         assertEquals("ExternalAccountDataModified", e.error().instructionError().name());
@@ -130,7 +132,7 @@ class Ledger_ProgramSpiTest {
     }
 
     @Test void cpiWithPdaSeedsSignsForTheVaultAndWithoutSeedsEscalates() {
-        Pubkey vault = Ed25519.findProgramAddress(List.of("vault".getBytes()), COUNTER_ID).address();
+        Pubkey vault = Pdas.find(COUNTER_ID, List.of("vault".getBytes())).address();
         ledger.airdrop(vault, 5 * SOL);
         Pubkey receiver = Pubkey.of(Hashing.sha256("receiver".getBytes()));
         byte[] pay = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) 2).putLong(SOL).array();

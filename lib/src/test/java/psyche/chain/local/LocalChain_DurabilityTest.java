@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.p2p.solanaj.core.Account;
 import org.p2p.solanaj.programs.SystemProgram;
 
+import psyche.chain.Rent;
 import psyche.coordinator.Hashing;
 import psyche.chain.rpc.Commitment;
 import psyche.chain.rpc.RpcClient;

@@ -32,8 +32,9 @@ import org.p2p.solanaj.programs.TokenProgram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import psyche.chain.local.programs.TokenAccount;
-import psyche.chain.local.programs.TokenMint;
+import psyche.chain.Rent;
+import psyche.chain.TokenAccount;
+import psyche.chain.TokenMint;
 import psyche.chain.rpc.Commitment;
 import psyche.chain.rpc.RpcClient;
 import psyche.chain.rpc.RpcTypes;
@@ -148,14 +149,14 @@ class LocalChain_RpcTransactionsTest {
         Account mint = new Account();
         Account alice = new Account();
         Account bob = new Account();
-        long mintRent = rpc.getMinimumBalanceForRentExemption(TokenMint.LENGTH);
+        long mintRent = rpc.getMinimumBalanceForRentExemption(TokenMint.SIZE);
         rpc.sendAndConfirm(bh -> sign(bh, List.of(payer, mint),
-                SystemProgram.createAccount(payer.getPublicKey(), mint.getPublicKey(), mintRent, TokenMint.LENGTH, TokenProgram.PROGRAM_ID),
+                SystemProgram.createAccount(payer.getPublicKey(), mint.getPublicKey(), mintRent, TokenMint.SIZE, TokenProgram.PROGRAM_ID),
                 TokenProgram.initializeMint(mint.getPublicKey(), 6, payer.getPublicKey(), null)));
         TokenMint state = TokenMint.decode(rpc.getAccountInfo(b58(mint)).data());
         assertEquals(6, state.decimals());
-        assertTrue(state.isInitialized());
-        assertEquals(SolanajTransactions.key(payer), state.mintAuthority());
+        assertTrue(state.initialized());
+        assertEquals(SolanajTransactions.key(payer), state.mintAuthority().orElseThrow());
 
         PublicKey aliceAta = PublicKey.findProgramAddress(List.of(alice.getPublicKey().toByteArray(),
                 TokenProgram.PROGRAM_ID.toByteArray(), mint.getPublicKey().toByteArray()), AssociatedTokenProgram.PROGRAM_ID).getAddress();
@@ -177,7 +178,7 @@ class LocalChain_RpcTransactionsTest {
         assertEquals(3_750_000, aliceToken.amount());
         assertEquals(1_250_000, bobToken.amount());
         assertEquals(SolanajTransactions.key(bob), bobToken.owner());
-        assertEquals(TokenAccount.LENGTH, rpc.getAccountInfo(bobAta.toBase58()).data().length);
+        assertEquals(TokenAccount.SIZE, rpc.getAccountInfo(bobAta.toBase58()).data().length);
         assertEquals(rpc.getMinimumBalanceForRentExemption(165), rpc.getBalance(bobAta.toBase58()));
         assertEquals(5_000_000, TokenMint.decode(rpc.getAccountInfo(b58(mint)).data()).supply());
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import psyche.chain.Rent;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 
@@ -45,7 +46,7 @@ class RpcServer_HostileRequestsTest {
         ledger = Ledger.inMemory(Clock.systemUTC(), List.of());
         byte[] data = new byte[BIG_LENGTH];
         for (int i = 0; i < data.length; i++) data[i] = (byte) i;
-        ledger.setAccount(BIG, new AccountState(Rent.minimumBalance(data.length), Pubkey.SYSTEM, data, false, AccountState.DEFAULT_RENT_EPOCH));
+        ledger.setAccount(BIG, new AccountState(Rent.exemptMinimum(data.length), Pubkey.SYSTEM, data, false, AccountState.DEFAULT_RENT_EPOCH));
         server = new RpcServer(ledger, 0, 16);
     }
 
@@ -93,7 +94,7 @@ class RpcServer_HostileRequestsTest {
         assertError(-32602, "invalid type: floating point `1.5`", rpc("getMinimumBalanceForRentExemption", "[1.5]"));
         assertError(-32602, "over 10485760", rpc("getMinimumBalanceForRentExemption", "[9223372036854775807]"));
         assertError(-32602, "expected usize", rpc("getMinimumBalanceForRentExemption", "[18446744073709551616]"));
-        assertEquals(Rent.minimumBalance(100), rpc("getMinimumBalanceForRentExemption", "[100]").path("result").asLong());
+        assertEquals(Rent.exemptMinimum(100), rpc("getMinimumBalanceForRentExemption", "[100]").path("result").asLong());
         assertError(-32602, "invalid type: string \"5\", expected u64", rpc("requestAirdrop", "[\"" + BIG + "\", \"5\"]"));
         assertError(-32602, "expected u64", rpc("getProgramAccounts", "[\"" + Pubkey.SYSTEM + "\", {\"filters\":[{\"dataSize\":-3}]}]"));
     }

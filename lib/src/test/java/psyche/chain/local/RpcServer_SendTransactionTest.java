@@ -20,6 +20,7 @@ import org.p2p.solanaj.programs.SystemProgram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import psyche.chain.Rent;
 import psyche.coordinator.Pubkey;
 
 /**

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import psyche.chain.Rent;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 

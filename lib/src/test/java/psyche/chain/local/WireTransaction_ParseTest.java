@@ -31,7 +31,7 @@ class WireTransaction_ParseTest {
         assertEquals(List.of(SolanajTransactions.key(from), Pubkey.of(to.getPublicKey().toByteArray()), Pubkey.SYSTEM),
                 tx.accountKeys());
         assertArrayEquals(Pubkey.base58Decode(BLOCKHASH), tx.recentBlockhash());
-        WireTransaction.CompiledInstruction ix = tx.instructions().get(0);
+        psyche.chain.Message.CompiledInstruction ix = tx.instructions().get(0);
         assertEquals(2, ix.programIdIndex());
         assertArrayEquals(new int[] {0, 1}, ix.accountIndexes());
         assertEquals(2, ix.data()[0]);

@@ -18,7 +18,7 @@ import org.p2p.solanaj.core.Transaction;
 import org.p2p.solanaj.programs.SystemProgram;
 
 import psyche.chain.local.LocalChain;
-import psyche.chain.local.Rent;
+import psyche.chain.Rent;
 import psyche.chain.rpc.FaultInjectingProxy.Fault;
 
 /** The client against a proxy injecting 429/500/reset/expired blockhash: each operation happens exactly once or fails typed. */

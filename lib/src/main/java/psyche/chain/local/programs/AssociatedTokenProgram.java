@@ -4,9 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 
-import psyche.chain.local.AccountMeta;
+import psyche.chain.AccountMeta;
+import psyche.chain.Pdas;
+import psyche.chain.TokenAccount;
 import psyche.chain.local.AccountRef;
-import psyche.chain.local.Ed25519;
 import psyche.chain.local.InstructionError;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.Program;
@@ -26,8 +27,8 @@ public final class AssociatedTokenProgram implements Program {
     @Override public String name() { return "spl-associated-token-account"; }
 
     /** The associated token account of {@code wallet} for {@code mint} under the classic token program. */
-    public static Ed25519.ProgramAddress address(Pubkey wallet, Pubkey mint) {
-        return Ed25519.findProgramAddress(List.of(wallet.bytes(), TokenProgram.ID.bytes(), mint.bytes()), ID);
+    public static Pdas.Pda address(Pubkey wallet, Pubkey mint) {
+        return Pdas.find(ID, wallet.bytes(), TokenProgram.ID.bytes(), mint.bytes());
     }
 
     @Override public void execute(InvokeContext ctx, List<AccountRef> accounts, byte[] data) {
@@ -45,13 +46,12 @@ public final class AssociatedTokenProgram implements Program {
         AccountRef system = accounts.get(4);
         AccountRef token = accounts.get(5);
         ctx.consumeComputeUnits(10_000);
-        Ed25519.ProgramAddress derived = Ed25519.findProgramAddress(
-                List.of(wallet.key().bytes(), token.key().bytes(), mint.key().bytes()), ID);
+        Pdas.Pda derived = Pdas.find(ID, wallet.key().bytes(), token.key().bytes(), mint.key().bytes());
         if (!derived.address().equals(ata.key())) {
             ctx.log("Error: Associated address does not match seed derivation");
             throw new ProgramFailure(InstructionError.INVALID_SEEDS);
         }
-        if (kind == 1 && ata.owner().equals(token.key()) && ata.dataLength() == TokenAccount.LENGTH) {
+        if (kind == 1 && ata.owner().equals(token.key()) && ata.dataLength() == TokenAccount.SIZE) {
             TokenAccount existing = TokenAccount.decode(ata.data());
             if (existing.isInitialized()) {
                 if (!existing.owner().equals(wallet.key())) {
@@ -66,18 +66,18 @@ public final class AssociatedTokenProgram implements Program {
         if (!system.key().equals(SystemProgram.ID)) throw new ProgramFailure(InstructionError.INCORRECT_PROGRAM_ID);
         List<byte[]> seeds = List.of(wallet.key().bytes(), token.key().bytes(), mint.key().bytes(),
                 new byte[] {(byte) derived.bump()});
-        long rent = ctx.minimumBalance(TokenAccount.LENGTH);
+        long rent = ctx.minimumBalance(TokenAccount.SIZE);
         List<AccountMeta> pair = List.of(AccountMeta.writable(payer.key(), true), AccountMeta.writable(ata.key(), true));
         if (ata.lamports() > 0) {
             // pre-funded address: top up, then allocate and assign (create_account would refuse a funded account)
             long topUp = Math.max(0, rent - ata.lamports());
             if (topUp > 0) ctx.invoke(SystemProgram.ID, pair, systemIx(2, topUp, null, null), List.of(seeds));
             ctx.invoke(SystemProgram.ID, List.of(AccountMeta.writable(ata.key(), true)),
-                    systemIx(8, TokenAccount.LENGTH, null, null), List.of(seeds));
+                    systemIx(8, TokenAccount.SIZE, null, null), List.of(seeds));
             ctx.invoke(SystemProgram.ID, List.of(AccountMeta.writable(ata.key(), true)),
                     systemIx(1, 0, null, token.key()), List.of(seeds));
         } else {
-            ctx.invoke(SystemProgram.ID, pair, systemIx(0, rent, (long) TokenAccount.LENGTH, token.key()), List.of(seeds));
+            ctx.invoke(SystemProgram.ID, pair, systemIx(0, rent, (long) TokenAccount.SIZE, token.key()), List.of(seeds));
         }
         ctx.log("Initialize the associated token account");
         byte[] init = new byte[33];

@@ -1,7 +1,11 @@
 package psyche.chain.local.programs;
 
 import java.util.List;
+import java.util.Optional;
 
+import psyche.chain.ChainDecodeException;
+import psyche.chain.TokenAccount;
+import psyche.chain.TokenMint;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InstructionError;
 import psyche.chain.local.InvokeContext;
@@ -107,24 +111,42 @@ public final class TokenProgram implements Program {
         Pubkey authority = Pubkey.of(data, 2);
         Pubkey freeze = data[34] == 1 && data.length >= 67 ? Pubkey.of(data, 35) : null;
         if (!mint.owner().equals(ID)) throw new ProgramFailure(InstructionError.INCORRECT_PROGRAM_ID);
-        if (mint.dataLength() != TokenMint.LENGTH) throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA);
-        if (TokenMint.decode(mint.data()).isInitialized()) throw Error.ALREADY_IN_USE.fail(ctx);
-        if (mint.lamports() < ctx.minimumBalance(TokenMint.LENGTH)) throw Error.NOT_RENT_EXEMPT.fail(ctx);
-        mint.setData(new TokenMint(authority, 0, decimals, true, freeze).encode());
+        if (mint.dataLength() != TokenMint.SIZE) throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA);
+        if (mintState(mint).initialized()) throw Error.ALREADY_IN_USE.fail(ctx);
+        if (mint.lamports() < ctx.minimumBalance(TokenMint.SIZE)) throw Error.NOT_RENT_EXEMPT.fail(ctx);
+        mint.setData(new TokenMint(Optional.of(authority), 0, decimals, true, Optional.ofNullable(freeze)).encode());
+    }
+
+    /** SPL's Mint::unpack: bytes it refuses (a COption tag or bool out of range) are InvalidAccountData. */
+    private static TokenMint mintState(AccountRef mint) {
+        try {
+            return TokenMint.decode(mint.data());
+        } catch (ChainDecodeException e) {
+            throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA, e.getMessage());
+        }
+    }
+
+    /** SPL's Account::unpack, likewise. */
+    private static TokenAccount accountState(AccountRef account) {
+        try {
+            return TokenAccount.decode(account.data());
+        } catch (ChainDecodeException e) {
+            throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA, e.getMessage());
+        }
     }
 
     private static TokenMint loadMint(InvokeContext ctx, AccountRef mint) {
         if (!mint.owner().equals(ID)) throw new ProgramFailure(InstructionError.INCORRECT_PROGRAM_ID);
-        if (mint.dataLength() != TokenMint.LENGTH) throw Error.INVALID_MINT.fail(ctx);
-        TokenMint state = TokenMint.decode(mint.data());
-        if (!state.isInitialized()) throw Error.UNINITIALIZED_STATE.fail(ctx);
+        if (mint.dataLength() != TokenMint.SIZE) throw Error.INVALID_MINT.fail(ctx);
+        TokenMint state = mintState(mint);
+        if (!state.initialized()) throw Error.UNINITIALIZED_STATE.fail(ctx);
         return state;
     }
 
     private static TokenAccount loadAccount(InvokeContext ctx, AccountRef account) {
         if (!account.owner().equals(ID)) throw new ProgramFailure(InstructionError.INCORRECT_PROGRAM_ID);
-        if (account.dataLength() != TokenAccount.LENGTH) throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA);
-        TokenAccount state = TokenAccount.decode(account.data());
+        if (account.dataLength() != TokenAccount.SIZE) throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA);
+        TokenAccount state = accountState(account);
         if (!state.isInitialized()) throw Error.UNINITIALIZED_STATE.fail(ctx);
         if (state.state() == TokenAccount.STATE_FROZEN) throw Error.ACCOUNT_FROZEN.fail(ctx);
         return state;
@@ -132,14 +154,14 @@ public final class TokenProgram implements Program {
 
     private static void initializeAccount(InvokeContext ctx, AccountRef account, AccountRef mint, Pubkey owner) {
         if (!account.owner().equals(ID)) throw new ProgramFailure(InstructionError.INCORRECT_PROGRAM_ID);
-        if (account.dataLength() != TokenAccount.LENGTH) throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA);
-        if (TokenAccount.decode(account.data()).isInitialized()) throw Error.ALREADY_IN_USE.fail(ctx);
-        if (account.lamports() < ctx.minimumBalance(TokenAccount.LENGTH)) throw Error.NOT_RENT_EXEMPT.fail(ctx);
-        if (!mint.owner().equals(ID) || mint.dataLength() != TokenMint.LENGTH
-                || !TokenMint.decode(mint.data()).isInitialized()) {
+        if (account.dataLength() != TokenAccount.SIZE) throw new ProgramFailure(InstructionError.INVALID_ACCOUNT_DATA);
+        if (accountState(account).isInitialized()) throw Error.ALREADY_IN_USE.fail(ctx);
+        if (account.lamports() < ctx.minimumBalance(TokenAccount.SIZE)) throw Error.NOT_RENT_EXEMPT.fail(ctx);
+        if (!mint.owner().equals(ID) || mint.dataLength() != TokenMint.SIZE
+                || !mintState(mint).initialized()) {
             throw Error.INVALID_MINT.fail(ctx);
         }
-        account.setData(TokenAccount.initialized(mint.key(), owner).encode());
+        account.setData(TokenAccount.of(mint.key(), owner, 0).encode());
     }
 
     private static void requireAuthority(InvokeContext ctx, Pubkey expected, AccountRef authority) {
@@ -153,8 +175,8 @@ public final class TokenProgram implements Program {
         if (!dest.mint().equals(mint.key())) throw Error.MINT_MISMATCH.fail(ctx);
         TokenMint state = loadMint(ctx, mint);
         if (decimals >= 0 && decimals != state.decimals()) throw Error.MINT_DECIMALS_MISMATCH.fail(ctx);
-        if (state.mintAuthority() == null) throw Error.FIXED_SUPPLY.fail(ctx);
-        requireAuthority(ctx, state.mintAuthority(), authority);
+        if (state.mintAuthority().isEmpty()) throw Error.FIXED_SUPPLY.fail(ctx);
+        requireAuthority(ctx, state.mintAuthority().get(), authority);
         long supply = state.supply() + amount;
         long balance = dest.amount() + amount;
         if (Long.compareUnsigned(supply, state.supply()) < 0 || Long.compareUnsigned(balance, dest.amount()) < 0) {

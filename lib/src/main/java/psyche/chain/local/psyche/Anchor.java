@@ -5,8 +5,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
+import psyche.chain.AccountMeta;
+import psyche.chain.AnchorError;
 import psyche.chain.Pdas;
-import psyche.chain.local.AccountMeta;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.ProgramFailure;
@@ -75,10 +76,6 @@ final class Anchor {
     }
 
     /**
-     * {@code Account<'info, T>} / {@code AccountLoader}: initialized, owned by {@code owner}, with {@code disc}.
-     * Returns the data.
-     */
-    /**
      * AccountLoader::try_from (Anchor 0.30.1 lang/src/accounts/account_loader.rs): owner, then discriminator. Unlike
      * Account, it has no AccountNotInitialized check: a missing (system-owned) account is AccountOwnedByWrongProgram.
      */
@@ -96,19 +93,13 @@ final class Anchor {
         return data;
     }
 
+    /**
+     * {@code Account<'info, T>}: a missing (system-owned, empty) account is AccountNotInitialized; otherwise the
+     * checks of {@link #loader}. Returns the data.
+     */
     static byte[] typed(InvokeContext ctx, AccountRef a, Pubkey owner, byte[] disc, String name) {
         if (a.owner().equals(SYSTEM) && a.lamports() == 0) throw fail(ctx, name, AnchorError.AccountNotInitialized);
-        if (!a.owner().equals(owner)) {
-            ctx.log("Left:");
-            ctx.log(a.owner().toBase58());
-            ctx.log("Right:");
-            ctx.log(owner.toBase58());
-            throw fail(ctx, name, AnchorError.AccountOwnedByWrongProgram);
-        }
-        byte[] data = a.data();
-        if (data.length < 8) throw fail(ctx, name, AnchorError.AccountDiscriminatorNotFound);
-        if (!Arrays.equals(Arrays.copyOf(data, 8), disc)) throw fail(ctx, name, AnchorError.AccountDiscriminatorMismatch);
-        return data;
+        return loader(ctx, a, owner, disc, name);
     }
 
     /** {@code seeds = [...], bump = stored}: the account is that PDA of {@code programId}. */
@@ -159,7 +150,7 @@ final class Anchor {
         for (byte[] seed : seedsWithBump) key.append('/').append(java.util.HexFormat.of().formatHex(seed));
         Pubkey cached = DERIVED.get(key.toString());
         if (cached != null) return cached;
-        Pubkey derived = psyche.chain.local.Ed25519.createProgramAddress(List.of(seedsWithBump), programId);
+        Pubkey derived = psyche.chain.Pdas.createProgramAddress(programId, List.of(seedsWithBump));
         if (DERIVED.size() > 100_000) DERIVED.clear(); // bounded: a long-lived chain with very many runs
         DERIVED.put(key.toString(), derived);
         return derived;

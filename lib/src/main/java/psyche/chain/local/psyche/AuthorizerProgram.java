@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import psyche.chain.AnchorError;
+import psyche.chain.AuthorizerError;
 import psyche.chain.Authorization;
 import psyche.chain.AuthorizerInstructions;
 import psyche.chain.Discriminators;
@@ -15,7 +17,6 @@ import psyche.chain.ProgramIds;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.Program;
-import psyche.chain.rpc.ProgramErrors;
 import psyche.coordinator.Pubkey;
 
 /**
@@ -24,20 +25,6 @@ import psyche.coordinator.Pubkey;
  * named by the grantee, closable once inactive and (no delegates or 30 days since the grantor's last update).
  */
 public final class AuthorizerProgram implements Program {
-    /** The authorizer's own errors (6000+), in declaration order. */
-    public enum Error {
-        AuthorizationActiveIsTrue("AuthorizationActive is true"),
-        AuthorizationClosingConditionsNotReachedYet("Authorization closing conditions not reached yet");
-
-        private final String message;
-
-        Error(String message) { this.message = message; }
-
-        public int code() { return 6000 + ordinal(); }
-
-        public String message() { return message; }
-    }
-
     static final byte[] SEED = "Authorization".getBytes(StandardCharsets.US_ASCII);
     static final long CLOSE_DELAY_SECONDS = 30L * 24 * 3600;
 
@@ -49,9 +36,6 @@ public final class AuthorizerProgram implements Program {
         for (String name : AuthorizerInstructions.NAMES) {
             byDiscriminator.put(CoordinatorProgram.hex(Discriminators.instruction(name)), name);
         }
-        Map<Long, String> names = new HashMap<>();
-        for (Error e : Error.values()) names.put((long) e.code(), e.name());
-        ProgramErrors.register(ids.authorizer().toBase58(), names);
     }
 
     @Override public Pubkey id() { return ids.authorizer(); }
@@ -131,12 +115,12 @@ public final class AuthorizerProgram implements Program {
         Anchor.mut(ctx, auth, "authorization");
         Anchor.raw(ctx, current.grantor().equals(grantor.key()), "authorization"); // authorization_close.rs constraint
         if (current.active()) {
-            throw Anchor.programError(ctx, Error.AuthorizationActiveIsTrue.name(),
-                    Error.AuthorizationActiveIsTrue.code(), Error.AuthorizationActiveIsTrue.message());
+            throw Anchor.programError(ctx, AuthorizerError.AuthorizationActiveIsTrue.name(),
+                    AuthorizerError.AuthorizationActiveIsTrue.code(), AuthorizerError.AuthorizationActiveIsTrue.message());
         }
         if (!current.delegates().isEmpty()
                 && ctx.unixTimestamp() < current.grantorUpdateUnixTimestamp() + CLOSE_DELAY_SECONDS) {
-            Error e = Error.AuthorizationClosingConditionsNotReachedYet;
+            AuthorizerError e = AuthorizerError.AuthorizationClosingConditionsNotReachedYet;
             throw Anchor.programError(ctx, e.name(), e.code(), e.message());
         }
         Anchor.close(auth, spill);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import psyche.chain.AnchorError;
 import psyche.chain.Authorization;
 import psyche.chain.CoordinatorAccount;
 import psyche.chain.CoordinatorAccountCodec;
@@ -19,7 +20,6 @@ import psyche.chain.ProgramIds;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.Program;
-import psyche.chain.rpc.ProgramErrors;
 import psyche.coordinator.CommitteeProof;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.HealthCheck;
@@ -45,20 +45,12 @@ public final class CoordinatorProgram implements Program {
     public CoordinatorProgram(ProgramIds ids) {
         this.ids = Objects.requireNonNull(ids, "ids");
         for (String name : CoordinatorInstructions.NAMES) byDiscriminator.put(hex(Discriminators.instruction(name)), name);
-        registerErrorNames(ids.coordinator());
     }
 
     public static CoordinatorProgram mainnet() { return new CoordinatorProgram(ProgramIds.MAINNET); }
 
     @Override public Pubkey id() { return ids.coordinator(); }
     @Override public String name() { return "psyche-coordinator"; }
-
-    /** So RPC errors from this program read as names (6004 → ConfigSanityCheckFailed). */
-    static void registerErrorNames(Pubkey programId) {
-        Map<Long, String> names = new HashMap<>();
-        for (ProgramError e : ProgramError.values()) names.put((long) e.code(), e.name());
-        ProgramErrors.register(programId.toBase58(), names);
-    }
 
     @Override public void execute(InvokeContext ctx, List<AccountRef> accounts, byte[] data) {
         Ix ix = decode(ctx, data, byDiscriminator, CoordinatorInstructions::decodeAnchor);
@@ -94,9 +86,8 @@ public final class CoordinatorProgram implements Program {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.warmupWitness(s, user, new Witness(a.proof(),
                         a.participantBloom(), a.broadcastBloom(), a.broadcastMerkle()), ctx.unixTimestamp(), seed(ctx)));
             } else if (ix instanceof CoordinatorInstructions.HealthCheck a) {
-                permissionless(ctx, accounts, (s, user) -> RunProgram.healthCheck(s, user, new HealthCheck(a.id(),
-                        new CommitteeProof(psyche.coordinator.Committee.values()[a.committee().ordinal()],
-                                a.position(), a.index())), ctx.unixTimestamp(), seed(ctx)));
+                permissionless(ctx, accounts, (s, user) -> RunProgram.healthCheck(s, user, a.toEngine(),
+                        ctx.unixTimestamp(), seed(ctx)));
             } else if (ix instanceof CoordinatorInstructions.CheckpointIx a) {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.checkpoint(s, user, a.repo(),
                         ctx.unixTimestamp(), seed(ctx)));

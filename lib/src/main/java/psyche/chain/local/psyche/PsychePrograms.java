@@ -14,15 +14,6 @@ public final class PsychePrograms {
         return List.of(new CoordinatorProgram(ids), new AuthorizerProgram(ids), new TreasurerProgram(ids));
     }
 
-    /**
-     * Registers the three programs' error names with {@link psyche.chain.rpc.ProgramErrors}, so RPC failures read
-     * {@code UpdateConfigNotHalted} instead of 6001 in a JVM that talks to a chain it does not run (constructing the
-     * programs does this too).
-     */
-    public static void registerErrorNames(ProgramIds ids) {
-        all(ids);
-    }
-
     /** The three programs at their mainnet/devnet addresses. */
     public static List<Program> mainnet() { return all(ProgramIds.MAINNET); }
 }

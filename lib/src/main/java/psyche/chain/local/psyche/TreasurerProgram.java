@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import psyche.chain.AccountMeta;
+import psyche.chain.AnchorError;
 import psyche.chain.CoordinatorAccount;
 import psyche.chain.CoordinatorAccountCodec;
 import psyche.chain.CoordinatorInstance;
@@ -16,14 +18,13 @@ import psyche.chain.Participant;
 import psyche.chain.Pdas;
 import psyche.chain.ProgramIds;
 import psyche.chain.TreasurerInstructions;
+import psyche.chain.TokenAccount;
+import psyche.chain.TokenMint;
+import psyche.chain.TreasurerError;
 import psyche.chain.TreasurerRun;
-import psyche.chain.local.AccountMeta;
 import psyche.chain.local.AccountRef;
 import psyche.chain.local.InvokeContext;
 import psyche.chain.local.Program;
-import psyche.chain.local.programs.TokenAccount;
-import psyche.chain.local.programs.TokenMint;
-import psyche.chain.rpc.ProgramErrors;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
 import psyche.coordinator.SolanaClient;
@@ -34,20 +35,6 @@ import psyche.coordinator.SolanaClient;
  * Run's seeds; participants claim 1 collateral token unit per earned point.
  */
 public final class TreasurerProgram implements Program {
-    /** The treasurer's own errors (6000+), in declaration order. */
-    public enum Error {
-        InvalidParameter("Invalid parameter"),
-        RunIdInvalidLength("run_id must be 32 bytes or less");
-
-        private final String message;
-
-        Error(String message) { this.message = message; }
-
-        public int code() { return 6000 + ordinal(); }
-
-        public String message() { return message; }
-    }
-
     static final byte[] RUN_SEED = "Run".getBytes(StandardCharsets.US_ASCII);
     static final byte[] PARTICIPANT_SEED = "Participant".getBytes(StandardCharsets.US_ASCII);
 
@@ -59,9 +46,6 @@ public final class TreasurerProgram implements Program {
         for (String name : TreasurerInstructions.NAMES) {
             byDiscriminator.put(CoordinatorProgram.hex(Discriminators.instruction(name)), name);
         }
-        Map<Long, String> names = new HashMap<>();
-        for (Error e : Error.values()) names.put((long) e.code(), e.name());
-        ProgramErrors.register(ids.treasurer().toBase58(), names);
     }
 
     @Override public Pubkey id() { return ids.treasurer(); }
@@ -77,7 +61,7 @@ public final class TreasurerProgram implements Program {
         else throw Anchor.fail(ctx, AnchorError.InstructionFallbackNotFound);
     }
 
-    private static RuntimeException error(InvokeContext ctx, Error e) {
+    private static RuntimeException error(InvokeContext ctx, TreasurerError e) {
         return Anchor.programError(ctx, e.name(), e.code(), e.message());
     }
 
@@ -118,7 +102,7 @@ public final class TreasurerProgram implements Program {
                 AccountMeta.readonly(ids.token(), false)), new byte[0]);
         Anchor.mut(ctx, instance, "coordinator_instance");
         Anchor.mut(ctx, account, "coordinator_account");
-        if (a.runId().getBytes(StandardCharsets.UTF_8).length > 32) throw error(ctx, Error.RunIdInvalidLength);
+        if (a.runId().getBytes(StandardCharsets.UTF_8).length > 32) throw error(ctx, TreasurerError.RunIdInvalidLength);
         // the coordinator's main authority is the Run PDA: only this program (signing with its seeds) can steer it
         byte[] init = new CoordinatorInstructions.InitCoordinator(run.key(), a.joinAuthority(), a.runId(),
                 a.clientVersion()).data();
@@ -202,7 +186,7 @@ public final class TreasurerProgram implements Program {
         Anchor.mut(ctx, userCollateral, "user_collateral");
         Anchor.raw(ctx, userTokens.mint().equals(r.collateralMint()), "user_collateral");
         Anchor.raw(ctx, userTokens.owner().equals(user.key()), "user_collateral");
-        Anchor.raw(ctx, userTokens.delegate() == null, "user_collateral");
+        Anchor.raw(ctx, userTokens.delegate().isEmpty(), "user_collateral");
         Anchor.mut(ctx, run, "run");
         Anchor.raw(ctx, r.coordinatorAccount().equals(account.key()), "run");
         Anchor.mut(ctx, runCollateral, "run_collateral");
@@ -238,7 +222,7 @@ public final class TreasurerProgram implements Program {
         long unclaimed = earned - p.claimedEarnedPoints();
         if (Long.compareUnsigned(a.claimEarnedPoints(), unclaimed) > 0 || unclaimed < 0) {
             ctx.log("claim " + Long.toUnsignedString(a.claimEarnedPoints()) + " points > unclaimed " + unclaimed);
-            throw error(ctx, Error.InvalidParameter);
+            throw error(ctx, TreasurerError.InvalidParameter);
         }
         long amount = a.claimEarnedPoints(); // 1 collateral unit per point: the coordinator's rates set the reward
         participant.setData(new Participant(p.bump(), p.claimedCollateralAmount() + amount,
@@ -269,7 +253,7 @@ public final class TreasurerProgram implements Program {
         if (mint.owner().equals(Anchor.SYSTEM) && mint.lamports() == 0) throw Anchor.fail(ctx, "collateral_mint", AnchorError.AccountNotInitialized);
         if (!mint.owner().equals(ids.token())) throw Anchor.fail(ctx, "collateral_mint", AnchorError.AccountOwnedByWrongProgram);
         try {
-            if (!TokenMint.decode(mint.data()).isInitialized()) throw new IllegalArgumentException("uninitialized");
+            if (!TokenMint.decode(mint.data()).initialized()) throw new IllegalArgumentException("uninitialized");
         } catch (RuntimeException e) {
             throw Anchor.fail(ctx, "collateral_mint", AnchorError.AccountDidNotDeserialize);
         }

@@ -16,10 +16,11 @@ import org.p2p.solanaj.core.Account;
 import org.p2p.solanaj.core.Transaction;
 import org.p2p.solanaj.programs.SystemProgram;
 
-import psyche.chain.local.Ed25519;
+import psyche.chain.Ed25519;
+import psyche.chain.Keypair;
 import psyche.chain.local.Ledger;
 import psyche.chain.local.LocalChain;
-import psyche.chain.local.Rent;
+import psyche.chain.Rent;
 import psyche.chain.local.WireTransaction;
 import psyche.chain.rpc.RpcClient;
 import psyche.coordinator.Pubkey;
@@ -82,7 +83,7 @@ public final class LocalChainTransferBench {
     }
 
     private static double verifyRate(int n) {
-        Ed25519.Signer signer = Ed25519.Signer.generate();
+        Keypair signer = Keypair.generate();
         byte[] message = new byte[200];
         byte[] sig = signer.sign(message);
         long start = System.nanoTime();

@@ -17,7 +17,7 @@ import psyche.chain.Keypair;
 import psyche.coordinator.Pubkey;
 import psyche.coordinator.RunState;
 import psyche.coordinator.SolanaClient;
-import psyche.sim.chain.ChainClients;
+import psyche.client.ChainClients;
 
 /** A whole run over JSON-RPC: authorization, create, config, rates, unpause, simulated clients through an epoch. */
 class CoordinatorProgram_RunTest {
@@ -68,7 +68,7 @@ class CoordinatorProgram_RunTest {
 
             // after the epoch the run's checkpoint is P2P (Hub → P2P at cooldown); an epoch client's Hub upload keeps
             // it P2P with the new repo (P2P + Hub → P2P); the owner is no client (6007)
-            psyche.sim.chain.ChainClient first = clients.clients().get(0);
+            psyche.client.ChainClient first = clients.clients().get(0);
             psyche.config.HubRepo repo = new psyche.config.HubRepo("psyche-workbench/llama-tiny-step3", Optional.of("abc123"));
             first.submit(List.of(c.coordinator.checkpoint(first.signer(), run.instance(), run.account(), repo)));
             assertEquals(new psyche.config.Checkpoint.P2P(repo),

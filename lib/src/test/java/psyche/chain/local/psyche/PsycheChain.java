@@ -22,7 +22,7 @@ import psyche.chain.Transaction;
 import psyche.chain.TreasurerInstructions;
 import psyche.chain.local.LocalChain;
 import psyche.chain.local.MutableClock;
-import psyche.chain.local.Rent;
+import psyche.chain.Rent;
 import psyche.chain.rpc.Commitment;
 import psyche.chain.rpc.RpcClient;
 import psyche.chain.rpc.RpcTypes;
@@ -30,7 +30,7 @@ import psyche.chain.rpc.TransactionFailedException;
 import psyche.config.RunConfig;
 import psyche.config.RunConfigs;
 import psyche.coordinator.Pubkey;
-import psyche.sim.chain.ChainClients;
+import psyche.client.ChainClients;
 
 /** Test fixture: a local chain with Psyche's programs on a free loopback port, a controllable clock, helpers. */
 final class PsycheChain implements AutoCloseable {

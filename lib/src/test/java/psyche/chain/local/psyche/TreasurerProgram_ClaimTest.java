@@ -18,14 +18,14 @@ import psyche.chain.Participant;
 import psyche.chain.Pdas;
 import psyche.chain.TreasurerInstructions;
 import psyche.chain.TreasurerRun;
-import psyche.chain.local.programs.TokenAccount;
+import psyche.chain.TokenAccount;
 import psyche.chain.rpc.TransactionFailedException;
 import psyche.config.RunConfig;
 import psyche.coordinator.Pubkey;
 import psyche.coordinator.RunState;
 import psyche.coordinator.SolanaClient;
-import psyche.sim.chain.ChainClient;
-import psyche.sim.chain.ChainClients;
+import psyche.client.ChainClient;
+import psyche.client.ChainClients;
 
 /** A treasurer run end to end: create with collateral, update through the Run PDA, an epoch, claims as tokens. */
 class TreasurerProgram_ClaimTest {

@@ -28,7 +28,7 @@ import psyche.chain.Transaction;
 import psyche.chain.local.Ledger;
 import psyche.chain.local.bench.ParallelItems;
 import psyche.chain.local.LocalChain;
-import psyche.chain.local.Rent;
+import psyche.chain.Rent;
 import psyche.chain.local.WireTransaction;
 import psyche.chain.rpc.RpcClient;
 import psyche.config.RunConfig;
@@ -154,7 +154,7 @@ public final class CoordinatorTickBench {
         Path tiny = Path.of("../notebooks/configs/tiny.toml");
         RunConfig config = RunConfigs.read(tiny.toFile().exists() ? tiny : Path.of("notebooks/configs/tiny.toml"));
         submit(ledger, owner, List.of(new NativeInstructions(IDS).createAccount(owner.publicKey(), account.publicKey(),
-                Rent.minimumBalance(CoordinatorAccountCodec.SIZE), CoordinatorAccountCodec.SIZE, IDS.coordinator()),
+                Rent.exemptMinimum(CoordinatorAccountCodec.SIZE), CoordinatorAccountCodec.SIZE, IDS.coordinator()),
                 coordinator.initCoordinator(owner.publicKey(), account.publicKey(),
                         new CoordinatorInstructions.InitCoordinator(owner.publicKey(), owner.publicKey(), "bench", "test"))), account);
         submit(ledger, owner, List.of(coordinator.update(owner.publicKey(), instance, account.publicKey(),

@@ -1,4 +1,4 @@
-package psyche.sim.chain;
+package psyche.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package psyche.sim.chain;
+package psyche.client;
 
 import java.time.Duration;
 import java.util.ArrayList;

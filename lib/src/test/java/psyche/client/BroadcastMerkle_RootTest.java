@@ -1,4 +1,4 @@
-package psyche.sim.chain;
+package psyche.client;
 
 import org.junit.jupiter.api.Test;
 

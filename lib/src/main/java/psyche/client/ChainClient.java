@@ -1,4 +1,4 @@
-package psyche.sim.chain;
+package psyche.client;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -22,9 +22,7 @@ import psyche.chain.rpc.RpcTypes;
 import psyche.chain.rpc.TransactionFailedException;
 import psyche.coordinator.Blooms;
 import psyche.coordinator.Client;
-import psyche.coordinator.ClientState;
-import psyche.coordinator.CommitteeProof;
-import psyche.coordinator.CommitteeSelection;
+import psyche.coordinator.ClientPolicy;
 import psyche.coordinator.Coordinator;
 import psyche.coordinator.CoordinatorState;
 import psyche.coordinator.Hashing;
@@ -201,14 +199,12 @@ public final class ChainClient implements AutoCloseable {
     private void maybeWitness(CoordinatorState c, long now, java.util.function.Predicate<NodeIdentity> heard,
                               HeardCommitments commitments) {
         if (behaviour instanceof Behaviour.NeverWitnesses) return;
-        int index = Coordinator.clientIndex(c, identity);
+        Optional<psyche.coordinator.WitnessProof> duty = ClientPolicy.witnessDuty(c, identity);
+        if (duty.isEmpty()) return;
         Round round = Coordinator.currentRound(c);
-        if (index < 0 || round == null || round.clientsLen() == 0) return;
         String key = c.progress().epoch() + "/" + round.height() + "/" + round.randomSeed();
         if (key.equals(witnessedRound)) return;
-        CommitteeSelection sel = Coordinator.selection(c, round);
-        psyche.coordinator.WitnessProof proof = sel.witnessProof(index);
-        if (!proof.witness()) return;
+        psyche.coordinator.WitnessProof proof = duty.get();
         Witness w = witness(proof, c.epochState().clients(), heard, commitments, round.height());
         try {
             Coordinator.witness(c, identity, w, now); // the program would refuse it: don't spend a transaction
@@ -265,32 +261,17 @@ public final class ChainClient implements AutoCloseable {
         return new Witness(proof, participants, broadcasts, BroadcastMerkle.root(results));
     }
 
-    /** From round height 2, a witness reports epoch clients the previous round's witnesses did not hear. */
+    /** A witness of the current round sends the health checks the policy finds due (each once), never about itself. */
     private void maybeHealthCheck(CoordinatorState c) {
         if (behaviour instanceof Behaviour.NeverWitnesses) return;
+        if (ClientPolicy.witnessDuty(c, identity).isEmpty()) return;
         Round round = Coordinator.currentRound(c);
-        Round prev = Coordinator.previousRound(c);
-        int index = Coordinator.clientIndex(c, identity);
-        if (round == null || prev == null || round.height() < 2 || index < 0 || prev.clientsLen() == 0) return;
-        if (!Coordinator.selection(c, round).witnessProof(index).witness()) return;
-        CommitteeSelection prevSelection = Coordinator.selection(c, prev);
-        List<Client> clients = c.epochState().clients();
-        for (int i = 0; i < clients.size() && i < prev.clientsLen(); i++) {
-            Client target = clients.get(i);
-            if (target.state() != ClientState.Healthy || target.id().equals(identity)) continue;
-            String key = c.progress().epoch() + "/" + round.height() + "/" + target.id();
-            if (healthChecked.contains(key)) continue;
-            CommitteeProof proof = prevSelection.committeeProof(i);
-            HealthCheck check = new HealthCheck(target.id(), proof);
-            try {
-                Coordinator.healthCheck(c, identity, List.of(check)); // healthy peers: the program would refuse
-            } catch (RuntimeException healthyOrInvalid) {
-                continue;
-            }
-            healthChecked.add(key);
+        for (HealthCheck check : ClientPolicy.healthChecks(c)) {
+            if (check.id().equals(identity)) continue;
+            String key = c.progress().epoch() + "/" + round.height() + "/" + check.id();
+            if (!healthChecked.add(key)) continue;
             send(run.coordinator().permissionless(signer(), run.instance(), run.account(),
-                    new CoordinatorInstructions.HealthCheck(target.id(),
-                            psyche.chain.Committee.values()[proof.committee().ordinal()], proof.position(), proof.index())));
+                    new CoordinatorInstructions.HealthCheck(check)));
         }
     }
 

@@ -1,4 +1,4 @@
-package psyche.sim.chain;
+package psyche.client;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,0 @@
-/**
- * Simulated Psyche clients that follow a run on a chain (the local one or any RPC) with real signed transactions:
- * join, warmup witness, round witness with participant blooms, health checks, ticks. They make a run move through
- * epochs and earn rewards without a GPU.
- */
-package psyche.sim.chain;
