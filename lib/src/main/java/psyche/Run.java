@@ -15,6 +15,7 @@ import psyche.config.RunConfig;
 import psyche.coordinator.InstanceState;
 import psyche.coordinator.Pubkey;
 import psyche.diagnose.Diagnosis;
+import psyche.display.TokenUnits;
 import psyche.frames.Frames;
 import psyche.history.History;
 import psyche.history.HistoryRecorder;
@@ -62,16 +63,39 @@ public final class Run {
 
     public InstanceState state() { return snapshot().state(); }
 
-    public Table summary() { return Frames.runSummary(state(), Instant.now()); }
+    /** One row (shown vertically in notebooks): state, progress, clients, rates in the collateral mint's units. */
+    public Table summary() { return summary(units(snapshot())); }
 
-    public Table clients() { return Frames.clients(state()); }
+    /** {@link #summary()} with amounts in {@code units}, e.g. {@link TokenUnits#NATIVE} for raw native units. */
+    public Table summary(TokenUnits units) { return Frames.runSummary(state(), Instant.now(), units); }
+
+    /** Registered clients with their standing; earned and slashed in the collateral mint's units (points without treasurer). */
+    public Table clients() { return clients(units(snapshot())); }
+
+    public Table clients(TokenUnits units) { return Frames.clients(state(), units); }
+
+    /** The unit amounts of this run are entered and shown in: the collateral mint's for a treasurer run, else points. */
+    public TokenUnits units() { return units(snapshot()); }
+
+    private static TokenUnits units(RunSnapshot s) {
+        return s.treasury().map(t -> TokenUnits.ofMint(t.mint().decimals())).orElse(TokenUnits.POINTS);
+    }
 
     public Table rounds() { return Frames.rounds(state().coordinator()); }
 
-    /** The treasury frame (funded, claimable, claimed, runway); empty table for a run without treasurer. */
+    /**
+     * The treasury frame (funded, claimable, claimed, runway) in the collateral mint's units, as {@link #topUp} takes
+     * them; empty table for a run without treasurer.
+     */
     public Table treasury() {
         RunSnapshot s = snapshot();
-        return s.treasuryFigures().map(f -> Frames.treasury(runId, f)).orElseGet(() -> Table.create(runId + " treasury"));
+        return treasury(units(s));
+    }
+
+    /** {@link #treasury()} in {@code units}, e.g. {@link TokenUnits#NATIVE}. */
+    public Table treasury(TokenUnits units) {
+        RunSnapshot s = snapshot();
+        return s.treasuryFigures().map(f -> Frames.treasury(runId, f, units)).orElseGet(() -> Table.create(runId + " treasury"));
     }
 
     public Run updateConfig(Path toml) { return updateConfig(UpdateConfig.Params.of(runId).withConfigPath(toml)); }
@@ -143,7 +167,8 @@ public final class Run {
     public Monitor.Outcome watch() { return watch(Monitor.Options.defaults()); }
 
     public Monitor.Outcome watch(Monitor.Options options) {
-        return Monitor.watch(this::state, options, store, java.time.Clock.systemUTC());
+        Monitor.Options withUnits = options.units() == null ? options.withUnits(units()) : options;
+        return Monitor.watch(this::state, withUnits, store, java.time.Clock.systemUTC());
     }
 
     /** Starts recording this run's changes into {@code historyFile} every two seconds; stop with the returned recorder. */
