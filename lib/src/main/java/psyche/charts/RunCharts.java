@@ -48,11 +48,24 @@ public final class RunCharts {
         }
         XYChart chart = Charts.base("Points earned per client — " + h.runId(), "epoch", "points earned (cumulative)");
         requireData(t, "rewards", "no client has earned or been registered yet");
-        for (var e : byClient.entrySet()) {
-            double[] x = e.getValue().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
-            double[] y = e.getValue().values().stream().mapToDouble(Long::doubleValue).toArray();
-            XYSeries s = chart.addSeries(e.getKey(), x, y);
-            s.setMarker(SeriesMarkers.CIRCLE);
+        // clients that earned exactly the same draw one line named after all of them: otherwise the last one drawn
+        // hides the others and the legend lists series nobody can see
+        Map<TreeMap<Integer, Long>, List<String>> identical = new LinkedHashMap<>();
+        byClient.forEach((client, points) -> identical.computeIfAbsent(points, k -> new ArrayList<>()).add(client));
+        org.knowm.xchart.style.markers.Marker[] markers = {SeriesMarkers.CIRCLE, SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE,
+                SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS};
+        int n = 0;
+        for (var e : identical.entrySet()) {
+            double[] x = e.getKey().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            double[] y = e.getKey().values().stream().mapToDouble(Long::doubleValue).toArray();
+            List<String> names = e.getValue();
+            String name = names.size() == 1 ? names.get(0)
+                    : names.size() <= 3 ? String.join(", ", names) + " (" + names.size() + " clients identical)"
+                    : names.get(0) + ", " + names.get(1) + " and " + (names.size() - 2) + " more (" + names.size() + " clients identical)";
+            XYSeries s = chart.addSeries(name, x, y);
+            s.setMarker(markers[n % markers.length]);
+            if (n >= markers.length) s.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+            n++;
         }
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisDecimalPattern("0");

@@ -128,15 +128,21 @@ public final class Numbers {
     }
 
     /**
-     * Chart tick labels: SI prefixes for large values ({@code 35M}, {@code 1.5k}), plain for ordinary ones, and
-     * scientific with 2 digits only below 0.01 ({@code 1.0e-03}), never Java's {@code 1.0E-3}.
+     * Chart tick labels: SI prefixes from a million ({@code 35M}), grouped plain numbers below ({@code 12,500},
+     * {@code 0.25}), and short scientific notation only below 0.01 ({@code 1.0e-03}), never Java's {@code 1.0E-3}.
      */
     public static String tick(double x) {
         if (!Double.isFinite(x)) return nonFinite(x);
         double a = Math.abs(x);
-        if (a == 0) return "0";
-        if (a < 0.01) return scientific(x, 2);
-        if (a < 1000) return grouped(new BigDecimal(x).round(new java.math.MathContext(4, RoundingMode.HALF_EVEN)).stripTrailingZeros());
+        if (a < 1e-12) return "0";
+        if (a < 0.01) {
+            // mantissa with the digits neighbouring ticks need (XChart drops all labels of an axis if two are equal)
+            int exp = (int) Math.floor(Math.log10(a));
+            BigDecimal m = new BigDecimal(x / Math.pow(10, exp)).round(new java.math.MathContext(4, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+            String mantissa = m.scale() <= 0 ? m.setScale(1).toPlainString() : m.toPlainString();
+            return mantissa + String.format(Locale.ROOT, "e%s%02d", exp < 0 ? "-" : "", Math.abs(exp));
+        }
+        if (a < 1e6) return grouped(new BigDecimal(x).round(new java.math.MathContext(6, RoundingMode.HALF_EVEN)).stripTrailingZeros());
         String[] si = {"k", "M", "G", "T", "P", "E"};
         double v = x;
         int i = -1;
@@ -144,7 +150,13 @@ public final class Numbers {
             v /= 1000;
             i++;
         }
-        return new BigDecimal(v).round(new java.math.MathContext(3, RoundingMode.HALF_EVEN)).stripTrailingZeros().toPlainString() + si[i];
+        return new BigDecimal(v).round(new java.math.MathContext(6, RoundingMode.HALF_EVEN)).stripTrailingZeros().toPlainString() + si[i];
+    }
+
+    /** Applies {@link #tick} to both axes of an XChart XY chart (category axes set their own labels afterwards). */
+    public static void ticks(org.knowm.xchart.XYChart chart) {
+        chart.setCustomXAxisTickLabelsFormatter(Numbers::tick);
+        chart.setCustomYAxisTickLabelsFormatter(Numbers::tick);
     }
 
     /**

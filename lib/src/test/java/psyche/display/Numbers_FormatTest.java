@@ -71,7 +71,9 @@ class Numbers_FormatTest {
     @Test
     void chartTicksUseSiPrefixesOrShortScientific() {
         assertEquals("35M", Numbers.tick(3.5e7));
-        assertEquals("1.5k", Numbers.tick(1500));
+        assertEquals("1,500", Numbers.tick(1500));
+        assertEquals("35.0005M", Numbers.tick(35_000_500));
+        assertEquals("1.05e-03", Numbers.tick(1.05e-3));
         assertEquals("1.0e-03", Numbers.tick(1e-3));
         assertEquals("0", Numbers.tick(0));
         assertEquals("0.25", Numbers.tick(0.25));
