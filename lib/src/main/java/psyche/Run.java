@@ -40,7 +40,7 @@ import tech.tablesaw.api.Table;
  * that owns it ({@link #updateConfig}, {@link #resume()}, {@link #pause()}, rates, top-up, {@link #close()}), follow
  * it ({@link #record}, {@link #history()}, {@link #watch()}). Every call goes to the chain; nothing is cached.
  */
-public final class Run {
+public final class Run implements psyche.display.Viewable {
     private final Cluster cluster;
     private final Wallet wallet;
     private final String runId;
@@ -204,5 +204,33 @@ public final class Run {
         return wallet.keypair();
     }
 
+    /**
+     * A card read from the chain now: state, epoch and step, clients, rates and (treasurer run) the treasury in the
+     * collateral mint's units. A failed read shows what failed instead.
+     */
+    @Override public psyche.display.Html view() {
+        RunSnapshot s;
+        try {
+            s = snapshot();
+        } catch (RuntimeException e) {
+            String msg = "Run " + runId + ": could not read it from " + cluster.rpc().endpoints() + ": " + e.getMessage();
+            return new psyche.display.Html("<div style=\"color:#b00\">" + psyche.display.Html.escape(msg) + "</div>", msg);
+        }
+        TokenUnits units = units(s);
+        psyche.display.Html card = psyche.display.Cards.run(s.state(), Instant.now(), units);
+        java.util.List<psyche.display.Html> parts = new java.util.ArrayList<>(java.util.List.of(card));
+        s.treasuryFigures().ifPresent(f -> {
+            String line = "treasury: " + units.formatWithName(f.funded()) + " funded, " + units.formatWithName(f.unclaimed())
+                    + " earned and unclaimed, " + (Double.isInfinite(f.runwayEpochs()) ? "no burn"
+                    : "runway " + psyche.display.Numbers.number(Math.floor(f.runwayEpochs() * 10) / 10) + " epochs");
+            parts.add(new psyche.display.Html("<div style=\"font-family:sans-serif;font-size:13px;color:#333\">"
+                    + psyche.display.Html.escape(line) + "</div>", line));
+        });
+        if (wallet == null) parts.add(new psyche.display.Html("<div style=\"font-size:12px;color:#666\">read-only handle (no wallet)</div>",
+                "read-only handle (no wallet)"));
+        return psyche.display.Cards.stack(parts.toArray(psyche.display.Html[]::new));
+    }
+
+    /** {@code Run[id]}: short on purpose (it reads nothing); notebooks show {@link #view()}. */
     @Override public String toString() { return "Run[" + runId + "]"; }
 }

@@ -53,6 +53,21 @@ public final class Cards {
         return new Html(html.toString(), text.toString());
     }
 
+    /** A titled card of label/value rows, HTML and aligned text. */
+    public static Html keyValues(String title, java.util.List<String[]> rows) {
+        int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
+        StringBuilder html = new StringBuilder("<div style=\"border:1px solid #ccc;border-radius:6px;padding:8px 12px;"
+                + "display:inline-block;font-family:sans-serif;font-size:13px\"><div style=\"font-weight:bold;margin-bottom:4px\">"
+                + Html.escape(title) + "</div><table style=\"border-collapse:collapse\">");
+        StringBuilder text = new StringBuilder(title);
+        for (String[] r : rows) {
+            html.append("<tr><td style=\"color:#666;padding-right:12px;text-align:left;vertical-align:top\">").append(Html.escape(r[0]))
+                    .append("</td><td style=\"text-align:left\">").append(Html.escape(r[1])).append("</td></tr>");
+            text.append("\n  ").append(r[0]).append(" ".repeat(width - r[0].length() + 2)).append(r[1]);
+        }
+        return new Html(html.append("</table></div>").toString(), text.toString());
+    }
+
     /** A labelled progress bar; {@code done} is clamped to [0, total]. */
     public static Html progress(String label, double done, double total) {
         double share = total <= 0 ? 0 : Math.max(0, Math.min(1, done / total));

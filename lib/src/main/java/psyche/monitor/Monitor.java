@@ -55,7 +55,7 @@ public final class Monitor {
     }
 
     /** Why watching ended, how many polls it made, and what it last saw. Shown as one line. */
-    public record Outcome(String reason, int polls, InstanceState last, List<String> errors) {
+    public record Outcome(String reason, int polls, InstanceState last, List<String> errors) implements psyche.display.Viewable {
         public Outcome { errors = List.copyOf(errors); }
 
         /** One line: why it stopped, after how many polls, where the run was. */
@@ -74,6 +74,11 @@ public final class Monitor {
         }
 
         @Override public String toString() { return summary(); }
+
+        @Override public Html view() {
+            String line = summary();
+            return new Html("<div style=\"font-family:sans-serif;font-size:13px;color:#57606a\">" + Html.escape(line) + "</div>", line);
+        }
     }
 
     /** Watches with default options. */

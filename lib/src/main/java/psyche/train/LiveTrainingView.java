@@ -18,7 +18,7 @@ import java.util.Locale;
  * and the last checkpoint — and rewrites it in place as rounds finish. Redraws at most every {@code minIntervalMs}
  * so plotting never slows training; the final state is always drawn.
  */
-public final class LiveTrainingView implements TrainingListener {
+public final class LiveTrainingView implements TrainingListener, psyche.display.Viewable {
     private final String title;
     private final long minIntervalMs;
     private final List<StepReport> reports = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class LiveTrainingView implements TrainingListener {
     }
 
     /** The current view, also what a cell shows when it ends with this object. */
-    public synchronized Html view() {
+    @Override public synchronized Html view() {
         List<Html> parts = new ArrayList<>();
         StepReport last = reports.isEmpty() ? null : reports.get(reports.size() - 1);
         String status = last == null ? "waiting for the first round" : String.format(Locale.ROOT,
