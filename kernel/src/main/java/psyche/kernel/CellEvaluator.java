@@ -90,8 +90,17 @@ final class CellEvaluator implements AutoCloseable {
                 source = rest; // let the compiler say what is missing
                 consumed = rest.length();
             }
-            int lead = leadingOffset(rest.substring(0, consumed), source);
-            value = evaluateSnippet(cell, source, base + lead, executionCount);
+            // JShell numbers a snippet's stack-frame lines from its first character but wraps statements and
+            // expressions without their leading blank lines and comments: hand it the snippet from its first code
+            // character, so frame lines, diagnostics and the cell line all count from the same place
+            int lead = codeStart(source);
+            if (lead >= source.length()) {
+                base += consumed;
+                rest = rest.substring(consumed);
+                continue;
+            }
+            value = evaluateSnippet(cell, source.substring(lead), base + leadingOffset(rest.substring(0, consumed), source, lead),
+                    executionCount);
             base += consumed;
             rest = rest.substring(consumed);
         }
@@ -166,14 +175,33 @@ final class CellEvaluator implements AutoCloseable {
         return new CompileError.Problem(cell.lineOf(offset), cell.columnOf(offset), message, cell.lineText(offset));
     }
 
-    /** Where {@code source} (JShell's copy of the snippet) begins inside the consumed cell text. */
-    private static int leadingOffset(String consumed, String source) {
-        String head = source.strip().lines().findFirst().orElse("");
+    /** Where the code of {@code source} (JShell's copy of the snippet, from {@code lead} on) begins in the consumed cell text. */
+    private static int leadingOffset(String consumed, String source, int lead) {
+        // JShell's copy starts like the consumed text (it may only add a missing ';' at the end)
+        if (consumed.startsWith(source.substring(0, lead))) return lead;
+        String head = source.substring(lead).lines().findFirst().orElse("");
         int idx = head.isEmpty() ? -1 : consumed.indexOf(head);
-        int sourceLead = source.length() - source.stripLeading().length(); // diag positions count from source[0]
-        if (idx >= 0) return Math.max(0, idx - sourceLead);
+        return idx >= 0 ? idx : codeStart(consumed);
+    }
+
+    /** Index of the first character of {@code s} that is neither whitespace nor inside a leading comment. */
+    static int codeStart(String s) {
         int i = 0;
-        while (i < consumed.length() && Character.isWhitespace(consumed.charAt(i))) i++;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (s.startsWith("//", i)) {
+                int eol = s.indexOf('\n', i);
+                i = eol < 0 ? s.length() : eol + 1;
+            } else if (s.startsWith("/*", i)) {
+                int end = s.indexOf("*/", i + 2);
+                if (end < 0) return i; // unterminated: let the compiler say so
+                i = end + 2;
+            } else {
+                break;
+            }
+        }
         return i;
     }
 
