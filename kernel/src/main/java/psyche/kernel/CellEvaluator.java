@@ -224,6 +224,7 @@ final class CellEvaluator implements AutoCloseable {
     /** A new cell starts: forget an interrupt that arrived after the previous one ended. */
     void startCell() {
         interruptRequested = false;
+        control.clearPendingStop();
     }
 
     /** Adds jars or directories to the class path of later cells (compiler and class loader). */

@@ -20,16 +20,19 @@ public final class Notebook {
      * Outside a kernel ({@code bin/psyche-shell}) it prints the text rendering instead.
      */
     public static String display(Object value) {
+        BatchedOutput.flushAll(); // printed output comes before the display, as it was written
         return inKernel() ? BaseNotebookStatics.display(value) : Display.show(value);
     }
 
     /** Shows {@code value} rendered only as the given MIME types (e.g. {@code "image/svg+xml"}); text outside a kernel. */
     public static String display(Object value, String... mimeTypes) {
+        BatchedOutput.flushAll();
         return inKernel() ? BaseNotebookStatics.display(value, mimeTypes) : Display.show(value);
     }
 
     /** Replaces the output shown under {@code displayId} (live charts, progress); prints the new text outside a kernel. */
     public static void updateDisplay(String displayId, Object value) {
+        BatchedOutput.flushAll();
         if (inKernel()) BaseNotebookStatics.updateDisplay(displayId, value); else Display.update(displayId, value);
     }
 

@@ -1,6 +1,7 @@
 package psyche.kernel;
 
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.JupyterIO;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
@@ -61,6 +62,8 @@ public final class PsycheKernel extends BaseKernel {
         System.setProperty("java.awt.headless", "true");
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(props);
+        // cells' output is batched (BatchedOutput); the headroom is for display updates of live charts
+        connection.getIOPub().setSndHWM(10_000);
         PsycheKernel kernel = new PsycheKernel();
         kernel.onStartup();
         kernel.becomeHandlerForConnection(connection);
@@ -80,19 +83,71 @@ public final class PsycheKernel extends BaseKernel {
         }
     }
 
+    /** This cell's batched stdout and stderr (null between cells). */
+    private volatile BatchedOutput.CellStream cellOut;
+    private volatile BatchedOutput.CellStream cellErr;
+
+    /**
+     * Cells write to batched streams over jjava's (one stream message per batch, not per {@code println}); restored
+     * when the request ends, like jjava does.
+     */
+    @Override
+    protected void replaceOutputStreams(ShellReplyEnvironment env) {
+        java.io.PrintStream oldOut = System.out;
+        java.io.PrintStream oldErr = System.err;
+        java.io.InputStream oldIn = System.in;
+        BatchedOutput.CellStream out = BatchedOutput.over(io.out);
+        BatchedOutput.CellStream err = BatchedOutput.over(io.err);
+        cellOut = out;
+        cellErr = err;
+        System.setOut(out);
+        System.setErr(err);
+        System.setIn(io.in);
+        env.defer(() -> {
+            out.close();
+            err.close();
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            System.setIn(oldIn);
+        });
+    }
+
     @Override
     public Object evalRaw(String code) {
         int count = executionCount.get() - 1; // the execute handler has already advanced the counter
         CellSource cell = CellSource.parse(code);
-        evaluator().startCell();
+        inCell = true;
         Object value = null;
-        for (CellSource.Part part : cell.parts()) {
-            if (part instanceof CellSource.Code c) value = evaluator().evaluate(cell, c, count);
-            else if (part instanceof CellSource.LineMagic m) value = lineMagic(cell, m, count);
-            else if (part instanceof CellSource.CellMagic m) value = cellMagic(cell, m, count);
+        try {
+            evaluator().startCell(); // waits for JShell on the first cell
+            if (interruptedWhileStarting) throw new CellInterrupted();
+            for (CellSource.Part part : cell.parts()) {
+                if (part instanceof CellSource.Code c) value = evaluator().evaluate(cell, c, count);
+                else if (part instanceof CellSource.LineMagic m) value = lineMagic(cell, m, count);
+                else if (part instanceof CellSource.CellMagic m) value = cellMagic(cell, m, count);
+            }
+        } finally {
+            inCell = false;
+            interruptedWhileStarting = false;
+            finishCellOutput(); // before the result or error is published: output comes first, nothing is left behind
         }
         return value;
     }
+
+    private void finishCellOutput() {
+        BatchedOutput.CellStream out = cellOut;
+        BatchedOutput.CellStream err = cellErr;
+        long lost = (out == null ? 0 : out.finish()) + (err == null ? 0 : err.finish());
+        if (lost > 0) {
+            String line = BatchedOutput.lostLine(lost);
+            io.err.print(line); // straight to jjava's stream: past the cap, the batched one drops everything
+            io.err.flush();
+            LOG.print(line);
+        }
+    }
+
+    /** The kernel process's own stderr (the Jupyter log), whatever cells do to System.err. */
+    private static final java.io.PrintStream LOG = System.err;
 
     private Object lineMagic(CellSource cell, CellSource.LineMagic m, int count) {
         switch (m.name()) {
@@ -194,9 +249,15 @@ public final class PsycheKernel extends BaseKernel {
         return evaluator().isComplete(code);
     }
 
+    /** A cell is being evaluated (or waits for JShell to start). */
+    private volatile boolean inCell;
+    /** The interrupt came while the first cell waited for JShell: that cell must not run. */
+    private volatile boolean interruptedWhileStarting;
+
     @Override
     public void interrupt() {
         if (evaluator.isDone()) evaluator().interrupt();
+        else if (inCell) interruptedWhileStarting = true;
     }
 
     @Override

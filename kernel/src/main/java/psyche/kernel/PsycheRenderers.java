@@ -53,8 +53,14 @@ public final class PsycheRenderers implements Extension {
         registerAll(kernel.getRenderer());
         // Library code (monitors, training sessions) shows and rewrites outputs through psyche.display.Display.
         Display.install(new DisplaySink() {
-            @Override public String display(Object value) { return BaseNotebookStatics.display(value); }
-            @Override public void update(String id, Object value) { BaseNotebookStatics.updateDisplay(id, value); }
+            @Override public String display(Object value) {
+                BatchedOutput.flushAll(); // printed output comes before the display, as it was written
+                return BaseNotebookStatics.display(value);
+            }
+            @Override public void update(String id, Object value) {
+                BatchedOutput.flushAll();
+                BaseNotebookStatics.updateDisplay(id, value);
+            }
         });
     }
 
