@@ -33,7 +33,6 @@ final class CellEvaluator implements AutoCloseable {
 
     private final ThreadGroup cells = new ThreadGroup("psyche-cells");
     private final CellExecutionControl control;
-    private final ExitGuard exitGuard;
     private final JShell jshell;
     private final SourceCodeAnalysis analysis;
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
@@ -45,7 +44,6 @@ final class CellEvaluator implements AutoCloseable {
     /** Starts JShell on this JVM's class path and applies {@code startupImports}, skipping packages absent here. */
     CellEvaluator(List<String> startupImports) {
         control = new CellExecutionControl(cells);
-        exitGuard = ExitGuard.install(cells);
         jshell = JShell.builder()
                 .executionEngine(new CellExecutionControl.Provider(control), Map.of())
                 .build();
@@ -113,7 +111,7 @@ final class CellEvaluator implements AutoCloseable {
             control.takeLastThrown();
             throw new CellInterrupted();
         }
-        Integer exit = exitGuard == null ? null : exitGuard.takeRefused();
+        Integer exit = ExitGuard.takeRefused();
         if (exit != null) throw new SystemExit(exit);
         Object value = null;
         for (SnippetEvent event : events) {

@@ -78,6 +78,16 @@ final class CellExecutionControl extends LocalExecutionControl {
         return valueString(result[0]);
     }
 
+    /** Snippet classes are loaded with their exit calls sent to {@link ExitGuard} (a cell cannot end the kernel). */
+    @Override
+    public void load(ClassBytecodes[] cbcs) throws ClassInstallException, NotImplementedException, EngineTerminationException {
+        ClassBytecodes[] guarded = new ClassBytecodes[cbcs.length];
+        for (int i = 0; i < cbcs.length; i++) {
+            guarded[i] = new ClassBytecodes(cbcs[i].name(), ExitGuard.rewrite(cbcs[i].bytecodes()));
+        }
+        super.load(guarded);
+    }
+
     /** The loader of snippet classes and jars added by %maven/%classpath. */
     ClassLoader userLoader() {
         return userLoader;
