@@ -64,12 +64,27 @@ public final class PsycheKernel extends BaseKernel {
         JupyterConnection connection = new JupyterConnection(props);
         // cells' output is batched (BatchedOutput); the headroom is for display updates of live charts
         connection.getIOPub().setSndHWM(10_000);
+        exitWhenParentDies();
         PsycheKernel kernel = new PsycheKernel();
         kernel.onStartup();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
         connection.waitUntilClose();
         System.exit(0); // cells may have left non-daemon threads running
+    }
+
+    /**
+     * A kernel whose client died (Jupyter killed, notebook server crashed) would run on with its cells and local
+     * chain: watch the parent (Jupyter's {@code JPY_PARENT_PID}, else the launching process) and exit with it.
+     */
+    static void exitWhenParentDies() {
+        java.util.Optional<ProcessHandle> parent = java.util.Optional.ofNullable(System.getenv("JPY_PARENT_PID"))
+                .filter(p -> p.matches("\\d+")).flatMap(p -> ProcessHandle.of(Long.parseLong(p)))
+                .or(() -> ProcessHandle.current().parent());
+        parent.ifPresent(p -> p.onExit().thenRun(() -> {
+            LOG.println("psyche kernel: parent process " + p.pid() + " exited; the kernel exits too");
+            System.exit(0);
+        }));
     }
 
     private CellEvaluator evaluator() {
