@@ -27,11 +27,10 @@ import java.util.stream.Stream;
 
 /**
  * The Psyche Jupyter kernel: jjava's protocol and display machinery, cells evaluated by {@link CellEvaluator},
- * magics {@code %classpath}, {@code %maven}, {@code %time} and {@code %%time}.
+ * magics as listed by {@code %lsmagic} ({@link Magics}).
  * Run as {@code java -jar psyche-kernel-all.jar CONNECTION_FILE}.
  */
 public final class PsycheKernel extends BaseKernel {
-    private static final List<String> MAGICS = List.of("%classpath", "%maven", "%time", "%%time");
 
     private final CompletableFuture<CellEvaluator> evaluator;
     private MavenResolver maven;
@@ -165,73 +164,45 @@ public final class PsycheKernel extends BaseKernel {
     private static final java.io.PrintStream LOG = System.err;
 
     private Object lineMagic(CellSource cell, CellSource.LineMagic m, int count) {
-        switch (m.name()) {
-            case "time": {
-                int start = cell.text().indexOf(m.rest(), m.offset());
-                return timed(() -> evaluator().evaluate(cell, new CellSource.Code(m.rest(), start), count));
-            }
-            case "classpath": {
-                if (m.args().isEmpty()) {
-                    System.out.println(String.join("\n", evaluator().classpath()));
-                    return null;
-                }
-                List<String> paths = new ArrayList<>();
-                for (String arg : m.args()) {
-                    for (String p : arg.split(File.pathSeparator)) {
-                        if (!new File(p).exists()) {
-                            throw new IllegalArgumentException("%classpath: " + p + " does not exist (give jar files or class directories)");
-                        }
-                        paths.add(p);
-                    }
-                }
-                evaluator().addToClasspath(paths);
-                installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
-                System.out.println("added to the class path: " + String.join(", ", paths));
-                return null;
-            }
-            case "maven": {
-                if (m.args().isEmpty()) throw new IllegalArgumentException("usage: %maven group:artifact:version [...]");
-                if (maven == null) maven = new MavenResolver();
-                for (String coordinates : m.args()) {
-                    List<String> jars = maven.resolve(coordinates).stream().map(Path::toString).collect(Collectors.toList());
-                    evaluator().addToClasspath(jars);
-                    installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
-                    System.out.println(coordinates + ": added " + jars.size() + " jar(s) to the class path"
-                            + jars.stream().map(j -> "\n  " + j).collect(Collectors.joining()));
-                }
-                return null;
-            }
-            default:
-                try {
-                    return magicsRegistry.evalLineMagic(this, m.name(), m.args());
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException("%" + m.name() + " failed: " + e.getMessage(), e);
-                }
-        }
+        int start = cell.text().indexOf(m.rest(), m.offset() + 1 + m.name().length());
+        return runMagic(m.name(), false, new Magics.Context(this, cell, count), m.args(), m.rest(), "", Math.max(start, m.offset()));
     }
 
     private Object cellMagic(CellSource cell, CellSource.CellMagic m, int count) {
-        if (m.name().equals("time")) {
-            return timed(() -> evaluator().evaluate(cell, new CellSource.Code(m.body(), m.bodyOffset()), count));
-        }
+        return runMagic(m.name(), true, new Magics.Context(this, cell, count), m.args(), "", m.body(), m.bodyOffset());
+    }
+
+    /** Runs a registered magic; its own failures become one line ({@link Magics.MagicError}), cell errors stay as they are. */
+    private Object runMagic(String name, boolean cell, Magics.Context ctx, List<String> args, String rest, String body, int offset) {
+        Magics.Magic magic = Magics.find(name, cell).orElseThrow(() -> new Magics.MagicError(
+                "unknown magic " + (cell ? "%%" : "%") + name + "; %lsmagic lists the magics, %help explains them"));
         try {
-            return magicsRegistry.evalCellMagic(this, m.name(), m.args(), m.body());
-        } catch (RuntimeException e) {
+            return magic.run(ctx, args, rest, body, offset);
+        } catch (KernelException e) {
             throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("%%" + m.name() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new Magics.MagicError(magic.typed() + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
     }
 
-    private static Object timed(java.util.function.Supplier<Object> body) {
-        long start = System.nanoTime();
-        try {
-            return body.get();
-        } finally {
-            System.out.printf(Locale.ROOT, "Wall time: %.1f ms%n", (System.nanoTime() - start) / 1e6);
-        }
+    /** Evaluates Java code of {@code cell} (for magics that run code: %time, %load). */
+    Object evaluate(CellSource cell, CellSource.Code code, int count) {
+        return evaluator().evaluate(cell, code, count);
+    }
+
+    /** Adds jars or folders to later cells' class path and installs the renderers they ship. */
+    void addToClasspath(List<String> paths) {
+        evaluator().addToClasspath(paths);
+        installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
+    }
+
+    List<String> classpath() {
+        return evaluator().classpath();
+    }
+
+    MavenResolver maven() {
+        if (maven == null) maven = new MavenResolver();
+        return maven;
     }
 
     @Override
@@ -251,8 +222,7 @@ public final class PsycheKernel extends BaseKernel {
         int lineStart = code.lastIndexOf('\n', at - 1) + 1;
         if (lineStart < code.length() && code.charAt(lineStart) == '%' && code.substring(lineStart, at).matches("%%?\\w*")) {
             String typed = code.substring(lineStart, at);
-            return new ReplacementOptions(Stream.concat(MAGICS.stream(),
-                    magicsRegistry.getLineMagicNames().stream().map(n -> "%" + n))
+            return new ReplacementOptions(Magics.typedNames().stream()
                     .filter(n -> n.startsWith(typed)).distinct().collect(Collectors.toList()), lineStart, at);
         }
         CellEvaluator.Completion c = evaluator().complete(code, at);
