@@ -96,7 +96,7 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
     /** {@code ~/.config/solana/id.json} if present, else {@code ~/.psyche/wallets/default.json}. */
     public static Path defaultWalletFile() {
         Path id = Keypair.defaultPath();
-        return Files.exists(id) ? id : Path.of(System.getProperty("user.home"), ".psyche", "wallets", "default.json");
+        return Files.exists(id) ? id : UserHome.dir().resolve(Path.of(".psyche", "wallets", "default.json"));
     }
 
     public Cluster cluster() { return cluster; }

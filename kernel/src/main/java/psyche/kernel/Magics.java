@@ -257,11 +257,7 @@ final class Magics {
 
     /** {@code ~/x} with {@code $HOME} (not Java's user.home, which ignores a changed HOME). */
     static Path home(String p) {
-        if (p.equals("~") || p.startsWith("~/")) {
-            String home = Optional.ofNullable(System.getenv("HOME")).filter(h -> !h.isBlank()).orElse(System.getProperty("user.home"));
-            return Path.of(home + p.substring(1));
-        }
-        return Path.of(p);
+        return psyche.UserHome.expand(p);
     }
 
     /**

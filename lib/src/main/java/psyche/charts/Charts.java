@@ -96,6 +96,11 @@ public final class Charts {
         }
     }
 
+    /** {@link #save(Chart, Path)} with a file name, as in {@code Charts.save(chart, "loss.png")}; {@code ~} is the home folder. */
+    public static Path save(Chart<?, ?> chart, String file) {
+        return save(chart, psyche.UserHome.expand(file));
+    }
+
     /** PNG bytes of a chart (what the notebook renderer sends). */
     public static byte[] png(Chart<?, ?> chart) {
         try {

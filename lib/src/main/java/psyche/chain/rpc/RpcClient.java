@@ -135,6 +135,10 @@ public final class RpcClient implements AutoCloseable {
         requests.incrementAndGet();
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.ConnectException e) {
+            // nothing listens there: name what starts one, since a retry alone cannot help
+            throw new RpcException(method + " to " + endpoint + ": connection refused (no validator running there); start the "
+                    + "local chain with `run-manager local-validator` (or Psyche.local() in a notebook), or pass --rpc", 0, true, e);
         } catch (IOException e) {
             throw new RpcException(method + " to " + endpoint + ": " + e, 0, true, e);
         } catch (InterruptedException e) {
