@@ -38,6 +38,7 @@ final class CellEvaluator implements AutoCloseable {
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Set<String> addedClasspath = new LinkedHashSet<>();
     private final List<String> imports;
+    private final JavadocLookup javadoc;
     /** Set by an interrupt that arrives between snippets (nothing running to stop); checked before each snippet. */
     private volatile boolean interruptRequested;
 
@@ -57,6 +58,7 @@ final class CellEvaluator implements AutoCloseable {
             else jshell.drop(events.get(0).snippet());
         }
         imports = List.copyOf(applied);
+        javadoc = new JavadocLookup(CellEvaluator.class.getClassLoader(), imports);
     }
 
     /** The imports in effect at startup (those whose packages exist on the class path). */
@@ -281,12 +283,15 @@ final class CellEvaluator implements AutoCloseable {
         String snippet = plain.substring(start, end);
         // documentation wants the cursor inside a call's parentheses or right after the name
         List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(snippet, snippet.length(), true);
-        if (docs.isEmpty() && end < plain.length() && plain.charAt(end) == '(') {
+        if (docs.isEmpty() && !snippet.isEmpty() && Character.isJavaIdentifierPart(snippet.charAt(snippet.length() - 1))) {
+            // a method name without its '(' yet: ask as if the call had begun
             docs = analysis.documentation(snippet + "(", snippet.length() + 1, true);
         }
         if (!docs.isEmpty()) {
-            return docs.stream().map(d -> d.signature() + (d.javadoc() == null || d.javadoc().isBlank() ? ""
-                    : "\n" + d.javadoc().strip())).distinct().collect(Collectors.joining("\n\n"));
+            return docs.stream().map(d -> {
+                String doc = d.javadoc() != null && !d.javadoc().isBlank() ? d.javadoc().strip() : javadoc.javadoc(d.signature());
+                return d.signature() + (doc == null || doc.isBlank() ? "" : "\n" + doc);
+            }).distinct().collect(Collectors.joining("\n\n"));
         }
         String type = analysis.analyzeType(snippet, snippet.length());
         if (type == null || type.isBlank()) return null;
