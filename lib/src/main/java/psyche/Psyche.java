@@ -60,7 +60,8 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
     public static Psyche local(int port, Path ledgerDir, Path walletFile) {
         Objects.requireNonNull(ledgerDir, "ledgerDir");
         boolean created = Wallet.ensureKeyFile(walletFile);
-        if (created) System.err.println("psyche: created wallet " + walletFile + " for the local chain");
+        // information, not a failure: stdout, so a report does not show it as an error box
+        if (created) System.out.println("psyche: created wallet " + walletFile + " for the local chain");
         LocalChain chain = null;
         String url;
         if (port != 0 && LocalChain.isServing(port)) {
