@@ -107,20 +107,21 @@ public final class OwnerCommands {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}") Long treasurerIndex;
         @Option(names = "--config-path", defaultValue = "${env:CONFIG_PATH}", description = "run config TOML") Path configPath;
-        @Option(names = "--restart-from-step", defaultValue = "${env:RESTART_FROM_STEP}") Long restartFromStep;
+        @Option(names = "--restart-from-step", defaultValue = "${env:RESTART_FROM_STEP}", description = "set the run's progress back to this step (paused runs)") Long restartFromStep;
         @Option(names = "--switch-to-hub", description = "P2P/Dummy checkpoint → Hub") boolean switchToHub;
-        @Option(names = "--name", defaultValue = "${env:NAME}") String name;
-        @Option(names = "--description", defaultValue = "${env:DESCRIPTION}") String description;
-        @Option(names = "--num-parameters", defaultValue = "${env:NUM_PARAMETERS}") Long numParameters;
-        @Option(names = "--vocab-size", defaultValue = "${env:VOCAB_SIZE}") Long vocabSize;
-        @Option(names = "--client-version", defaultValue = "${env:CLIENT_VERSION}") String clientVersion;
+        @Option(names = "--name", defaultValue = "${env:NAME}", description = "run name shown to clients (metadata, any time)") String name;
+        @Option(names = "--description", defaultValue = "${env:DESCRIPTION}", description = "run description (metadata, any time)") String description;
+        @Option(names = "--num-parameters", defaultValue = "${env:NUM_PARAMETERS}", description = "model parameter count (metadata, any time)") Long numParameters;
+        @Option(names = "--vocab-size", defaultValue = "${env:VOCAB_SIZE}", description = "tokenizer vocabulary size (metadata, any time)") Long vocabSize;
+        @Option(names = "--client-version", defaultValue = "${env:CLIENT_VERSION}", description = "client version clients must run (paused runs)") String clientVersion;
+        @Option(names = "--dry-run", description = "validate and print the diff and warnings; sign and send nothing") boolean dryRun;
 
         Integer run(Cluster c) {
             UpdateConfig.Params p = new UpdateConfig.Params(runId(runId), opt(treasurerIndex),
                     Optional.ofNullable(configPath).map(UpdateConfig::load), opt(restartFromStep), switchToHub,
                     Optional.ofNullable(name), Optional.ofNullable(description), opt(numParameters), opt(vocabSize),
                     Optional.ofNullable(clientVersion));
-            return withWallet(c, w -> UpdateConfig.execute(c, w, p).render());
+            return withWallet(c, w -> (dryRun ? UpdateConfig.plan(c, w, p) : UpdateConfig.execute(c, w, p)).render());
         }
     }
 

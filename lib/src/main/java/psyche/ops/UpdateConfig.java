@@ -59,14 +59,19 @@ public final class UpdateConfig {
         public Params withTreasurerIndex(long i) { return new Params(runId, OptionalLong.of(i), config, restartFromStep, switchToHub, name, description, numParameters, vocabSize, clientVersion); }
     }
 
-    /** The changes sent, warnings about them, and the transaction. */
-    public record Result(List<Change> changes, List<String> warnings, Cluster.Sent sent) {
+    /**
+     * The changes sent, warnings about them, and the transaction ({@code sent} null for a dry run, see {@link #plan});
+     * {@code firstConfig}: the run was Uninitialized, so the changes are its first config, none of them unsafe.
+     */
+    public record Result(List<Change> changes, List<String> warnings, Cluster.Sent sent, boolean firstConfig) {
         public Result { changes = List.copyOf(changes); warnings = List.copyOf(warnings); }
+        public Result(List<Change> changes, List<String> warnings, Cluster.Sent sent) { this(changes, warnings, sent, false); }
+        public boolean dryRun() { return sent == null; }
         public String render() {
             StringBuilder b = new StringBuilder();
-            if (!changes.isEmpty()) b.append(ConfigDiff.render(changes)).append('\n');
+            if (!changes.isEmpty()) b.append(firstConfig ? ConfigDiff.renderInitial(changes) : ConfigDiff.render(changes)).append('\n');
             for (String w : warnings) b.append("warning: ").append(w).append('\n');
-            return b.append(sent.render()).toString();
+            return b.append(sent == null ? "dry run: nothing was signed or sent" : sent.render()).toString();
         }
     }
 
@@ -80,7 +85,17 @@ public final class UpdateConfig {
         return loaded.config().get();
     }
 
+    /** Validates, diffs and sends the update. */
     public static Result execute(Cluster c, Keypair payer, Params p) {
+        return execute(c, payer, p, false);
+    }
+
+    /** Everything {@link #execute} checks and shows, without signing or sending ({@code update-config --dry-run}). */
+    public static Result plan(Cluster c, Keypair payer, Params p) {
+        return execute(c, payer, p, true);
+    }
+
+    private static Result execute(Cluster c, Keypair payer, Params p, boolean dryRun) {
         List<String> warnings = new ArrayList<>();
         Optional<RunConfig> newConfig = p.config();
         if (newConfig.isPresent()) {
@@ -168,7 +183,9 @@ public final class UpdateConfig {
             clientVersion.ifPresent(v -> ixs.add(c.coordinator().updateClientVersion(payer.publicKey(), run.instanceAddress(),
                     run.accountAddress(), v)));
         }
+        boolean firstConfig = current.runState() == RunState.Uninitialized;
+        if (dryRun) return new Result(changes, warnings, null, firstConfig);
         Cluster.Sent sent = c.send("update-config of run '" + p.runId() + "'", payer, ixs);
-        return new Result(changes, warnings, sent);
+        return new Result(changes, warnings, sent, firstConfig);
     }
 }
