@@ -195,9 +195,9 @@ public final class PsycheRenderers implements Extension {
 
     private static String gridHtml(Table table, int shown, String name, String caption) {
         StringBuilder out = new StringBuilder("<table style=\"border-collapse:collapse;font-size:13px\">")
-                .append("<caption style=\"caption-side:top;text-align:left;font-weight:600\">")
+                .append("<caption style=\"caption-side:top;text-align:left;font-weight:600;white-space:nowrap\">")
                 .append(Html.escape(name == null ? "" : name))
-                .append(" <span style=\"font-weight:400;color:#57606a\">").append(Html.escape(caption))
+                .append(" <span style=\"font-weight:400;color:#57606a;white-space:nowrap\">").append(Html.escape(caption))
                 .append("</span></caption><thead><tr>");
         for (Column<?> c : table.columns()) {
             out.append("<th style=\"text-align:").append(align(c)).append(";border-bottom:1px solid #999;padding:2px 8px\">")

@@ -40,13 +40,24 @@ public final class RunCharts {
 
     /** Cumulative points of each client at the end of each epoch in which it was observed. */
     public static XYChart rewards(History h) {
+        return rewards(h, psyche.display.TokenUnits.POINTS);
+    }
+
+    /**
+     * Cumulative earnings of each client per epoch in {@code units} (a treasurer run's collateral mint's, as
+     * {@code run.units()} gives them, so the chart reads like the tables); clients that earned exactly the same
+     * share one line named after all of them.
+     */
+    public static XYChart rewards(History h, psyche.display.TokenUnits units) {
         Table t = h.rewards();
         Map<String, TreeMap<Integer, Long>> byClient = new LinkedHashMap<>();
         for (int i = 0; i < t.rowCount(); i++) {
             byClient.computeIfAbsent(t.stringColumn("client").get(i), k -> new TreeMap<>())
                     .merge(t.intColumn("epoch").get(i), t.longColumn("earned").get(i), Math::max);
         }
-        XYChart chart = Charts.base("Points earned per client — " + h.runId(), "epoch", "points earned (cumulative)");
+        boolean points = units.decimals() == 0;
+        XYChart chart = Charts.base((points ? "Points" : "Tokens") + " earned per client — " + h.runId(), "epoch",
+                (points ? "points" : units.name()) + " earned (cumulative)");
         requireData(t, "rewards", "no client has earned or been registered yet");
         // clients that earned exactly the same draw one line named after all of them: otherwise the last one drawn
         // hides the others and the legend lists series nobody can see
@@ -57,7 +68,7 @@ public final class RunCharts {
         int n = 0;
         for (var e : identical.entrySet()) {
             double[] x = e.getKey().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
-            double[] y = e.getKey().values().stream().mapToDouble(Long::doubleValue).toArray();
+            double[] y = e.getKey().values().stream().mapToDouble(units::value).toArray();
             List<String> names = e.getValue();
             String name = names.size() == 1 ? names.get(0)
                     : names.size() <= 3 ? String.join(", ", names) + " (" + names.size() + " clients identical)"

@@ -88,7 +88,8 @@ public final class Numbers {
         Duration a = d.abs();
         String out;
         long ms = a.toMillis();
-        if (ms < 1000) out = ms == 0 && a.toNanos() > 0 ? significant(a.toNanos() / 1e6, 2) + " ms" : ms + " ms";
+        if (a.isZero()) out = "0 s";
+        else if (ms < 1000) out = ms == 0 ? significant(a.toNanos() / 1e6, 2) + " ms" : ms + " ms";
         else if (ms < 10_000 && ms % 1000 != 0) out = String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
         else if (a.toSeconds() < 60) out = a.toSeconds() + " s";
         else if (a.toMinutes() < 60) out = a.toMinutes() + " min" + (a.toSecondsPart() == 0 ? "" : " " + a.toSecondsPart() + " s");

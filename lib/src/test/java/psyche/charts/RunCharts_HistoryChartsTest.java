@@ -55,6 +55,13 @@ class RunCharts_HistoryChartsTest {
     }
 
     @Test
+    void rewardsChartInTokensReadsLikeTheTables() {
+        XYChart chart = RunCharts.rewards(scenario(), psyche.display.TokenUnits.ofMint(2));
+        assertArrayEquals(new double[]{0, 6}, chart.getSeriesMap().get(node(1).shortId()).getYData(), "600 native units at 2 decimals");
+        assertEquals("tokens earned (cumulative)", chart.getYAxisTitle());
+    }
+
+    @Test
     void healthChartPlacesEachStateAtItsRoundAndClient() {
         XYChart chart = RunCharts.clientHealth(scenario());
         assertTrue(chart.getSeriesMap().containsKey("Healthy"));

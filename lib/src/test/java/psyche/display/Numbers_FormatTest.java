@@ -51,6 +51,7 @@ class Numbers_FormatTest {
         assertEquals("116 KiB", Numbers.bytes(119_160L));
         assertEquals("2 GiB", Numbers.bytes(2L << 30));
         assertEquals("350 ms", Numbers.duration(Duration.ofMillis(350)));
+        assertEquals("0 s", Numbers.duration(Duration.ZERO));
         assertEquals("7 s", Numbers.duration(Duration.ofSeconds(7)));
         assertEquals("4.2 s", Numbers.duration(Duration.ofMillis(4_200)));
         assertEquals("3 min 5 s", Numbers.duration(Duration.ofSeconds(185)));
