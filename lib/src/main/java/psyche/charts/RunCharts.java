@@ -55,9 +55,9 @@ public final class RunCharts {
             byClient.computeIfAbsent(t.stringColumn("client").get(i), k -> new TreeMap<>())
                     .merge(t.intColumn("epoch").get(i), t.longColumn("earned").get(i), Math::max);
         }
-        boolean points = units.decimals() == 0;
-        XYChart chart = Charts.base((points ? "Points" : "Tokens") + " earned per client — " + h.runId(), "epoch",
-                (points ? "points" : units.name()) + " earned (cumulative)");
+        boolean inPoints = units.decimals() == 0;
+        XYChart chart = Charts.base((inPoints ? "Points" : "Tokens") + " earned per client — " + h.runId(), "epoch",
+                (inPoints ? "points" : units.name()) + " earned (cumulative)");
         requireData(t, "rewards", "no client has earned or been registered yet");
         // clients that earned exactly the same draw one line named after all of them: otherwise the last one drawn
         // hides the others and the legend lists series nobody can see
