@@ -201,6 +201,11 @@ public final class RunCharts {
 
     /** Treasury balance against what clients could claim, with the runway at the latest burn rate. */
     public static XYChart treasury(History h) {
+        return treasury(h, psyche.display.TokenUnits.NATIVE);
+    }
+
+    /** The treasury over time in {@code units} (the collateral mint's, {@code run.units()}), as the treasury table shows it. */
+    public static XYChart treasury(History h, psyche.display.TokenUnits units) {
         Table t = h.treasury();
         requireData(t, "treasury", "no treasury figures have been recorded (is this a treasurer run?)");
         Instant origin = t.instantColumn("at").get(0);
@@ -210,16 +215,16 @@ public final class RunCharts {
         double[] unclaimed = new double[n];
         for (int i = 0; i < n; i++) {
             x[i] = minutes(origin, t.instantColumn("at").get(i));
-            funded[i] = t.longColumn("funded").get(i);
-            unclaimed[i] = t.longColumn("unclaimed").get(i);
+            funded[i] = units.value(t.longColumn("funded").get(i));
+            unclaimed[i] = units.value(t.longColumn("unclaimed").get(i));
         }
         psyche.frames.TreasuryFigures last = new psyche.frames.TreasuryFigures(t.longColumn("funded").get(n - 1),
                 t.longColumn("claimable").get(n - 1), t.longColumn("claimed").get(n - 1), t.longColumn("burn_per_epoch").get(n - 1));
         String runway = Double.isInfinite(last.runwayEpochs()) ? "no burn"
                 : String.format(Locale.ROOT, "runway %.1f epochs", last.runwayEpochs());
-        if (last.missing() > 0) runway = "UNDERFUNDED by " + last.missing();
+        if (last.missing() > 0) runway = "UNDERFUNDED by " + units.formatWithName(last.missing());
         XYChart chart = Charts.base("Treasury — " + h.runId() + " (" + runway + ")", "time since first observation (min)",
-                "collateral (native units)");
+                "collateral (" + units.name() + ")");
         Charts.line(chart, "funded (run token account)", x, funded).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         Charts.line(chart, "claimable, not yet claimed", x, unclaimed).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         chart.getStyler().setYAxisMin(0.0);

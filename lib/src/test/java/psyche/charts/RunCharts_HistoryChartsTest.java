@@ -99,6 +99,9 @@ class RunCharts_HistoryChartsTest {
         XYChart chart = RunCharts.treasury(scenario());
         assertTrue(chart.getTitle().contains("runway 4.0 epochs"), chart.getTitle());
         assertArrayEquals(new double[]{0, 600}, chart.getSeriesMap().get("claimable, not yet claimed").getYData());
+        XYChart tokens = RunCharts.treasury(scenario(), psyche.display.TokenUnits.ofMint(2));
+        assertArrayEquals(new double[]{0, 6}, tokens.getSeriesMap().get("claimable, not yet claimed").getYData());
+        assertEquals("collateral (tokens)", tokens.getYAxisTitle());
     }
 
     @Test
