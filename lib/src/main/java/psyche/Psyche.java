@@ -29,7 +29,7 @@ import tech.tablesaw.api.Table;
  * }
  * }</pre>
  */
-public final class Psyche implements AutoCloseable {
+public final class Psyche implements AutoCloseable, psyche.display.Viewable {
     /** SOL a fresh local wallet gets from the faucet: enough for dozens of runs' rent. */
     public static final double LOCAL_WALLET_SOL = 100;
 
@@ -60,7 +60,8 @@ public final class Psyche implements AutoCloseable {
     public static Psyche local(int port, Path ledgerDir, Path walletFile) {
         Objects.requireNonNull(ledgerDir, "ledgerDir");
         boolean created = Wallet.ensureKeyFile(walletFile);
-        if (created) System.err.println("psyche: created wallet " + walletFile + " for the local chain");
+        // information, not a failure: stdout, so a report does not show it as an error box
+        if (created) System.out.println("psyche: created wallet " + walletFile + " for the local chain");
         LocalChain chain = null;
         String url;
         if (port != 0 && LocalChain.isServing(port)) {
@@ -96,7 +97,7 @@ public final class Psyche implements AutoCloseable {
     /** {@code ~/.config/solana/id.json} if present, else {@code ~/.psyche/wallets/default.json}. */
     public static Path defaultWalletFile() {
         Path id = Keypair.defaultPath();
-        return Files.exists(id) ? id : Path.of(System.getProperty("user.home"), ".psyche", "wallets", "default.json");
+        return Files.exists(id) ? id : UserHome.dir().resolve(Path.of(".psyche", "wallets", "default.json"));
     }
 
     /**
@@ -181,6 +182,28 @@ public final class Psyche implements AutoCloseable {
         if (wallet != null) wallet.close();
         cluster.close();
         if (startedChain != null) startedChain.close();
+    }
+
+    /** Where this handle points: the RPC endpoint (and the local chain it started), the wallet and its balance, the runs opened. */
+    @Override public psyche.display.Html view() {
+        java.util.List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[]{"rpc", rpcUrl()});
+        if (startedChain != null) rows.add(new String[]{"local chain", "started by this handle (closes with it)"});
+        if (wallet == null) {
+            rows.add(new String[]{"wallet", "none (read-only): connect with a keypair file to change runs"});
+        } else {
+            rows.add(new String[]{"wallet", wallet.pubkey().toBase58()});
+            String balance;
+            try {
+                balance = psyche.display.Numbers.number(wallet.balance()) + " SOL";
+            } catch (RuntimeException e) {
+                balance = "unknown (" + e.getMessage() + ")";
+            }
+            rows.add(new String[]{"balance", balance});
+        }
+        rows.add(new String[]{"runs opened", handles.isEmpty() ? "none yet"
+                : handles.stream().map(Run::id).distinct().collect(java.util.stream.Collectors.joining(", "))});
+        return psyche.display.Cards.keyValues(startedChain != null ? "Psyche — local chain" : "Psyche", rows);
     }
 
     @Override public String toString() { return "Psyche[" + rpcUrl() + (wallet != null ? ", " + wallet : "") + "]"; }

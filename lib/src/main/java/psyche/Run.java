@@ -15,6 +15,7 @@ import psyche.config.RunConfig;
 import psyche.coordinator.InstanceState;
 import psyche.coordinator.Pubkey;
 import psyche.diagnose.Diagnosis;
+import psyche.display.TokenUnits;
 import psyche.frames.Frames;
 import psyche.history.History;
 import psyche.history.HistoryRecorder;
@@ -40,7 +41,7 @@ import tech.tablesaw.api.Table;
  * follow it ({@link #record}, {@link #history()}, {@link #watch()}). Every call goes to the chain; nothing is cached.
  * {@link #close()} releases what the handle holds (history recording) and leaves the run on chain as it is.
  */
-public final class Run implements AutoCloseable {
+public final class Run implements AutoCloseable, psyche.display.Viewable {
     private final Cluster cluster;
     private final Wallet wallet;
     private final String runId;
@@ -63,16 +64,39 @@ public final class Run implements AutoCloseable {
 
     public InstanceState state() { return snapshot().state(); }
 
-    public Table summary() { return Frames.runSummary(state(), Instant.now()); }
+    /** One row (shown vertically in notebooks): state, progress, clients, rates in the collateral mint's units. */
+    public Table summary() { return summary(units(snapshot())); }
 
-    public Table clients() { return Frames.clients(state()); }
+    /** {@link #summary()} with amounts in {@code units}, e.g. {@link TokenUnits#NATIVE} for raw native units. */
+    public Table summary(TokenUnits units) { return Frames.runSummary(state(), Instant.now(), units); }
+
+    /** Registered clients with their standing; earned and slashed in the collateral mint's units (points without treasurer). */
+    public Table clients() { return clients(units(snapshot())); }
+
+    public Table clients(TokenUnits units) { return Frames.clients(state(), units); }
+
+    /** The unit amounts of this run are entered and shown in: the collateral mint's for a treasurer run, else points. */
+    public TokenUnits units() { return units(snapshot()); }
+
+    private static TokenUnits units(RunSnapshot s) {
+        return s.treasury().map(t -> TokenUnits.ofMint(t.mint().decimals())).orElse(TokenUnits.POINTS);
+    }
 
     public Table rounds() { return Frames.rounds(state().coordinator()); }
 
-    /** The treasury frame (funded, claimable, claimed, runway); empty table for a run without treasurer. */
+    /**
+     * The treasury frame (funded, claimable, claimed, runway) in the collateral mint's units, as {@link #topUp} takes
+     * them; empty table for a run without treasurer.
+     */
     public Table treasury() {
         RunSnapshot s = snapshot();
-        return s.treasuryFigures().map(f -> Frames.treasury(runId, f)).orElseGet(() -> Table.create(runId + " treasury"));
+        return treasury(units(s));
+    }
+
+    /** {@link #treasury()} in {@code units}, e.g. {@link TokenUnits#NATIVE}. */
+    public Table treasury(TokenUnits units) {
+        RunSnapshot s = snapshot();
+        return s.treasuryFigures().map(f -> Frames.treasury(runId, f, units)).orElseGet(() -> Table.create(runId + " treasury"));
     }
 
     public Run updateConfig(Path toml) { return updateConfig(UpdateConfig.Params.of(runId).withConfigPath(toml)); }
@@ -150,7 +174,8 @@ public final class Run implements AutoCloseable {
     public Monitor.Outcome watch() { return watch(Monitor.Options.defaults()); }
 
     public Monitor.Outcome watch(Monitor.Options options) {
-        return Monitor.watch(this::state, options, store, java.time.Clock.systemUTC());
+        Monitor.Options withUnits = options.units() == null ? options.withUnits(units()) : options;
+        return Monitor.watch(this::state, withUnits, store, java.time.Clock.systemUTC());
     }
 
     /** Starts recording this run's changes into {@code historyFile} every two seconds; stop with the returned recorder. */
@@ -186,5 +211,33 @@ public final class Run implements AutoCloseable {
         return wallet.keypair();
     }
 
+    /**
+     * A card read from the chain now: state, epoch and step, clients, rates and (treasurer run) the treasury in the
+     * collateral mint's units. A failed read shows what failed instead.
+     */
+    @Override public psyche.display.Html view() {
+        RunSnapshot s;
+        try {
+            s = snapshot();
+        } catch (RuntimeException e) {
+            String msg = "Run " + runId + ": could not read it from " + cluster.rpc().endpoints() + ": " + e.getMessage();
+            return new psyche.display.Html("<div style=\"color:#b00\">" + psyche.display.Html.escape(msg) + "</div>", msg);
+        }
+        TokenUnits units = units(s);
+        psyche.display.Html card = psyche.display.Cards.run(s.state(), Instant.now(), units);
+        java.util.List<psyche.display.Html> parts = new java.util.ArrayList<>(java.util.List.of(card));
+        s.treasuryFigures().ifPresent(f -> {
+            String line = "treasury: " + units.formatWithName(f.funded()) + " funded, " + units.formatWithName(f.unclaimed())
+                    + " earned and unclaimed, " + (Double.isInfinite(f.runwayEpochs()) ? "no burn"
+                    : "runway " + psyche.display.Numbers.number(Math.floor(f.runwayEpochs() * 10) / 10) + " epochs");
+            parts.add(new psyche.display.Html("<div style=\"font-family:sans-serif;font-size:13px;color:#333\">"
+                    + psyche.display.Html.escape(line) + "</div>", line));
+        });
+        if (wallet == null) parts.add(new psyche.display.Html("<div style=\"font-size:12px;color:#666\">read-only handle (no wallet)</div>",
+                "read-only handle (no wallet)"));
+        return psyche.display.Cards.stack(parts.toArray(psyche.display.Html[]::new));
+    }
+
+    /** {@code Run[id]}: short on purpose (it reads nothing); notebooks show {@link #view()}. */
     @Override public String toString() { return "Run[" + runId + "]"; }
 }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import psyche.display.Values;
+
 /**
  * A compact status card: a title, an optional status badge and labelled rows. Renders as an HTML card and as
  * aligned plain text. {@link #ofRecord} makes one from any record, so library types need no kernel code.
@@ -22,15 +24,14 @@ public record Card(String title, String status, List<Row> rows) {
         rows = List.copyOf(rows);
     }
 
-    /** One row per record component, in declaration order; nested records are shown by their toString. */
+    /**
+     * One row per record component, in declaration order; values described for people ({@link Values#describe}):
+     * Optionals unwrapped, numbers by the number policy, nested records on one line.
+     */
     public static Card ofRecord(String title, String status, Record record) {
         List<Row> rows = new ArrayList<>();
         for (RecordComponent c : record.getClass().getRecordComponents()) {
-            try {
-                rows.add(new Row(c.getName(), String.valueOf(c.getAccessor().invoke(record))));
-            } catch (ReflectiveOperationException e) {
-                rows.add(new Row(c.getName(), "<unreadable: " + e.getMessage() + ">"));
-            }
+            rows.add(new Row(c.getName(), Values.describe(Values.read(record, c), c.getName())));
         }
         return new Card(title, status, rows);
     }

@@ -33,19 +33,18 @@ final class CellEvaluator implements AutoCloseable {
 
     private final ThreadGroup cells = new ThreadGroup("psyche-cells");
     private final CellExecutionControl control;
-    private final ExitGuard exitGuard;
     private final JShell jshell;
     private final SourceCodeAnalysis analysis;
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Set<String> addedClasspath = new LinkedHashSet<>();
     private final List<String> imports;
+    private final JavadocLookup javadoc;
     /** Set by an interrupt that arrives between snippets (nothing running to stop); checked before each snippet. */
     private volatile boolean interruptRequested;
 
     /** Starts JShell on this JVM's class path and applies {@code startupImports}, skipping packages absent here. */
     CellEvaluator(List<String> startupImports) {
         control = new CellExecutionControl(cells);
-        exitGuard = ExitGuard.install(cells);
         jshell = JShell.builder()
                 .executionEngine(new CellExecutionControl.Provider(control), Map.of())
                 .build();
@@ -59,6 +58,7 @@ final class CellEvaluator implements AutoCloseable {
             else jshell.drop(events.get(0).snippet());
         }
         imports = List.copyOf(applied);
+        javadoc = new JavadocLookup(CellEvaluator.class.getClassLoader(), imports);
     }
 
     /** The imports in effect at startup (those whose packages exist on the class path). */
@@ -90,8 +90,17 @@ final class CellEvaluator implements AutoCloseable {
                 source = rest; // let the compiler say what is missing
                 consumed = rest.length();
             }
-            int lead = leadingOffset(rest.substring(0, consumed), source);
-            value = evaluateSnippet(cell, source, base + lead, executionCount);
+            // JShell numbers a snippet's stack-frame lines from its first character but wraps statements and
+            // expressions without their leading blank lines and comments: hand it the snippet from its first code
+            // character, so frame lines, diagnostics and the cell line all count from the same place
+            int lead = codeStart(source);
+            if (lead >= source.length()) {
+                base += consumed;
+                rest = rest.substring(consumed);
+                continue;
+            }
+            value = evaluateSnippet(cell, source.substring(lead), base + leadingOffset(rest.substring(0, consumed), source, lead),
+                    executionCount);
             base += consumed;
             rest = rest.substring(consumed);
         }
@@ -104,7 +113,7 @@ final class CellEvaluator implements AutoCloseable {
             control.takeLastThrown();
             throw new CellInterrupted();
         }
-        Integer exit = exitGuard == null ? null : exitGuard.takeRefused();
+        Integer exit = ExitGuard.takeRefused();
         if (exit != null) throw new SystemExit(exit);
         Object value = null;
         for (SnippetEvent event : events) {
@@ -166,14 +175,33 @@ final class CellEvaluator implements AutoCloseable {
         return new CompileError.Problem(cell.lineOf(offset), cell.columnOf(offset), message, cell.lineText(offset));
     }
 
-    /** Where {@code source} (JShell's copy of the snippet) begins inside the consumed cell text. */
-    private static int leadingOffset(String consumed, String source) {
-        String head = source.strip().lines().findFirst().orElse("");
+    /** Where the code of {@code source} (JShell's copy of the snippet, from {@code lead} on) begins in the consumed cell text. */
+    private static int leadingOffset(String consumed, String source, int lead) {
+        // JShell's copy starts like the consumed text (it may only add a missing ';' at the end)
+        if (consumed.startsWith(source.substring(0, lead))) return lead;
+        String head = source.substring(lead).lines().findFirst().orElse("");
         int idx = head.isEmpty() ? -1 : consumed.indexOf(head);
-        int sourceLead = source.length() - source.stripLeading().length(); // diag positions count from source[0]
-        if (idx >= 0) return Math.max(0, idx - sourceLead);
+        return idx >= 0 ? idx : codeStart(consumed);
+    }
+
+    /** Index of the first character of {@code s} that is neither whitespace nor inside a leading comment. */
+    static int codeStart(String s) {
         int i = 0;
-        while (i < consumed.length() && Character.isWhitespace(consumed.charAt(i))) i++;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (s.startsWith("//", i)) {
+                int eol = s.indexOf('\n', i);
+                i = eol < 0 ? s.length() : eol + 1;
+            } else if (s.startsWith("/*", i)) {
+                int end = s.indexOf("*/", i + 2);
+                if (end < 0) return i; // unterminated: let the compiler say so
+                i = end + 2;
+            } else {
+                break;
+            }
+        }
         return i;
     }
 
@@ -196,6 +224,7 @@ final class CellEvaluator implements AutoCloseable {
     /** A new cell starts: forget an interrupt that arrived after the previous one ended. */
     void startCell() {
         interruptRequested = false;
+        control.clearPendingStop();
     }
 
     /** Adds jars or directories to the class path of later cells (compiler and class loader). */
@@ -254,12 +283,15 @@ final class CellEvaluator implements AutoCloseable {
         String snippet = plain.substring(start, end);
         // documentation wants the cursor inside a call's parentheses or right after the name
         List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(snippet, snippet.length(), true);
-        if (docs.isEmpty() && end < plain.length() && plain.charAt(end) == '(') {
+        if (docs.isEmpty() && !snippet.isEmpty() && Character.isJavaIdentifierPart(snippet.charAt(snippet.length() - 1))) {
+            // a method name without its '(' yet: ask as if the call had begun
             docs = analysis.documentation(snippet + "(", snippet.length() + 1, true);
         }
         if (!docs.isEmpty()) {
-            return docs.stream().map(d -> d.signature() + (d.javadoc() == null || d.javadoc().isBlank() ? ""
-                    : "\n" + d.javadoc().strip())).distinct().collect(Collectors.joining("\n\n"));
+            return docs.stream().map(d -> {
+                String doc = d.javadoc() != null && !d.javadoc().isBlank() ? d.javadoc().strip() : javadoc.javadoc(d.signature());
+                return d.signature() + (doc == null || doc.isBlank() ? "" : "\n" + doc);
+            }).distinct().collect(Collectors.joining("\n\n"));
         }
         String type = analysis.analyzeType(snippet, snippet.length());
         if (type == null || type.isBlank()) return null;

@@ -1,19 +1,23 @@
 package psyche.kernel;
 
-import java.security.Permission;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Refuses {@code System.exit}/{@code Runtime.halt} from threads of the cell thread group (and their children), so a
- * cell cannot silently kill the kernel. Every other permission is granted: this is a guard, not a sandbox.
- *
- * <p>Uses the Security Manager, deprecated for removal: on JDK 17 it installs with a warning on the kernel's stderr;
- * JDK 18 to 23 need {@code -Djava.security.manager=allow} (the kernelspec passes it); where it cannot be installed
- * the kernel runs unguarded and says so at startup.
+ * Keeps a cell from killing the kernel with {@code System.exit} / {@code Runtime.exit} / {@code Runtime.halt}, with
+ * no Security Manager (deprecated for removal; installing one prints JDK warnings on every start): the bytecode of
+ * every snippet class is rewritten as JShell loads it, so those calls land in {@link #exit} instead, which refuses
+ * and remembers the status. Library code on the kernel's own class path is not rewritten (nothing there exits but
+ * {@code RunManager.main}; cells call {@code RunManager.execute}, which returns the exit code).
  */
-@SuppressWarnings("removal")
-final class ExitGuard extends SecurityManager {
+public final class ExitGuard {
     /** Thrown into the cell in place of exiting; carries the requested status. */
-    static final class ExitRefused extends SecurityException {
+    public static final class ExitRefused extends SecurityException {
         final int status;
 
         ExitRefused(int status) {
@@ -22,49 +26,53 @@ final class ExitGuard extends SecurityManager {
         }
     }
 
-    private final ThreadGroup guarded;
+    private static final String SELF = ExitGuard.class.getName().replace('.', '/');
     /** The last refused status, kept even when the cell swallows {@link ExitRefused}. */
-    private final java.util.concurrent.atomic.AtomicReference<Integer> refused = new java.util.concurrent.atomic.AtomicReference<>();
+    private static final AtomicReference<Integer> REFUSED = new AtomicReference<>();
 
-    private ExitGuard(ThreadGroup guarded) {
-        this.guarded = guarded;
+    private ExitGuard() {}
+
+    /** Called by rewritten cell code instead of {@code System.exit(status)}. */
+    public static void exit(int status) {
+        REFUSED.set(status);
+        throw new ExitRefused(status);
     }
 
-    /** Installs a guard; returns null with a warning on stderr when this JDK refuses Security Managers. */
-    static ExitGuard install(ThreadGroup guarded) {
-        ExitGuard guard = new ExitGuard(guarded);
-        try {
-            // JDK 17 prints a four-line deprecation warning on the process's initial stderr (the Jupyter log)
-            System.setSecurityManager(guard);
-            return guard;
-        } catch (UnsupportedOperationException | SecurityException e) {
-            System.err.println("psyche kernel: exit guard not installed (" + e.getMessage()
-                    + "): System.exit in a cell will end the kernel; Jupyter will report it and restart it");
-            return null;
-        }
+    /** Called by rewritten cell code instead of {@code runtime.exit(status)} and {@code runtime.halt(status)}. */
+    public static void exit(Runtime runtime, int status) {
+        exit(status);
     }
 
     /** The status of an exit refused since the last call, or null. */
-    Integer takeRefused() {
-        return refused.getAndSet(null);
+    static Integer takeRefused() {
+        return REFUSED.getAndSet(null);
     }
 
-    @Override
-    public void checkExit(int status) {
-        ThreadGroup g = Thread.currentThread().getThreadGroup();
-        if (g != null && guarded.parentOf(g)) {
-            refused.set(status);
-            throw new ExitRefused(status);
-        }
-    }
-
-    @Override
-    public void checkPermission(Permission perm) {
-        // everything else is allowed
-    }
-
-    @Override
-    public void checkPermission(Permission perm, Object context) {
-        // everything else is allowed
+    /** {@code classBytes} with every exit call sent to {@link #exit}; the bytes unchanged when there is none. */
+    static byte[] rewrite(byte[] classBytes) {
+        ClassReader reader = new ClassReader(classBytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        boolean[] changed = {false};
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, descriptor, signature, exceptions)) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean isInterface) {
+                        if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/lang/System") && method.equals("exit") && desc.equals("(I)V")) {
+                            changed[0] = true;
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, SELF, "exit", "(I)V", false);
+                        } else if (opcode == Opcodes.INVOKEVIRTUAL && owner.equals("java/lang/Runtime")
+                                && (method.equals("exit") || method.equals("halt")) && desc.equals("(I)V")) {
+                            changed[0] = true;
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, SELF, "exit", "(Ljava/lang/Runtime;I)V", false);
+                        } else {
+                            super.visitMethodInsn(opcode, owner, method, desc, isInterface);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return changed[0] ? writer.toByteArray() : classBytes;
     }
 }

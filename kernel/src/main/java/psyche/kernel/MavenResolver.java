@@ -28,15 +28,24 @@ final class MavenResolver {
     private final RepositorySystem system = new RepositorySystemSupplier().get();
     private final DefaultRepositorySystemSession session;
     private final RemoteRepository central;
+    private final List<RemoteRepository> repositories = new ArrayList<>();
 
     MavenResolver() {
         session = MavenRepositorySystemUtils.newSession();
         Path local = Path.of(System.getProperty("psyche.kernel.m2",
-                Path.of(System.getProperty("user.home"), ".m2", "repository").toString()));
+                Magics.home("~/.m2/repository").toString())); // $HOME, as Maven itself reads it
         session.setLocalRepositoryManager(system.newLocalRepositoryManager(session, new LocalRepository(local.toFile())));
         session.setSystemProperties(System.getProperties());
         central = new RemoteRepository.Builder("central", "default",
                 System.getProperty("psyche.kernel.mavenRepo", "https://repo.maven.apache.org/maven2/")).build();
+        repositories.add(central);
+    }
+
+    /** A further remote repository (%mavenRepo), searched after the ones before it. */
+    void addRepository(String id, String url) {
+        if (!url.matches("(?i)(https?|file)://.+")) throw new Magics.MagicError("%mavenRepo: '" + url + "' is not an http(s) or file URL");
+        repositories.removeIf(r -> r.getId().equals(id));
+        repositories.add(new RemoteRepository.Builder(id, "default", url).build());
     }
 
     /** Jar files of {@code coordinates} and their runtime dependencies, in resolution order. */
@@ -45,10 +54,10 @@ final class MavenResolver {
         try {
             artifact = new DefaultArtifact(coordinates);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("%maven: '" + coordinates
-                    + "' is not group:artifact[:extension[:classifier]]:version, e.g. org.apache.commons:commons-lang3:3.17.0", e);
+            throw new Magics.MagicError("%maven: '" + coordinates
+                    + "' is not group:artifact[:extension[:classifier]]:version, e.g. org.apache.commons:commons-lang3:3.17.0");
         }
-        CollectRequest collect = new CollectRequest(new Dependency(artifact, JavaScopes.RUNTIME), List.of(central));
+        CollectRequest collect = new CollectRequest(new Dependency(artifact, JavaScopes.RUNTIME), List.copyOf(repositories));
         DependencyRequest request = new DependencyRequest(collect, DependencyFilterUtils.classpathFilter(JavaScopes.RUNTIME));
         try {
             List<Path> jars = new ArrayList<>();
@@ -57,8 +66,10 @@ final class MavenResolver {
             }
             return jars;
         } catch (DependencyResolutionException e) {
-            throw new IllegalStateException("%maven " + coordinates + ": resolution failed (" + e.getMessage()
-                    + "); check the coordinates and that " + central.getUrl() + " is reachable", e);
+            String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            throw new Magics.MagicError("%maven " + coordinates + ": not resolved (" + why + "); check the coordinates, and that "
+                    + repositories.stream().map(RemoteRepository::getUrl).collect(java.util.stream.Collectors.joining(" or "))
+                    + " is reachable (%mavenRepo adds one)");
         }
     }
 }

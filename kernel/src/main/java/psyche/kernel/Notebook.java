@@ -2,6 +2,7 @@ package psyche.kernel;
 
 import org.dflib.jjava.jupyter.kernel.BaseNotebookStatics;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import psyche.display.Display;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -14,23 +15,34 @@ import java.lang.reflect.RecordComponent;
 public final class Notebook {
     private Notebook() {}
 
-    /** Shows {@code value} now (rendered like a cell result) and returns the display id for {@link #updateDisplay}. */
+    /**
+     * Shows {@code value} now (rendered like a cell result) and returns the display id for {@link #updateDisplay}.
+     * Outside a kernel ({@code bin/psyche-shell}) it prints the text rendering instead.
+     */
     public static String display(Object value) {
-        return BaseNotebookStatics.display(value);
+        BatchedOutput.flushAll(); // printed output comes before the display, as it was written
+        return inKernel() ? BaseNotebookStatics.display(value) : Display.show(value);
     }
 
-    /** Shows {@code value} rendered only as the given MIME types (e.g. {@code "image/svg+xml"}). */
+    /** Shows {@code value} rendered only as the given MIME types (e.g. {@code "image/svg+xml"}); text outside a kernel. */
     public static String display(Object value, String... mimeTypes) {
-        return BaseNotebookStatics.display(value, mimeTypes);
+        BatchedOutput.flushAll();
+        return inKernel() ? BaseNotebookStatics.display(value, mimeTypes) : Display.show(value);
     }
 
-    /** Replaces the output shown under {@code displayId} (live charts, progress). */
+    /** Replaces the output shown under {@code displayId} (live charts, progress); prints the new text outside a kernel. */
     public static void updateDisplay(String displayId, Object value) {
-        BaseNotebookStatics.updateDisplay(displayId, value);
+        BatchedOutput.flushAll();
+        if (inKernel()) BaseNotebookStatics.updateDisplay(displayId, value); else Display.update(displayId, value);
     }
 
     public static void updateDisplay(String displayId, Object value, String... mimeTypes) {
-        BaseNotebookStatics.updateDisplay(displayId, value, mimeTypes);
+        if (inKernel()) BaseNotebookStatics.updateDisplay(displayId, value, mimeTypes); else Display.update(displayId, value);
+    }
+
+    /** True once the kernel installed its display sink (see {@link PsycheRenderers#install}). */
+    private static boolean inKernel() {
+        return !(Display.sink() instanceof Display.TextSink);
     }
 
     /** Renders without showing: the returned bundle can be the cell's value. */
@@ -51,7 +63,7 @@ public final class Notebook {
         for (RecordComponent c : record.getClass().getRecordComponents()) {
             field.append(c.getName());
             try {
-                value.append(String.valueOf(c.getAccessor().invoke(record)));
+                value.append(psyche.display.Values.describe(c.getAccessor().invoke(record), c.getName()));
             } catch (ReflectiveOperationException e) {
                 value.append("<unreadable: " + e.getMessage() + ">");
             }

@@ -1,6 +1,7 @@
 package psyche.kernel;
 
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.JupyterIO;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
@@ -26,11 +27,10 @@ import java.util.stream.Stream;
 
 /**
  * The Psyche Jupyter kernel: jjava's protocol and display machinery, cells evaluated by {@link CellEvaluator},
- * magics {@code %classpath}, {@code %maven}, {@code %time} and {@code %%time}.
+ * magics as listed by {@code %lsmagic} ({@link Magics}).
  * Run as {@code java -jar psyche-kernel-all.jar CONNECTION_FILE}.
  */
 public final class PsycheKernel extends BaseKernel {
-    private static final List<String> MAGICS = List.of("%classpath", "%maven", "%time", "%%time");
 
     private final CompletableFuture<CellEvaluator> evaluator;
     private MavenResolver maven;
@@ -61,12 +61,29 @@ public final class PsycheKernel extends BaseKernel {
         System.setProperty("java.awt.headless", "true");
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(props);
+        // cells' output is batched (BatchedOutput); the headroom is for display updates of live charts
+        connection.getIOPub().setSndHWM(10_000);
+        exitWhenParentDies();
         PsycheKernel kernel = new PsycheKernel();
         kernel.onStartup();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
         connection.waitUntilClose();
         System.exit(0); // cells may have left non-daemon threads running
+    }
+
+    /**
+     * A kernel whose client died (Jupyter killed, notebook server crashed) would run on with its cells and local
+     * chain: watch the parent (Jupyter's {@code JPY_PARENT_PID}, else the launching process) and exit with it.
+     */
+    static void exitWhenParentDies() {
+        java.util.Optional<ProcessHandle> parent = java.util.Optional.ofNullable(System.getenv("JPY_PARENT_PID"))
+                .filter(p -> p.matches("\\d+")).flatMap(p -> ProcessHandle.of(Long.parseLong(p)))
+                .or(() -> ProcessHandle.current().parent());
+        parent.ifPresent(p -> p.onExit().thenRun(() -> {
+            LOG.println("psyche kernel: parent process " + p.pid() + " exited; the kernel exits too");
+            System.exit(0);
+        }));
     }
 
     private CellEvaluator evaluator() {
@@ -80,88 +97,112 @@ public final class PsycheKernel extends BaseKernel {
         }
     }
 
+    /** This cell's batched stdout and stderr (null between cells). */
+    private volatile BatchedOutput.CellStream cellOut;
+    private volatile BatchedOutput.CellStream cellErr;
+
+    /**
+     * Cells write to batched streams over jjava's (one stream message per batch, not per {@code println}); restored
+     * when the request ends, like jjava does.
+     */
+    @Override
+    protected void replaceOutputStreams(ShellReplyEnvironment env) {
+        java.io.PrintStream oldOut = System.out;
+        java.io.PrintStream oldErr = System.err;
+        java.io.InputStream oldIn = System.in;
+        BatchedOutput.CellStream out = BatchedOutput.over(io.out);
+        BatchedOutput.CellStream err = BatchedOutput.over(io.err);
+        cellOut = out;
+        cellErr = err;
+        System.setOut(out);
+        System.setErr(err);
+        System.setIn(io.in);
+        env.defer(() -> {
+            out.close();
+            err.close();
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            System.setIn(oldIn);
+        });
+    }
+
     @Override
     public Object evalRaw(String code) {
         int count = executionCount.get() - 1; // the execute handler has already advanced the counter
         CellSource cell = CellSource.parse(code);
-        evaluator().startCell();
+        inCell = true;
         Object value = null;
-        for (CellSource.Part part : cell.parts()) {
-            if (part instanceof CellSource.Code c) value = evaluator().evaluate(cell, c, count);
-            else if (part instanceof CellSource.LineMagic m) value = lineMagic(cell, m, count);
-            else if (part instanceof CellSource.CellMagic m) value = cellMagic(cell, m, count);
+        try {
+            evaluator().startCell(); // waits for JShell on the first cell
+            if (interruptedWhileStarting) throw new CellInterrupted();
+            for (CellSource.Part part : cell.parts()) {
+                if (part instanceof CellSource.Code c) value = evaluator().evaluate(cell, c, count);
+                else if (part instanceof CellSource.LineMagic m) value = lineMagic(cell, m, count);
+                else if (part instanceof CellSource.CellMagic m) value = cellMagic(cell, m, count);
+            }
+        } finally {
+            inCell = false;
+            interruptedWhileStarting = false;
+            finishCellOutput(); // before the result or error is published: output comes first, nothing is left behind
         }
         return value;
     }
 
-    private Object lineMagic(CellSource cell, CellSource.LineMagic m, int count) {
-        switch (m.name()) {
-            case "time": {
-                int start = cell.text().indexOf(m.rest(), m.offset());
-                return timed(() -> evaluator().evaluate(cell, new CellSource.Code(m.rest(), start), count));
-            }
-            case "classpath": {
-                if (m.args().isEmpty()) {
-                    System.out.println(String.join("\n", evaluator().classpath()));
-                    return null;
-                }
-                List<String> paths = new ArrayList<>();
-                for (String arg : m.args()) {
-                    for (String p : arg.split(File.pathSeparator)) {
-                        if (!new File(p).exists()) {
-                            throw new IllegalArgumentException("%classpath: " + p + " does not exist (give jar files or class directories)");
-                        }
-                        paths.add(p);
-                    }
-                }
-                evaluator().addToClasspath(paths);
-                installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
-                System.out.println("added to the class path: " + String.join(", ", paths));
-                return null;
-            }
-            case "maven": {
-                if (m.args().isEmpty()) throw new IllegalArgumentException("usage: %maven group:artifact:version [...]");
-                if (maven == null) maven = new MavenResolver();
-                for (String coordinates : m.args()) {
-                    List<String> jars = maven.resolve(coordinates).stream().map(Path::toString).collect(Collectors.toList());
-                    evaluator().addToClasspath(jars);
-                    installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
-                    System.out.println(coordinates + ": added " + jars.size() + " jar(s) to the class path"
-                            + jars.stream().map(j -> "\n  " + j).collect(Collectors.joining()));
-                }
-                return null;
-            }
-            default:
-                try {
-                    return magicsRegistry.evalLineMagic(this, m.name(), m.args());
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException("%" + m.name() + " failed: " + e.getMessage(), e);
-                }
+    private void finishCellOutput() {
+        BatchedOutput.CellStream out = cellOut;
+        BatchedOutput.CellStream err = cellErr;
+        long lost = (out == null ? 0 : out.finish()) + (err == null ? 0 : err.finish());
+        if (lost > 0) {
+            String line = BatchedOutput.lostLine(lost);
+            io.err.print(line); // straight to jjava's stream: past the cap, the batched one drops everything
+            io.err.flush();
+            LOG.print(line);
         }
+    }
+
+    /** The kernel process's own stderr (the Jupyter log), whatever cells do to System.err. */
+    private static final java.io.PrintStream LOG = System.err;
+
+    private Object lineMagic(CellSource cell, CellSource.LineMagic m, int count) {
+        int start = cell.text().indexOf(m.rest(), m.offset() + 1 + m.name().length());
+        return runMagic(m.name(), false, new Magics.Context(this, cell, count), m.args(), m.rest(), "", Math.max(start, m.offset()));
     }
 
     private Object cellMagic(CellSource cell, CellSource.CellMagic m, int count) {
-        if (m.name().equals("time")) {
-            return timed(() -> evaluator().evaluate(cell, new CellSource.Code(m.body(), m.bodyOffset()), count));
-        }
+        return runMagic(m.name(), true, new Magics.Context(this, cell, count), m.args(), "", m.body(), m.bodyOffset());
+    }
+
+    /** Runs a registered magic; its own failures become one line ({@link Magics.MagicError}), cell errors stay as they are. */
+    private Object runMagic(String name, boolean cell, Magics.Context ctx, List<String> args, String rest, String body, int offset) {
+        Magics.Magic magic = Magics.find(name, cell).orElseThrow(() -> new Magics.MagicError(
+                "unknown magic " + (cell ? "%%" : "%") + name + "; %lsmagic lists the magics, %help explains them"));
         try {
-            return magicsRegistry.evalCellMagic(this, m.name(), m.args(), m.body());
-        } catch (RuntimeException e) {
+            return magic.run(ctx, args, rest, body, offset);
+        } catch (KernelException e) {
             throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("%%" + m.name() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new Magics.MagicError(magic.typed() + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
     }
 
-    private static Object timed(java.util.function.Supplier<Object> body) {
-        long start = System.nanoTime();
-        try {
-            return body.get();
-        } finally {
-            System.out.printf(Locale.ROOT, "Wall time: %.1f ms%n", (System.nanoTime() - start) / 1e6);
-        }
+    /** Evaluates Java code of {@code cell} (for magics that run code: %time, %load). */
+    Object evaluate(CellSource cell, CellSource.Code code, int count) {
+        return evaluator().evaluate(cell, code, count);
+    }
+
+    /** Adds jars or folders to later cells' class path and installs the renderers they ship. */
+    void addToClasspath(List<String> paths) {
+        evaluator().addToClasspath(paths);
+        installExtensions(evaluator().userClassLoader()); // renderers shipped in the added jars
+    }
+
+    List<String> classpath() {
+        return evaluator().classpath();
+    }
+
+    MavenResolver maven() {
+        if (maven == null) maven = new MavenResolver();
+        return maven;
     }
 
     @Override
@@ -181,8 +222,7 @@ public final class PsycheKernel extends BaseKernel {
         int lineStart = code.lastIndexOf('\n', at - 1) + 1;
         if (lineStart < code.length() && code.charAt(lineStart) == '%' && code.substring(lineStart, at).matches("%%?\\w*")) {
             String typed = code.substring(lineStart, at);
-            return new ReplacementOptions(Stream.concat(MAGICS.stream(),
-                    magicsRegistry.getLineMagicNames().stream().map(n -> "%" + n))
+            return new ReplacementOptions(Magics.typedNames().stream()
                     .filter(n -> n.startsWith(typed)).distinct().collect(Collectors.toList()), lineStart, at);
         }
         CellEvaluator.Completion c = evaluator().complete(code, at);
@@ -194,9 +234,15 @@ public final class PsycheKernel extends BaseKernel {
         return evaluator().isComplete(code);
     }
 
+    /** A cell is being evaluated (or waits for JShell to start). */
+    private volatile boolean inCell;
+    /** The interrupt came while the first cell waited for JShell: that cell must not run. */
+    private volatile boolean interruptedWhileStarting;
+
     @Override
     public void interrupt() {
         if (evaluator.isDone()) evaluator().interrupt();
+        else if (inCell) interruptedWhileStarting = true;
     }
 
     @Override

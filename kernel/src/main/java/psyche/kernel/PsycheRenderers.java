@@ -8,7 +8,18 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.dflib.jjava.jupyter.kernel.BaseNotebookStatics;
+import psyche.config.Checkpoint;
+import psyche.config.CoordinatorConfig;
+import psyche.config.DataLocation;
+import psyche.config.LlmModel;
+import psyche.config.LrSchedule;
+import psyche.config.Optimizer;
 import psyche.config.RunConfig;
+import psyche.config.RunConfigs;
+import psyche.display.Numbers;
+import psyche.display.Values;
+import psyche.display.Viewable;
+import psyche.frames.Frames;
 import psyche.coordinator.InstanceState;
 import psyche.diagnose.Diagnosis;
 import psyche.display.Cards;
@@ -42,8 +53,14 @@ public final class PsycheRenderers implements Extension {
         registerAll(kernel.getRenderer());
         // Library code (monitors, training sessions) shows and rewrites outputs through psyche.display.Display.
         Display.install(new DisplaySink() {
-            @Override public String display(Object value) { return BaseNotebookStatics.display(value); }
-            @Override public void update(String id, Object value) { BaseNotebookStatics.updateDisplay(id, value); }
+            @Override public String display(Object value) {
+                BatchedOutput.flushAll(); // printed output comes before the display, as it was written
+                return BaseNotebookStatics.display(value);
+            }
+            @Override public void update(String id, Object value) {
+                BatchedOutput.flushAll();
+                BaseNotebookStatics.updateDisplay(id, value);
+            }
         });
     }
 
@@ -54,7 +71,7 @@ public final class PsycheRenderers implements Extension {
                 .register((table, ctx) -> {
                     int max = ctx.getParameterAsInt("maxRows", MAX_TABLE_ROWS.get());
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> tableHtml(table, max));
-                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> table.print(max));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> Display.tableText(table, max));
                 });
         @SuppressWarnings({"unchecked", "rawtypes"})
         Class<Chart<?, ?>> chartType = (Class) Chart.class;
@@ -64,7 +81,7 @@ public final class PsycheRenderers implements Extension {
                 .register((chart, ctx) -> {
                     ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> chartPng(chart));
                     ctx.renderIfRequested(MIMEType.IMAGE_SVG, () -> chartSvg(chart));
-                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chartText(chart));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> Display.chartText(chart, false));
                 });
         renderer.createRegistration(Html.class)
                 .preferring(MIMEType.TEXT_HTML)
@@ -72,6 +89,15 @@ public final class PsycheRenderers implements Extension {
                 .register((html, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, html::html);
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, html::text);
+                });
+        // every handle a user holds (Psyche, Run, training sessions, recorders, a watch's outcome) shows its own view
+        renderer.createRegistration(Viewable.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((handle, ctx) -> {
+                    Html view = handle.view();
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, view::html);
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, view::text);
                 });
         renderer.createRegistration(InstanceState.class)
                 .preferring(MIMEType.TEXT_HTML)
@@ -88,24 +114,53 @@ public final class PsycheRenderers implements Extension {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> tableHtml(d.toTable(), Integer.MAX_VALUE));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, d::toString);
                 });
-        registerCard(renderer, RunConfig.class, c -> new Card("Run config", c.model().architecture().toString(), List.of())
-                .with("total steps", c.config().totalSteps())
-                .with("clients (init / min)", c.config().initMinClients() + " / " + c.config().minClients())
-                .with("witness nodes", c.config().witnessNodes())
-                .with("global batch (start → end)", c.config().globalBatchSizeStart() + " → " + c.config().globalBatchSizeEnd())
-                .with("epoch / warmup / cooldown (s)", c.config().epochTime() + " / " + c.config().warmupTime() + " / " + c.config().cooldownTime())
-                .with("max seq len", c.model().maxSeqLen())
-                .with("lr schedule", c.model().lrSchedule())
-                .with("optimizer", c.model().optimizer())
-                .with("checkpoint", c.model().checkpoint())
-                .with("data", c.model().dataLocation()));
+        renderer.createRegistration(RunConfig.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((c, ctx) -> {
+                    Card card = configCard(c);
+                    String toml = RunConfigs.toToml(c);
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> card.toHtml()
+                            + "<details style=\"font-size:12px;margin-top:4px\"><summary>config.toml</summary><pre>"
+                            + Html.escape(toml) + "</pre></details>");
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> card.toText() + "\n\n" + toml.strip());
+                });
+        // the parts of a config: one row per field, Optionals unwrapped, numbers by the policy
+        for (Class<?> part : List.of(CoordinatorConfig.class, LlmModel.class, Optimizer.class, LrSchedule.class,
+                Checkpoint.class, DataLocation.class)) {
+            registerRecordCard(renderer, part);
+        }
         registerCard(renderer, CoordinatorState.class, s -> new Card("Run " + s.runId(), s.runState().display(), List.of())
-                .with("epoch", s.progress().epoch())
-                .with("step", s.progress().step() + " of " + s.config().totalSteps())
-                .with("clients", s.epochState().clients().size() + " (min " + s.config().minClients() + ")")
-                .with("exited clients", s.epochState().exitedClients().size())
-                .with("pending pause", s.pendingPause())
-                .with("state since (unix s)", s.runStateStartUnixTimestamp()));
+                .with("epoch", Numbers.count(s.progress().epoch()))
+                .with("step", Numbers.count(s.progress().step()) + " of " + Numbers.count(s.config().totalSteps()))
+                .with("clients", Numbers.count(s.epochState().clients().size()) + " (min " + Numbers.count(s.config().minClients()) + ")")
+                .with("exited clients", Numbers.count(s.epochState().exitedClients().size()))
+                .with("pending pause", s.pendingPause() ? "yes" : "no")
+                .with("state since", Instant.ofEpochSecond(s.runStateStartUnixTimestamp()).toString()));
+    }
+
+    /** The run config at a glance (the TOML follows it in the rendering). */
+    static Card configCard(RunConfig c) {
+        return new Card("Run config", c.model().architecture().toString(), List.of())
+                .with("total steps", Numbers.count(c.config().totalSteps()))
+                .with("clients (init / min)", Numbers.count(c.config().initMinClients()) + " / " + Numbers.count(c.config().minClients()))
+                .with("witness nodes", Numbers.count(c.config().witnessNodes()))
+                .with("global batch (start → end)", Numbers.count(c.config().globalBatchSizeStart()) + " → "
+                        + Numbers.count(c.config().globalBatchSizeEnd()))
+                .with("epoch / warmup / cooldown", Numbers.seconds(c.config().epochTime()) + " / "
+                        + Numbers.seconds(c.config().warmupTime()) + " / " + Numbers.seconds(c.config().cooldownTime()))
+                .with("max seq len", Numbers.count(c.model().maxSeqLen()))
+                .with("lr schedule", Values.describe(c.model().lrSchedule()))
+                .with("optimizer", Values.describe(c.model().optimizer()))
+                .with("checkpoint", Values.describe(c.model().checkpoint()))
+                .with("data", Values.describe(c.model().dataLocation()));
+    }
+
+    private static <T> void registerRecordCard(Renderer renderer, Class<T> type) {
+        registerCard(renderer, type, v -> v instanceof Record r
+                ? Card.ofRecord(type.getSimpleName().equals(r.getClass().getSimpleName()) ? type.getSimpleName()
+                        : type.getSimpleName() + " " + r.getClass().getSimpleName(), null, r)
+                : new Card(type.getSimpleName(), null, List.of(new Card.Row("value", Values.describe(v)))));
     }
 
     /** Registers a card renderer for {@code type}: HTML card preferred, plain text alongside. */
@@ -122,30 +177,47 @@ public final class PsycheRenderers implements Extension {
 
     static String tableHtml(Table table, int maxRows) {
         int rows = table.rowCount();
+        if (rows == 1 && table.columnCount() > Display.VERTICAL_ABOVE_COLUMNS) {
+            // one wide row (a run summary) reads top to bottom instead of running off the page
+            Table v = Frames.vertical(table);
+            return gridHtml(v, v.rowCount(), table.name(), "1 row × " + table.columnCount() + " columns, shown as field / value");
+        }
         int shown = Math.min(rows, Math.max(0, maxRows));
+        String caption = Numbers.count(rows) + (rows == 1 ? " row × " : " rows × ") + Numbers.count(table.columnCount())
+                + " columns" + (shown < rows ? ", first " + Numbers.count(shown) + " shown" : "");
+        String html = gridHtml(Frames.forDisplay(table, shown), shown, table.name(), caption);
+        if (shown < rows) {
+            html = html.replace("</tbody></table>", "<tr><td colspan=\"" + table.columnCount()
+                    + "\" style=\"color:#57606a;padding:2px 8px\">… " + Numbers.count(rows - shown) + " more rows</td></tr></tbody></table>");
+        }
+        return html;
+    }
+
+    private static String gridHtml(Table table, int shown, String name, String caption) {
         StringBuilder out = new StringBuilder("<table style=\"border-collapse:collapse;font-size:13px\">")
-                .append("<caption style=\"caption-side:top;text-align:left;font-weight:600\">")
-                .append(Html.escape(table.name() == null ? "" : table.name()))
-                .append(" <span style=\"font-weight:400;color:#57606a\">").append(rows).append(" rows × ")
-                .append(table.columnCount()).append(" columns").append(shown < rows ? ", first " + shown + " shown" : "")
+                .append("<caption style=\"caption-side:top;text-align:left;font-weight:600;white-space:nowrap\">")
+                .append(Html.escape(name == null ? "" : name))
+                .append(" <span style=\"font-weight:400;color:#57606a;white-space:nowrap\">").append(Html.escape(caption))
                 .append("</span></caption><thead><tr>");
-        for (String name : table.columnNames()) {
-            out.append("<th style=\"text-align:left;border-bottom:1px solid #999;padding:2px 8px\">").append(Html.escape(name)).append("</th>");
+        for (Column<?> c : table.columns()) {
+            out.append("<th style=\"text-align:").append(align(c)).append(";border-bottom:1px solid #999;padding:2px 8px\">")
+                    .append(Html.escape(c.name())).append("</th>");
         }
         out.append("</tr></thead><tbody>");
         for (int r = 0; r < shown; r++) {
             out.append("<tr>");
             for (Column<?> c : table.columns()) {
-                out.append("<td style=\"text-align:left;padding:2px 8px;font-family:monospace\">")
+                out.append("<td style=\"text-align:").append(align(c)).append(";padding:2px 8px;font-family:monospace\">")
                         .append(Html.escape(c.getString(r))).append("</td>");
             }
             out.append("</tr>");
         }
-        if (shown < rows) {
-            out.append("<tr><td colspan=\"").append(table.columnCount())
-                    .append("\" style=\"color:#57606a;padding:2px 8px\">… ").append(rows - shown).append(" more rows</td></tr>");
-        }
         return out.append("</tbody></table>").toString();
+    }
+
+    /** Numbers right-aligned so digits line up; text left. */
+    private static String align(Column<?> c) {
+        return c instanceof tech.tablesaw.api.NumericColumn<?> ? "right" : "left";
     }
 
     static String chartPng(Chart<?, ?> chart) {
@@ -166,8 +238,4 @@ public final class PsycheRenderers implements Extension {
         }
     }
 
-    private static String chartText(Chart<?, ?> chart) {
-        return chart.getClass().getSimpleName() + " \"" + chart.getTitle() + "\" (" + chart.getWidth() + "x"
-                + chart.getHeight() + ", series " + chart.getSeriesMap().keySet() + ")";
-    }
 }

@@ -13,8 +13,8 @@ class Card_OfRecordTest {
     void rowsFollowTheRecordComponents() {
         Card card = Card.ofRecord("Progress", null, new Progress(2, 140, 9000));
         assertEquals(List.of(new Card.Row("epoch", "2"), new Card.Row("step", "140"),
-                new Card.Row("epochStartDataIndex", "9000")), card.rows());
-        assertEquals("Progress\n  epoch                2\n  step                 140\n  epochStartDataIndex  9000", card.toText());
+                new Card.Row("epochStartDataIndex", "9,000")), card.rows());
+        assertEquals("Progress\n  epoch                2\n  step                 140\n  epochStartDataIndex  9,000", card.toText());
     }
 
     @Test

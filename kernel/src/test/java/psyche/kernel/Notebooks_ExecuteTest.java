@@ -91,7 +91,7 @@ class Notebooks_ExecuteTest {
         JsonObject json = new JsonObject();
         JsonArray argv = new JsonArray();
         for (String a : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.awt.headless=true", "-Djava.security.manager=allow", "-cp", System.getProperty("java.class.path"),
+                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
                 PsycheKernel.class.getName(), "{connection_file}")) {
             argv.add(a);
         }

@@ -29,6 +29,6 @@ class PsycheRenderers_CardTest {
         String html = (String) data.getData(MIMEType.TEXT_HTML);
         String text = (String) data.getData(MIMEType.TEXT_PLAIN);
         assertTrue(html.contains("Run config") && html.contains("HfLlama") && html.contains("8 → 16"), html);
-        assertTrue(text.contains("total steps") && text.contains("25000") && text.contains("2 / 1"), text);
+        assertTrue(text.contains("total steps") && text.contains("25,000") && text.contains("2 / 1"), text);
     }
 }

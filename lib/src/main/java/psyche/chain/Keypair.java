@@ -93,7 +93,7 @@ public final class Keypair implements AutoCloseable {
             throw new KeypairException(e.getMessage());
         } catch (IOException e) {
             throw new KeypairException("cannot read keypair file " + path + " (" + e.getClass().getSimpleName()
-                    + "): create one with `solana-keygen new` or pass another path");
+                    + "): create one with `run-manager keygen new -o " + path + "` or pass another path");
         }
         try {
             return parse(new String(raw, StandardCharsets.UTF_8), "keypair file " + path);
@@ -104,7 +104,7 @@ public final class Keypair implements AutoCloseable {
 
     /** {@code ~/.config/solana/id.json}, the Solana CLI default. */
     public static Path defaultPath() {
-        return Path.of(System.getProperty("user.home"), ".config", "solana", "id.json");
+        return psyche.UserHome.dir().resolve(Path.of(".config", "solana", "id.json")); // $HOME, as the Solana CLI reads it
     }
 
     /**

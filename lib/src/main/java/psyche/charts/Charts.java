@@ -45,7 +45,6 @@ public final class Charts {
             warm.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             warm.setMarker(SeriesMarkers.DIAMOND);
         }
-        chart.getStyler().setYAxisDecimalPattern("0.0E0");
         return chart;
     }
 
@@ -97,6 +96,11 @@ public final class Charts {
         }
     }
 
+    /** {@link #save(Chart, Path)} with a file name, as in {@code Charts.save(chart, "loss.png")}; {@code ~} is the home folder. */
+    public static Path save(Chart<?, ?> chart, String file) {
+        return save(chart, psyche.UserHome.expand(file));
+    }
+
     /** PNG bytes of a chart (what the notebook renderer sends). */
     public static byte[] png(Chart<?, ?> chart) {
         try {
@@ -112,6 +116,7 @@ public final class Charts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setPlotGridLinesVisible(true);
+        psyche.display.Numbers.ticks(chart); // one number policy: 1.0e-03 and 35M, never 1.0E-3 or 3.5E7
         return chart;
     }
 

@@ -40,19 +40,43 @@ public final class RunCharts {
 
     /** Cumulative points of each client at the end of each epoch in which it was observed. */
     public static XYChart rewards(History h) {
+        return rewards(h, psyche.display.TokenUnits.POINTS);
+    }
+
+    /**
+     * Cumulative earnings of each client per epoch in {@code units} (a treasurer run's collateral mint's, as
+     * {@code run.units()} gives them, so the chart reads like the tables); clients that earned exactly the same
+     * share one line named after all of them.
+     */
+    public static XYChart rewards(History h, psyche.display.TokenUnits units) {
         Table t = h.rewards();
         Map<String, TreeMap<Integer, Long>> byClient = new LinkedHashMap<>();
         for (int i = 0; i < t.rowCount(); i++) {
             byClient.computeIfAbsent(t.stringColumn("client").get(i), k -> new TreeMap<>())
                     .merge(t.intColumn("epoch").get(i), t.longColumn("earned").get(i), Math::max);
         }
-        XYChart chart = Charts.base("Points earned per client — " + h.runId(), "epoch", "points earned (cumulative)");
+        boolean inPoints = units.decimals() == 0;
+        XYChart chart = Charts.base((inPoints ? "Points" : "Tokens") + " earned per client — " + h.runId(), "epoch",
+                (inPoints ? "points" : units.name()) + " earned (cumulative)");
         requireData(t, "rewards", "no client has earned or been registered yet");
-        for (var e : byClient.entrySet()) {
-            double[] x = e.getValue().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
-            double[] y = e.getValue().values().stream().mapToDouble(Long::doubleValue).toArray();
-            XYSeries s = chart.addSeries(e.getKey(), x, y);
-            s.setMarker(SeriesMarkers.CIRCLE);
+        // clients that earned exactly the same draw one line named after all of them: otherwise the last one drawn
+        // hides the others and the legend lists series nobody can see
+        Map<TreeMap<Integer, Long>, List<String>> identical = new LinkedHashMap<>();
+        byClient.forEach((client, points) -> identical.computeIfAbsent(points, k -> new ArrayList<>()).add(client));
+        org.knowm.xchart.style.markers.Marker[] markers = {SeriesMarkers.CIRCLE, SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE,
+                SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS};
+        int n = 0;
+        for (var e : identical.entrySet()) {
+            double[] x = e.getKey().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            double[] y = e.getKey().values().stream().mapToDouble(units::value).toArray();
+            List<String> names = e.getValue();
+            String name = names.size() == 1 ? names.get(0)
+                    : names.size() <= 3 ? String.join(", ", names) + " (" + names.size() + " clients identical)"
+                    : names.get(0) + ", " + names.get(1) + " and " + (names.size() - 2) + " more (" + names.size() + " clients identical)";
+            XYSeries s = chart.addSeries(name, x, y);
+            s.setMarker(markers[n % markers.length]);
+            if (n >= markers.length) s.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+            n++;
         }
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisDecimalPattern("0");
@@ -177,6 +201,11 @@ public final class RunCharts {
 
     /** Treasury balance against what clients could claim, with the runway at the latest burn rate. */
     public static XYChart treasury(History h) {
+        return treasury(h, psyche.display.TokenUnits.NATIVE);
+    }
+
+    /** The treasury over time in {@code units} (the collateral mint's, {@code run.units()}), as the treasury table shows it. */
+    public static XYChart treasury(History h, psyche.display.TokenUnits units) {
         Table t = h.treasury();
         requireData(t, "treasury", "no treasury figures have been recorded (is this a treasurer run?)");
         Instant origin = t.instantColumn("at").get(0);
@@ -186,16 +215,16 @@ public final class RunCharts {
         double[] unclaimed = new double[n];
         for (int i = 0; i < n; i++) {
             x[i] = minutes(origin, t.instantColumn("at").get(i));
-            funded[i] = t.longColumn("funded").get(i);
-            unclaimed[i] = t.longColumn("unclaimed").get(i);
+            funded[i] = units.value(t.longColumn("funded").get(i));
+            unclaimed[i] = units.value(t.longColumn("unclaimed").get(i));
         }
         psyche.frames.TreasuryFigures last = new psyche.frames.TreasuryFigures(t.longColumn("funded").get(n - 1),
                 t.longColumn("claimable").get(n - 1), t.longColumn("claimed").get(n - 1), t.longColumn("burn_per_epoch").get(n - 1));
         String runway = Double.isInfinite(last.runwayEpochs()) ? "no burn"
                 : String.format(Locale.ROOT, "runway %.1f epochs", last.runwayEpochs());
-        if (last.missing() > 0) runway = "UNDERFUNDED by " + last.missing();
+        if (last.missing() > 0) runway = "UNDERFUNDED by " + units.formatWithName(last.missing());
         XYChart chart = Charts.base("Treasury — " + h.runId() + " (" + runway + ")", "time since first observation (min)",
-                "collateral (native units)");
+                "collateral (" + units.name() + ")");
         Charts.line(chart, "funded (run token account)", x, funded).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         Charts.line(chart, "claimable, not yet claimed", x, unclaimed).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         chart.getStyler().setYAxisMin(0.0);

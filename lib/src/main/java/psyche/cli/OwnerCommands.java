@@ -126,16 +126,17 @@ public final class OwnerCommands {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--config-path", defaultValue = "${env:CONFIG_PATH}", description = "run config TOML") Path configPath;
-        @Option(names = "--restart-from-step", defaultValue = "${env:RESTART_FROM_STEP}") Long restartFromStep;
+        @Option(names = "--restart-from-step", defaultValue = "${env:RESTART_FROM_STEP}", description = "set the run's progress back to this step (paused runs)") Long restartFromStep;
         @Option(names = "--switch-to-hub", defaultValue = "${env:SWITCH_TO_HUB}", description = "P2P/Dummy checkpoint → Hub") Boolean switchToHub;
         // metadata: run-manager reads no environment for these (update_config.rs:30-39): a stray NAME must not rename a run
-        @Option(names = "--name") String name;
-        @Option(names = "--description") String description;
-        @Option(names = "--num-parameters") Long numParameters;
-        @Option(names = "--vocab-size") Long vocabSize;
-        @Option(names = "--client-version", defaultValue = "${env:CLIENT_VERSION}") String clientVersion;
+        @Option(names = "--name", description = "run name shown to clients (metadata, any time)") String name;
+        @Option(names = "--description", description = "run description (metadata, any time)") String description;
+        @Option(names = "--num-parameters", description = "model parameter count (metadata, any time)") Long numParameters;
+        @Option(names = "--vocab-size", description = "tokenizer vocabulary size (metadata, any time)") Long vocabSize;
+        @Option(names = "--client-version", defaultValue = "${env:CLIENT_VERSION}", description = "client version clients must run (paused runs)") String clientVersion;
         @Option(names = "--force", description = "send a config our stricter checks refuse (unknown keys, lint rules) when Psyche's program accepts it")
         boolean force;
+        @Option(names = "--dry-run", description = "validate and print the diff and warnings; sign and send nothing") boolean dryRun;
 
         Integer run(Cluster c) {
             UpdateConfig.Params p = new UpdateConfig.Params(runId(runId), opt(treasurerIndex),
@@ -151,7 +152,7 @@ public final class OwnerCommands {
                 ignored = b.toString();
             }
             String prefix = ignored;
-            return withWallet(c, w -> prefix + UpdateConfig.execute(c, w, p, force).render());
+            return withWallet(c, w -> prefix + (dryRun ? UpdateConfig.plan(c, w, p, force) : UpdateConfig.execute(c, w, p, force)).render());
         }
     }
 

@@ -15,12 +15,17 @@ public record Change(String keyPath, String oldValue, String newValue, Safety sa
     public String reason() { return ConfigDiff.reason(this); }
 
     public String render() {
+        return renderWithoutReason() + "  (" + reason() + ")";
+    }
+
+    /** Safety label, key, old and new value (lists say a shared reason once). */
+    public String renderWithoutReason() {
         String label = switch (safety) {
             case SAFE_ANYTIME -> "safe   ";
             case NEEDS_HALTED -> "halted ";
             case UNSAFE_MID_RUN -> "UNSAFE ";
         };
-        return label + keyPath + ": " + oldValue + " -> " + newValue + "  (" + reason() + ")";
+        return label + keyPath + ": " + oldValue + " -> " + newValue;
     }
 
     @Override public String toString() { return render(); }

@@ -64,7 +64,25 @@ public final class ConfigDiff {
         b.append(changes.size()).append(changes.size() == 1 ? " change: " : " changes: ").append(safe)
                 .append(" safe any time, ").append(halted).append(" need a halted (paused) run, ").append(unsafe)
                 .append(" unsafe mid-run\n");
-        for (Change c : changes) b.append("  ").append(c.render()).append('\n');
+        // the same reason is said once, under the changes it explains
+        java.util.Map<String, List<Change>> byReason = new java.util.LinkedHashMap<>();
+        for (Change c : changes) byReason.computeIfAbsent(c.reason(), k -> new java.util.ArrayList<>()).add(c);
+        byReason.forEach((reason, group) -> {
+            for (Change c : group) b.append("  ").append(c.renderWithoutReason()).append('\n');
+            b.append("      (").append(reason).append(")\n");
+        });
+        return b.toString();
+    }
+
+    /**
+     * The first config of a new run (Uninitialized: nothing runs yet, so no change is unsafe): the values it sets,
+     * without safety classes.
+     */
+    public static String renderInitial(List<Change> changes) {
+        if (changes.isEmpty()) return "no changes\n";
+        StringBuilder b = new StringBuilder("first config of the run: ").append(changes.size())
+                .append(changes.size() == 1 ? " value set" : " values set").append(" (the run has not started, so none is unsafe)\n");
+        for (Change c : changes) b.append("  ").append(c.keyPath()).append(" = ").append(c.newValue()).append('\n');
         return b.toString();
     }
 

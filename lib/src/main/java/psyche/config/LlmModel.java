@@ -35,4 +35,13 @@ public record LlmModel(
         return new LlmModel(maxSeqLen, coldStartWarmupSteps, architecture, newCheckpoint, dataType, dataLocation,
                 lrSchedule, optimizer);
     }
+
+    // with*: a copy with one field changed (a notebook changes one value in one call)
+    public LlmModel withMaxSeqLen(long value) { return new LlmModel(value, coldStartWarmupSteps, architecture, checkpoint, dataType, dataLocation, lrSchedule, optimizer); }
+    public LlmModel withColdStartWarmupSteps(long value) { return new LlmModel(maxSeqLen, value, architecture, checkpoint, dataType, dataLocation, lrSchedule, optimizer); }
+    public LlmModel withArchitecture(Architecture value) { return new LlmModel(maxSeqLen, coldStartWarmupSteps, value, checkpoint, dataType, dataLocation, lrSchedule, optimizer); }
+    public LlmModel withDataType(DataType value) { return new LlmModel(maxSeqLen, coldStartWarmupSteps, architecture, checkpoint, value, dataLocation, lrSchedule, optimizer); }
+    public LlmModel withDataLocation(DataLocation value) { return new LlmModel(maxSeqLen, coldStartWarmupSteps, architecture, checkpoint, dataType, value, lrSchedule, optimizer); }
+    public LlmModel withLrSchedule(LrSchedule value) { return new LlmModel(maxSeqLen, coldStartWarmupSteps, architecture, checkpoint, dataType, dataLocation, value, optimizer); }
+    public LlmModel withOptimizer(Optimizer value) { return new LlmModel(maxSeqLen, coldStartWarmupSteps, architecture, checkpoint, dataType, dataLocation, lrSchedule, value); }
 }

@@ -26,6 +26,11 @@ public sealed interface LrSchedule {
         public double lr(long step) {
             return step < warmupSteps ? warmup(warmupInitLr, baseLr, step, warmupSteps) : baseLr;
         }
+
+        // with*: a copy with one field changed (a notebook changes one value in one call)
+        public Constant withBaseLr(double value) { return new Constant(value, warmupInitLr, warmupSteps); }
+        public Constant withWarmupInitLr(double value) { return new Constant(baseLr, value, warmupSteps); }
+        public Constant withWarmupSteps(long value) { return new Constant(baseLr, warmupInitLr, value); }
     }
 
     record Linear(double baseLr, double warmupInitLr, double finalLr, long warmupSteps, long totalSteps)
@@ -39,6 +44,13 @@ public sealed interface LrSchedule {
             }
             return finalLr;
         }
+
+        // with*: a copy with one field changed (a notebook changes one value in one call)
+        public Linear withBaseLr(double value) { return new Linear(value, warmupInitLr, finalLr, warmupSteps, totalSteps); }
+        public Linear withWarmupInitLr(double value) { return new Linear(baseLr, value, finalLr, warmupSteps, totalSteps); }
+        public Linear withFinalLr(double value) { return new Linear(baseLr, warmupInitLr, value, warmupSteps, totalSteps); }
+        public Linear withWarmupSteps(long value) { return new Linear(baseLr, warmupInitLr, finalLr, value, totalSteps); }
+        public Linear withTotalSteps(long value) { return new Linear(baseLr, warmupInitLr, finalLr, warmupSteps, value); }
     }
 
     /** Quirk kept from Psyche: past {@code totalSteps} the cosine is not clamped and rises again. */
@@ -52,6 +64,13 @@ public sealed interface LrSchedule {
             double cosineDecay = 0.5 * (1.0 + Math.cos(Math.PI * progress));
             return finalLr + (baseLr - finalLr) * cosineDecay;
         }
+
+        // with*: a copy with one field changed (a notebook changes one value in one call)
+        public Cosine withBaseLr(double value) { return new Cosine(value, warmupInitLr, finalLr, warmupSteps, totalSteps); }
+        public Cosine withWarmupInitLr(double value) { return new Cosine(baseLr, value, finalLr, warmupSteps, totalSteps); }
+        public Cosine withFinalLr(double value) { return new Cosine(baseLr, warmupInitLr, value, warmupSteps, totalSteps); }
+        public Cosine withWarmupSteps(long value) { return new Cosine(baseLr, warmupInitLr, finalLr, value, totalSteps); }
+        public Cosine withTotalSteps(long value) { return new Cosine(baseLr, warmupInitLr, finalLr, warmupSteps, value); }
     }
 
     /** Warmup, stable, cosine decay, linear decay, then constant at {@code linearDecayFinalLr}. */

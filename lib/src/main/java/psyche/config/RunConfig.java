@@ -8,4 +8,12 @@ public record RunConfig(CoordinatorConfig config, LlmModel model) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(model, "model");
     }
+
+    // with*: a copy with one field changed (a notebook changes one value in one call)
+    public RunConfig withConfig(CoordinatorConfig value) { return new RunConfig(value, model); }
+    public RunConfig withModel(LlmModel value) { return new RunConfig(config, value); }
+    /** {@code run.withConfig(c -> c.withTotalSteps(100))}: change the {@code [config]} table in one call. */
+    public RunConfig withConfig(java.util.function.UnaryOperator<CoordinatorConfig> change) { return withConfig(change.apply(config)); }
+    /** {@code run.withModel(m -> m.withMaxSeqLen(512))}: change the {@code [model.LLM]} table in one call. */
+    public RunConfig withModel(java.util.function.UnaryOperator<LlmModel> change) { return withModel(change.apply(model)); }
 }

@@ -13,22 +13,31 @@ import java.util.OptionalLong;
 public final class Cards {
     private Cards() {}
 
-    /** A run's state at a glance: state, epoch, step of total, clients, rates, time in state vs timeout. */
+    /** A run's state at a glance with rates in points; see {@link #run(InstanceState, Instant, TokenUnits)}. */
     public static Html run(InstanceState instance, Instant now) {
+        return run(instance, now, TokenUnits.POINTS);
+    }
+
+    /**
+     * A run's state at a glance: state, epoch, step of total, clients, rates in {@code units} (the collateral mint's
+     * for a treasurer run), time in state vs timeout.
+     */
+    public static Html run(InstanceState instance, Instant now, TokenUnits units) {
         CoordinatorState c = instance.coordinator();
         long healthy = c.epochState().clients().stream().filter(cl -> cl.state() == ClientState.Healthy).count();
         long inState = Math.max(0, now.getEpochSecond() - c.runStateStartUnixTimestamp());
         OptionalLong timeout = Frames.stateTimeout(c);
         String stateLine = c.runState().display() + (c.pendingPause() ? " (pause pending)" : "")
-                + (timeout.isPresent() ? String.format(Locale.ROOT, " — %d s of %d s", inState, timeout.getAsLong()) : "");
+                + (timeout.isPresent() ? " — " + Numbers.seconds(inState) + " of " + Numbers.seconds(timeout.getAsLong()) : "");
         String[][] rows = {
                 {"state", stateLine},
-                {"epoch", String.valueOf(c.progress().epoch())},
-                {"step", c.progress().step() + " of " + c.config().totalSteps()},
-                {"clients", c.epochState().clients().size() + " in epoch (" + healthy + " healthy), "
-                        + instance.clientsState().clients().size() + " registered"},
-                {"rates", "earn " + instance.clientsState().currentEpochRates().earningRateTotalShared()
-                        + " / epoch shared, slash " + instance.clientsState().currentEpochRates().slashingRatePerClient()},
+                {"epoch", Numbers.count(c.progress().epoch())},
+                {"step", Numbers.count(c.progress().step()) + " of " + Numbers.count(c.config().totalSteps())},
+                {"clients", Numbers.count(c.epochState().clients().size()) + " in epoch (" + Numbers.count(healthy) + " healthy), "
+                        + Numbers.count(instance.clientsState().clients().size()) + " registered"},
+                {"rates", "earn " + units.formatWithName(instance.clientsState().currentEpochRates().earningRateTotalShared())
+                        + " per epoch (shared), slash " + units.formatWithName(instance.clientsState().currentEpochRates().slashingRatePerClient())
+                        + " per client"},
                 {"client version", instance.clientVersion()},
         };
         StringBuilder html = new StringBuilder("<div style=\"border:1px solid #ccc;border-radius:6px;padding:8px 12px;"
@@ -44,6 +53,21 @@ public final class Cards {
         return new Html(html.toString(), text.toString());
     }
 
+    /** A titled card of label/value rows, HTML and aligned text. */
+    public static Html keyValues(String title, java.util.List<String[]> rows) {
+        int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
+        StringBuilder html = new StringBuilder("<div style=\"border:1px solid #ccc;border-radius:6px;padding:8px 12px;"
+                + "display:inline-block;font-family:sans-serif;font-size:13px\"><div style=\"font-weight:bold;margin-bottom:4px\">"
+                + Html.escape(title) + "</div><table style=\"border-collapse:collapse\">");
+        StringBuilder text = new StringBuilder(title);
+        for (String[] r : rows) {
+            html.append("<tr><td style=\"color:#666;padding-right:12px;text-align:left;vertical-align:top\">").append(Html.escape(r[0]))
+                    .append("</td><td style=\"text-align:left\">").append(Html.escape(r[1])).append("</td></tr>");
+            text.append("\n  ").append(r[0]).append(" ".repeat(width - r[0].length() + 2)).append(r[1]);
+        }
+        return new Html(html.append("</table></div>").toString(), text.toString());
+    }
+
     /** A labelled progress bar; {@code done} is clamped to [0, total]. */
     public static Html progress(String label, double done, double total) {
         double share = total <= 0 ? 0 : Math.max(0, Math.min(1, done / total));
@@ -52,10 +76,10 @@ public final class Cards {
                 + " <span style=\"display:inline-block;width:300px;height:12px;background:#eee;border-radius:3px;"
                 + "vertical-align:middle\"><span style=\"display:block;height:12px;border-radius:3px;background:#1E88E5;width:"
                 + String.format(Locale.ROOT, "%.1f", share * 100) + "%\"></span></span> " + pct
-                + String.format(Locale.ROOT, " (%.0f / %.0f)", done, total) + "</div>";
+                + " (" + Numbers.number(Math.rint(done)) + " / " + Numbers.number(Math.rint(total)) + ")</div>";
         int filled = (int) Math.round(share * 30);
         String text = label + " [" + "#".repeat(filled) + "-".repeat(30 - filled) + "] " + pct
-                + String.format(Locale.ROOT, " (%.0f / %.0f)", done, total);
+                + " (" + Numbers.number(Math.rint(done)) + " / " + Numbers.number(Math.rint(total)) + ")";
         return new Html(html, text);
     }
 

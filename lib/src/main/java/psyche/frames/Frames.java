@@ -17,7 +17,12 @@ import tech.tablesaw.api.InstantColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
+import psyche.display.Numbers;
+import psyche.display.TokenUnits;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,8 +39,17 @@ public final class Frames {
 
     private Frames() {}
 
-    /** One row: state, epoch, step, clients, pause, rates and how long the run has been in its state vs the timeout. */
+    /** One row: state, epoch, step, clients, pause, rates (in points) and time in state vs the timeout. */
     public static Table runSummary(InstanceState instance, Instant now) {
+        return runSummary(instance, now, TokenUnits.POINTS);
+    }
+
+    /**
+     * One row: state, epoch, step, clients, pause, rates in {@code units} (a mint's units for a treasurer run,
+     * {@link TokenUnits#NATIVE} for raw amounts) and how long the run has been in its state vs the timeout.
+     * Shown vertically (one line per column) by the kernel and {@link #vertical}.
+     */
+    public static Table runSummary(InstanceState instance, Instant now, TokenUnits units) {
         CoordinatorState c = instance.coordinator();
         ClientsState registry = instance.clientsState();
         long nowSeconds = now.getEpochSecond();
@@ -52,10 +66,10 @@ public final class Frames {
                 IntColumn.create("pending_clients", new int[]{pendingCount(registry)}),
                 BooleanColumn.create("paused", new boolean[]{c.runState() == RunState.Paused}),
                 BooleanColumn.create("pending_pause", new boolean[]{c.pendingPause()}),
-                LongColumn.create("earning_rate", registry.currentEpochRates().earningRateTotalShared()),
-                LongColumn.create("slashing_rate", registry.currentEpochRates().slashingRatePerClient()),
-                LongColumn.create("future_earning_rate", registry.futureEpochRates().earningRateTotalShared()),
-                LongColumn.create("future_slashing_rate", registry.futureEpochRates().slashingRatePerClient()),
+                amount("earning_rate", units, registry.currentEpochRates().earningRateTotalShared()),
+                amount("slashing_rate", units, registry.currentEpochRates().slashingRatePerClient()),
+                amount("future_earning_rate", units, registry.futureEpochRates().earningRateTotalShared()),
+                amount("future_slashing_rate", units, registry.futureEpochRates().slashingRatePerClient()),
                 InstantColumn.create("state_since", new Instant[]{Instant.ofEpochSecond(c.runStateStartUnixTimestamp())}),
                 LongColumn.create("seconds_in_state", Math.max(0, nowSeconds - c.runStateStartUnixTimestamp())),
                 optionalLongColumn("state_timeout_seconds", stateTimeout(c)),
@@ -63,7 +77,7 @@ public final class Frames {
                         ? OptionalLong.empty() : OptionalLong.of(Math.max(0, nowSeconds - c.epochState().startTimestamp()))),
                 LongColumn.create("epoch_time", c.config().epochTime()),
                 StringColumn.create("client_version", instance.clientVersion()));
-        return t;
+        return formatted(t);
     }
 
     /**
@@ -87,6 +101,11 @@ public final class Frames {
      * {@value #NOT_IN_EPOCH}), whether it is pending for the next epoch, and its points.
      */
     public static Table clients(InstanceState instance) {
+        return clients(instance, TokenUnits.POINTS);
+    }
+
+    /** {@link #clients(InstanceState)} with earned and slashed amounts in {@code units}. */
+    public static Table clients(InstanceState instance, TokenUnits units) {
         EpochState epoch = instance.coordinator().epochState();
         Map<psyche.coordinator.Pubkey, Client> inEpoch = new HashMap<>();
         epoch.exitedClients().forEach(cl -> inEpoch.put(cl.id().signer(), cl));
@@ -100,8 +119,8 @@ public final class Frames {
         LongColumn exitedHeight = LongColumn.create("exited_height");
         BooleanColumn pending = BooleanColumn.create("pending");
         LongColumn active = LongColumn.create("active");
-        LongColumn earned = LongColumn.create("earned");
-        LongColumn slashed = LongColumn.create("slashed");
+        List<Long> earnedNative = new ArrayList<>();
+        List<Long> slashedNative = new ArrayList<>();
         for (SolanaClient sc : instance.clientsState().clients()) {
             Client cl = inEpoch.get(sc.id().signer());
             boolean stillIn = cl != null && epoch.clients().stream().anyMatch(x -> x.id().equals(sc.id()));
@@ -112,11 +131,13 @@ public final class Frames {
             if (cl != null && !stillIn) exitedHeight.append(cl.exitedHeight()); else exitedHeight.appendMissing();
             pending.append(sc.active() == nextActive);
             active.append(sc.active());
-            earned.append(sc.earned());
-            slashed.append(sc.slashed());
+            earnedNative.add(sc.earned());
+            slashedNative.add(sc.slashed());
         }
-        return Table.create("clients of " + instance.coordinator().runId())
-                .addColumns(id, pubkey, state, current, exitedHeight, pending, active, earned, slashed);
+        Column<?> earned = amounts("earned", units, earnedNative);
+        Column<?> slashed = amounts("slashed", units, slashedNative);
+        return formatted(Table.create("clients of " + instance.coordinator().runId() + (units == TokenUnits.POINTS ? "" : " (amounts in " + units.name() + ")"))
+                .addColumns(id, pubkey, state, current, exitedHeight, pending, active, earned, slashed));
     }
 
     /** The rounds stored in the epoch's ring (at most 4), oldest first, with their data ranges and witness counts. */
@@ -149,21 +170,26 @@ public final class Frames {
             seed.append(r.randomSeed());
             current.append(s == e.roundsHead() && c.runState().active());
         }
-        return Table.create("rounds of " + c.runId())
-                .addColumns(height, slot, dataIndex, batchSize, lastIndex, witnesses, clients, seed, current);
+        return formatted(Table.create("rounds of " + c.runId())
+                .addColumns(height, slot, dataIndex, batchSize, lastIndex, witnesses, clients, seed, current));
     }
 
-    /** One row of treasury figures with the derived unclaimed, missing, surplus and runway in epochs. */
+    /** One row of treasury figures in native units with the derived unclaimed, missing, surplus and runway in epochs. */
     public static Table treasury(String runId, TreasuryFigures f) {
-        return Table.create("treasury of " + runId).addColumns(
-                LongColumn.create("funded", f.funded()),
-                LongColumn.create("claimable", f.claimable()),
-                LongColumn.create("claimed", f.claimed()),
-                LongColumn.create("unclaimed", f.unclaimed()),
-                LongColumn.create("missing", f.missing()),
-                LongColumn.create("surplus", f.surplus()),
-                LongColumn.create("burn_per_epoch", f.burnPerEpoch()),
-                DoubleColumn.create("runway_epochs", f.runwayEpochs()));
+        return treasury(runId, f, TokenUnits.NATIVE);
+    }
+
+    /** One row of treasury figures in {@code units} (the mint's, as amounts were topped up) and the runway in epochs. */
+    public static Table treasury(String runId, TreasuryFigures f, TokenUnits units) {
+        return formatted(Table.create("treasury of " + runId + " (amounts in " + units.name() + ")").addColumns(
+                amount("funded", units, f.funded()),
+                amount("claimable", units, f.claimable()),
+                amount("claimed", units, f.claimed()),
+                amount("unclaimed", units, f.unclaimed()),
+                amount("missing", units, f.missing()),
+                amount("surplus", units, f.surplus()),
+                amount("burn_per_epoch", units, f.burnPerEpoch()),
+                DoubleColumn.create("runway_epochs", f.runwayEpochs())));
     }
 
     /** One row per run: id, name, state, progress and clients. */
@@ -189,7 +215,7 @@ public final class Frames {
             registered.append(i.clientsState().clients().size());
             version.append(i.clientVersion());
         }
-        return Table.create("runs").addColumns(runId, name, state, epoch, step, total, clients, registered, version);
+        return formatted(Table.create("runs").addColumns(runId, name, state, epoch, step, total, clients, registered, version));
     }
 
     /** Every finding of a config check: severity, TOML key path, offending value, rule and fix. */
@@ -208,6 +234,87 @@ public final class Frames {
         }
         return Table.create(report.violations().isEmpty() ? "config check: no findings" : "config check findings")
                 .addColumns(severity, key, value, rule, fix);
+    }
+
+    /**
+     * Sets the number formatting policy ({@link Numbers}) on every numeric column of {@code table} that has none
+     * of ours yet: learning rates in scientific notation, losses with 4 decimals, counts grouped, seeds unsigned.
+     * Returns the same table, so {@code print()} and renderers show people's numbers.
+     */
+    public static Table formatted(Table table) {
+        for (Column<?> c : table.columns()) {
+            if (c instanceof NumericColumn<?> n && !(printFormatter(n) instanceof PolicyFormatter)) {
+                n.setPrintFormatter(PolicyFormatter.forColumn(c.name()));
+            }
+        }
+        return table;
+    }
+
+    /**
+     * A one-row table turned on its side: one row per column ({@code field}, {@code value}), values formatted by
+     * the policy, so a 21-column summary reads top to bottom instead of running off the page.
+     */
+    public static Table vertical(Table oneRow) {
+        StringColumn field = StringColumn.create("field");
+        StringColumn value = StringColumn.create("value");
+        Table source = formatted(oneRow.rowCount() == 0 ? oneRow : oneRow.first(1));
+        for (Column<?> c : source.columns()) {
+            field.append(c.name());
+            value.append(source.rowCount() == 0 ? "" : c.getString(0));
+        }
+        return Table.create(oneRow.name()).addColumns(field, value);
+    }
+
+    /** The first {@code rows} rows of {@code table}, copied, with the policy's formatters: what a renderer shows. */
+    public static Table forDisplay(Table table, int rows) {
+        return formatted(table.first(Math.max(0, Math.min(rows, table.rowCount()))));
+    }
+
+    /** The column's print formatter (Tablesaw keeps the getter protected), or null where it cannot be read. */
+    private static Object printFormatter(NumericColumn<?> c) {
+        try {
+            java.lang.reflect.Method m = tech.tablesaw.api.NumberColumn.class.getDeclaredMethod("getPrintFormatter");
+            m.setAccessible(true);
+            return m.invoke(c);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Column<?> amount(String name, TokenUnits units, long nativeUnits) {
+        return amounts(name, units, List.of(nativeUnits));
+    }
+
+    /** Token amounts: a long column of points or native units, else a double column in the mint's units. */
+    private static Column<?> amounts(String name, TokenUnits units, List<Long> nativeUnits) {
+        if (units.decimals() == 0) return LongColumn.create(name, nativeUnits.stream().mapToLong(Long::longValue).toArray());
+        DoubleColumn c = DoubleColumn.create(name, nativeUnits.stream().mapToDouble(units::value).toArray());
+        c.setPrintFormatter(new PolicyFormatter(Numbers::tokens, Numbers::count));
+        return c;
+    }
+
+    /** Tablesaw's print formatter backed by {@link Numbers}; missing values print empty. */
+    static final class PolicyFormatter extends NumberColumnFormatter {
+        private final java.util.function.Function<Double, String> doubles;
+        private final java.util.function.LongFunction<String> longs;
+
+        PolicyFormatter(java.util.function.Function<Double, String> doubles, java.util.function.LongFunction<String> longs) {
+            this.doubles = doubles;
+            this.longs = longs;
+        }
+
+        static PolicyFormatter forColumn(String name) {
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            java.util.function.LongFunction<String> longs = n.contains("seed") ? Numbers::unsignedPlain
+                    : n.contains("bytes") ? Numbers::bytes : Numbers::count;
+            return new PolicyFormatter(Numbers.forColumn(name), longs);
+        }
+
+        @Override public String format(double value) { return Double.isNaN(value) ? "" : doubles.apply(value); }
+        @Override public String format(float value) { return Float.isNaN(value) ? "" : doubles.apply((double) value); }
+        @Override public String format(long value) { return value == Long.MIN_VALUE ? "" : longs.apply(value); }
+        @Override public String format(int value) { return value == Integer.MIN_VALUE ? "" : longs.apply(value); }
+        @Override public String format(short value) { return value == Short.MIN_VALUE ? "" : longs.apply(value); }
     }
 
     private static int pendingCount(ClientsState registry) {

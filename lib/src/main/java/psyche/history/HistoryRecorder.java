@@ -21,11 +21,12 @@ import java.util.function.Supplier;
  * {@link HistoryStore}. A failed poll is kept as {@link #lastError()} and retried at the next tick; the recorder
  * never dies of one bad fetch. Close it to stop.
  */
-public final class HistoryRecorder implements AutoCloseable {
+public final class HistoryRecorder implements AutoCloseable, psyche.display.Viewable {
     private final HistoryStore store;
     private final Supplier<Observation> source;
     private final Clock clock;
     private final ScheduledExecutorService timer;
+    private final Duration interval;
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
     private final AtomicReference<RuntimeException> lastError = new AtomicReference<>();
@@ -42,6 +43,7 @@ public final class HistoryRecorder implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.source = Objects.requireNonNull(source, "source");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.interval = interval;
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("poll interval must be positive, got " + interval);
         }
@@ -86,6 +88,21 @@ public final class HistoryRecorder implements AutoCloseable {
 
     /** The failure of the latest poll, or null if it succeeded. */
     public RuntimeException lastError() { return lastError.get(); }
+
+    /** One line: recording or stopped, polls, recorded changes, the latest failure. */
+    public String summary() {
+        RuntimeException e = lastError.get();
+        return "history recorder " + (timer.isShutdown() ? "stopped" : "recording every " + psyche.display.Numbers.duration(interval))
+                + ": " + psyche.display.Numbers.count(polls.get()) + " polls, " + psyche.display.Numbers.count(changes.get())
+                + " with changes" + (e == null ? "" : "; last poll failed: " + e.getMessage());
+    }
+
+    @Override public psyche.display.Html view() {
+        String line = summary();
+        return new psyche.display.Html("<div style=\"font-family:sans-serif;font-size:13px\">" + psyche.display.Html.escape(line) + "</div>", line);
+    }
+
+    @Override public String toString() { return summary(); }
 
     @Override public void close() {
         timer.shutdownNow();

@@ -7,6 +7,8 @@ import psyche.coordinator.InstanceState;
 import psyche.display.Cards;
 import psyche.display.Display;
 import psyche.display.Html;
+import psyche.display.Numbers;
+import psyche.display.TokenUnits;
 import psyche.history.History;
 import psyche.history.HistoryStore;
 
@@ -27,7 +29,11 @@ public final class Monitor {
     private Monitor() {}
 
     /** How to watch. Required: nothing; defaults poll every 2 s for at most 2 minutes with charts. */
-    public record Options(Duration interval, Duration limit, boolean charts, boolean stopWhenHalted) {
+    /**
+     * How to watch. Required: nothing; defaults poll every 2 s for at most 2 minutes with charts. {@code units}: how
+     * rates are shown; null = the run's own (its collateral mint's units; points when unknown).
+     */
+    public record Options(Duration interval, Duration limit, boolean charts, boolean stopWhenHalted, TokenUnits units) {
         public Options {
             Objects.requireNonNull(interval, "interval");
             Objects.requireNonNull(limit, "limit");
@@ -35,17 +41,44 @@ public final class Monitor {
             if (limit.isNegative()) throw new IllegalArgumentException("limit must not be negative");
         }
 
-        public static Options defaults() { return new Options(Duration.ofSeconds(2), Duration.ofMinutes(2), true, true); }
+        public Options(Duration interval, Duration limit, boolean charts, boolean stopWhenHalted) {
+            this(interval, limit, charts, stopWhenHalted, null);
+        }
 
-        public Options withInterval(Duration d) { return new Options(d, limit, charts, stopWhenHalted); }
-        public Options withLimit(Duration d) { return new Options(interval, d, charts, stopWhenHalted); }
-        public Options withCharts(boolean b) { return new Options(interval, limit, b, stopWhenHalted); }
-        public Options withStopWhenHalted(boolean b) { return new Options(interval, limit, charts, b); }
+        public static Options defaults() { return new Options(Duration.ofSeconds(2), Duration.ofMinutes(2), true, true, null); }
+
+        public Options withInterval(Duration d) { return new Options(d, limit, charts, stopWhenHalted, units); }
+        public Options withLimit(Duration d) { return new Options(interval, d, charts, stopWhenHalted, units); }
+        public Options withCharts(boolean b) { return new Options(interval, limit, b, stopWhenHalted, units); }
+        public Options withStopWhenHalted(boolean b) { return new Options(interval, limit, charts, b, units); }
+        public Options withUnits(TokenUnits u) { return new Options(interval, limit, charts, stopWhenHalted, u); }
     }
 
-    /** Why watching ended, how many polls it made, and what it last saw. */
-    public record Outcome(String reason, int polls, InstanceState last, List<String> errors) {
+    /** Why watching ended, how many polls it made, and what it last saw. Shown as one line. */
+    public record Outcome(String reason, int polls, InstanceState last, List<String> errors) implements psyche.display.Viewable {
         public Outcome { errors = List.copyOf(errors); }
+
+        /** One line: why it stopped, after how many polls, where the run was. */
+        public String summary() {
+            StringBuilder s = new StringBuilder("watch ended: ").append(reason).append(" after ")
+                    .append(Numbers.count(polls)).append(polls == 1 ? " poll" : " polls");
+            if (last != null) {
+                CoordinatorState c = last.coordinator();
+                s.append(" — run ").append(c.runId()).append(' ').append(c.runState().display())
+                        .append(", epoch ").append(Numbers.count(c.progress().epoch()))
+                        .append(", step ").append(Numbers.count(c.progress().step())).append(" of ")
+                        .append(Numbers.count(c.config().totalSteps()));
+            }
+            if (!errors.isEmpty()) s.append("; ").append(errors.size()).append(" failed poll(s)");
+            return s.toString();
+        }
+
+        @Override public String toString() { return summary(); }
+
+        @Override public Html view() {
+            String line = summary();
+            return new Html("<div style=\"font-family:sans-serif;font-size:13px;color:#57606a\">" + Html.escape(line) + "</div>", line);
+        }
     }
 
     /** Watches with default options. */
@@ -82,7 +115,8 @@ public final class Monitor {
                 }
                 polls++;
                 Html view = last == null ? new Html("<i>waiting for the first observation…</i>", "waiting for the first observation…")
-                        : render(last, options.charts() ? history.history(last.coordinator().runId()) : null, now, errors);
+                        : render(last, options.charts() ? history.history(last.coordinator().runId()) : null, now, errors,
+                        options.units() == null ? TokenUnits.POINTS : options.units());
                 if (displayId == null) displayId = Display.show(view); else Display.update(displayId, view);
                 if (options.stopWhenHalted() && last != null && last.coordinator().runState().halted()) {
                     reason = "run is " + last.coordinator().runState().display();
@@ -108,12 +142,21 @@ public final class Monitor {
 
     /** The monitor view of one observation: card, progress bars, and (when history is given) charts. */
     public static Html render(InstanceState s, History history, Instant now, List<String> errors) {
+        return render(s, history, now, errors, TokenUnits.POINTS);
+    }
+
+    /** {@link #render(InstanceState, History, Instant, List)} with rates in {@code units}. */
+    public static Html render(InstanceState s, History history, Instant now, List<String> errors, TokenUnits units) {
         CoordinatorState c = s.coordinator();
         List<Html> parts = new ArrayList<>();
-        parts.add(Cards.run(s, now));
+        parts.add(Cards.run(s, now, units));
         if (c.epochState().startTimestamp() > 0 && c.config().epochTime() > 0 && !c.runState().halted()) {
-            parts.add(Cards.progress("epoch " + c.progress().epoch() + " time (s)",
-                    now.getEpochSecond() - c.epochState().startTimestamp(), c.config().epochTime()));
+            long elapsed = now.getEpochSecond() - c.epochState().startTimestamp();
+            // the epoch ends at the first round boundary after epoch_time: past it, say so instead of "100% (70 / 60)"
+            String label = elapsed >= c.config().epochTime()
+                    ? "epoch " + c.progress().epoch() + " time (s): ending after its last round, " + Numbers.seconds(elapsed) + " in"
+                    : "epoch " + c.progress().epoch() + " time (s)";
+            parts.add(Cards.progress(label, Math.min(elapsed, c.config().epochTime()), c.config().epochTime()));
         }
         if (c.config().totalSteps() > 0) parts.add(Cards.progress("steps", c.progress().step(), c.config().totalSteps()));
         if (history != null && history.states().rowCount() > 0) {

@@ -60,14 +60,19 @@ public final class UpdateConfig {
         public Params withTreasurerIndex(long i) { return new Params(runId, OptionalLong.of(i), config, restartFromStep, switchToHub, name, description, numParameters, vocabSize, clientVersion); }
     }
 
-    /** The changes sent, warnings about them, and the transaction. */
-    public record Result(List<Change> changes, List<String> warnings, Cluster.Sent sent) {
+    /**
+     * The changes sent, warnings about them, and the transaction ({@code sent} null for a dry run, see {@link #plan});
+     * {@code firstConfig}: the run was Uninitialized, so the changes are its first config, none of them unsafe.
+     */
+    public record Result(List<Change> changes, List<String> warnings, Cluster.Sent sent, boolean firstConfig) {
         public Result { changes = List.copyOf(changes); warnings = List.copyOf(warnings); }
+        public Result(List<Change> changes, List<String> warnings, Cluster.Sent sent) { this(changes, warnings, sent, false); }
+        public boolean dryRun() { return sent == null; }
         public String render() {
             StringBuilder b = new StringBuilder();
-            if (!changes.isEmpty()) b.append(ConfigDiff.render(changes)).append('\n');
+            if (!changes.isEmpty()) b.append(firstConfig ? ConfigDiff.renderInitial(changes) : ConfigDiff.render(changes)).append('\n');
             for (String w : warnings) b.append("warning: ").append(w).append('\n');
-            return b.append(sent.render()).toString();
+            return b.append(sent == null ? "dry run: nothing was signed or sent" : sent.render()).toString();
         }
     }
 
@@ -118,6 +123,18 @@ public final class UpdateConfig {
      * cold-start check: {@link SanityChecks}) still refuses, so --force sends only what Psyche would accept.
      */
     public static Result execute(Cluster c, Keypair payer, Params p, boolean force) {
+        return execute(c, payer, p, force, false);
+    }
+
+    /** Everything {@link #execute} checks and shows, without signing or sending ({@code update-config --dry-run}). */
+    public static Result plan(Cluster c, Keypair payer, Params p) { return plan(c, payer, p, false); }
+
+    /** As {@link #plan(Cluster, Keypair, Params)}, with {@code --force}'s rules. */
+    public static Result plan(Cluster c, Keypair payer, Params p, boolean force) {
+        return execute(c, payer, p, force, true);
+    }
+
+    private static Result execute(Cluster c, Keypair payer, Params p, boolean force, boolean dryRun) {
         List<String> warnings = new ArrayList<>();
         Optional<RunConfig> newConfig = p.config();
         if (newConfig.isPresent()) {
@@ -215,7 +232,9 @@ public final class UpdateConfig {
             clientVersion.ifPresent(v -> ixs.add(c.coordinator().updateClientVersion(payer.publicKey(), run.instanceAddress(),
                     run.accountAddress(), v)));
         }
+        boolean firstConfig = current.runState() == RunState.Uninitialized;
+        if (dryRun) return new Result(changes, warnings, null, firstConfig);
         Cluster.Sent sent = c.send("update-config of run '" + p.runId() + "'", payer, ixs);
-        return new Result(changes, warnings, sent);
+        return new Result(changes, warnings, sent, firstConfig);
     }
 }

@@ -18,7 +18,7 @@ import java.util.Locale;
  * and the last checkpoint — and rewrites it in place as rounds finish. Redraws at most every {@code minIntervalMs}
  * so plotting never slows training; the final state is always drawn.
  */
-public final class LiveTrainingView implements TrainingListener {
+public final class LiveTrainingView implements TrainingListener, psyche.display.Viewable {
     private final String title;
     private final long minIntervalMs;
     private final List<StepReport> reports = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class LiveTrainingView implements TrainingListener {
     }
 
     /** The current view, also what a cell shows when it ends with this object. */
-    public synchronized Html view() {
+    @Override public synchronized Html view() {
         List<Html> parts = new ArrayList<>();
         StepReport last = reports.isEmpty() ? null : reports.get(reports.size() - 1);
         String status = last == null ? "waiting for the first round" : String.format(Locale.ROOT,
@@ -91,16 +91,40 @@ public final class LiveTrainingView implements TrainingListener {
     }
 
     public synchronized XYChart throughputChart() {
+        // per-step throughput swings with what else the step waited for (peers' results, the chain); the rolling
+        // mean is the figure to read, the thin line shows the spread
         XYChart chart = new org.knowm.xchart.XYChartBuilder().width(Charts.WIDTH).height(300)
-                .title("Throughput — " + title).xAxisTitle("step").yAxisTitle("tokens per second").build();
+                .title("Throughput — " + title + ": tokens trained per second of step wall time")
+                .xAxisTitle("step").yAxisTitle("tokens per second").build();
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        psyche.display.Numbers.ticks(chart);
         if (!reports.isEmpty()) {
-            XYSeries s = chart.addSeries("tokens/s", reports.stream().mapToDouble(StepReport::step).toArray(),
-                    reports.stream().mapToDouble(StepReport::tokensPerSecond).toArray());
+            double[] x = reports.stream().mapToDouble(StepReport::step).toArray();
+            double[] y = reports.stream().mapToDouble(StepReport::tokensPerSecond).toArray();
+            XYSeries s = chart.addSeries("each step", x, y);
             s.setMarker(SeriesMarkers.NONE);
+            s.setLineWidth(1f);
+            s.setLineColor(new java.awt.Color(0x90CAF9));
+            int window = Math.min(10, y.length);
+            XYSeries mean = chart.addSeries("rolling mean of " + window + " steps", x, rollingMean(y, window));
+            mean.setMarker(SeriesMarkers.NONE);
+            mean.setLineWidth(3f);
+            mean.setLineColor(new java.awt.Color(0x1565C0));
         }
         return chart;
+    }
+
+    /** Mean of the last {@code window} values at each position (fewer at the start). */
+    static double[] rollingMean(double[] y, int window) {
+        double[] out = new double[y.length];
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            sum += y[i];
+            if (i >= window) sum -= y[i - window];
+            out[i] = sum / Math.min(i + 1, window);
+        }
+        return out;
     }
 
     public synchronized List<StepReport> reports() { return List.copyOf(reports); }

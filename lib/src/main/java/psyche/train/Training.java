@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  */
-public final class Training implements AutoCloseable {
+public final class Training implements AutoCloseable, psyche.display.Viewable {
     private static final Pattern STEP_DIR = Pattern.compile(".*-step(\\d+)$");
 
     private final Builder b;
@@ -178,6 +178,23 @@ public final class Training implements AutoCloseable {
     public Optional<Path> lastCheckpoint() { return Optional.ofNullable(lastCheckpoint); }
 
     public Optional<Throwable> failure() { return Optional.ofNullable(failure); }
+
+    /** A card: steps trained, latest loss and learning rate, throughput, checkpoint, failure. */
+    @Override public psyche.display.Html view() {
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size())});
+        if (!history.isEmpty()) {
+            StepReport last = history.get(history.size() - 1);
+            rows.add(new String[]{"last step", psyche.display.Numbers.count(last.step()) + " of " + psyche.display.Numbers.count(last.totalSteps())
+                    + ": loss " + psyche.display.Numbers.loss(last.meanLoss()) + ", lr " + psyche.display.Numbers.lr(last.lr())});
+            int window = Math.min(10, history.size());
+            double tps = history.subList(history.size() - window, history.size()).stream().mapToDouble(StepReport::tokensPerSecond).average().orElse(0);
+            rows.add(new String[]{"throughput", psyche.display.Numbers.rate(tps, "tokens") + " (mean of the last " + window + " steps)"});
+        }
+        if (lastCheckpoint != null) rows.add(new String[]{"checkpoint", lastCheckpoint.toString()});
+        if (failure != null) rows.add(new String[]{"failed", String.valueOf(failure.getMessage())});
+        return psyche.display.Cards.keyValues("Training — " + (failure != null ? "failed" : running ? "running" : "stopped"), rows);
+    }
 
     private void runSafely() {
         running = true;

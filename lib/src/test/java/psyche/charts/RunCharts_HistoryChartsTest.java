@@ -41,14 +41,24 @@ class RunCharts_HistoryChartsTest {
     }
 
     @Test
-    void rewardsChartHasOneSeriesPerClientOverEpochs() {
+    void rewardsChartHasOneVisibleSeriesPerDistinctEarningAndNamesEveryClient() {
         XYChart chart = RunCharts.rewards(scenario());
-        assertEquals(4, chart.getSeriesMap().size());
+        // clients 2-4 earned the same (nothing): one line named after the three, not three lines drawn on top of each other
+        assertEquals(2, chart.getSeriesMap().size(), chart.getSeriesMap().keySet().toString());
+        String same = node(2).shortId() + ", " + node(3).shortId() + ", " + node(4).shortId() + " (3 clients identical)";
+        assertTrue(chart.getSeriesMap().containsKey(same), chart.getSeriesMap().keySet().toString());
         var c1 = chart.getSeriesMap().get(node(1).shortId());
         assertArrayEquals(new double[]{1, 2}, c1.getXData());
         assertArrayEquals(new double[]{0, 600}, c1.getYData());
         assertEquals("epoch", chart.getXAxisTitle());
         assertEquals("points earned (cumulative)", chart.getYAxisTitle());
+    }
+
+    @Test
+    void rewardsChartInTokensReadsLikeTheTables() {
+        XYChart chart = RunCharts.rewards(scenario(), psyche.display.TokenUnits.ofMint(2));
+        assertArrayEquals(new double[]{0, 6}, chart.getSeriesMap().get(node(1).shortId()).getYData(), "600 native units at 2 decimals");
+        assertEquals("tokens earned (cumulative)", chart.getYAxisTitle());
     }
 
     @Test
@@ -89,6 +99,9 @@ class RunCharts_HistoryChartsTest {
         XYChart chart = RunCharts.treasury(scenario());
         assertTrue(chart.getTitle().contains("runway 4.0 epochs"), chart.getTitle());
         assertArrayEquals(new double[]{0, 600}, chart.getSeriesMap().get("claimable, not yet claimed").getYData());
+        XYChart tokens = RunCharts.treasury(scenario(), psyche.display.TokenUnits.ofMint(2));
+        assertArrayEquals(new double[]{0, 6}, tokens.getSeriesMap().get("claimable, not yet claimed").getYData());
+        assertEquals("collateral (tokens)", tokens.getYAxisTitle());
     }
 
     @Test

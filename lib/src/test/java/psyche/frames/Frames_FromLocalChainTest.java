@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import psyche.Psyche;
 import psyche.Run;
+import psyche.display.TokenUnits;
 import psyche.config.CoordinatorConfig;
 import psyche.config.RunConfig;
 import psyche.config.RunConfigs;
@@ -50,13 +51,16 @@ class Frames_FromLocalChainTest {
             assertEquals(1, summary.rowCount());
             assertTrue(summary.intColumn("epoch").get(0) >= 1, summary.print());
             assertEquals(2, summary.intColumn("registered_clients").get(0));
-            assertEquals(2_000_000L, summary.longColumn("earning_rate").get(0));
+            assertEquals(2.0, summary.doubleColumn("earning_rate").get(0), "shown in tokens, as setFutureRates took it");
+            assertEquals(2_000_000L, run.summary(TokenUnits.NATIVE).longColumn("earning_rate").get(0));
 
             Table clients = run.clients();
             assertEquals(2, clients.rowCount(), clients.print());
-            assertEquals(ColumnType.LONG, clients.column("earned").type());
-            assertEquals(List.of(1_000_000L, 1_000_000L), clients.longColumn("earned").asList(),
-                    "2,000,000 shared by the two healthy finishers of the first epoch: " + clients.print());
+            assertEquals(List.of(1.0, 1.0), clients.doubleColumn("earned").asList(),
+                    "2 tokens shared by the two healthy finishers of the first epoch: " + clients.print());
+            Table clientsNative = run.clients(TokenUnits.NATIVE);
+            assertEquals(ColumnType.LONG, clientsNative.column("earned").type());
+            assertEquals(List.of(1_000_000L, 1_000_000L), clientsNative.longColumn("earned").asList(), clientsNative.print());
 
             Table rounds = run.rounds();
             for (int i = 0; i < rounds.rowCount(); i++) {
@@ -64,7 +68,8 @@ class Frames_FromLocalChainTest {
                 assertEquals(rounds.longColumn("data_index").get(i) + 7, rounds.longColumn("last_data_index").get(i));
             }
 
-            Table treasury = run.treasury();
+            assertEquals(100.0, run.treasury().doubleColumn("funded").get(0), "topped up 100 tokens");
+            Table treasury = run.treasury(TokenUnits.NATIVE);
             assertEquals(1, treasury.rowCount(), treasury.print());
             assertEquals(100_000_000L, treasury.longColumn("funded").get(0));
             assertTrue(treasury.longColumn("claimable").get(0) >= 2_000_000L, treasury.print());

@@ -33,8 +33,8 @@ public final class KernelStartBench {
 
     public static void main(String[] args) throws Exception {
         List<String> launch = args.length > 0
-                ? List.of("-Djava.security.manager=allow", "-jar", args[0])
-                : List.of("-Djava.security.manager=allow", "-cp", System.getProperty("java.class.path"), "psyche.kernel.PsycheKernel");
+                ? List.of("-jar", args[0])
+                : List.of("-cp", System.getProperty("java.class.path"), "psyche.kernel.PsycheKernel");
         List<Double> jshellStarts = new ArrayList<>();
         List<Double> kernelStarts = new ArrayList<>();
         List<Double> roundTrips = new ArrayList<>();

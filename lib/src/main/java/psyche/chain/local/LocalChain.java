@@ -37,7 +37,7 @@ public final class LocalChain implements AutoCloseable {
 
     /** {@code ~/.psyche/local-chain}: where the ledger lives unless told otherwise. */
     public static Path defaultLedgerDir() {
-        return Path.of(System.getProperty("user.home"), ".psyche", "local-chain");
+        return psyche.UserHome.dir().resolve(Path.of(".psyche", "local-chain"));
     }
 
     public static Builder builder() { return new Builder(); }

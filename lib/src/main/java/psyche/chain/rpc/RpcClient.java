@@ -155,7 +155,11 @@ public final class RpcClient implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String what = cause instanceof java.net.http.HttpTimeoutException ? "no answer within " + timeout.toMillis() + " ms"
-                    : cause instanceof java.net.ConnectException ? "cannot connect (" + cause.getMessage() + ")" : String.valueOf(cause);
+                    : cause instanceof java.net.ConnectException
+                    // nothing listens there: name what starts one, since a retry alone cannot help
+                    ? "connection refused (no validator running there); start the local chain with `run-manager local-validator` "
+                      + "(or Psyche.local() in a notebook), or pass --rpc"
+                    : String.valueOf(cause);
             throw new RpcException(method + " to " + endpoint + ": " + what, 0, true, cause);
         } catch (InterruptedException e) {
             pending.cancel(true);

@@ -77,7 +77,7 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  */
-public final class ChainTraining implements AutoCloseable {
+public final class ChainTraining implements AutoCloseable, psyche.display.Viewable {
     private final Builder b;
     private final ChainClients clients;
     private final List<Trainer> trainers = new ArrayList<>();
@@ -375,7 +375,7 @@ public final class ChainTraining implements AutoCloseable {
         }
         var table = tech.tablesaw.api.Table.create(runId + " steps", step, lr, mean);
         perClient.forEach(table::addColumns);
-        return table.addColumns(tps, bytes, secs);
+        return psyche.frames.Frames.formatted(table.addColumns(tps, bytes, secs));
     }
 
     /** The newest checkpoint this session wrote or started from. */
@@ -851,6 +851,27 @@ public final class ChainTraining implements AutoCloseable {
         exchange.close();
         data.close();
         clients.close();
+    }
+
+    /** A card: run, clients, steps trained and applied, latest loss and learning rate, throughput, checkpoint, failure. */
+    @Override public psyche.display.Html view() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"clients", psyche.display.Numbers.count(trainers.size())});
+        rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size()) + " (applied through step "
+                + psyche.display.Numbers.count(appliedStep) + ")"});
+        if (!history.isEmpty()) {
+            StepReport last = history.get(history.size() - 1);
+            rows.add(new String[]{"last step", psyche.display.Numbers.count(last.step()) + " of " + psyche.display.Numbers.count(last.totalSteps())
+                    + ": loss " + psyche.display.Numbers.loss(last.meanLoss()) + ", lr " + psyche.display.Numbers.lr(last.lr())});
+            int window = Math.min(10, history.size());
+            double tps = history.subList(history.size() - window, history.size()).stream().mapToDouble(StepReport::tokensPerSecond).average().orElse(0);
+            rows.add(new String[]{"throughput", psyche.display.Numbers.rate(tps, "tokens") + " (mean of the last " + window + " steps)"});
+        }
+        if (lastSeenState != null) rows.add(new String[]{"run", lastSeenState.display() + " at step " + psyche.display.Numbers.count(lastSeenStep)});
+        if (lastCheckpoint != null) rows.add(new String[]{"checkpoint", lastCheckpoint.toString()});
+        if (failure != null) rows.add(new String[]{"failed", String.valueOf(failure.getMessage())});
+        String status = failure != null ? "failed" : running ? "running" : "stopped";
+        return psyche.display.Cards.keyValues("Training on run " + runId + " — " + status, rows);
     }
 
     @Override public String toString() {

@@ -53,7 +53,7 @@ public final class PeerDirectory implements AutoCloseable {
     /** {@code $XDG_DATA_HOME/psyche/peers}, else {@code ~/.local/share/psyche/peers}. */
     public static Path defaultBase() {
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path data = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path data = xdg != null && !xdg.isBlank() ? Path.of(xdg) : psyche.UserHome.dir().resolve(Path.of(".local", "share"));
         return data.resolve("psyche").resolve("peers");
     }
 
