@@ -171,6 +171,7 @@ public final class BpeTokenizer {
     public static BpeTokenizer load(Path file) {
         try {
             JsonNode n = JSON.readTree(file.toFile());
+            psyche.reports.ProvenanceLog.input("tokenizer", file);
             JsonNode ms = n.get("merges");
             if (ms == null) throw new TrainingException(file + " is not a byte-level BPE tokenizer (no merges)");
             int[][] merges = new int[ms.size()][];
