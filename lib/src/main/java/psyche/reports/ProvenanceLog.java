@@ -75,19 +75,19 @@ public final class ProvenanceLog {
             sha = "unreadable: " + e.getMessage();
         }
         Event e = new Event(Event.INPUT, kind, abs.toString(), sha, bytes);
-        if (!EVENTS.contains(e)) add(e);
+        add(e);
     }
 
     /** Records a seed the computation used ({@code name}: what it seeds, e.g. "ChainTraining.initial_weights"). */
     public static void seed(String name, long value) {
         Event e = new Event(Event.SEED, name, Long.toString(value), null, 0);
-        if (!EVENTS.contains(e)) add(e);
+        add(e);
     }
 
     /** Records the device a computation ran on (e.g. "cpu", "gpu(0)"). */
     public static void device(String description) {
         Event e = new Event(Event.DEVICE, "device", description, null, 0);
-        if (!EVENTS.contains(e)) add(e);
+        add(e);
     }
 
     /** Records a result metric (final loss, bytes per step): compared across runs and checked on re-runs. */
@@ -104,7 +104,7 @@ public final class ProvenanceLog {
     public static void historyStore(Path file) {
         if (file == null) return;
         Event e = new Event(Event.HISTORY, "history", file.toAbsolutePath().normalize().toString(), null, 0);
-        if (!EVENTS.contains(e)) add(e);
+        add(e);
     }
 
     /** Everything recorded in this process, in order. */
@@ -143,8 +143,10 @@ public final class ProvenanceLog {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** Kept once in memory; appended to the log file every time (a new log file must not miss what was read before). */
     private static void add(Event e) {
-        EVENTS.add(e);
+        boolean repeatable = e.type().equals(Event.POINT) || e.type().equals(Event.METRIC);
+        if (repeatable || !EVENTS.contains(e)) EVENTS.add(e);
         String target = System.getProperty("psyche.provenance.log", System.getenv(ENV));
         if (target == null || target.isBlank()) return;
         try {
