@@ -92,6 +92,12 @@ final class NotebookJson {
         return c;
     }
 
+    /** Inserts a cell; nbformat 4.5 and later want a unique id on every cell (4.4 and earlier forbid one). */
+    static void insert(ObjectNode notebook, int index, ObjectNode cell, String id) {
+        if (notebook.path("nbformat").asInt(4) > 4 || notebook.path("nbformat_minor").asInt(0) >= 5) cell.put("id", id);
+        cells(notebook).insert(index, cell);
+    }
+
     /** {@code metadata.psyche}, created when missing. */
     static ObjectNode psycheMetadata(ObjectNode notebook) {
         ObjectNode meta = notebook.has("metadata") && notebook.get("metadata").isObject()

@@ -169,7 +169,7 @@ public final class NotebookParameters {
         }
         if (!resolved.isEmpty()) {
             int at = NotebookJson.indexOf(notebook, paramsCell) + 1;
-            cells.insert(at, NotebookJson.codeCell(params.injectedSource(resolved), INJECTED_TAG));
+            NotebookJson.insert(notebook, at, NotebookJson.codeCell(params.injectedSource(resolved), INJECTED_TAG), INJECTED_TAG);
         }
         Map<String, Object> effective = params.effective(resolved);
         ObjectNode meta = NotebookJson.psycheMetadata(notebook);

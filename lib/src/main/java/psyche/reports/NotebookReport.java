@@ -61,7 +61,7 @@ public final class NotebookReport {
         for (int i = cells.size() - 1; i >= 0; i--) {
             if (NotebookJson.hasTag((ObjectNode) cells.get(i), PROVENANCE_TAG)) cells.remove(i);
         }
-        cells.insert(0, NotebookJson.markdownCell(p.toHtml(), PROVENANCE_TAG));
+        NotebookJson.insert(nb, 0, NotebookJson.markdownCell(p.toHtml(), PROVENANCE_TAG), PROVENANCE_TAG);
         meta.set("provenance", NotebookJson.MAPPER.valueToTree(p));
         NotebookJson.write(nb, executed);
         if (provenanceOut != null) p.write(provenanceOut);
