@@ -80,7 +80,8 @@ public final class Sweep {
             for (int chunk : b.chunks) {
                 for (int topk : b.topks) {
                     if (topk > chunk * chunk) continue; // Psyche rejects compression_topk > chunk²
-                    for (float decay : b.decays) {
+                    for (double d0 : b.decays) {
+                        float decay = (float) d0;
                         for (boolean q : b.quantize) {
                             out.add(new Variant(String.format(java.util.Locale.ROOT, "DisTrO k%d c%d d%s%s x%d", topk, chunk,
                                     decay, q ? " 1bit" : "", clients),
@@ -151,7 +152,7 @@ public final class Sweep {
                     optimizer.append("DisTrO");
                     topk.append(d.compressionTopk());
                     chunk.append(d.compressionChunk());
-                    decay.append(d.compressionDecay());
+                    decay.append(Double.parseDouble(Float.toString(d.compressionDecay()))); // 0.999, not 0.99900001
                     q.append(d.quantize1bit());
                 } else {
                     optimizer.append("AdamW");
@@ -162,8 +163,13 @@ public final class Sweep {
                 }
                 fin.append(round(o.finalLoss()));
                 held.append(round(o.heldOutLoss()));
-                bytes.append(Math.round(o.bytesPerStep()));
-                ratio.append(o.bytesPerStep() > 0 ? Math.round(o.denseBf16Bytes() / o.bytesPerStep() * 10) / 10.0 : Double.NaN);
+                if (v.adamw()) { // AdamW shares nothing: no bytes on the wire to compare
+                    bytes.appendMissing();
+                    ratio.appendMissing();
+                } else {
+                    bytes.append(Math.round(o.bytesPerStep()));
+                    ratio.append(o.bytesPerStep() > 0 ? Math.round(o.denseBf16Bytes() / o.bytesPerStep() * 10) / 10.0 : Double.NaN);
+                }
                 tps.append(new Timing(Math.round(o.tokensPerSecond()), "tok/s").toString());
             }
             return Table.create("DisTrO sweep", name, optimizer, clients, topk, chunk, decay, q, fin, held, bytes, ratio, tps);
@@ -200,7 +206,7 @@ public final class Sweep {
             for (Outcome o : outcomes) {
                 Reports.metric(o.variant().name() + " final loss", o.finalLoss());
                 if (!Double.isNaN(o.heldOutLoss())) Reports.metric(o.variant().name() + " held-out loss", o.heldOutLoss());
-                Reports.metric(o.variant().name() + " bytes per step", o.bytesPerStep());
+                if (!o.variant().adamw()) Reports.metric(o.variant().name() + " bytes per step", o.bytesPerStep());
                 for (StepReport s : o.steps()) Reports.point("loss " + o.variant().name(), s.step(), s.meanLoss());
             }
             return this;
@@ -228,7 +234,7 @@ public final class Sweep {
         private boolean adamwBaseline = true;
         private List<Integer> topks = List.of(8);
         private List<Integer> chunks = List.of(64);
-        private List<Float> decays = List.of(0.999f);
+        private List<Double> decays = List.of(0.999);
         private List<Boolean> quantize = List.of(true);
         private List<Integer> clients = List.of(2);
         private java.util.function.LongFunction<LrSchedule> lr =
@@ -254,15 +260,30 @@ public final class Sweep {
 
         public Builder optDevice(String d) { this.device = Objects.requireNonNull(d); return this; }
 
-        public Builder optTopk(Integer... v) { this.topks = List.of(v); return this; }
+        /** Values of {@code compression_topk} to try (8). */
+        public Builder optTopk(Integer... v) { return optTopk(List.of(v)); }
 
-        public Builder optChunk(Integer... v) { this.chunks = List.of(v); return this; }
+        public Builder optTopk(List<Integer> v) { this.topks = List.copyOf(v); return this; }
 
-        public Builder optDecay(Float... v) { this.decays = List.of(v); return this; }
+        /** Values of {@code compression_chunk} to try (64). */
+        public Builder optChunk(Integer... v) { return optChunk(List.of(v)); }
 
-        public Builder optQuantize1bit(Boolean... v) { this.quantize = List.of(v); return this; }
+        public Builder optChunk(List<Integer> v) { this.chunks = List.copyOf(v); return this; }
 
-        public Builder optClients(Integer... v) { this.clients = List.of(v); return this; }
+        /** Values of {@code compression_decay} to try (0.999). */
+        public Builder optDecay(Double... v) { return optDecay(List.of(v)); }
+
+        public Builder optDecay(List<Double> v) { this.decays = List.copyOf(v); return this; }
+
+        /** Values of {@code quantize_1bit} to try (true). */
+        public Builder optQuantize1bit(Boolean... v) { return optQuantize1bit(List.of(v)); }
+
+        public Builder optQuantize1bit(List<Boolean> v) { this.quantize = List.copyOf(v); return this; }
+
+        /** Client counts to try (2). */
+        public Builder optClients(Integer... v) { return optClients(List.of(v)); }
+
+        public Builder optClients(List<Integer> v) { this.clients = List.copyOf(v); return this; }
 
         /** Include the one-client AdamW baseline (true). */
         public Builder optAdamWBaseline(boolean on) { this.adamwBaseline = on; return this; }

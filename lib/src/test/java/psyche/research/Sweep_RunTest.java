@@ -36,6 +36,8 @@ class Sweep_RunTest {
             assertTrue(Double.isFinite(t.doubleColumn("held_out_loss").get(i)), t.print());
             assertTrue(t.stringColumn("tokens_per_s").get(i).endsWith("(timing)"), t.print());
         }
+        assertTrue(t.longColumn("bytes_per_step").isMissing(0), "AdamW sends nothing");
+        assertEquals(0.999, t.doubleColumn("compression_decay").get(1));
         // more coefficients kept: more bytes on the wire, a smaller ratio to dense bf16
         long k4 = t.longColumn("bytes_per_step").get(1);
         long k32 = t.longColumn("bytes_per_step").get(2);
