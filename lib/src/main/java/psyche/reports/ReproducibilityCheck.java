@@ -49,8 +49,9 @@ public final class ReproducibilityCheck {
             if (la.equals(lb)) continue;
             int k = 0;
             while (k < la.size() && k < lb.size() && la.get(k).equals(lb.get(k))) k++;
-            out.add(new Difference(label(any, i), firstLine(NotebookJson.source(any)),
-                    k < la.size() ? la.get(k) : "(no more output)", k < lb.size() ? lb.get(k) : "(no more output)"));
+            String x = k < la.size() ? la.get(k) : "(no more output)";
+            String y = k < lb.size() ? lb.get(k) : "(no more output)";
+            out.add(new Difference(label(any, i), firstLine(NotebookJson.source(any)), around(x, y), around(y, x)));
         }
         return out;
     }
@@ -81,6 +82,16 @@ public final class ReproducibilityCheck {
         s = TEMP.matcher(s).replaceAll("<tmp>");
         s = INSTANT.matcher(s).replaceAll("<time>");
         return BASE58.matcher(s).replaceAll("<key>");
+    }
+
+    /** Long lines (HTML tables) shortened to where they start to differ from the other run's line. */
+    static String around(String line, String other) {
+        if (line.length() <= 160) return line;
+        int d = 0;
+        while (d < line.length() && d < other.length() && line.charAt(d) == other.charAt(d)) d++;
+        int from = Math.max(0, d - 60);
+        int to = Math.min(line.length(), d + 100);
+        return (from > 0 ? "..." : "") + line.substring(from, to) + (to < line.length() ? "..." : "");
     }
 
     private static List<ObjectNode> codeCells(ObjectNode nb) {

@@ -47,6 +47,15 @@ class ReproducibilityCheck_CompareTest {
     }
 
     @Test
+    void longLines_areShownFromWhereTheyDiffer() {
+        String head = "<table>" + "<td>same</td>".repeat(30);
+        var d = ReproducibilityCheck.compare(executed(head + "<td>6.9041</td></table>"), executed(head + "<td>6.9154</td></table>"));
+        assertEquals(1, d.size());
+        assertTrue(d.get(0).first().startsWith("...") && d.get(0).first().contains("<td>6.9041</td>"), d.get(0).first());
+        assertTrue(d.get(0).second().contains("<td>6.9154</td>") && d.get(0).second().length() < 170, d.get(0).second());
+    }
+
+    @Test
     void cellTaggedTiming_isLeftOut() {
         var a = executed("took 12 s");
         var b = executed("took 13 s");
