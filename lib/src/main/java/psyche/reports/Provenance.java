@@ -153,7 +153,13 @@ public record Provenance(String date, String notebook, String status, String pro
         r.put("project version", projectVersion);
         r.put("git commit", gitCommit == null ? "(not a git checkout)" : gitCommit + (Boolean.TRUE.equals(gitDirty) ? " (dirty: uncommitted changes)" : " (clean)"));
         parameters.forEach((k, v) -> r.put("parameter " + k, String.valueOf(v)));
-        for (InputFile f : inputs) r.put(f.kind() + " " + f.path(), "sha256 " + f.sha256() + (f.bytes() >= 0 ? " (" + String.format("%,d", f.bytes()) + " bytes)" : ""));
+        for (InputFile f : inputs) {
+            // files outside the project (a run's temporary checkpoint folder) are named by their last two path
+            // elements, so the same file of two runs lines up when they are compared
+            Path p = Path.of(f.path());
+            String name = p.isAbsolute() && p.getNameCount() > 2 ? ".../" + p.subpath(p.getNameCount() - 2, p.getNameCount()) : f.path();
+            r.put(f.kind() + " " + name, "sha256 " + f.sha256() + (f.bytes() >= 0 ? " (" + String.format("%,d", f.bytes()) + " bytes)" : ""));
+        }
         seeds.forEach((k, v) -> r.put("seed " + k, v));
         metrics.forEach((k, v) -> r.put("metric " + k, Reports.format(v)));
         series.forEach((k, v) -> r.put("series " + k, v.size() + " points" + (v.isEmpty() ? "" : ", last " + Reports.format(v.get(v.size() - 1)[1]))));
