@@ -33,8 +33,12 @@ public final class NotebookReport {
             for (JsonNode o : c.path("outputs")) {
                 if (o.path("output_type").asText().equals("error")) {
                     JsonNode n = c.get("execution_count");
-                    return "failed in cell [" + (n != null && n.isNumber() ? n.asInt() : "?") + "]: "
-                            + o.path("ename").asText() + (o.path("evalue").asText().isEmpty() ? "" : ": " + o.path("evalue").asText());
+                    String ename = o.path("ename").asText();
+                    String evalue = o.path("evalue").asText();
+                    // our kernel's ename is its wrapper (EvalError) when evalue already names the exception
+                    String error = evalue.isEmpty() ? ename
+                            : evalue.matches("(?s)^[\\w$]+(\\.[\\w$]+)+(: .*)?$") ? evalue : ename + ": " + evalue;
+                    return "failed in cell [" + (n != null && n.isNumber() ? n.asInt() : "?") + "]: " + error;
                 }
             }
         }

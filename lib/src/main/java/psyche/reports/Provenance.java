@@ -74,9 +74,9 @@ public record Provenance(String date, String notebook, String status, String pro
             }
         }
         String commit = git(projectRoot, "rev-parse", "HEAD");
-        String status2 = commit == null ? null : git(projectRoot, "status", "--porcelain", "--untracked-files=no");
+        String porcelain = commit == null ? null : git(projectRoot, "status", "--porcelain", "--untracked-files=no");
         return new Provenance(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), notebook, status,
-                projectVersion(projectRoot), commit, status2 == null ? null : !status2.isBlank(), parameters, inputs, seeds,
+                projectVersion(projectRoot), commit, porcelain == null ? null : !porcelain.isBlank(), parameters, inputs, seeds,
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
                         + System.getProperty("java.vendor") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
