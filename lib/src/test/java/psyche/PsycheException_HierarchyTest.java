@@ -34,7 +34,9 @@ class PsycheException_HierarchyTest {
     private static final Map<String, String> OTHER_ROOT = Map.of(
             "psyche.chain.local.RpcServer$RpcError", "JSON-RPC error reply, caught inside RpcServer",
             "psyche.chain.local.LoopbackHttpServer$ProtocolError", "checked, caught inside the HTTP server",
-            "psyche.train.distro.DistroWireException", "an IllegalArgumentException by contract");
+            "psyche.train.distro.DistroWireException", "an IllegalArgumentException by contract",
+            "psyche.train.chain.ResultsExchange$TooLarge", "private, caught inside ResultsExchange (the peer is marked misbehaving)",
+            "psyche.config.InputFiles$Refused", "a checked IOException its callers turn into ConfigException/KeypairException");
 
     @Test void everyExceptionTypeOfTheLibraryExtendsTheRoot() throws Exception {
         Path classes = Path.of(PsycheException.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -38,6 +38,7 @@ public final class StartupImports {
             "import psyche.display.*;",
             "import psyche.sim.*;",
             "import psyche.train.*;",
+            "import psyche.reports.*;",
             "import tech.tablesaw.api.*;",
             "import org.knowm.xchart.*;",
             "import static psyche.kernel.Notebook.*;");

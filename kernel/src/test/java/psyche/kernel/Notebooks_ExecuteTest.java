@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class Notebooks_ExecuteTest {
     private static final Path NOTEBOOKS = Path.of("..", "notebooks").toAbsolutePath().normalize();
     private static final Path WORK = Path.of("target", "notebook-test").toAbsolutePath();
-    private static final String KERNEL = "psyche-test";
+    static final String KERNEL = "psyche-test";
 
     @TestFactory
     Stream<DynamicTest> everyNotebook_executesWithoutErrors() throws Exception {
@@ -68,7 +68,7 @@ class Notebooks_ExecuteTest {
         }));
     }
 
-    private static void requireJupyter() {
+    static void requireJupyter() {
         String hint = "Jupyter is required by the notebook tests and is not installed. Run bin/run-tests (it installs it), "
                 + "or: apt-get install -y jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-jupyter-client python3-ipykernel";
         try {
@@ -84,7 +84,7 @@ class Notebooks_ExecuteTest {
     }
 
     /** A kernelspec that starts the kernel from this build's class path, in a private JUPYTER_PATH. */
-    private static Path installTestKernelspec() throws IOException {
+    static Path installTestKernelspec() throws IOException {
         Path dir = WORK.resolve("jupyter");
         Path spec = dir.resolve("kernels").resolve(KERNEL);
         Files.createDirectories(spec);

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 ValidateConfigCommand.class,
                 SimulateCommand.class,
+                SweepCommand.class,
                 TrainCommand.class,
                 LocalValidatorCommand.class,
                 OwnerCommands.CreateRunCmd.class,

@@ -69,6 +69,7 @@ public final class RunConfigs {
     static String readText(Path path) {
         try {
             byte[] bytes = InputFiles.read(path, InputFiles.MAX_CONFIG_BYTES, "config file");
+            psyche.reports.ProvenanceLog.input("config", path);
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw ConfigException.unreadable("config file not found: " + path

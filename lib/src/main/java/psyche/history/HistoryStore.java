@@ -78,7 +78,9 @@ public final class HistoryStore implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new HistoryException("cannot create the folder for history file " + file + ": " + e.getMessage(), e);
         }
-        return connect("jdbc:sqlite:" + file.toAbsolutePath(), file.toString());
+        HistoryStore store = connect("jdbc:sqlite:" + file.toAbsolutePath(), file.toString());
+        psyche.reports.ProvenanceLog.historyStore(file);
+        return store;
     }
 
     /** A store that lives only as long as this object (tests, throwaway simulations). */

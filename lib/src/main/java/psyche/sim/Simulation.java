@@ -59,6 +59,7 @@ public final class Simulation {
         this.durationSeconds = b.durationSeconds;
         this.dropRate = b.dropRate;
         this.seed = b.seed;
+        psyche.reports.ProvenanceLog.seed("simulation", b.seed);
         this.behaviours = List.copyOf(b.behaviours);
         this.earningRate = b.earningRate;
         this.treasury = b.treasury;

@@ -252,7 +252,9 @@ public record LlamaConfig(
 
     public static LlamaConfig read(Path file) {
         try {
-            return fromJson(Files.readString(file));
+            String json = Files.readString(file);
+            psyche.reports.ProvenanceLog.input("model config", file);
+            return fromJson(json);
         } catch (IOException e) {
             throw new TrainingException("cannot read model config " + file + ": " + e.getMessage(), e);
         }

@@ -86,6 +86,7 @@ public final class LlamaModel implements AutoCloseable {
     /** Fresh weights: N(0, 0.02) for matrices, ones for norms; the same seed gives the same model on every client. */
     public static LlamaModel create(LlamaConfig config, Device device, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
+        psyche.reports.ProvenanceLog.seed("model initial weights", seed);
         Map<String, Safetensors.Tensor> init = new LinkedHashMap<>();
         for (String name : parameterNames(config)) {
             long[] shape = parameterShape(config, name);

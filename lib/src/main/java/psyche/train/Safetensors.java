@@ -207,6 +207,7 @@ public final class Safetensors {
         byte[] all;
         try {
             all = Files.readAllBytes(file);
+            psyche.reports.ProvenanceLog.input("checkpoint", file);
         } catch (IOException e) {
             throw new TrainingException("cannot read safetensors " + file + ": " + e.getMessage(), e);
         }

@@ -70,7 +70,7 @@ public final class TorchRuntime {
     public static Device device(DeviceChoice choice) {
         Engine engine = engine();
         int gpus = engine.getGpuCount();
-        return switch (choice) {
+        Device chosen = switch (choice) {
             case CPU -> Device.cpu();
             case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
             case GPU -> {
@@ -83,6 +83,8 @@ public final class TorchRuntime {
                 yield Device.gpu();
             }
         };
+        psyche.reports.ProvenanceLog.device(chosen + " (" + engine.getEngineName() + " " + engine.getVersion() + ")");
+        return chosen;
     }
 
     /**

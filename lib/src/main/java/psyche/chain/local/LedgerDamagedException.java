@@ -7,13 +7,13 @@ import java.nio.file.Path;
  * way that is not the torn tail of a crash: the chain refuses to start rather than drop confirmed transactions.
  * The message says what is damaged, where, how many confirmed transactions are involved, and what to do.
  */
-public final class LedgerDamagedException extends RuntimeException {
+public final class LedgerDamagedException extends psyche.PsycheException {
     private static final long serialVersionUID = 1L;
     private final transient Path file;
     private final long offset;
 
     LedgerDamagedException(Path file, long offset, String what, String todo) {
-        super("the local chain's ledger is damaged: " + what + " (" + file + "). " + todo + ".");
+        super("the local chain's ledger is damaged: " + what + " (" + file + "). " + todo + ".", todo, null);
         this.file = file;
         this.offset = offset;
     }

@@ -44,6 +44,7 @@ public final class HfTokenizer implements AutoCloseable {
                     + "directory such as datasets/tiny, or a checkpoint written by training, has one)");
         }
         int vocab = vocabSize(file);
+        psyche.reports.ProvenanceLog.input("tokenizer", file);
         // the native library ships in the tokenizers jar: never fetch anything
         System.setProperty("ai.djl.offline", "true");
         try {

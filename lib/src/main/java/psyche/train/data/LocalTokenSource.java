@@ -36,6 +36,7 @@ public final class LocalTokenSource implements TokenSource {
             throw new TrainingException("dataset " + root + " does not exist: give a directory of .bin/.ds/.npy token files or one file");
         }
         if (files.isEmpty()) throw new TrainingException("no .bin, .ds or .npy token files in " + root);
+        for (Path f : files) psyche.reports.ProvenanceLog.input("dataset", f);
         for (Path f : files) {
             try {
                 sizes.add(Files.size(f));
