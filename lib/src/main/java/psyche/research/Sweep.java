@@ -238,7 +238,8 @@ public final class Sweep {
         private List<Boolean> quantize = List.of(true);
         private List<Integer> clients = List.of(2);
         private java.util.function.LongFunction<LrSchedule> lr =
-                steps -> new LrSchedule.Cosine(4e-3, 0.0, 4e-4, Math.min(10, Math.max(1, steps / 4)), steps);
+                // TinyRun's warmup rule: at most half the run, or a short sweep's cosine LR is 0/0 = NaN
+                steps -> new LrSchedule.Cosine(4e-3, 0.0, 4e-4, psyche.train.TinyRun.warmupSteps(steps), steps);
         private Consumer<Outcome> onVariant;
 
         /** The training tokens (Psyche's raw format, e.g. datasets/tiny/train.bin). Required. */
