@@ -56,6 +56,9 @@ class PsycheKernel_LambdaTest {
         assertEquals(1, content.getAsJsonArray("traceback").size(), content.toString());
         String line = content.getAsJsonArray("traceback").get(0).getAsString();
         assertTrue(line.contains("StackOverflowError") && line.contains("line 1"), line);
+        com.google.gson.JsonObject ask = new com.google.gson.JsonObject();
+        ask.addProperty("code", "int deep = " + "1+".repeat(200_000) + "1;");
+        assertEquals("complete", kernel.request("is_complete_request", ask, T).get("status").getAsString());
         KernelClient.Execution after = kernel.execute("1 + 1", T);
         assertEquals("ok", after.status(), () -> after.reply().content().toString());
     }
