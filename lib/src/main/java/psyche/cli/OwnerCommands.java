@@ -33,6 +33,7 @@ import psyche.ops.JsonDumps;
 import psyche.ops.ListRuns;
 import psyche.ops.OpsException;
 import psyche.ops.SetFutureEpochRates;
+import psyche.display.TokenUnits;
 import psyche.ops.SetPaused;
 import psyche.ops.TestTokens;
 import psyche.ops.TickRun;
@@ -66,6 +67,9 @@ public final class OwnerCommands {
 
         /** True when started as {@code psyche-solana-client}: the FAQ gives token amounts and rates in native units. */
         boolean nativeUnitsByName() { return spec.root().name().equals("psyche-solana-client"); }
+
+        /** Token amounts in text output: native units when asked ({@code --native-units}) or under psyche-solana-client. */
+        boolean native_(boolean nativeUnitsOption) { return nativeUnitsOption || nativeUnitsByName(); }
 
         String runId(String runId) {
             if (runId == null || runId.isBlank()) throw new ParameterException(spec.commandLine(), "Missing required option: '--run-id=<runId>' (or env RUN_ID)");
@@ -173,14 +177,18 @@ public final class OwnerCommands {
 
     @Command(name = "set-future-epoch-rates", mixinStandardHelpOptions = true, description = "Reward rates for the next epochs (collateral UI units for treasurer runs; points with --earning-rate/--slashing-rate under psyche-solana-client).")
     static final class SetRatesCmd extends Base {
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = {"--earning-rate-total-shared", "--earning-rate"}, defaultValue = "${env:EARNING_RATE_TOTAL_SHARED}") Double earning;
         @Option(names = {"--slashing-rate-per-client", "--slashing-rate"}, defaultValue = "${env:SLASHING_RATE_PER_CLIENT}") Double slashing;
 
         Integer run(Cluster c) {
-            return withWallet(c, w -> SetFutureEpochRates.execute(c, w, runId(runId), opt(treasurerIndex), optD(earning),
-                    optD(slashing), nativeUnitsByName()).render());
+            return withWallet(c, w -> {
+                var r = SetFutureEpochRates.execute(c, w, runId(runId), opt(treasurerIndex), optD(earning),
+                    optD(slashing), nativeUnitsByName());
+                return native_(nativeUnits) ? r.render(TokenUnits.NATIVE) : r.render();
+            });
         }
     }
 
@@ -349,6 +357,7 @@ public final class OwnerCommands {
 
     @Command(name = "treasurer-top-up-rewards", mixinStandardHelpOptions = true, description = "Transfer collateral to the run's treasury (UI units; native units under psyche-solana-client or with --collateral-amount-native).")
     static final class TopUpCmd extends Base {
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--collateral-amount", defaultValue = "${env:COLLATERAL_AMOUNT}") Double amount;
@@ -363,17 +372,24 @@ public final class OwnerCommands {
                 a = TopUpRewards.Amount.nativeUnits(amount.longValue());
             } else a = TopUpRewards.Amount.ui(amount);
             TopUpRewards.Amount chosen = a;
-            return withWallet(c, w -> TopUpRewards.execute(c, w, runId(runId), opt(treasurerIndex), chosen).render());
+            return withWallet(c, w -> {
+                var r = TopUpRewards.execute(c, w, runId(runId), opt(treasurerIndex), chosen);
+                return native_(nativeUnits) ? r.render(TokenUnits.NATIVE) : r.render();
+            });
         }
     }
 
     @Command(name = "treasurer-claim-rewards", mixinStandardHelpOptions = true, description = "Claim the wallet's earned points as collateral (min of unclaimed and treasury).")
     static final class ClaimCmd extends Base {
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
         @Option(names = "--points", description = "claim exactly this many points (default: all claimable)") Long points;
 
-        Integer run(Cluster c) { return withWallet(c, w -> ClaimRewards.execute(c, w, runId(runId), opt(treasurerIndex), opt(points)).render()); }
+        Integer run(Cluster c) { return withWallet(c, w -> {
+                var r = ClaimRewards.execute(c, w, runId(runId), opt(treasurerIndex), opt(points));
+                return native_(nativeUnits) ? r.render(TokenUnits.NATIVE) : r.render();
+            }); }
     }
 
     @Command(name = "can-join", mixinStandardHelpOptions = true, description = "Whether a key may join a run now (exit 1 if not).")
@@ -460,6 +476,7 @@ public final class OwnerCommands {
 
     @Command(name = "diagnose", mixinStandardHelpOptions = true, description = "Why a run is stuck, from the chain's facts (exit 1 on any PROBLEM).")
     static final class DiagnoseCmd extends Base {
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
         @Option(names = "--address", arity = "1..*", paramLabel = "KEY", description = "keys whose join authorization to check") List<String> keys = List.of();
         @Option(names = "--history", paramLabel = "FILE", description = "history store recorded for this run") Path history;
@@ -468,10 +485,10 @@ public final class OwnerCommands {
             Diagnosis d;
             if (history != null) {
                 try (HistoryStore store = HistoryStore.open(history)) {
-                    d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.of(store.history(runId)));
+                    d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.of(store.history(runId)), native_(nativeUnits));
                 }
             } else {
-                d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.empty());
+                d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.empty(), native_(nativeUnits));
             }
             out().println(d);
             out().flush();
