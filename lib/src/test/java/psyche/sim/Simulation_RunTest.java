@@ -46,6 +46,8 @@ class Simulation_RunTest {
         assertEquals(names, List.copyOf(r.summary().earnedPerClient().keySet()));
         assertTrue(r.timeline().of(TimelineEvent.Joined.class).stream().allMatch(j -> names.contains(j.client())));
         assertFalse(r.summary().toString().contains("c000"), r.summary().toString());
+        String text = r.summary().toText();
+        assertFalse(text.matches("(?s).*\\b\\d{5,}\\b.*"), "numbers for people (grouped digits):\n" + text);
     }
 
     @Test void droppingClientIsHealthCheckedAndEarnsLess() {
