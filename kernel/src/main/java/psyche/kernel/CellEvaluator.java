@@ -75,11 +75,12 @@ final class CellEvaluator implements AutoCloseable {
         int base = code.offset();
         Object value = null;
         while (!rest.isBlank()) {
+            String remaining = rest;
             if (interruptRequested) {
                 interruptRequested = false;
                 throw new CellInterrupted();
             }
-            CompletionInfo info = analysis.analyzeCompletion(rest);
+            CompletionInfo info = compiling(cell, base, () -> analysis.analyzeCompletion(remaining));
             if (info.completeness() == Completeness.EMPTY) break;
             String source;
             int consumed;
@@ -108,7 +109,7 @@ final class CellEvaluator implements AutoCloseable {
     }
 
     private Object evaluateSnippet(CellSource cell, String source, int offset, int executionCount) {
-        List<SnippetEvent> events = jshell.eval(source);
+        List<SnippetEvent> events = compiling(cell, offset, () -> jshell.eval(source));
         if (control.takeStopped()) {
             control.takeLastThrown();
             throw new CellInterrupted();
@@ -139,6 +140,20 @@ final class CellEvaluator implements AutoCloseable {
             }
         }
         return value;
+    }
+
+    /**
+     * Runs a call into JShell's compiler; an Error it throws (a javac crash) becomes a {@link CompilerCrash} naming the
+     * cell line. Errors of cell code never arrive here: JShell reports them as the snippet event's exception.
+     */
+    private static <T> T compiling(CellSource cell, int offset, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (OutOfMemoryError e) {
+            throw e; // nothing sensible to say from here
+        } catch (Error e) { // javac's InternalError (a VirtualMachineError), StackOverflowError, AssertionError
+            throw new CompilerCrash(cell.lineOf(offset), e);
+        }
     }
 
     private static boolean isExpression(Snippet s) {

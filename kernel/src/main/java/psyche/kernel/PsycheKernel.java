@@ -213,7 +213,12 @@ public final class PsycheKernel extends BaseKernel {
 
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
-        String text = evaluator().inspect(code, at);
+        String text;
+        try {
+            text = evaluator().inspect(code, at);
+        } catch (StackOverflowError | InternalError | AssertionError e) { // a javac crash: no answer, not a dead shell thread
+            return null;
+        }
         return text == null ? null : new DisplayData(text);
     }
 
@@ -225,13 +230,22 @@ public final class PsycheKernel extends BaseKernel {
             return new ReplacementOptions(Magics.typedNames().stream()
                     .filter(n -> n.startsWith(typed)).distinct().collect(Collectors.toList()), lineStart, at);
         }
-        CellEvaluator.Completion c = evaluator().complete(code, at);
+        CellEvaluator.Completion c;
+        try {
+            c = evaluator().complete(code, at);
+        } catch (StackOverflowError | InternalError | AssertionError e) { // a javac crash: no candidates
+            return new ReplacementOptions(List.of(), at, at);
+        }
         return new ReplacementOptions(c.candidates(), c.start(), c.end());
     }
 
     @Override
     public String isComplete(String code) {
-        return evaluator().isComplete(code);
+        try {
+            return evaluator().isComplete(code);
+        } catch (StackOverflowError | InternalError | AssertionError e) { // a javac crash: let execution report it
+            return "complete";
+        }
     }
 
     /** A cell is being evaluated (or waits for JShell to start). */

@@ -66,9 +66,20 @@ public final class RunCharts {
         org.knowm.xchart.style.markers.Marker[] markers = {SeriesMarkers.CIRCLE, SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE,
                 SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS};
         int n = 0;
+        int nudged = 0;
+        java.util.Set<String> drawn = new java.util.HashSet<>();
         for (var e : identical.entrySet()) {
             double[] x = e.getKey().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
             double[] y = e.getKey().values().stream().mapToDouble(units::value).toArray();
+            // a line that shares points with one drawn before (same earnings for a while, then apart) would be hidden
+            // where they meet: shift it a little to the right so every legend entry stays visible
+            boolean overlaps = false;
+            for (int i = 0; i < x.length; i++) overlaps |= drawn.contains(x[i] + "/" + y[i]);
+            for (int i = 0; i < x.length; i++) drawn.add(x[i] + "/" + y[i]);
+            if (overlaps) {
+                nudged++;
+                for (int i = 0; i < x.length; i++) x[i] += 0.06 * nudged;
+            }
             List<String> names = e.getValue();
             String name = names.size() == 1 ? names.get(0)
                     : names.size() <= 3 ? String.join(", ", names) + " (" + names.size() + " clients identical)"
@@ -80,6 +91,7 @@ public final class RunCharts {
         }
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisDecimalPattern("0");
+        if (nudged > 0) chart.setXAxisTitle("epoch (overlapping lines shifted right a little)");
         return chart;
     }
 

@@ -26,7 +26,7 @@ public final class KeygenCommand implements Runnable {
     @Command(name = "pubkey", mixinStandardHelpOptions = true, description = "Print the public key of a keypair file.")
     static final class Pubkey implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Parameters(paramLabel = "FILE") Path file;
+        @Parameters(paramLabel = "FILE", description = "a keypair file (Solana JSON array of 64 bytes)") Path file;
 
         @Override public Integer call() {
             spec.commandLine().getOut().println(Keypair.publicKeyOf(file));
@@ -38,7 +38,7 @@ public final class KeygenCommand implements Runnable {
     @Command(name = "new", mixinStandardHelpOptions = true, description = "Write a new keypair file (owner-only); refuses to overwrite.")
     static final class New implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Option(names = {"-o", "--outfile"}, required = true) Path file;
+        @Option(names = {"-o", "--outfile"}, required = true, description = "where to write the keypair file (refused if it exists)") Path file;
 
         @Override public Integer call() {
             if (Files.exists(file)) {

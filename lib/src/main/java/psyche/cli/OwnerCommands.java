@@ -33,6 +33,7 @@ import psyche.ops.JsonDumps;
 import psyche.ops.ListRuns;
 import psyche.ops.OpsException;
 import psyche.ops.SetFutureEpochRates;
+import psyche.display.TokenUnits;
 import psyche.ops.SetPaused;
 import psyche.ops.TestTokens;
 import psyche.ops.TickRun;
@@ -66,6 +67,9 @@ public final class OwnerCommands {
 
         /** True when started as {@code psyche-solana-client}: the FAQ gives token amounts and rates in native units. */
         boolean nativeUnitsByName() { return spec.root().name().equals("psyche-solana-client"); }
+
+        /** Token amounts in text output: native units when asked ({@code --native-units}) or under psyche-solana-client. */
+        boolean native_(boolean nativeUnitsOption) { return nativeUnitsOption || nativeUnitsByName(); }
 
         String runId(String runId) {
             if (runId == null || runId.isBlank()) throw new ParameterException(spec.commandLine(), "Missing required option: '--run-id=<runId>' (or env RUN_ID)");
@@ -102,7 +106,7 @@ public final class OwnerCommands {
     static final class CreateRunCmd extends Base {
         @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "run id, at most 32 bytes (env RUN_ID)") String runId;
         @Option(names = {"-c", "--client-version"}, defaultValue = "${env:CLIENT_VERSION}", required = true, description = "client image tag, sha256:… digest, or 'test'") String clientVersion;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
         @Option(names = "--treasurer-collateral-mint", defaultValue = "${env:TREASURER_COLLATERAL_MINT}", description = "SPL mint of the reward collateral: makes a treasurer run") String mint;
         // run/create_run.rs:28-29: --join-authority reads no environment
         @Option(names = "--join-authority", description = "key whose authorizations admit clients (default: the wallet)") String joinAuthority;
@@ -116,15 +120,15 @@ public final class OwnerCommands {
 
     @Command(name = "close-run", mixinStandardHelpOptions = true, description = "Close a halted run and return its rent to the wallet.")
     static final class CloseRunCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
 
         Integer run(Cluster c) { return withWallet(c, w -> CloseRun.execute(c, w, runId(runId)).render() + "\nClosed run '" + runId + "'"); }
     }
 
     @Command(name = "update-config", mixinStandardHelpOptions = true, description = "Validate a config locally, show the diff, and update the run (halted runs only, except metadata).")
     static final class UpdateConfigCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
         @Option(names = "--config-path", defaultValue = "${env:CONFIG_PATH}", description = "run config TOML") Path configPath;
         @Option(names = "--restart-from-step", defaultValue = "${env:RESTART_FROM_STEP}", description = "set the run's progress back to this step (paused runs)") Long restartFromStep;
         @Option(names = "--switch-to-hub", defaultValue = "${env:SWITCH_TO_HUB}", description = "P2P/Dummy checkpoint → Hub") Boolean switchToHub;
@@ -158,8 +162,8 @@ public final class OwnerCommands {
 
     @Command(name = "set-paused", mixinStandardHelpOptions = true, description = "Pause (default, or --pause) or resume (--resume) a run.")
     static final class SetPausedCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
         // run/set_paused.rs:16-17: --resume, env RESUME
         @Option(names = "--resume", defaultValue = "${env:RESUME}", description = "unpause (env RESUME)") Boolean resumeFlag;
         @Option(names = "--pause", description = "pause (the default)") boolean pause;
@@ -173,25 +177,29 @@ public final class OwnerCommands {
 
     @Command(name = "set-future-epoch-rates", mixinStandardHelpOptions = true, description = "Reward rates for the next epochs (collateral UI units for treasurer runs; points with --earning-rate/--slashing-rate under psyche-solana-client).")
     static final class SetRatesCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
-        @Option(names = {"--earning-rate-total-shared", "--earning-rate"}, defaultValue = "${env:EARNING_RATE_TOTAL_SHARED}") Double earning;
-        @Option(names = {"--slashing-rate-per-client", "--slashing-rate"}, defaultValue = "${env:SLASHING_RATE_PER_CLIENT}") Double slashing;
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
+        @Option(names = {"--earning-rate-total-shared", "--earning-rate"}, defaultValue = "${env:EARNING_RATE_TOTAL_SHARED}", description = "points (or collateral tokens for a treasurer run) shared by the healthy clients per epoch (env EARNING_RATE_TOTAL_SHARED)") Double earning;
+        @Option(names = {"--slashing-rate-per-client", "--slashing-rate"}, defaultValue = "${env:SLASHING_RATE_PER_CLIENT}", description = "points (or collateral tokens) taken from each client dropped for bad health per epoch (env SLASHING_RATE_PER_CLIENT)") Double slashing;
 
         Integer run(Cluster c) {
-            return withWallet(c, w -> SetFutureEpochRates.execute(c, w, runId(runId), opt(treasurerIndex), optD(earning),
-                    optD(slashing), nativeUnitsByName()).render());
+            return withWallet(c, w -> {
+                var r = SetFutureEpochRates.execute(c, w, runId(runId), opt(treasurerIndex), optD(earning),
+                    optD(slashing), nativeUnitsByName());
+                return native_(nativeUnits) ? r.render(TokenUnits.NATIVE) : r.render();
+            });
         }
     }
 
     @Command(name = "checkpoint", mixinStandardHelpOptions = true, description = "Point the run at a Hub checkpoint (Checkpoint::Hub, as run-manager sends), or a GCS one with --gcs-bucket (signer: a client of the epoch).")
     static final class CheckpointCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
         // run-manager: #[clap(long, env)] repo / revision (run/checkpoint.rs:17-20)
-        @Option(names = "--repo", defaultValue = "${env:REPO}") String repo;
-        @Option(names = "--revision", defaultValue = "${env:REVISION}") String revision;
+        @Option(names = "--repo", defaultValue = "${env:REPO}", description = "Hugging Face repo of the checkpoint, e.g. org/model (env REPO)") String repo;
+        @Option(names = "--revision", defaultValue = "${env:REVISION}", description = "revision (commit or branch) of that repo (default: none; env REVISION)") String revision;
         @Option(names = "--gcs-bucket", description = "send Checkpoint::Gcs{bucket, prefix} instead of a Hub repo") String gcsBucket;
-        @Option(names = "--gcs-prefix") String gcsPrefix;
+        @Option(names = "--gcs-prefix", description = "object prefix inside --gcs-bucket") String gcsPrefix;
 
         Integer run(Cluster c) {
             psyche.config.Checkpoint cp;
@@ -209,7 +217,7 @@ public final class OwnerCommands {
 
     @Command(name = "tick", mixinStandardHelpOptions = true, description = "Send tick transactions.")
     static final class TickCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
         // run/tick.rs:14-19: --ms-interval (env MS_INTERVAL, default 1000), --count (env COUNT; none = until stopped)
         @Option(names = "--ms-interval", defaultValue = "${env:MS_INTERVAL:-1000}", description = "ms between ticks; env MS_INTERVAL (default ${DEFAULT-VALUE})") long msInterval;
         @Option(names = "--count", defaultValue = "${env:COUNT}", description = "ticks to send; env COUNT; without it: tick until interrupted (Ctrl-C)") Long count;
@@ -238,8 +246,8 @@ public final class OwnerCommands {
 
     @Command(name = "json-dump-run", mixinStandardHelpOptions = true, description = "The run's state as JSON (run-manager's shape).")
     static final class JsonDumpRunCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
 
         Integer run(Cluster c) {
             out().println(JsonDumps.render(JsonDumps.run(c, runId(runId), opt(treasurerIndex))));
@@ -250,9 +258,9 @@ public final class OwnerCommands {
 
     @Command(name = "json-dump-user", mixinStandardHelpOptions = true, description = "One user's standing in a run as JSON.")
     static final class JsonDumpUserCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
-        @Option(names = {"--address", "--wallet", "--user"}, defaultValue = "${env:ADDRESS}", required = true, paramLabel = "PUBKEY") String address;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
+        @Option(names = {"--address", "--wallet", "--user"}, defaultValue = "${env:ADDRESS}", required = true, paramLabel = "PUBKEY", description = "the user's public key (env ADDRESS)") String address;
 
         Integer run(Cluster c) {
             out().println(JsonDumps.render(JsonDumps.user(c, runId(runId), opt(treasurerIndex), Pubkey.fromBase58(address))));
@@ -311,10 +319,10 @@ public final class OwnerCommands {
 
     @Command(name = "join-authorization-delegate", aliases = "set-delegates", mixinStandardHelpOptions = true, description = "As grantee (the wallet), clear and/or add delegate keys.")
     static final class AuthDelegateCmd extends Base {
-        @Option(names = "--join-authority", defaultValue = "${env:JOIN_AUTHORITY}", required = true) String joinAuthority;
+        @Option(names = "--join-authority", defaultValue = "${env:JOIN_AUTHORITY}", required = true, description = "grantor: the run's join authority whose authorization delegates are changed (env JOIN_AUTHORITY)") String joinAuthority;
         // authorization/delegate.rs:15-18: env DELEGATES_CLEAR / DELEGATES_ADDED
-        @Option(names = "--delegates-clear", defaultValue = "${env:DELEGATES_CLEAR}") Boolean clear;
-        @Option(names = {"--delegates-added", "--delegate-added"}, arity = "0..*", paramLabel = "PUBKEY") List<String> added;
+        @Option(names = "--delegates-clear", defaultValue = "${env:DELEGATES_CLEAR}", description = "remove every current delegate first (env DELEGATES_CLEAR)") Boolean clear;
+        @Option(names = {"--delegates-added", "--delegate-added"}, arity = "0..*", paramLabel = "PUBKEY", description = "delegate keys to add (may sign for the grantee)") List<String> added;
 
         Integer run(Cluster c) {
             boolean clear = Boolean.TRUE.equals(this.clear);
@@ -333,7 +341,7 @@ public final class OwnerCommands {
 
     @Command(name = "join-authorization-delete", mixinStandardHelpOptions = true, description = "Deactivate the wallet's authorization for a grantee.")
     static final class AuthDeleteCmd extends Base {
-        @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}", required = true) String authorizer;
+        @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}", required = true, description = "grantee whose authorization to deactivate (env AUTHORIZER)") String authorizer;
 
         Integer run(Cluster c) {
             Pubkey grantee = Pubkey.fromBase58(authorizer);
@@ -349,9 +357,10 @@ public final class OwnerCommands {
 
     @Command(name = "treasurer-top-up-rewards", mixinStandardHelpOptions = true, description = "Transfer collateral to the run's treasury (UI units; native units under psyche-solana-client or with --collateral-amount-native).")
     static final class TopUpCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
-        @Option(names = "--collateral-amount", defaultValue = "${env:COLLATERAL_AMOUNT}") Double amount;
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
+        @Option(names = "--collateral-amount", defaultValue = "${env:COLLATERAL_AMOUNT}", description = "amount in the mint's units, e.g. 150 (native units under psyche-solana-client; env COLLATERAL_AMOUNT)") Double amount;
         @Option(names = "--collateral-amount-native", description = "amount in the mint's smallest unit") Long amountNative;
 
         Integer run(Cluster c) {
@@ -363,23 +372,30 @@ public final class OwnerCommands {
                 a = TopUpRewards.Amount.nativeUnits(amount.longValue());
             } else a = TopUpRewards.Amount.ui(amount);
             TopUpRewards.Amount chosen = a;
-            return withWallet(c, w -> TopUpRewards.execute(c, w, runId(runId), opt(treasurerIndex), chosen).render());
+            return withWallet(c, w -> {
+                var r = TopUpRewards.execute(c, w, runId(runId), opt(treasurerIndex), chosen);
+                return native_(nativeUnits) ? r.render(TokenUnits.NATIVE) : r.render();
+            });
         }
     }
 
     @Command(name = "treasurer-claim-rewards", mixinStandardHelpOptions = true, description = "Claim the wallet's earned points as collateral (min of unclaimed and treasury).")
     static final class ClaimCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class) Long treasurerIndex;
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--treasurer-index", defaultValue = "${env:TREASURER_INDEX}", converter = U64.class, description = "treasurer run index (default: derived from the run id, as run-manager does; env TREASURER_INDEX)") Long treasurerIndex;
         @Option(names = "--points", description = "claim exactly this many points (default: all claimable)") Long points;
 
-        Integer run(Cluster c) { return withWallet(c, w -> ClaimRewards.execute(c, w, runId(runId), opt(treasurerIndex), opt(points)).render()); }
+        Integer run(Cluster c) { return withWallet(c, w -> {
+                var r = ClaimRewards.execute(c, w, runId(runId), opt(treasurerIndex), opt(points));
+                return native_(nativeUnits) ? r.render(TokenUnits.NATIVE) : r.render();
+            }); }
     }
 
     @Command(name = "can-join", mixinStandardHelpOptions = true, description = "Whether a key may join a run now (exit 1 if not).")
     static final class CanJoinCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}") String authorizer;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = "--authorizer", defaultValue = "${env:AUTHORIZER}", description = "grantee of the authorization to use (default: try 11111111111111111111111111111111, everyone, then the joining key; env AUTHORIZER)") String authorizer;
         // can_join.rs:18-19: --address, aliases --wallet and --user, env ADDRESS
         @Option(names = {"--address", "--wallet", "--user"}, defaultValue = "${env:ADDRESS}", paramLabel = "PUBKEY", description = "the joining key (default: the wallet)") String address;
 
@@ -398,7 +414,7 @@ public final class OwnerCommands {
     static final class ListRunsCmd extends Base {
         // main.rs:243-256: --env-file, --coordinator-program-id, --authorizer (only runs with this join authority)
         @Option(names = "--authorizer", description = "only runs whose join authority is this key") String authorizer;
-        @Option(names = "--coordinator-program-id", defaultValue = "${env:COORDINATOR_PROGRAM_ID}") String programId;
+        @Option(names = "--coordinator-program-id", defaultValue = "${env:COORDINATOR_PROGRAM_ID}", description = "coordinator program to list runs of (default: Psyche's; env COORDINATOR_PROGRAM_ID)") String programId;
         @Option(names = "--env-file", description = ".env file with RPC, WALLET_PRIVATE_KEY_PATH / RAW_WALLET_PRIVATE_KEY, AUTHORIZER") Path envFile;
         @Option(names = "--all", description = "every run of the program, any state, with accounts and owners (no wallet needed)") boolean all;
 
@@ -460,7 +476,8 @@ public final class OwnerCommands {
 
     @Command(name = "diagnose", mixinStandardHelpOptions = true, description = "Why a run is stuck, from the chain's facts (exit 1 on any PROBLEM).")
     static final class DiagnoseCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
+        @Option(names = "--native-units", description = "show token amounts in the mint's smallest unit (= points) instead of the mint's units") boolean nativeUnits;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
         @Option(names = "--address", arity = "1..*", paramLabel = "KEY", description = "keys whose join authorization to check") List<String> keys = List.of();
         @Option(names = "--history", paramLabel = "FILE", description = "history store recorded for this run") Path history;
 
@@ -468,10 +485,10 @@ public final class OwnerCommands {
             Diagnosis d;
             if (history != null) {
                 try (HistoryStore store = HistoryStore.open(history)) {
-                    d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.of(store.history(runId)));
+                    d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.of(store.history(runId)), native_(nativeUnits));
                 }
             } else {
-                d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.empty());
+                d = DiagnoseRun.execute(c, runId(runId), keys.stream().map(Pubkey::fromBase58).toList(), Optional.empty(), native_(nativeUnits));
             }
             out().println(d);
             out().flush();
@@ -481,7 +498,7 @@ public final class OwnerCommands {
 
     @Command(name = "create-test-mint", mixinStandardHelpOptions = true, description = "Local/devnet testing: create an SPL mint (wallet = authority) and fund wallets with SOL and tokens.")
     static final class CreateTestMintCmd extends Base {
-        @Option(names = "--decimals", defaultValue = "6") int decimals;
+        @Option(names = "--decimals", defaultValue = "6", description = "decimals of the new mint") int decimals;
         @Option(names = "--mint", description = "mint to an existing mint instead of creating one") String mint;
         @Option(names = "--fund", arity = "1..*", paramLabel = "PUBKEY", description = "wallets to fund (default: the wallet)") List<String> fund = List.of();
         @Option(names = "--amount", defaultValue = "1000000000", description = "token native units per wallet (default: ${DEFAULT-VALUE})") long amount;
@@ -528,19 +545,19 @@ public final class OwnerCommands {
 
     @Command(name = "download-results", mixinStandardHelpOptions = true, description = "Not available here: needs Nous' run-down service.")
     static final class DownloadResultsCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = {"-o", "--output-dir"}) Path outputDir;
-        @Option(names = "--expires-in-seconds", defaultValue = "3600") long expires;
-        @Option(names = "--overwrite") boolean overwrite;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = {"-o", "--output-dir"}, description = "where the results would be written (accepted for compatibility)") Path outputDir;
+        @Option(names = "--expires-in-seconds", defaultValue = "3600", description = "lifetime of the signed URL (accepted for compatibility)") long expires;
+        @Option(names = "--overwrite", description = "replace existing files (accepted for compatibility)") boolean overwrite;
 
         Integer run(Cluster c) { throw runDown("download-results", runId); }
     }
 
     @Command(name = "upload-data", mixinStandardHelpOptions = true, description = "Not available here: needs Nous' run-down service.")
     static final class UploadDataCmd extends Base {
-        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}") String runId;
-        @Option(names = {"-p", "--path"}) Path path;
-        @Option(names = "--expires-in-seconds", defaultValue = "3600") long expires;
+        @Option(names = {"-r", "--run-id"}, defaultValue = "${env:RUN_ID}", description = "the run's id (env RUN_ID)") String runId;
+        @Option(names = {"-p", "--path"}, description = "file or directory that would be uploaded (accepted for compatibility)") Path path;
+        @Option(names = "--expires-in-seconds", defaultValue = "3600", description = "lifetime of the signed URL (accepted for compatibility)") long expires;
 
         Integer run(Cluster c) { throw runDown("upload-data", runId); }
     }

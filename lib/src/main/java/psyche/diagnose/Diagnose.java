@@ -11,6 +11,7 @@ import psyche.coordinator.InstanceState;
 import psyche.coordinator.Pubkey;
 import psyche.coordinator.RunState;
 import psyche.diagnose.Finding.Severity;
+import psyche.display.TokenUnits;
 import psyche.frames.Frames;
 import psyche.frames.TreasuryFigures;
 import psyche.history.History;
@@ -43,10 +44,20 @@ public final class Diagnose {
 
     private Diagnose() {}
 
-    /** What is known about a run: its state and, optionally, history, treasury, authorization checks, config problems. */
+    /**
+     * What is known about a run: its state and, optionally, history, treasury, authorization checks, config problems;
+     * {@code units}: how token amounts are written (the collateral mint's units, as top-ups are typed; points without
+     * treasurer; {@link TokenUnits#NATIVE} on request).
+     */
     public record Facts(InstanceState instance, Instant now, Optional<History> history, Optional<TreasuryFigures> treasury,
-                        Map<Pubkey, Boolean> joinAuthorizations) {
+                        Map<Pubkey, Boolean> joinAuthorizations, TokenUnits units) {
+        public Facts(InstanceState instance, Instant now, Optional<History> history, Optional<TreasuryFigures> treasury,
+                     Map<Pubkey, Boolean> joinAuthorizations) {
+            this(instance, now, history, treasury, joinAuthorizations, TokenUnits.POINTS);
+        }
+
         public Facts {
+            Objects.requireNonNull(units, "units");
             Objects.requireNonNull(instance, "instance");
             Objects.requireNonNull(now, "now");
             Objects.requireNonNull(history, "history");
@@ -63,11 +74,14 @@ public final class Diagnose {
             private History history;
             private TreasuryFigures treasury;
             private final Map<Pubkey, Boolean> authorizations = new LinkedHashMap<>();
+            private TokenUnits units = TokenUnits.POINTS;
 
             public Builder setInstance(InstanceState instance) { this.instance = instance; return this; }
             public Builder setNow(Instant now) { this.now = now; return this; }
             public Builder optHistory(History history) { this.history = history; return this; }
             public Builder optTreasury(TreasuryFigures treasury) { this.treasury = treasury; return this; }
+            /** How token amounts are written (default: points, 1 per native unit). */
+            public Builder optUnits(TokenUnits units) { this.units = Objects.requireNonNull(units, "units"); return this; }
             /** Whether {@code key} holds a valid join authorization for the run's join authority. */
             public Builder optJoinAuthorization(Pubkey key, boolean valid) { authorizations.put(key, valid); return this; }
 
@@ -75,7 +89,7 @@ public final class Diagnose {
                 if (instance == null) throw new IllegalStateException("Facts need the run's state: call setInstance(...)");
                 if (now == null) throw new IllegalStateException("Facts need the current time: call setNow(...)");
                 return new Facts(instance, now, Optional.ofNullable(history), Optional.ofNullable(treasury),
-                        authorizations);
+                        authorizations, units);
             }
         }
     }
@@ -89,7 +103,7 @@ public final class Diagnose {
         config(c, out);
         droppedClients(facts, c, out);
         facts.history().ifPresent(h -> earlyEpochs(h, c.config(), out));
-        facts.treasury().ifPresent(t -> treasury(t, out));
+        facts.treasury().ifPresent(t -> treasury(t, facts.units(), out));
         return new Diagnosis(c.runId(), out);
     }
 
@@ -239,15 +253,16 @@ public final class Diagnose {
                         + "): keep more clients, lower min_clients, or give witnesses more time (round_witness_time)"));
     }
 
-    private static void treasury(TreasuryFigures t, List<Finding> out) {
+    private static void treasury(TreasuryFigures t, TokenUnits u, List<Finding> out) {
         if (t.missing() > 0) {
             out.add(new Finding(Severity.PROBLEM, "TREASURY_UNDERFUNDED", "clients cannot claim all they earned",
-                    t.unclaimed() + " points unclaimed but only " + t.funded() + " collateral funded (missing " + t.missing() + ")",
+                    u.formatWithName(t.unclaimed()) + " unclaimed but only " + u.formatWithName(t.funded()) + " funded (missing "
+                            + u.formatWithName(t.missing()) + ")",
                     "top up: run-manager treasurer-top-up-rewards --collateral-amount AMOUNT"));
         } else if (t.runwayEpochs() < LOW_RUNWAY_EPOCHS) {
             out.add(new Finding(Severity.WARNING, "TREASURY_LOW", "the treasury is running out",
-                    String.format(Locale.ROOT, "surplus %d covers %.1f epochs at %d per epoch", t.surplus(), t.runwayEpochs(),
-                            t.burnPerEpoch()),
+                    String.format(Locale.ROOT, "surplus %s covers %.1f epochs at %s per epoch", u.formatWithName(t.surplus()),
+                            t.runwayEpochs(), u.formatWithName(t.burnPerEpoch())),
                     "top up with treasurer-top-up-rewards, or lower the rate with set-future-epoch-rates"));
         }
     }

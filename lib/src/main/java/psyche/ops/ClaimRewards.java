@@ -17,11 +17,19 @@ import psyche.coordinator.SolanaClient;
 public final class ClaimRewards {
     private ClaimRewards() {}
 
+    /** Amounts in points (= the collateral mint's native units); {@code decimals}: the mint's. */
     public record Result(String runId, Pubkey user, long earned, long claimedBefore, long claimed, long treasuryLeft,
-                         Cluster.Sent sent) {
-        public String render() {
-            return sent.render() + "\nClaimed " + claimed + " points (= native collateral units) from run '" + runId + "' for " + user
-                    + "; earned " + earned + ", claimed so far " + (claimedBefore + claimed) + ", treasury left " + treasuryLeft;
+                         Cluster.Sent sent, int decimals) {
+        /** In the mint's units. */
+        public String render() { return render(psyche.display.TokenUnits.ofMint(decimals)); }
+
+        /** In {@code units} ({@link psyche.display.TokenUnits#NATIVE}: points). */
+        public String render(psyche.display.TokenUnits units) {
+            String nat = units.equals(psyche.display.TokenUnits.NATIVE) ? ""
+                    : " (" + psyche.display.TokenUnits.NATIVE.formatWithName(claimed) + ")";
+            return sent.render() + "\nClaimed " + units.formatWithName(claimed) + nat + " from run '" + runId + "' for " + user
+                    + "; earned " + units.formatWithName(earned) + ", claimed so far " + units.formatWithName(claimedBefore + claimed)
+                    + ", treasury left " + units.formatWithName(treasuryLeft);
         }
     }
 
@@ -65,6 +73,6 @@ public final class ClaimRewards {
         if (participantInfo.isEmpty()) ixs.add(c.treasurer().participantCreate(user.publicKey(), user.publicKey(), t.address()));
         ixs.add(c.treasurer().participantClaim(user.publicKey(), t.address(), mint, run.accountAddress(), amount));
         Cluster.Sent sent = c.send("treasurer-claim-rewards from run '" + runId + "'", user, ixs);
-        return new Result(runId, user.publicKey(), earned, claimedBefore, amount, t.funded() - amount, sent);
+        return new Result(runId, user.publicKey(), earned, claimedBefore, amount, t.funded() - amount, sent, t.mint().decimals());
     }
 }

@@ -18,10 +18,13 @@ public final class SetFutureEpochRates {
     private SetFutureEpochRates() {}
 
     /** The rates sent, in points (= native units), and the transaction. */
-    public record Result(Optional<Long> earningPoints, Optional<Long> slashingPoints, Cluster.Sent sent) {
-        public String render() {
-            return sent.render() + "\nFuture epoch rates: earning " + earningPoints.map(String::valueOf).orElse("(unchanged)")
-                    + " points shared per epoch, slashing " + slashingPoints.map(String::valueOf).orElse("(unchanged)") + " points per client";
+    public record Result(Optional<Long> earningPoints, Optional<Long> slashingPoints, Cluster.Sent sent, psyche.display.TokenUnits units) {
+        /** In the units the rates were given in (the mint's for a treasurer run, else points). */
+        public String render() { return render(units); }
+
+        public String render(psyche.display.TokenUnits in) {
+            return sent.render() + "\nFuture epoch rates: earning " + earningPoints.map(in::formatWithName).orElse("(unchanged)")
+                    + " shared per epoch, slashing " + slashingPoints.map(in::formatWithName).orElse("(unchanged)") + " per client";
         }
     }
 
@@ -48,6 +51,8 @@ public final class SetFutureEpochRates {
                         new RunUpdate(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), earning, slashing,
                                 Optional.empty(), Optional.empty()))
                 : c.coordinator().setFutureEpochRates(payer.publicKey(), run.instanceAddress(), run.accountAddress(), earning, slashing);
-        return new Result(earning, slashing, c.send("set-future-epoch-rates of run '" + runId + "'", payer, List.of(ix)));
+        psyche.display.TokenUnits units = points ? psyche.display.TokenUnits.NATIVE
+                : run.treasury().map(t -> psyche.display.TokenUnits.ofMint(t.mint().decimals())).orElse(psyche.display.TokenUnits.POINTS);
+        return new Result(earning, slashing, c.send("set-future-epoch-rates of run '" + runId + "'", payer, List.of(ix)), units);
     }
 }

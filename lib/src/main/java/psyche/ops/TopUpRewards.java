@@ -26,22 +26,28 @@ public final class TopUpRewards {
     /** Figures in native units (1 unit = 1 point). */
     public record Result(String runId, long amount, int decimals, TreasuryFigures after, Cluster.Sent sent) {
         public boolean underfunded() { return after.missing() > 0; }
-        public String render() {
+        /** In the mint's units, as the amount was typed ({@code --collateral-amount 2}). */
+        public String render() { return render(psyche.display.TokenUnits.ofMint(decimals)); }
+
+        /** In {@code units} ({@link psyche.display.TokenUnits#NATIVE} for the mint's smallest unit = points). */
+        public String render(psyche.display.TokenUnits units) {
+            psyche.display.TokenUnits nat = psyche.display.TokenUnits.NATIVE;
             StringBuilder b = new StringBuilder(sent.render()).append("\nTopped up run '").append(runId).append("' treasury by ")
-                    .append(ui(amount)).append(" (").append(amount).append(" native units); funded ").append(ui(after.funded()))
-                    .append(", unclaimed points ").append(after.unclaimed());
+                    .append(units.formatWithName(amount));
+            if (!units.equals(nat)) b.append(" (").append(nat.formatWithName(amount)).append(")");
+            b.append("; funded ").append(units.formatWithName(after.funded()))
+                    .append(", unclaimed ").append(units.formatWithName(after.unclaimed()));
             if (underfunded()) {
-                b.append("\nwarning: treasury underfunded: ").append(after.unclaimed()).append(" unclaimed points need ")
-                        .append(after.unclaimed()).append(" native units but only ").append(after.funded())
-                        .append(" are funded; top up at least ").append(after.missing()).append(" more native units (")
-                        .append(ui(after.missing())).append(")");
+                b.append("\nwarning: treasury underfunded: ").append(units.formatWithName(after.unclaimed()))
+                        .append(" unclaimed but only ").append(units.formatWithName(after.funded()))
+                        .append(" funded; top up at least ").append(units.formatWithName(after.missing())).append(" more");
+                if (!units.equals(nat)) b.append(" (").append(nat.formatWithName(after.missing())).append(")");
             } else if (after.burnPerEpoch() > 0) {
-                b.append("\nrunway: ").append(String.format("%.1f", after.runwayEpochs())).append(" epochs at ")
-                        .append(after.burnPerEpoch()).append(" points per epoch");
+                b.append("\nrunway: ").append(String.format(java.util.Locale.ROOT, "%.1f", after.runwayEpochs())).append(" epochs at ")
+                        .append(units.formatWithName(after.burnPerEpoch())).append(" per epoch");
             }
             return b.toString();
         }
-        private String ui(long n) { return java.math.BigDecimal.valueOf(n).movePointLeft(decimals).toPlainString(); }
     }
 
     public static Result execute(Cluster c, Keypair payer, String runId, OptionalLong treasurerIndex, Amount amount) {

@@ -194,8 +194,7 @@ public final class Simulation {
         }
 
         NodeIdentity identity(int i) {
-            byte[] tag = ("psyche-sim-client:" + seed + ":" + i).getBytes(StandardCharsets.UTF_8);
-            return new NodeIdentity(Pubkey.of(Hashing.sha256(tag, new byte[] {1})), Pubkey.of(Hashing.sha256(tag, new byte[] {2})));
+            return Simulation.this.identity(i);
         }
 
         long rel() { return now - START_UNIX; }
@@ -477,6 +476,21 @@ public final class Simulation {
     }
 
     /** A simulated client's private state. */
+    /**
+     * The name the simulation gives its client {@code index} (0-based, the order of {@code optBehaviours}) in its
+     * timeline, summary and charts: the first 4 bytes of its key in hex, as tables, charts and the monitor name the
+     * clients of a real run.
+     */
+    public String clientName(int index) {
+        if (index < 0 || index >= clients) throw new IndexOutOfBoundsException("client " + index + " of " + clients);
+        return identity(index).shortId();
+    }
+
+    private NodeIdentity identity(int i) {
+        byte[] tag = ("psyche-sim-client:" + seed + ":" + i).getBytes(StandardCharsets.UTF_8);
+        return new NodeIdentity(Pubkey.of(Hashing.sha256(tag, new byte[] {1})), Pubkey.of(Hashing.sha256(tag, new byte[] {2})));
+    }
+
     private static final class SimClient {
         final int index;
         final String label;
@@ -492,7 +506,7 @@ public final class Simulation {
 
         SimClient(int index, NodeIdentity id, Behaviour behaviour, SplittableRandom rng) {
             this.index = index;
-            this.label = String.format("c%03d", index);
+            this.label = id.shortId(); // one naming scheme with the tables and charts of real runs
             this.id = id;
             this.behaviour = behaviour;
             this.rng = rng;

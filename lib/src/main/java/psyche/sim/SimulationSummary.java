@@ -36,13 +36,13 @@ public record SimulationSummary(int clients, long simulatedSeconds, int epochsCo
     /** A few readable lines. */
     public String toText() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("simulated %d clients for %d s: %d epochs, %d steps, final state %s%n",
-                clients, simulatedSeconds, epochsCompleted, stepsCompleted, finalState));
+        sb.append(String.format("simulated %d clients for %s: %d epochs, %s steps, final state %s%n",
+                clients, psyche.display.Numbers.duration(java.time.Duration.ofSeconds(simulatedSeconds)), epochsCompleted, psyche.display.Numbers.count(stepsCompleted), finalState));
         sb.append(String.format("epoch wall time %.1f s, %.1f steps per epoch, %.2f s per step%n",
                 meanEpochWallSeconds, meanStepsPerEpoch, secondsPerStep));
         if (estimatedSecondsToTotalSteps >= 0) {
-            sb.append(String.format("time to total_steps (%d): %.0f s (%.1f h)%n", totalSteps,
-                    estimatedSecondsToTotalSteps, estimatedSecondsToTotalSteps / 3600));
+            sb.append(String.format("time to total_steps (%s): %s%n", psyche.display.Numbers.count(totalSteps),
+                    psyche.display.Numbers.duration(java.time.Duration.ofSeconds(Math.round(estimatedSecondsToTotalSteps)))));
         } else {
             sb.append(String.format("time to total_steps (%d): unknown, no step was made%n", totalSteps));
         }
@@ -52,12 +52,14 @@ public record SimulationSummary(int clients, long simulatedSeconds, int epochsCo
                     baselineStepsPerEpoch, progressVsBaseline * 100));
         }
         sb.append(System.lineSeparator());
-        sb.append(String.format("rewards: rate %d per epoch, %.1f paid per epoch on average%n", earningRatePerEpoch, meanBurnPerEpoch));
-        earnedPerClient.forEach((k, v) -> sb.append(String.format("  %s earned %d%n", k, v)));
+        sb.append(String.format("rewards (points): rate %s per epoch, %s paid per epoch on average%n", psyche.display.Numbers.count(earningRatePerEpoch),
+                psyche.display.Numbers.number(meanBurnPerEpoch)));
+        earnedPerClient.forEach((k, v) -> sb.append(String.format("  %s earned %s%n", k, psyche.display.Numbers.count(v))));
         if (runwayEpochs >= 0) {
-            sb.append(String.format("treasury %d funds %d epochs (%.0f s)%n", treasury, runwayEpochs, runwaySeconds));
+            sb.append(String.format("treasury %s points funds %s epochs (%s)%n", psyche.display.Numbers.count(treasury), psyche.display.Numbers.count(runwayEpochs),
+                    psyche.display.Numbers.duration(java.time.Duration.ofSeconds(Math.round(runwaySeconds)))));
         } else {
-            sb.append(String.format("treasury %d: no burn (earning rate 0)%n", treasury));
+            sb.append(String.format("treasury %s points: no burn (earning rate 0)%n", psyche.display.Numbers.count(treasury)));
         }
         return sb.toString();
     }

@@ -50,8 +50,31 @@ class RunCharts_HistoryChartsTest {
         var c1 = chart.getSeriesMap().get(node(1).shortId());
         assertArrayEquals(new double[]{1, 2}, c1.getXData());
         assertArrayEquals(new double[]{0, 600}, c1.getYData());
-        assertEquals("epoch", chart.getXAxisTitle());
+        // both lines start at 0 in epoch 1: the second is shifted so its first marker shows
+        assertArrayEquals(new double[]{1.06}, chart.getSeriesMap().get(same).getXData(), 1e-9);
+        assertEquals("epoch (overlapping lines shifted right a little)", chart.getXAxisTitle());
         assertEquals("points earned (cumulative)", chart.getYAxisTitle());
+    }
+
+    @Test
+    void partlyOverlappingLines_areShiftedSoEveryLegendEntryShows() {
+        // 00-hello-psyche's simulation: one client earns like four others for two epochs, then like a fifth; drawn
+        // unshifted, its line and markers lay entirely under the others
+        try (var store = psyche.history.HistoryStore.inMemory()) {
+            psyche.sim.Simulation.builder().setConfig(psyche.config.RunConfigs.read(java.nio.file.Path.of("../notebooks/configs/tiny.toml")))
+                    .setClients(6).optEpochs(3).optDropRate(0.15).optSeed(3).optEarningRate(6_000)
+                    .optObserver(store::record).build().run();
+            XYChart chart = RunCharts.rewards(store.history("sim"));
+            java.util.Set<String> drawn = new java.util.HashSet<>();
+            for (var series : chart.getSeriesMap().values()) {
+                for (int i = 0; i < series.getXData().length; i++) {
+                    String point = series.getXData()[i] + "/" + series.getYData()[i];
+                    assertTrue(drawn.add(point), series.getName() + " hides under another series at " + point);
+                }
+            }
+            assertTrue(chart.getSeriesMap().size() >= 3, chart.getSeriesMap().keySet().toString());
+            assertEquals("epoch (overlapping lines shifted right a little)", chart.getXAxisTitle());
+        }
     }
 
     @Test

@@ -198,7 +198,7 @@ class RunManager_SeedWalkTest {
                     --slashing-rate-per-client 0.5 \\
                     --wallet-private-key-path [JSON_PRIVATE_KEY_PATH]
                 """, TREASURER_RUN).ok();
-        assertTrue(rates.out().contains("earning 3000000 points"), rates.out());
+        assertTrue(rates.out().contains("earning 3 tokens shared per epoch"), rates.out());
         SeedCommands.Outcome topUp = seed("""
                 run-manager treasurer-top-up-rewards \\
                     --rpc [RPC] \\
@@ -206,7 +206,7 @@ class RunManager_SeedWalkTest {
                     --collateral-amount 2 \\
                     --wallet-private-key-path [JSON_PRIVATE_KEY_PATH]
                 """, TREASURER_RUN).ok();
-        assertTrue(topUp.out().contains("2000000 native units"), topUp.out());
+        assertTrue(topUp.out().contains("by 2 tokens (2,000,000 native units)"), topUp.out());
 
         JsonNode dump = json(seed("""
                 run-manager json-dump-run \\
@@ -254,8 +254,8 @@ class RunManager_SeedWalkTest {
                     --collateral-amount 500000 \\
                     --wallet-private-key-path [WALLET_PATH]
                 """, TREASURER_RUN).ok();
-        assertTrue(small.out().contains("treasury underfunded: 3000000 unclaimed points need 3000000 native units but only 2500000 are funded;"
-                + " top up at least 500000 more"), small.out());
+        assertTrue(small.out().contains("treasury underfunded: 3,000,000 native units unclaimed but only 2,500,000 native units funded;"
+                + " top up at least 500,000 native units more"), small.out());
 
         // claiming more than earned is refused before anything is signed
         Map<String, String> asA = new HashMap<>(P);
@@ -272,7 +272,7 @@ class RunManager_SeedWalkTest {
                     --run-id [RUN_ID] \\
                     --wallet-private-key-path [THEIR_WALLET]
                 """, asA).ok();
-        assertTrue(claim.out().contains("Claimed 1500000 points"), claim.out());
+        assertTrue(claim.out().contains("Claimed 1,500,000 native units"), claim.out());
 
         Map<String, String> user = new HashMap<>(P);
         user.put("[RUN_ID]", TREASURER_RUN);

@@ -190,6 +190,22 @@ class Diagnose_FindingsTest {
     }
 
     @Test
+    void treasuryAmounts_inTheMintsUnits_orNativeOnRequest() {
+        var s = in(RunState.RoundTrain);
+        TreasuryFigures t = new TreasuryFigures(100_000_000, 1_000_000_000, 0, 600_000_000);
+        String tokens = Diagnose.diagnose(Diagnose.Facts.builder().setInstance(s).setNow(SOON).optTreasury(t)
+                .optUnits(psyche.display.TokenUnits.ofMint(6)).build()).find("TREASURY_UNDERFUNDED").orElseThrow().evidence();
+        assertEquals("1,000 tokens unclaimed but only 100 tokens funded (missing 900 tokens)", tokens);
+        String nat = Diagnose.diagnose(Diagnose.Facts.builder().setInstance(s).setNow(SOON).optTreasury(t)
+                .optUnits(psyche.display.TokenUnits.NATIVE).build()).find("TREASURY_UNDERFUNDED").orElseThrow().evidence();
+        assertTrue(nat.contains("missing 900,000,000 native units"), nat);
+        String low = Diagnose.diagnose(Diagnose.Facts.builder().setInstance(s).setNow(SOON)
+                .optTreasury(new TreasuryFigures(2_000_000_000, 1_000_000_000, 0, 600_000_000))
+                .optUnits(psyche.display.TokenUnits.ofMint(6)).build()).find("TREASURY_LOW").orElseThrow().evidence();
+        assertEquals("surplus 1,000 tokens covers 1.7 epochs at 600 tokens per epoch", low);
+    }
+
+    @Test
     void healthyTrainingRunHasNoProblemsAndRendersAsTable() {
         Diagnosis d = run(in(RunState.RoundTrain), SOON);
         assertTrue(d.healthy(), d.toString());

@@ -18,6 +18,10 @@ final class ReplayScenario {
     static final String EXPECTED = "/psyche/sim/replay-timeline.json";
 
     static SimulationResult run() {
+        return simulation().run();
+    }
+
+    static Simulation simulation() {
         return Simulation.builder()
                 .setConfig(RunConfigs.parse(resource("/psyche/sim/solana-test-config.toml")))
                 .setClients(6)
@@ -28,8 +32,7 @@ final class ReplayScenario {
                 .optEpochs(3)
                 .optEarningRate(600_001)
                 .optTreasury(10_000_000)
-                .build()
-                .run();
+                .build();
     }
 
     static String resource(String name) {

@@ -27,7 +27,7 @@ class Simulation_ObserverTest {
             var rewards = h.rewards();
             long last = rewards.longColumn("earned").get(rewards.rowCount() - 1);
             assertEquals(600L, last);
-            // three clients with equal earnings are drawn as one line that says so, not three lines on top of each other
+            // the 3 clients earned the same: one visible line that names all three (RunCharts merges identical series)
             var series = RunCharts.rewards(h).getSeriesMap();
             assertEquals(1, series.size(), series.keySet()::toString);
             assertTrue(series.keySet().iterator().next().endsWith("(3 clients identical)"), series.keySet()::toString);

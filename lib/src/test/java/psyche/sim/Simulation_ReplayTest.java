@@ -17,7 +17,7 @@ class Simulation_ReplayTest {
         assertEquals(3, r.summary().epochsCompleted());
         assertFalse(t.of(TimelineEvent.WentOffline.class).isEmpty());
         assertFalse(t.of(TimelineEvent.Dropped.class).isEmpty());
-        assertTrue(t.of(TimelineEvent.Joined.class).stream().anyMatch(j -> j.client().equals("c002") && j.t() >= 70));
+        assertTrue(t.of(TimelineEvent.Joined.class).stream().anyMatch(j -> j.client().equals(ReplayScenario.simulation().clientName(2)) && j.t() >= 70));
         assertNotNull(r.summary().baselineStepsPerEpoch());
     }
 }

@@ -38,17 +38,31 @@ class Simulation_RunTest {
         assertEquals(4000, first.treasuryLeft());
     }
 
+    @Test void clientsAreNamedByTheirKeyPrefix_asInTablesAndCharts() {
+        Simulation sim = base(3).optEpochs(1).build();
+        SimulationResult r = sim.run();
+        List<String> names = List.of(sim.clientName(0), sim.clientName(1), sim.clientName(2));
+        names.forEach(n -> assertTrue(n.matches("[0-9a-f]{8}"), n));
+        assertEquals(names, List.copyOf(r.summary().earnedPerClient().keySet()));
+        assertTrue(r.timeline().of(TimelineEvent.Joined.class).stream().allMatch(j -> names.contains(j.client())));
+        assertFalse(r.summary().toString().contains("c000"), r.summary().toString());
+        String text = r.summary().toText();
+        assertFalse(text.matches("(?s).*\\b\\d{5,}\\b.*"), "numbers for people (grouped digits):\n" + text);
+    }
+
     @Test void droppingClientIsHealthCheckedAndEarnsLess() {
-        SimulationResult r = base(4).optBehaviours(List.of(Behaviour.dropsAt(30))).optEpochs(2).optEarningRate(1200).build().run();
+        Simulation sim = base(4).optBehaviours(List.of(Behaviour.dropsAt(30))).optEpochs(2).optEarningRate(1200).build();
+        SimulationResult r = sim.run();
         assertEquals(1, r.timeline().of(TimelineEvent.WentOffline.class).size());
-        assertTrue(r.timeline().of(TimelineEvent.Dropped.class).stream().anyMatch(d -> d.client().equals("c000")));
-        assertTrue(r.summary().earnedPerClient().get("c000") < r.summary().earnedPerClient().get("c001"));
+        assertTrue(r.timeline().of(TimelineEvent.Dropped.class).stream().anyMatch(d -> d.client().equals(sim.clientName(0))));
+        assertTrue(r.summary().earnedPerClient().get(sim.clientName(0)) < r.summary().earnedPerClient().get(sim.clientName(1)));
         assertNotNull(r.summary().progressVsBaseline());
     }
 
     @Test void lateJoinerWaitsForTheNextEpoch() {
-        SimulationResult r = base(3).optBehaviours(List.of(Behaviour.joinsLate(20))).optEpochs(2).build().run();
-        var joins = r.timeline().of(TimelineEvent.Joined.class).stream().filter(j -> j.client().equals("c000")).toList();
+        Simulation sim = base(3).optBehaviours(List.of(Behaviour.joinsLate(20))).optEpochs(2).build();
+        SimulationResult r = sim.run();
+        var joins = r.timeline().of(TimelineEvent.Joined.class).stream().filter(j -> j.client().equals(sim.clientName(0))).toList();
         assertFalse(joins.isEmpty());
         assertTrue(joins.get(0).t() >= 20);
         assertEquals(2, r.timeline().epochs().get(0).clients());
@@ -56,15 +70,17 @@ class Simulation_RunTest {
     }
 
     @Test void rejoinerComesBack() {
-        SimulationResult r = base(3).optBehaviours(List.of(Behaviour.rejoins(20, 140))).optEpochs(3).build().run();
-        long joins = r.timeline().of(TimelineEvent.Joined.class).stream().filter(j -> j.client().equals("c000")).count();
+        Simulation sim = base(3).optBehaviours(List.of(Behaviour.rejoins(20, 140))).optEpochs(3).build();
+        SimulationResult r = sim.run();
+        long joins = r.timeline().of(TimelineEvent.Joined.class).stream().filter(j -> j.client().equals(sim.clientName(0))).count();
         assertTrue(joins >= 2);
-        assertTrue(r.timeline().of(TimelineEvent.Joined.class).stream().anyMatch(j -> j.client().equals("c000") && j.t() >= 140));
+        assertTrue(r.timeline().of(TimelineEvent.Joined.class).stream().anyMatch(j -> j.client().equals(sim.clientName(0)) && j.t() >= 140));
     }
 
     @Test void slowClientsMissRoundsAndGetDropped() {
-        SimulationResult r = base(4).optBehaviours(List.of(Behaviour.slow(1.0))).optEpochs(1).build().run();
-        assertTrue(r.timeline().of(TimelineEvent.Dropped.class).stream().anyMatch(d -> d.client().equals("c000")));
+        Simulation sim = base(4).optBehaviours(List.of(Behaviour.slow(1.0))).optEpochs(1).build();
+        SimulationResult r = sim.run();
+        assertTrue(r.timeline().of(TimelineEvent.Dropped.class).stream().anyMatch(d -> d.client().equals(sim.clientName(0))));
     }
 
     @Test void silentWitnessesStillLetTheRunProgressWithOthers() {
