@@ -53,11 +53,11 @@ public final class ChainClient implements AutoCloseable {
     private final ChainClients.RunAccounts run;
     private final RpcClient rpc;
     private final Keypair keypair;
-    private final Keypair p2pKey = Keypair.generate(); // the p2p identity is an ed25519 key, as Psyche's iroh node id
+    private final Keypair p2pKey; // the p2p identity is an ed25519 key, as Psyche's iroh node id
     private final NodeIdentity identity;
     private final Behaviour behaviour;
     private final String name;
-    private final SecureRandom random = new SecureRandom();
+    private final java.util.Random random; // bloom filter seeds
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final List<String> errors = new ArrayList<>();
@@ -68,6 +68,14 @@ public final class ChainClient implements AutoCloseable {
     private final Set<String> healthChecked = new HashSet<>();
 
     ChainClient(String name, ChainClients.RunAccounts run, RpcClient rpc, Keypair keypair, Behaviour behaviour) {
+        this(name, run, rpc, keypair, Keypair.generate(), new SecureRandom(), behaviour);
+    }
+
+    /** With a given p2p key and bloom-seed source (reproducible sessions derive both from a seed). */
+    ChainClient(String name, ChainClients.RunAccounts run, RpcClient rpc, Keypair keypair, Keypair p2pKey,
+                java.util.Random random, Behaviour behaviour) {
+        this.p2pKey = Objects.requireNonNull(p2pKey, "p2pKey");
+        this.random = Objects.requireNonNull(random, "random");
         this.name = name;
         this.run = run;
         this.rpc = rpc;

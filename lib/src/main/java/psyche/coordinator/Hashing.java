@@ -42,4 +42,13 @@ public final class Hashing {
     public static long onChainRandomSeed(long unixTimestamp, long slot) {
         return readU64le(sha256(u64le(unixTimestamp), u64le(slot)), 0);
     }
+
+    /**
+     * A round seed from logical time, for a local chain run reproducibly: the on-chain formula with the clock's
+     * (unix_timestamp, slot) replaced by (base, epoch &lt;&lt; 32 | step), so it depends only on where the run is. Not what
+     * a real validator computes; {@link #onChainRandomSeed} is.
+     */
+    public static long logicalRoundSeed(long base, long epoch, long step) {
+        return onChainRandomSeed(base, (epoch << 32) ^ step);
+    }
 }
