@@ -86,6 +86,15 @@ public final class ChainClient implements AutoCloseable {
 
     public String name() { return name; }
 
+    /**
+     * This client claims everything it earned in a treasurer run ({@code run-manager treasurer-claim-rewards} as the
+     * participant): the transaction is signed here with the client's own key, which never leaves it.
+     */
+    public psyche.ops.ClaimRewards.Result claimRewards(psyche.ops.Cluster cluster) {
+        return psyche.ops.ClaimRewards.execute(cluster, keypair, run.runId(), java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty());
+    }
+
     /** Psyche's commitment signature: ed25519 by this client's p2p identity key over a result's data_hash. */
     public byte[] signCommitment(byte[] dataHash) { return p2pKey.sign(dataHash); }
     public Pubkey signer() { return keypair.publicKey(); }

@@ -76,6 +76,7 @@ public final class ChainClients implements AutoCloseable {
     private final Participation participation;
     private final RunAccounts run;
     private final List<ChainClient> clients;
+    private final Set<ChainClient> crashed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LongSupplier nowSeconds;
     private final long startSecond;
     private final Duration stepInterval;
@@ -158,7 +159,19 @@ public final class ChainClients implements AutoCloseable {
     }
 
     private boolean online(ChainClient c, long since) {
-        return c.onlineAt(since) && (participation == null || participation.online(c));
+        return c.onlineAt(since) && !crashed.contains(c) && (participation == null || participation.online(c));
+    }
+
+    /**
+     * Takes client {@code index} offline as a crash would, from the next step on: it neither trains, witnesses, health
+     * checks nor ticks, so the others' health checks eject it (and the run slashes it). At a point in the run, not
+     * at a wall time like {@code Behaviour.dropsAt}: what follows is the same on every re-run.
+     */
+    public synchronized void takeOffline(int index) {
+        if (index < 0 || index >= clients.size()) {
+            throw new IllegalArgumentException("no client " + index + ": this group has clients 0.." + (clients.size() - 1));
+        }
+        crashed.add(clients.get(index));
     }
 
     /** Starts stepping every step interval on a daemon thread until the time limit or {@link #close}. */

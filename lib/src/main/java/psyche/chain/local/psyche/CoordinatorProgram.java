@@ -111,12 +111,12 @@ public final class CoordinatorProgram implements Program {
 
     /**
      * The on-chain round seed: u64 LE of sha256(unix_timestamp i64 LE ‖ slot u64 LE)[0..8]; in logical-seed mode
-     * one derived from the state's epoch and step the instruction starts from (the same whichever tick lands it).
+     * one derived from the epoch, step and run state the instruction starts from (the same whichever tick lands it).
      */
     long seed(InvokeContext ctx, InstanceState s) {
         if (logicalSeedBase.isEmpty()) return Hashing.onChainRandomSeed(ctx.unixTimestamp(), ctx.slot());
         var progress = s.coordinator().progress();
-        return Hashing.logicalRoundSeed(logicalSeedBase.getAsLong(), progress.epoch(), progress.step());
+        return Hashing.logicalRoundSeed(logicalSeedBase.getAsLong(), progress.epoch(), progress.step(), s.coordinator().runState());
     }
 
     /** The base of logical round seeds, when this program uses them instead of the clock. */
