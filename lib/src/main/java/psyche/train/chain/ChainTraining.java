@@ -125,6 +125,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private java.util.Set<NodeIdentity> expectedTrainers = java.util.Set.of();
     private long trainedStep = -1;
     private int trainedRounds;
+    private long firstEpoch = -1; // the epoch of the first round this session trained (optEpochs counts from it)
     private long savedStep = -1;
     private long pendingApplySeconds;
     private boolean done;
@@ -594,10 +595,11 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                     if (pending != null && pending.step() < step) {
                         applyConsensus(c, pending.step() == step - 1 && prev != null ? prev.witnesses() : List.of());
                     }
-                    if (b.steps > 0 && trainedRounds >= b.steps) {
+                    if ((b.steps > 0 && trainedRounds >= b.steps) || epochsDone(c, false)) {
                         done = pending == null;
                         return;
                     }
+                    if (firstEpoch < 0) firstEpoch = c.progress().epoch();
                     if (trainedStep != step && !stopRequested) train(c, step);
                     fetchPeerResults(c);
                 }
@@ -613,9 +615,17 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                     }
                     if (c.runState() == RunState.Finished) done = true;
                     if (b.steps > 0 && trainedRounds >= b.steps) done = true;
+                    if (pending == null && epochsDone(c, c.runState() == RunState.Cooldown)) done = true;
                 }
                 default -> { }
             }
+        }
+
+        /** Whether optEpochs epochs are trained: at their last Cooldown ({@code inCooldown}) or once a later epoch began. */
+        private boolean epochsDone(CoordinatorState c, boolean inCooldown) {
+            if (b.epochs <= 0 || firstEpoch < 0) return false;
+            long last = firstEpoch + b.epochs - 1;
+            return c.progress().epoch() > last || (inCooldown && c.progress().epoch() == last);
         }
 
         @Override public boolean heard(ChainClient by, NodeIdentity peer) {
@@ -896,6 +906,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         private LlamaConfig model;
         private Path dataset;
         private long steps;
+        private long epochs;
         private Path checkpointDir;
         private Path resumeFrom;
         private long seed = 42;
@@ -959,6 +970,16 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
         /** Rounds to train before ending (once their results are applied); 0 = until the run finishes. */
         public Builder optSteps(long n) { this.steps = n; return this; }
+
+        /**
+         * Epochs to train before ending, counted from the first one this session trains in: it ends at that many
+         * epochs' last Cooldown, once their results are applied and the checkpoint saved; 0 = no bound by epochs.
+         */
+        public Builder optEpochs(long n) {
+            if (n < 0) throw new TrainingException("epochs must be 0 (no bound) or more, got " + n);
+            this.epochs = n;
+            return this;
+        }
 
         /** Where {@code {run_id}-step{N}} checkpoints go; a re-joining session starts from the newest there. */
         public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
