@@ -45,6 +45,15 @@ class ReproducibilityCheck_CompareTest {
     }
 
     @Test
+    void imagesInlinedInHtml_areLeftOut_butTheTextBesideThemIsNot() {
+        var a = executed("loss 6.9185<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAyAAAAEsCAIAAAC0T0BtAABXZklEQVR4Xu3dB3g=\"/>");
+        var b = executed("loss 6.9185<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAyAAAAEsCAIAAAC0T0BtAABfjUlEQVR4XuydB5j+\"/>");
+        assertEquals(List.of(), ReproducibilityCheck.compare(a, b));
+        var c = executed("loss 6.9186<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAyAAAAEsCAIAAAC0T0BtAABXZklEQVR4Xu3dB3g=\"/>");
+        assertEquals(1, ReproducibilityCheck.compare(a, c).size());
+    }
+
+    @Test
     void differentLoss_namesTheCellAndTheLines() {
         var a = executed("same", "loss 3.2100 at step 5");
         var b = executed("same", "loss 3.2107 at step 5");
