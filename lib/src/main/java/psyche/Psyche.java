@@ -58,6 +58,20 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
      * keypair in {@code walletFile} (created when absent, never overwritten), funded from the faucet when low.
      */
     public static Psyche local(int port, Path ledgerDir, Path walletFile) {
+        return local(port, ledgerDir, walletFile, java.util.OptionalLong.empty());
+    }
+
+    /**
+     * A local chain of its own (a free port, {@code ledgerDir}) in reproducible mode, for reports: its coordinator
+     * derives round seeds from {@code seed} and the run's epoch and step instead of the clock
+     * ({@link LocalChain.Builder#optLogicalRoundSeeds}), so a re-run assigns the same batches to the same clients.
+     * Everything else is the local chain as usual; the mode and seed are recorded in the report's provenance.
+     */
+    public static Psyche localReproducible(Path ledgerDir, Path walletFile, long seed) {
+        return local(0, ledgerDir, walletFile, java.util.OptionalLong.of(seed));
+    }
+
+    private static Psyche local(int port, Path ledgerDir, Path walletFile, java.util.OptionalLong logicalSeeds) {
         Objects.requireNonNull(ledgerDir, "ledgerDir");
         boolean created = Wallet.ensureKeyFile(walletFile);
         // information, not a failure: stdout, so a report does not show it as an error box
@@ -67,7 +81,12 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
         if (port != 0 && LocalChain.isServing(port)) {
             url = "http://127.0.0.1:" + port;
         } else {
-            chain = LocalChain.builder().optRpcPort(port).optLedgerDir(ledgerDir).start(); // with Psyche's programs
+            LocalChain.Builder builder = LocalChain.builder().optRpcPort(port).optLedgerDir(ledgerDir);
+            logicalSeeds.ifPresent(builder::optLogicalRoundSeeds);
+            chain = builder.start(); // with Psyche's programs
+            if (logicalSeeds.isPresent()) {
+                psyche.reports.ProvenanceLog.seed("local chain round seeds (logical clock)", logicalSeeds.getAsLong());
+            }
             url = chain.rpcUrl();
         }
         Cluster cluster = Cluster.connect(url);

@@ -143,6 +143,12 @@ public final class Run implements AutoCloseable, psyche.display.Viewable {
     }
 
     /**
+     * Simulated client {@code client} claims all it earned, signing with its own key inside the client (the key is
+     * never handed out): what a participant does with {@code run-manager treasurer-claim-rewards}.
+     */
+    public ClaimRewards.Result claim(psyche.client.ChainClient client) { return client.claimRewards(cluster); }
+
+    /**
      * {@code reliable} simulated clients (fresh funded keys) joining and training this run on the chain, stepping
      * every 500 ms in the background for at most {@code limit}; close them to stop.
      */

@@ -53,11 +53,11 @@ public final class ChainClient implements AutoCloseable {
     private final ChainClients.RunAccounts run;
     private final RpcClient rpc;
     private final Keypair keypair;
-    private final Keypair p2pKey = Keypair.generate(); // the p2p identity is an ed25519 key, as Psyche's iroh node id
+    private final Keypair p2pKey; // the p2p identity is an ed25519 key, as Psyche's iroh node id
     private final NodeIdentity identity;
     private final Behaviour behaviour;
     private final String name;
-    private final SecureRandom random = new SecureRandom();
+    private final java.util.Random random; // bloom filter seeds
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final List<String> errors = new ArrayList<>();
@@ -68,6 +68,14 @@ public final class ChainClient implements AutoCloseable {
     private final Set<String> healthChecked = new HashSet<>();
 
     ChainClient(String name, ChainClients.RunAccounts run, RpcClient rpc, Keypair keypair, Behaviour behaviour) {
+        this(name, run, rpc, keypair, Keypair.generate(), new SecureRandom(), behaviour);
+    }
+
+    /** With a given p2p key and bloom-seed source (reproducible sessions derive both from a seed). */
+    ChainClient(String name, ChainClients.RunAccounts run, RpcClient rpc, Keypair keypair, Keypair p2pKey,
+                java.util.Random random, Behaviour behaviour) {
+        this.p2pKey = Objects.requireNonNull(p2pKey, "p2pKey");
+        this.random = Objects.requireNonNull(random, "random");
         this.name = name;
         this.run = run;
         this.rpc = rpc;
@@ -77,6 +85,15 @@ public final class ChainClient implements AutoCloseable {
     }
 
     public String name() { return name; }
+
+    /**
+     * This client claims everything it earned in a treasurer run ({@code run-manager treasurer-claim-rewards} as the
+     * participant): the transaction is signed here with the client's own key, which never leaves it.
+     */
+    public psyche.ops.ClaimRewards.Result claimRewards(psyche.ops.Cluster cluster) {
+        return psyche.ops.ClaimRewards.execute(cluster, keypair, run.runId(), java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty());
+    }
 
     /** Psyche's commitment signature: ed25519 by this client's p2p identity key over a result's data_hash. */
     public byte[] signCommitment(byte[] dataHash) { return p2pKey.sign(dataHash); }

@@ -76,6 +76,7 @@ public final class ChainClients implements AutoCloseable {
     private final Participation participation;
     private final RunAccounts run;
     private final List<ChainClient> clients;
+    private final Set<ChainClient> crashed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LongSupplier nowSeconds;
     private final long startSecond;
     private final Duration stepInterval;
@@ -158,7 +159,19 @@ public final class ChainClients implements AutoCloseable {
     }
 
     private boolean online(ChainClient c, long since) {
-        return c.onlineAt(since) && (participation == null || participation.online(c));
+        return c.onlineAt(since) && !crashed.contains(c) && (participation == null || participation.online(c));
+    }
+
+    /**
+     * Takes client {@code index} offline as a crash would, from the next step on: it neither trains, witnesses, health
+     * checks nor ticks, so the others' health checks eject it (and the run slashes it). At a point in the run, not
+     * at a wall time like {@code Behaviour.dropsAt}: what follows is the same on every re-run.
+     */
+    public synchronized void takeOffline(int index) {
+        if (index < 0 || index >= clients.size()) {
+            throw new IllegalArgumentException("no client " + index + ": this group has clients 0.." + (clients.size() - 1));
+        }
+        crashed.add(clients.get(index));
     }
 
     /** Starts stepping every step interval on a daemon thread until the time limit or {@link #close}. */
@@ -237,6 +250,7 @@ public final class ChainClients implements AutoCloseable {
         private Duration timeLimit = Duration.ofMinutes(10);
         private long airdropLamports = 1_000_000_000L;
         private Participation participation;
+        private java.util.OptionalLong keySeed = java.util.OptionalLong.empty();
 
         private Builder(RpcClient rpc, String runId) {
             this.rpc = Objects.requireNonNull(rpc, "rpc");
@@ -269,6 +283,20 @@ public final class ChainClients implements AutoCloseable {
         /** The work behind the messages (training); default none, as a simulation. */
         public Builder optParticipation(Participation p) { this.participation = Objects.requireNonNull(p); return this; }
 
+        /**
+         * Derives every client's keypair, p2p key and bloom seeds from {@code seed} instead of fresh randomness, so a
+         * re-run has the same signers (and so the same shuffles and result order). For reproducible local reports
+         * only: anyone who knows the seed knows the keys, so never use it for clients holding real funds.
+         */
+        public Builder optKeySeed(long seed) { this.keySeed = java.util.OptionalLong.of(seed); return this; }
+
+        /** Client {@code index}'s key of {@code purpose} derived from {@code seed}: sha256(domain ‖ seed ‖ index). */
+        static Keypair derivedKey(long seed, int index, String purpose) {
+            return Keypair.fromSeed(psyche.coordinator.Hashing.sha256(
+                    ("psyche reproducible client " + purpose).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    psyche.coordinator.Hashing.u64le(seed), psyche.coordinator.Hashing.u64le(index)));
+        }
+
         /** Finds the run, creates and funds one keypair per client. */
         public ChainClients build() {
             if (behaviours.isEmpty()) throw new IllegalStateException("no clients: add some with addClient or optReliable");
@@ -285,9 +313,16 @@ public final class ChainClients implements AutoCloseable {
             List<ChainClient> clients = new ArrayList<>();
             List<String> airdrops = new ArrayList<>();
             for (int i = 0; i < behaviours.size(); i++) {
-                Keypair k = Keypair.generate();
-                clients.add(new ChainClient("client-" + i, run, rpc, k, behaviours.get(i)));
-                if (airdropLamports > 0) airdrops.add(rpc.requestAirdrop(k.publicKey().toBase58(), airdropLamports));
+                ChainClient client;
+                if (keySeed.isPresent()) {
+                    long seed = keySeed.getAsLong();
+                    client = new ChainClient("client-" + i, run, rpc, derivedKey(seed, i, "signer"),
+                            derivedKey(seed, i, "p2p"), new java.util.Random(seed * 31 + i), behaviours.get(i));
+                } else {
+                    client = new ChainClient("client-" + i, run, rpc, Keypair.generate(), behaviours.get(i));
+                }
+                clients.add(client);
+                if (airdropLamports > 0) airdrops.add(rpc.requestAirdrop(client.signer().toBase58(), airdropLamports));
             }
             for (String sig : airdrops) rpc.confirm(sig, rpc.commitment(), 0);
             return new ChainClients(this, run, clients);

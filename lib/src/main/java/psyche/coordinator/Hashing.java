@@ -42,4 +42,15 @@ public final class Hashing {
     public static long onChainRandomSeed(long unixTimestamp, long slot) {
         return readU64le(sha256(u64le(unixTimestamp), u64le(slot)), 0);
     }
+
+    /**
+     * A round seed from logical time, for a local chain run reproducibly: the on-chain formula with the clock's
+     * (unix_timestamp, slot) replaced by (base, epoch &lt;&lt; 40 ^ step &lt;&lt; 8 ^ phase), so it depends only on where the
+     * run is: its epoch, step and run state ({@code phase}, the {@link RunState} ordinal; Warmup and RoundWitness of
+     * step 1 both start a round, and must not share a seed). Not what a real validator computes;
+     * {@link #onChainRandomSeed} is.
+     */
+    public static long logicalRoundSeed(long base, long epoch, long step, RunState phase) {
+        return onChainRandomSeed(base, (epoch << 40) ^ (step << 8) ^ phase.ordinal());
+    }
 }

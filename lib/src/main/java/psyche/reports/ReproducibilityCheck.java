@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Compares two executions of one notebook cell by cell. What is compared: each code cell's text outputs (printed
  * text, {@code text/plain}, {@code text/html}, errors). What is left out, because it differs on every run by design:
  * values marked {@link Timing#MARK}, cells tagged {@value #TIMING_TAG}, images (charts of wall-clock time), and the
- * names of things created fresh each run: temporary paths, dates and times, and base58 keys.
+ * names of things created fresh each run: temporary paths, dates and times, base58 keys and transaction signatures.
  */
 public final class ReproducibilityCheck {
     public static final String TIMING_TAG = "timing";
@@ -25,9 +25,11 @@ public final class ReproducibilityCheck {
     }
 
     private static final Pattern TIMED = Pattern.compile("[-+]?[\\d.,]+(?:[eE][-+]?\\d+)?(?:\\s*[^\\s()]+)?\\s*\\(timing\\)");
+    // images inlined in HTML (live views' charts of wall-clock series): left out like image outputs
+    private static final Pattern INLINE_IMAGE = Pattern.compile("data:image/[a-zA-Z+.-]+;base64,[A-Za-z0-9+/=]+");
     private static final Pattern TEMP = Pattern.compile("/tmp/[^\\s\"'<>,;)\\]]*");
     private static final Pattern INSTANT = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z?");
-    private static final Pattern BASE58 = Pattern.compile("\\b[1-9A-HJ-NP-Za-km-z]{32,44}\\b");
+    private static final Pattern BASE58 = Pattern.compile("\\b[1-9A-HJ-NP-Za-km-z]{32,88}\\b"); // keys (32-44), signatures (87-88)
 
     private ReproducibilityCheck() {}
 
@@ -78,6 +80,7 @@ public final class ReproducibilityCheck {
     }
 
     static String mask(String s) {
+        s = INLINE_IMAGE.matcher(s).replaceAll("<image>");
         s = TIMED.matcher(s).replaceAll("<timing>");
         s = TEMP.matcher(s).replaceAll("<tmp>");
         s = INSTANT.matcher(s).replaceAll("<time>");

@@ -53,8 +53,9 @@ public final class LiveTrainingView implements TrainingListener, psyche.display.
         List<Html> parts = new ArrayList<>();
         StepReport last = reports.isEmpty() ? null : reports.get(reports.size() - 1);
         String status = last == null ? "waiting for the first round" : String.format(Locale.ROOT,
-                "step %d: loss %.4f, lr %.2e, %.0f tokens/s, result %d B (%.0f× smaller than dense bf16)",
-                last.step(), last.meanLoss(), last.lr(), last.tokensPerSecond(), last.resultBytes(),
+                "step %d: loss %.4f, lr %.2e, %s, result %d B (%.0f× smaller than dense bf16)",
+                last.step(), last.meanLoss(), last.lr(),
+                new psyche.reports.Timing(Math.rint(last.tokensPerSecond()), "tokens/s"), last.resultBytes(),
                 last.resultBytes() == 0 ? 0.0 : (double) last.denseBf16Bytes() / last.resultBytes());
         parts.add(new Html("<b>" + Html.escape(title) + "</b> — " + Html.escape(status)
                 + (ending == null ? "" : "<br/>" + Html.escape(ending)) + "<br/>checkpoint: " + Html.escape(checkpoint),

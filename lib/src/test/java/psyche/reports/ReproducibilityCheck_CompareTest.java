@@ -35,6 +35,25 @@ class ReproducibilityCheck_CompareTest {
     }
 
     @Test
+    void transactionSignatures_areMaskedLikeKeys_butTheNumbersAroundThemAreNot() {
+        // 88- and 87-character base58 ed25519 signatures, as run-manager prints "Signature: ..."
+        var a = executed("Signature: 2AYbaL3rsAtipQLXM7cq94Bmiu5Tt6yCTzs4TDy7i7PTscAvz1typbr78e3rdcR641posdtRSYnn89Wp9ESpVQWE\nclaimed 25 tokens");
+        var b = executed("Signature: 4We84SHFQwuMHGaMSaAKh3m1qTxY1KNYDjmPtNYDZa4RJFcSmV4uqQGWTRadd5kvv3hSddJ9FAi4FNMySBF27AJ\nclaimed 25 tokens");
+        assertEquals(List.of(), ReproducibilityCheck.compare(a, b));
+        var c = executed("Signature: 2AYbaL3rsAtipQLXM7cq94Bmiu5Tt6yCTzs4TDy7i7PTscAvz1typbr78e3rdcR641posdtRSYnn89Wp9ESpVQWE\nclaimed 26 tokens");
+        assertEquals(1, ReproducibilityCheck.compare(a, c).size());
+    }
+
+    @Test
+    void imagesInlinedInHtml_areLeftOut_butTheTextBesideThemIsNot() {
+        var a = executed("loss 6.9185<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAyAAAAEsCAIAAAC0T0BtAABXZklEQVR4Xu3dB3g=\"/>");
+        var b = executed("loss 6.9185<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAyAAAAEsCAIAAAC0T0BtAABfjUlEQVR4XuydB5j+\"/>");
+        assertEquals(List.of(), ReproducibilityCheck.compare(a, b));
+        var c = executed("loss 6.9186<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAyAAAAEsCAIAAAC0T0BtAABXZklEQVR4Xu3dB3g=\"/>");
+        assertEquals(1, ReproducibilityCheck.compare(a, c).size());
+    }
+
+    @Test
     void differentLoss_namesTheCellAndTheLines() {
         var a = executed("same", "loss 3.2100 at step 5");
         var b = executed("same", "loss 3.2107 at step 5");

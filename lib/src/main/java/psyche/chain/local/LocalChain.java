@@ -92,6 +92,7 @@ public final class LocalChain implements AutoCloseable {
         private List<Program> programs; // null: Psyche's coordinator, authorizer and treasurer at programIds
         private psyche.chain.ProgramIds programIds = psyche.chain.ProgramIds.MAINNET;
         private Clock clock = Clock.systemUTC();
+        private java.util.OptionalLong logicalSeedBase = java.util.OptionalLong.empty();
         private final java.util.Map<psyche.coordinator.Pubkey, Long> fund = new java.util.LinkedHashMap<>();
 
         private Builder() {}
@@ -128,6 +129,14 @@ public final class LocalChain implements AutoCloseable {
         public Builder optClock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
 
         /**
+         * Reproducible mode for reports: the coordinator derives its round seeds from the run's epoch and step and
+         * {@code base} instead of the clock sysvar's (unix_timestamp, slot), so which client trains which batch and
+         * who witnesses no longer depend on when a tick landed. Off by default: then the coordinator computes
+         * exactly what Psyche's program does. Applies to the default programs only.
+         */
+        public Builder optLogicalRoundSeeds(long base) { this.logicalSeedBase = java.util.OptionalLong.of(base); return this; }
+
+        /**
          * Tops {@code wallet} up from the faucet to at least {@code lamports} at start (like solana-test-validator
          * funding the default keypair); a wallet that already holds that much is left alone.
          */
@@ -138,7 +147,7 @@ public final class LocalChain implements AutoCloseable {
         }
 
         public LocalChain start() {
-            List<Program> extra = programs != null ? programs : psyche.chain.local.psyche.PsychePrograms.all(programIds);
+            List<Program> extra = programs != null ? programs : psyche.chain.local.psyche.PsychePrograms.all(programIds, logicalSeedBase);
             Ledger ledger = inMemory ? Ledger.inMemory(clock, extra) : Ledger.open(ledgerDir, reset, clock, extra);
             try {
                 for (java.util.Map.Entry<psyche.coordinator.Pubkey, Long> e : fund.entrySet()) {

@@ -125,6 +125,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private java.util.Set<NodeIdentity> expectedTrainers = java.util.Set.of();
     private long trainedStep = -1;
     private int trainedRounds;
+    private long firstEpoch = -1; // the epoch of the first round this session trained (optEpochs counts from it)
     private long savedStep = -1;
     private long pendingApplySeconds;
     private boolean done;
@@ -155,6 +156,10 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         this.device = TorchRuntime.device(b.device);
         ChainClients.Builder cb = ChainClients.builder(b.rpc, b.runId).optReliable(b.clients)
                 .optStepInterval(b.stepInterval).optParticipation(new Work());
+        if (b.reproducibleKeys) {
+            cb.optKeySeed(b.seed);
+            psyche.reports.ProvenanceLog.seed("ChainTraining client keys", b.seed);
+        }
         this.clients = cb.build();
         try {
             CoordinatorState c = clients.readAccount().state().coordinator();
@@ -350,16 +355,20 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     /** Step reports so far, one per trained round. */
     public List<StepReport> history() { return Collections.unmodifiableList(history); }
 
-    /** The step reports as a table: step, lr, mean loss, each client's loss, tokens/s, result bytes, seconds. */
+    /**
+     * The step reports as a table: step, lr, mean loss, each client's loss, tokens/s, result bytes, seconds. Tokens/s
+     * and seconds depend on the machine and the clock: they are shown as {@link psyche.reports.Timing} values
+     * ("1,234 tok/s (timing)"), so {@code --check-reproducible} leaves them out and compares the rest.
+     */
     public tech.tablesaw.api.Table steps() {
         var step = tech.tablesaw.api.LongColumn.create("step");
         var lr = tech.tablesaw.api.DoubleColumn.create("lr");
         var mean = tech.tablesaw.api.DoubleColumn.create("loss");
         List<tech.tablesaw.api.DoubleColumn> perClient = new ArrayList<>();
         for (ChainClient c : clients.clients()) perClient.add(tech.tablesaw.api.DoubleColumn.create(c.name() + " loss"));
-        var tps = tech.tablesaw.api.DoubleColumn.create("tokens/s");
+        var tps = tech.tablesaw.api.StringColumn.create("tokens/s");
         var bytes = tech.tablesaw.api.LongColumn.create("result bytes");
-        var secs = tech.tablesaw.api.DoubleColumn.create("seconds");
+        var secs = tech.tablesaw.api.StringColumn.create("seconds");
         for (StepReport r : history) {
             step.append(r.step());
             lr.append(r.lr());
@@ -369,9 +378,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                 if (Float.isNaN(l)) perClient.get(i).appendMissing();
                 else perClient.get(i).append(Math.rint(l * 1e4) / 1e4);
             }
-            tps.append(Math.rint(r.tokensPerSecond()));
+            tps.append(new psyche.reports.Timing(Math.rint(r.tokensPerSecond()), "tok/s").toString());
             bytes.append(r.resultBytes());
-            secs.append(Math.rint(r.stepSeconds() * 1000) / 1000);
+            secs.append(new psyche.reports.Timing(Math.rint(r.stepSeconds() * 1000) / 1000, "s").toString());
         }
         var table = tech.tablesaw.api.Table.create(runId + " steps", step, lr, mean);
         perClient.forEach(table::addColumns);
@@ -586,10 +595,11 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                     if (pending != null && pending.step() < step) {
                         applyConsensus(c, pending.step() == step - 1 && prev != null ? prev.witnesses() : List.of());
                     }
-                    if (b.steps > 0 && trainedRounds >= b.steps) {
+                    if ((b.steps > 0 && trainedRounds >= b.steps) || epochsDone(c, false)) {
                         done = pending == null;
                         return;
                     }
+                    if (firstEpoch < 0) firstEpoch = c.progress().epoch();
                     if (trainedStep != step && !stopRequested) train(c, step);
                     fetchPeerResults(c);
                 }
@@ -605,9 +615,17 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                     }
                     if (c.runState() == RunState.Finished) done = true;
                     if (b.steps > 0 && trainedRounds >= b.steps) done = true;
+                    if (pending == null && epochsDone(c, c.runState() == RunState.Cooldown)) done = true;
                 }
                 default -> { }
             }
+        }
+
+        /** Whether optEpochs epochs are trained: at their last Cooldown ({@code inCooldown}) or once a later epoch began. */
+        private boolean epochsDone(CoordinatorState c, boolean inCooldown) {
+            if (b.epochs <= 0 || firstEpoch < 0) return false;
+            long last = firstEpoch + b.epochs - 1;
+            return c.progress().epoch() > last || (inCooldown && c.progress().epoch() == last);
         }
 
         @Override public boolean heard(ChainClient by, NodeIdentity peer) {
@@ -888,9 +906,11 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         private LlamaConfig model;
         private Path dataset;
         private long steps;
+        private long epochs;
         private Path checkpointDir;
         private Path resumeFrom;
         private long seed = 42;
+        private boolean reproducibleKeys;
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofHours(24);
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -951,6 +971,16 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         /** Rounds to train before ending (once their results are applied); 0 = until the run finishes. */
         public Builder optSteps(long n) { this.steps = n; return this; }
 
+        /**
+         * Epochs to train before ending, counted from the first one this session trains in: it ends at that many
+         * epochs' last Cooldown, once their results are applied and the checkpoint saved; 0 = no bound by epochs.
+         */
+        public Builder optEpochs(long n) {
+            if (n < 0) throw new TrainingException("epochs must be 0 (no bound) or more, got " + n);
+            this.epochs = n;
+            return this;
+        }
+
         /** Where {@code {run_id}-step{N}} checkpoints go; a re-joining session starts from the newest there. */
         public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
 
@@ -962,6 +992,15 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
         /** Seed of the initial weights, the same on every client (42). */
         public Builder optSeed(long s) { this.seed = s; return this; }
+
+        /**
+         * Derives the clients' keypairs (signer and p2p) from the seed instead of fresh randomness, so a re-run has the
+         * same signers, and with them the same shuffles and the same order of summing results. With a local chain
+         * that takes round seeds from logical time ({@code Psyche.localReproducible}), a session bounded by
+         * {@link #optSteps} then gives the same losses and checkpoint bytes run to run. Local reports only: whoever
+         * knows the seed knows the keys.
+         */
+        public Builder optReproducibleKeys(boolean on) { this.reproducibleKeys = on; return this; }
 
         /** How often the clients read the state and act (500 ms, as Psyche's clients tick). */
         public Builder optStepInterval(Duration d) { this.stepInterval = Objects.requireNonNull(d); return this; }

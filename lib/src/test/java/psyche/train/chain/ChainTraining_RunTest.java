@@ -125,6 +125,25 @@ class ChainTraining_RunTest {
         assertTrue(rec2.steps.get(0).step() > lastApplied, () -> rec2.steps + " after " + lastApplied);
     }
 
+    @Test void aSessionBoundedByOneEpochEndsByItselfAtThatEpochsCooldownWithItsCheckpoint() throws Exception {
+        Run run = run("train-one-epoch");
+        Path ckpts = tmp.resolve("ckpt-one-epoch");
+        Recorder rec = new Recorder();
+        try (ChainTraining t = ChainTraining.builder().setRun(run).optClients(2).optDevice("cpu").optDataset(DATA)
+                .optCheckpointDir(ckpts).optStepInterval(Duration.ofMillis(200)).optEpochs(1).optListener(rec).start()) {
+            assertTrue(t.await(Duration.ofSeconds(150)), () -> "did not end by itself: " + t + " " + t.runState());
+            assertEquals(1, rec.checkpoints.size(), rec.checkpoints::toString);
+            long lastTrained = rec.steps.get(rec.steps.size() - 1).step();
+            assertTrue(rec.steps.size() >= 2, () -> "steps " + rec.steps);
+            assertEquals(lastTrained, t.appliedStep(), "every trained round applied");
+            assertEquals(java.util.Optional.of(ckpts.resolve("train-one-epoch-step" + lastTrained)), t.lastCheckpoint());
+            // steps follow the coordinator from 1, all of the first epoch (the checkpoint is that epoch's Cooldown one)
+            assertEquals(1, rec.steps.get(0).step());
+            assertEquals(rec.steps.size(), lastTrained);
+        }
+        assertThrows(TrainingException.class, () -> ChainTraining.builder().optEpochs(-1));
+    }
+
     @Test void aClientKilledMidRunIsDroppedAndTheRunGoesOnWithMinClientsAndStopKeepsACheckpoint() throws Exception {
         Run run = run("train-kill", "init_min_clients = 3", "min_clients = 2", "witness_nodes = 0", "epoch_time = 600");
         Recorder rec = new Recorder();

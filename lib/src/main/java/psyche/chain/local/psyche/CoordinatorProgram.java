@@ -40,10 +40,20 @@ public final class CoordinatorProgram implements Program {
     private static final byte[] INSTANCE_SEED = "coordinator".getBytes(StandardCharsets.US_ASCII);
 
     private final ProgramIds ids;
+    private final java.util.OptionalLong logicalSeedBase;
     private final Map<String, String> byDiscriminator = new HashMap<>();
 
-    public CoordinatorProgram(ProgramIds ids) {
+    public CoordinatorProgram(ProgramIds ids) { this(ids, java.util.OptionalLong.empty()); }
+
+    /**
+     * With {@code logicalSeedBase} present, round seeds come from the run's logical time
+     * ({@link Hashing#logicalRoundSeed}(base, epoch, step)) instead of the clock sysvar: an opt-in of the local chain
+     * for reproducible reports (which client trains which batch then no longer depends on when a tick landed). Empty:
+     * exactly the real program's {@code sha256(unix_timestamp ‖ slot)}.
+     */
+    public CoordinatorProgram(ProgramIds ids, java.util.OptionalLong logicalSeedBase) {
         this.ids = Objects.requireNonNull(ids, "ids");
+        this.logicalSeedBase = Objects.requireNonNull(logicalSeedBase, "logicalSeedBase");
         for (String name : CoordinatorInstructions.NAMES) byDiscriminator.put(hex(Discriminators.instruction(name)), name);
     }
 
@@ -74,23 +84,23 @@ public final class CoordinatorProgram implements Program {
                 owner(ctx, accounts, true, s -> RunProgram.setFutureEpochRates(s,
                         a.epochEarningRateTotalShared().orElse(null), a.epochSlashingRatePerClient().orElse(null)));
             } else if (ix instanceof CoordinatorInstructions.SetPaused a) {
-                owner(ctx, accounts, true, s -> RunProgram.setPaused(s, a.paused(), ctx.unixTimestamp(), seed(ctx)));
+                owner(ctx, accounts, true, s -> RunProgram.setPaused(s, a.paused(), ctx.unixTimestamp(), seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.JoinRun a) {
                 joinRun(ctx, accounts, a);
             } else if (ix instanceof CoordinatorInstructions.Tick) {
-                permissionless(ctx, accounts, (s, user) -> RunProgram.tick(s, ctx.unixTimestamp(), seed(ctx)));
+                permissionless(ctx, accounts, (s, user) -> RunProgram.tick(s, ctx.unixTimestamp(), seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.WitnessIx a) {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.witness(s, user, new Witness(a.proof(),
-                        a.participantBloom(), a.broadcastBloom(), a.broadcastMerkle()), ctx.unixTimestamp(), seed(ctx)));
+                        a.participantBloom(), a.broadcastBloom(), a.broadcastMerkle()), ctx.unixTimestamp(), seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.WarmupWitness a) {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.warmupWitness(s, user, new Witness(a.proof(),
-                        a.participantBloom(), a.broadcastBloom(), a.broadcastMerkle()), ctx.unixTimestamp(), seed(ctx)));
+                        a.participantBloom(), a.broadcastBloom(), a.broadcastMerkle()), ctx.unixTimestamp(), seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.HealthCheck a) {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.healthCheck(s, user, a.toEngine(),
-                        ctx.unixTimestamp(), seed(ctx)));
+                        ctx.unixTimestamp(), seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.CheckpointIx a) {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.checkpoint(s, user, a.repo(),
-                        ctx.unixTimestamp(), seed(ctx)));
+                        ctx.unixTimestamp(), seed(ctx, s)));
             } else {
                 throw Anchor.fail(ctx, AnchorError.InstructionFallbackNotFound);
             }
@@ -99,8 +109,18 @@ public final class CoordinatorProgram implements Program {
         }
     }
 
-    /** The on-chain round seed: u64 LE of sha256(unix_timestamp i64 LE ‖ slot u64 LE)[0..8]. */
-    static long seed(InvokeContext ctx) { return Hashing.onChainRandomSeed(ctx.unixTimestamp(), ctx.slot()); }
+    /**
+     * The on-chain round seed: u64 LE of sha256(unix_timestamp i64 LE ‖ slot u64 LE)[0..8]; in logical-seed mode
+     * one derived from the epoch, step and run state the instruction starts from (the same whichever tick lands it).
+     */
+    long seed(InvokeContext ctx, InstanceState s) {
+        if (logicalSeedBase.isEmpty()) return Hashing.onChainRandomSeed(ctx.unixTimestamp(), ctx.slot());
+        var progress = s.coordinator().progress();
+        return Hashing.logicalRoundSeed(logicalSeedBase.getAsLong(), progress.epoch(), progress.step(), s.coordinator().runState());
+    }
+
+    /** The base of logical round seeds, when this program uses them instead of the clock. */
+    public java.util.OptionalLong logicalSeedBase() { return logicalSeedBase; }
 
     // ------------------------------------------------------------------ init / free
 
@@ -208,7 +228,7 @@ public final class CoordinatorProgram implements Program {
         instanceSeeds(ctx, instance, inst);
         Anchor.mut(ctx, account, "coordinator_account");
         Anchor.raw(ctx, inst.coordinatorAccount().equals(account.key()), "coordinator_account");
-        InstanceState next = RunProgram.join(loaded.state(), user.key(), a.clientId(), ctx.unixTimestamp(), seed(ctx));
+        InstanceState next = RunProgram.join(loaded.state(), user.key(), a.clientId(), ctx.unixTimestamp(), seed(ctx, loaded.state()));
         store(ctx, account, loaded, next, true);
     }
 

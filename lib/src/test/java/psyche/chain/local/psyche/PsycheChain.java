@@ -35,7 +35,7 @@ import psyche.client.ChainClients;
 /** Test fixture: a local chain with Psyche's programs on a free loopback port, a controllable clock, helpers. */
 final class PsycheChain implements AutoCloseable {
     static final long SOL = Rent.LAMPORTS_PER_SOL;
-    final MutableClock clock = new MutableClock(1_800_000_000_000L);
+    final MutableClock clock;
     final LocalChain chain;
     final RpcClient rpc;
     final ProgramIds ids = ProgramIds.MAINNET;
@@ -45,8 +45,14 @@ final class PsycheChain implements AutoCloseable {
     final TreasurerInstructions treasurer = new TreasurerInstructions(ids);
     final NativeInstructions natives = new NativeInstructions(ids);
 
-    PsycheChain() {
-        chain = LocalChain.builder().optInMemory().optRpcPort(0).optClock(clock).start();
+    PsycheChain() { this(1_800_000_000_000L, java.util.OptionalLong.empty()); }
+
+    /** A chain whose clock starts at {@code startMillis}, with logical round seeds from {@code logicalSeeds} if present. */
+    PsycheChain(long startMillis, java.util.OptionalLong logicalSeeds) {
+        clock = new MutableClock(startMillis);
+        LocalChain.Builder b = LocalChain.builder().optInMemory().optRpcPort(0).optClock(clock);
+        logicalSeeds.ifPresent(b::optLogicalRoundSeeds);
+        chain = b.start();
         rpc = RpcClient.builder().optEndpoint(chain.rpcUrl()).optPollInterval(Duration.ofMillis(5))
                 .optCommitment(Commitment.CONFIRMED).optMaxRetries(0).build();
     }
