@@ -95,8 +95,8 @@ public final class LiveTrainingView implements TrainingListener, psyche.display.
         // per-step throughput swings with what else the step waited for (peers' results, the chain); the rolling
         // mean is the figure to read, the thin line shows the spread
         XYChart chart = new org.knowm.xchart.XYChartBuilder().width(Charts.WIDTH).height(300)
-                .title("Throughput — " + title + ": tokens trained per second of step wall time")
-                .xAxisTitle("step").yAxisTitle("tokens per second").build();
+                .title("Throughput — " + title) // what it measures goes on the axis: a longer title was cut off at the chart's edge
+                .xAxisTitle("step").yAxisTitle("tokens trained per second of step wall time").build();
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         psyche.display.Numbers.ticks(chart);

@@ -875,8 +875,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     @Override public psyche.display.Html view() {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"clients", psyche.display.Numbers.count(trainers.size())});
-        rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size()) + " (applied through step "
-                + psyche.display.Numbers.count(appliedStep) + ")"});
+        rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size())
+                + (appliedStep < 0 ? " (none applied yet)" : " (applied through step " + psyche.display.Numbers.count(appliedStep) + ")")});
         if (!history.isEmpty()) {
             StepReport last = history.get(history.size() - 1);
             rows.add(new String[]{"last step", psyche.display.Numbers.count(last.step()) + " of " + psyche.display.Numbers.count(last.totalSteps())
