@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,15 +72,7 @@ class PsycheCompat_CliTest {
         return Files.exists(p) ? p.toAbsolutePath() : Path.of("notebooks/configs/tiny.toml").toAbsolutePath();
     }
 
-    record Cli(int code, String out, String err) {}
-
-    static Cli cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = RunManager.execute("run-manager", new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Cli(code, out.toString(), err.toString());
-    }
-
-    static void assertOneLineError(Cli r) {
+    static void assertOneLineError(CliRun r) {
         assertTrue(r.code() != 0, r::toString);
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
         assertTrue(r.err().strip().lines().findFirst().orElse("").length() > 10, r.err());
@@ -134,7 +124,7 @@ class PsycheCompat_CliTest {
         assertEquals(0, counted.exitValue(), out);
         assertEquals(2, out.split("Ticked run " + RUN + " with transaction ", -1).length - 1, out);
 
-        Cli none = cli("tick", "--rpc", chain.rpcUrl(), "--run-id", RUN, "-w", ownerFile.toString(), "--count", "0");
+        CliRun none = CliRun.of("tick", "--rpc", chain.rpcUrl(), "--run-id", RUN, "-w", ownerFile.toString(), "--count", "0");
         assertEquals(0, none.code(), none::toString); // run-manager loops zero times and exits 0
         assertTrue(none.out().contains("nothing to do"), none.out());
     }
@@ -142,13 +132,13 @@ class PsycheCompat_CliTest {
     /** Point 8: --join-authority is required, --authorizer defaults to 111…1 (authorization/read.rs:13-17, 28-51). */
     @Test void point8_joinAuthorizationReadDefaultsToThePublicGrant() {
         JoinAuthorizations.create(cluster, owner, JoinAuthorizations.EVERYONE);
-        Cli r = cli("join-authorization-read", "--rpc", chain.rpcUrl(), "--join-authority", owner.publicKey().toBase58());
+        CliRun r = CliRun.of("join-authorization-read", "--rpc", chain.rpcUrl(), "--join-authority", owner.publicKey().toBase58());
         assertEquals(0, r.code(), r::toString);
         Pubkey address = cluster.pdas().joinAuthorization(owner.publicKey(), Pubkey.SYSTEM).address();
         assertEquals(String.join("\n", "Authorization Grantor: " + owner.publicKey(),
                 "Authorization Grantee: 11111111111111111111111111111111", "Authorization Address: " + address,
                 "Authorization Active: true", "Authorization Delegate Count: 0") + "\n", r.out().replace("\r", ""));
-        Cli missing = cli("join-authorization-read", "--rpc", chain.rpcUrl(), "--authorizer", owner.publicKey().toBase58());
+        CliRun missing = CliRun.of("join-authorization-read", "--rpc", chain.rpcUrl(), "--authorizer", owner.publicKey().toBase58());
         assertOneLineError(missing);
         assertTrue(missing.err().contains("--join-authority"), missing.err());
     }
@@ -160,15 +150,15 @@ class PsycheCompat_CliTest {
      */
     @Test void point9_listRunsShowsJoinableRunsAsRunManagerDoes() {
         JoinAuthorizations.create(cluster, owner, JoinAuthorizations.EVERYONE);
-        Cli r = cli("list-runs", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString());
+        CliRun r = CliRun.of("list-runs", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString());
         assertEquals(0, r.code(), r::toString);
         String row = "  %-10s   %-19s   %-11s   %-10s   %s";
         assertEquals(String.join("\n", "Found 1 joinable run(s):",
                 String.format(row, "run-id", "state", "clients", "epoch time", "time left"),
                 String.format(row, RUN, "Waiting for members", "0/1 waiting", "1m", "-")) + "\n", r.out().replace("\r", ""));
-        Cli other = cli("list-runs", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--authorizer", Keypair.generate().publicKey().toBase58());
+        CliRun other = CliRun.of("list-runs", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--authorizer", Keypair.generate().publicKey().toBase58());
         assertEquals("No available runs to join\n", other.out().replace("\r", ""));
-        Cli all = cli("list-runs", "--all", "--rpc", chain.rpcUrl());
+        CliRun all = CliRun.of("list-runs", "--all", "--rpc", chain.rpcUrl());
         assertTrue(all.out().contains(HALTED) && all.out().contains(RUN), all.out());
     }
 
@@ -188,19 +178,19 @@ class PsycheCompat_CliTest {
     /** Point 11: create-run's treasurer options (run/create_run.rs:22-29, 62-67), can-join's aliases (can_join.rs:18-19). */
     @Test void point11_createRunAndCanJoinOptions() {
         for (String index : List.of("5", "18446744073709551615")) {
-            Cli r = cli("create-run", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--run-id", "no-mint-" + index.length(),
+            CliRun r = CliRun.of("create-run", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--run-id", "no-mint-" + index.length(),
                     "--client-version", "test", "--treasurer-index", index);
             assertOneLineError(r);
             assertTrue(r.err().contains("--treasurer-index is set but --treasurer-collateral-mint is not"), r.err());
             assertTrue(cluster.account(cluster.pdas().coordinatorInstance("no-mint-" + index.length()).address()).isEmpty(), "nothing signed");
         }
-        Cli negative = cli("create-run", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--run-id", "neg", "--client-version", "test",
+        CliRun negative = CliRun.of("create-run", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--run-id", "neg", "--client-version", "test",
                 "--treasurer-index", "-1");
         assertOneLineError(negative);
         assertTrue(negative.err().contains("is not a u64"), negative.err());
         JoinAuthorizations.create(cluster, owner, JoinAuthorizations.EVERYONE); // no-op when already active
         for (String alias : List.of("--address", "--wallet", "--user")) {
-            Cli r = cli("can-join", "--rpc", chain.rpcUrl(), "--run-id", RUN, alias, owner.publicKey().toBase58());
+            CliRun r = CliRun.of("can-join", "--rpc", chain.rpcUrl(), "--run-id", RUN, alias, owner.publicKey().toBase58());
             assertEquals(0, r.code(), r::toString);
         }
     }
@@ -224,13 +214,13 @@ class PsycheCompat_CliTest {
         Pubkey grantee = Keypair.generate().publicKey();
         JoinAuthorizations.create(cluster, owner, grantee);
         JoinAuthorizations.delete(cluster, owner, grantee);
-        Cli again = cli("join-authorization-delete", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--authorizer", grantee.toBase58());
+        CliRun again = CliRun.of("join-authorization-delete", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--authorizer", grantee.toBase58());
         assertEquals(0, again.code(), again::toString);
         assertTrue(again.out().contains("nothing to do"), again.out());
-        Cli delegate = cli("join-authorization-delegate", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--join-authority", owner.publicKey().toBase58());
+        CliRun delegate = CliRun.of("join-authorization-delegate", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(), "--join-authority", owner.publicKey().toBase58());
         assertEquals(0, delegate.code(), delegate::toString);
         assertTrue(delegate.out().contains("nothing to do"), delegate.out());
-        Cli same = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", id, "-w", ownerFile.toString(), "--config-path", tiny().toString());
+        CliRun same = CliRun.of("update-config", "--rpc", chain.rpcUrl(), "--run-id", id, "-w", ownerFile.toString(), "--config-path", tiny().toString());
         assertEquals(1, same.code(), same::toString);
         assertTrue(same.err().contains("nothing to update"), same.err());
     }
@@ -241,7 +231,7 @@ class PsycheCompat_CliTest {
      * (0.001, 0.0001, 0.999, ...) Python's float repr and ryu agree.
      */
     @Test void point12_jsonDumpRunTextIsSerdeJsonsText() throws Exception {
-        Cli r = cli("json-dump-run", "--rpc", chain.rpcUrl(), "--run-id", RUN);
+        CliRun r = CliRun.of("json-dump-run", "--rpc", chain.rpcUrl(), "--run-id", RUN);
         assertEquals(0, r.code(), r::toString);
         Path dumped = dir.resolve("dump.json");
         Files.writeString(dumped, r.out(), StandardCharsets.UTF_8);
@@ -262,10 +252,10 @@ class PsycheCompat_CliTest {
         String toml = Files.readString(tiny()).replace("verification_percent = 0", "verification_percent = 10\nverifier_ratio = 3");
         Path cfg = dir.resolve("verify.toml");
         Files.writeString(cfg, toml);
-        Cli refused = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", cfg.toString());
+        CliRun refused = CliRun.of("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", cfg.toString());
         assertOneLineError(refused);
         assertTrue(refused.err().contains("nothing was signed") && refused.err().contains("--force"), refused.err());
-        Cli forced = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", cfg.toString(), "--force");
+        CliRun forced = CliRun.of("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", cfg.toString(), "--force");
         assertEquals(0, forced.code(), forced::toString);
         assertTrue(forced.out().contains("--force: sending despite") && forced.out().contains("verifier_ratio")
                 && forced.out().contains("verification_percent"), forced.out());
@@ -274,7 +264,7 @@ class PsycheCompat_CliTest {
         Path dummy = dir.resolve("dummy.toml");
         Files.writeString(dummy, toml.replace("[model.LLM.optimizer.Distro]", "[model.LLM.optimizer.Unused]").replaceAll(
                 "(?s)\\[model.LLM.optimizer.Unused].*", "") .replace("[model.LLM]", "[model.LLM]\noptimizer = \"Dummy\""));
-        Cli psycheRejects = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", dummy.toString(), "--force");
+        CliRun psycheRejects = CliRun.of("update-config", "--rpc", chain.rpcUrl(), "--run-id", HALTED, "-w", ownerFile.toString(), "--config-path", dummy.toString(), "--force");
         assertOneLineError(psycheRejects);
         assertTrue(psycheRejects.err().contains("rejected by Psyche's program too"), psycheRejects.err());
     }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,18 +38,10 @@ class RunManager_HostileInputsTest {
 
     @AfterAll static void stop() { chain.close(); }
 
-    record Cli(int code, String out, String err) {}
-
-    static Cli cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = RunManager.execute("run-manager", new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Cli(code, out.toString(), err.toString());
-    }
-
     /** Runs {@code args}, expecting {@code code}, one line on stderr containing {@code text}, and no transaction. */
-    static Cli refused(int code, String text, String... args) {
+    static CliRun refused(int code, String text, String... args) {
         long before = chain.ledger().transactionCount();
-        Cli r = cli(args);
+        CliRun r = CliRun.of(args);
         assertEquals(code, r.code(), r.err() + r.out());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         assertTrue(r.err().contains(text), r.err());
@@ -89,7 +79,7 @@ class RunManager_HostileInputsTest {
         Path huge = dir.resolve("huge.json");
         Files.write(huge, new byte[64 * 1024]);
         refused(1, "more than any valid one", "create-test-mint", "--rpc", chain.rpcUrl(), "-w", huge.toString());
-        Cli config = refused(2, "is not a regular file", "validate-config", "--config-path", "/dev/zero");
+        CliRun config = refused(2, "is not a regular file", "validate-config", "--config-path", "/dev/zero");
         assertFalse(config.err().contains("OutOfMemoryError"));
         refused(1, "is not a regular file", "decode-account", "--file", "/dev/zero");
     }
@@ -97,7 +87,7 @@ class RunManager_HostileInputsTest {
     @Test void aDeeplyNestedTomlArrayIsAConfigErrorNotAStackOverflow() throws Exception {
         Path nested = dir.resolve("nested.toml");
         Files.writeString(nested, "[config]\nwarmup_time = " + "[".repeat(800) + "]".repeat(800) + "\n");
-        Cli r = cli("validate-config", "--config-path", nested.toString());
+        CliRun r = CliRun.of("validate-config", "--config-path", nested.toString());
         assertEquals(1, r.code(), "config has errors: " + r.err() + r.out());
         assertTrue(r.out().contains("nested deeper than 32 levels"), r.out());
         assertFalse((r.out() + r.err()).contains("StackOverflowError"));
@@ -109,7 +99,7 @@ class RunManager_HostileInputsTest {
         secret[0] = 42;
         System.arraycopy(owner.publicKey().bytes(), 0, secret, 32, 32);
         String pasted = Pubkey.base58Encode(secret);
-        Cli r = refused(1, "secret key", "join-authorization-create", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(),
+        CliRun r = refused(1, "secret key", "join-authorization-create", "--rpc", chain.rpcUrl(), "-w", ownerFile.toString(),
                 "--authorizer", pasted);
         assertFalse(r.err().contains(pasted.substring(0, 16)), r.err());
         assertFalse(r.out().contains(pasted.substring(0, 16)), r.out());

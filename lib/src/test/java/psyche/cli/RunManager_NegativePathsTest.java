@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,14 +72,6 @@ class RunManager_NegativePathsTest {
         return Files.exists(p) ? p.toAbsolutePath() : Path.of("notebooks/configs/tiny.toml").toAbsolutePath();
     }
 
-    record Cli(int code, String out, String err) {}
-
-    static Cli cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = RunManager.execute("run-manager", new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Cli(code, out.toString(), err.toString());
-    }
-
     @Test void unauthorizedJoinFailsAtOnceWithoutRetry() {
         long requestsBefore = rpc.requestCount();
         OpsException e = assertThrows(OpsException.class, () -> JoinRun.execute(cluster, stranger, RUN, Pubkey.SYSTEM, Optional.empty()));
@@ -102,13 +92,13 @@ class RunManager_NegativePathsTest {
         assertTrue(onChain.getMessage().startsWith("join run '" + RUN + "' failed: AccountNotInitialized"), onChain.getMessage());
         assertTrue(rpc.requestCount() - before <= 3, "getLatestBlockhash + one sendTransaction, no retry: " + (rpc.requestCount() - before));
 
-        Cli can = cli("can-join", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--address", stranger.publicKey().toBase58());
+        CliRun can = CliRun.of("can-join", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--address", stranger.publicKey().toBase58());
         assertEquals(1, can.code());
         assertTrue(can.out().startsWith("no: " + stranger.publicKey() + " cannot join run '" + RUN + "'"), can.out());
     }
 
     @Test void updateWhileRunningSaysPauseFirst() {
-        Cli r = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--config-path", tiny().toString(),
+        CliRun r = CliRun.of("update-config", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--config-path", tiny().toString(),
                 "--restart-from-step", "5", "-w", ownerFile.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("cannot update the config, model, progress or client version of run '" + RUN
@@ -133,7 +123,7 @@ class RunManager_NegativePathsTest {
         Path bad = dir.resolve("bad.toml");
         Files.writeString(bad, Files.readString(tiny()).replace("warmup_time = 10", "warmup_time = 100")
                 .replace("min_clients = 1", "min_clients = 0"));
-        Cli r = cli("update-config", "--rpc", chain.rpcUrl(), "--run-id", REWARDS, "--config-path", bad.toString(), "-w", ownerFile.toString());
+        CliRun r = CliRun.of("update-config", "--rpc", chain.rpcUrl(), "--run-id", REWARDS, "--config-path", bad.toString(), "-w", ownerFile.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("fails validation (nothing was signed)"), r.err());
         assertTrue(r.err().contains("warmup_time"), r.err());
@@ -141,14 +131,14 @@ class RunManager_NegativePathsTest {
     }
 
     @Test void wrongSignerIsNamed() {
-        Cli r = cli("set-paused", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--pause", "-w", strangerFile.toString());
+        CliRun r = CliRun.of("set-paused", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--pause", "-w", strangerFile.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("cannot pause run '" + RUN + "': wallet " + stranger.publicKey()
                 + " is not the run's main authority " + owner.publicKey()), r.err());
     }
 
     @Test void closingARunningRunIsRefused() {
-        Cli r = cli("close-run", "--rpc", chain.rpcUrl(), "--run-id", RUN, "-w", ownerFile.toString());
+        CliRun r = CliRun.of("close-run", "--rpc", chain.rpcUrl(), "--run-id", RUN, "-w", ownerFile.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("cannot close run '" + RUN + "' while it is running"), r.err());
         assertTrue(r.err().contains("pause first"), r.err());
@@ -159,19 +149,19 @@ class RunManager_NegativePathsTest {
         assertEquals(OpsException.Reason.INSUFFICIENT, e.reason());
         assertEquals("cannot claim 10 points from run '" + REWARDS + "': " + stranger.publicKey()
                 + " earned 0 and already claimed 0, so at most 0 can be claimed", e.getMessage());
-        Cli r = cli("treasurer-claim-rewards", "--rpc", chain.rpcUrl(), "--run-id", REWARDS, "-w", strangerFile.toString());
+        CliRun r = CliRun.of("treasurer-claim-rewards", "--rpc", chain.rpcUrl(), "--run-id", REWARDS, "-w", strangerFile.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("nothing to claim from run '" + REWARDS + "'"), r.err());
     }
 
     @Test void topUpOfAPlainRunExplainsThereIsNoTreasury() {
-        Cli r = cli("treasurer-top-up-rewards", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--collateral-amount", "1", "-w", ownerFile.toString());
+        CliRun r = CliRun.of("treasurer-top-up-rewards", "--rpc", chain.rpcUrl(), "--run-id", RUN, "--collateral-amount", "1", "-w", ownerFile.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("run '" + RUN + "' has no treasurer"), r.err());
     }
 
     @Test void runDownServiceCommandsSayWhyNot() {
-        Cli r = cli("download-results", "--rpc", chain.rpcUrl(), "--run-id", RUN, "-o", dir.toString());
+        CliRun r = CliRun.of("download-results", "--rpc", chain.rpcUrl(), "--run-id", RUN, "-o", dir.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("needs Nous' run-down service"), r.err());
     }
