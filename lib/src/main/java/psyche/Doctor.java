@@ -109,6 +109,10 @@ public final class Doctor {
         out.add(new Finding(s, "tomlj", jarVersion("org.tomlj.Toml")));
         out.add(new Finding(s, "tablesaw", jarVersion("tech.tablesaw.api.Table")));
         out.add(new Finding(s, "xchart", jarVersion("org.knowm.xchart.XYChart")));
+        // the training module (its own Maven module) brings DJL and the natives; looked up by name, never linked
+        String train = jarVersion("psyche.train.Training");
+        out.add(new Finding(s, "psyche-train", train.equals("not on the classpath")
+                ? "not on the classpath: the run-owner CLI without training (bin/run-manager train brings it)" : train));
         out.add(new Finding(s, "djl", jarVersion("ai.djl.engine.Engine")));
         out.add(new Finding(s, "djl pytorch engine", jarVersion("ai.djl.pytorch.engine.PtEngine")));
     }

@@ -27,37 +27,44 @@ import psyche.ops.OpsException;
 /** One error model: every exception type the library declares has {@link PsycheException} as its root, with a hint. */
 class PsycheException_HierarchyTest {
     /**
-     * Exceptions that keep another root, each for a reason: private control flow inside a server (never leaves it),
-     * and DisTrO's wire error, an IllegalArgumentException its receivers catch as such (psyche.train is being
-     * reshaped in parallel).
+     * Exceptions that keep another root, each for a reason: private control flow inside a server (never leaves it).
+     * The training module's exceptions are checked by its own PsycheException_TrainHierarchyTest.
      */
     private static final Map<String, String> OTHER_ROOT = Map.of(
             "psyche.chain.local.RpcServer$RpcError", "JSON-RPC error reply, caught inside RpcServer",
             "psyche.chain.local.LoopbackHttpServer$ProtocolError", "checked, caught inside the HTTP server",
-            "psyche.train.distro.DistroWireException", "an IllegalArgumentException by contract",
-            "psyche.train.chain.ResultsExchange$TooLarge", "private, caught inside ResultsExchange (the peer is marked misbehaving)",
             "psyche.config.InputFiles$Refused", "a checked IOException its callers turn into ConfigException/KeypairException");
 
     @Test void everyExceptionTypeOfTheLibraryExtendsTheRoot() throws Exception {
-        Path classes = Path.of(PsycheException.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> throwables = new ArrayList<>();
+        List<String> strays = strays(PsycheException.class, OTHER_ROOT, throwables);
+        assertTrue(throwables.size() >= 15, "found the library's exception types: " + throwables);
+        assertEquals(List.of(), strays, "exception types that do not extend psyche.PsycheException");
+    }
+
+    /**
+     * Scans the compiled classes of the module that holds {@code anyClassOfTheModule} (its class folder or jar's
+     * location); adds every throwable type to {@code throwables} and returns those that neither extend
+     * {@link PsycheException} nor are named in {@code otherRoot}. Each module's test calls it for its own classes.
+     */
+    static List<String> strays(Class<?> anyClassOfTheModule, Map<String, String> otherRoot, List<String> throwables) throws Exception {
+        Path classes = Path.of(anyClassOfTheModule.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> strays = new ArrayList<>();
         try (Stream<Path> files = Files.walk(classes.resolve("psyche"))) {
             for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".class"))::iterator) {
                 String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
                 Class<?> type;
                 try {
-                    type = Class.forName(name, false, getClass().getClassLoader());
+                    type = Class.forName(name, false, anyClassOfTheModule.getClassLoader());
                 } catch (LinkageError | ClassNotFoundException optionalDependency) {
                     continue; // e.g. a class that needs natives absent here; not an exception type of ours
                 }
                 if (!Throwable.class.isAssignableFrom(type) || type == PsycheException.class) continue;
                 throwables.add(name);
-                if (!PsycheException.class.isAssignableFrom(type) && !OTHER_ROOT.containsKey(name)) strays.add(name);
+                if (!PsycheException.class.isAssignableFrom(type) && !otherRoot.containsKey(name)) strays.add(name);
             }
         }
-        assertTrue(throwables.size() >= 15, "found the library's exception types: " + throwables);
-        assertEquals(List.of(), strays, "exception types that do not extend psyche.PsycheException");
+        return strays;
     }
 
     @Test void hintsSayWhatToDoNext() {

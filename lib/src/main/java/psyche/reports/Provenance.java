@@ -89,6 +89,7 @@ public record Provenance(String date, String notebook, String status, String pro
         Map<String, String> v = new LinkedHashMap<>();
         v.put("psyche-kernel", pomVersion("psyche", "psyche-kernel"));
         v.put("psyche-lib", pomVersion("psyche", "psyche-lib"));
+        v.put("psyche-train", pomVersion("psyche", "psyche-train"));
         v.put("DJL", property("ai/djl/engine/api.properties", "djl_version"));
         v.put("DJL PyTorch engine", property("pytorch-engine.properties", "djl_version"));
         String nativeVersion = property("native/lib/pytorch.properties", "version");

@@ -18,12 +18,12 @@ class RunManager_HelpTest {
     void everyCommandOptionAndPositionalHasADescription() {
         List<String> missing = new ArrayList<>();
         int[] seen = {0, 0};
-        walk(new CommandLine(new RunManager()), missing, seen);
+        walk(RunManager.commandLine(), missing, seen);
         assertTrue(seen[0] > 20 && seen[1] > 60, "walked " + seen[0] + " commands, " + seen[1] + " options/parameters");
         assertTrue(missing.isEmpty(), missing.size() + " without a description:\n" + String.join("\n", missing));
     }
 
-    private static void walk(CommandLine cmd, List<String> missing, int[] seen) {
+    static void walk(CommandLine cmd, List<String> missing, int[] seen) {
         CommandSpec spec = cmd.getCommandSpec();
         seen[0]++;
         String path = spec.qualifiedName(" ");
