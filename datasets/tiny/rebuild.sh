@@ -13,7 +13,7 @@ apt-get download jargon-text=4.4.7-4.1 2>/dev/null || apt-get download jargon-te
 dpkg-deb -x jargon-text_*.deb pkg
 zcat pkg/usr/share/doc/jargon-text/jargon.txt.gz > jargon.txt
 sha256sum jargon.txt
-JAR="$ROOT/lib/target/psyche-lib-all.jar"
-if [ ! -f "$JAR" ]; then (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl lib -am package); fi
+JAR="$ROOT/train/target/psyche-train-all.jar"
+if [ ! -f "$JAR" ]; then (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl train -am package); fi
 java -cp "$JAR" psyche.train.data.BuildTinyDataset jargon.txt "$HERE" "$VOCAB"
 sha256sum "$HERE"/train.bin "$HERE"/valid.bin "$HERE"/tokenizer.json

@@ -100,7 +100,7 @@ def make(out, repo):
 
 def corpus(repo):
     parts = []
-    for root, _, files in os.walk(os.path.join(repo, "lib", "src", "main", "java", "psyche", "train")):
+    for root, _, files in os.walk(os.path.join(repo, "train", "src", "main", "java", "psyche", "train")):
         for f in sorted(files):
             parts.append(open(os.path.join(root, f), encoding="utf-8").read())
     parts.append(open(os.path.join(repo, "README.md"), encoding="utf-8").read())
@@ -110,7 +110,7 @@ def corpus(repo):
 def test_strings(repo):
     rnd = random.Random(1)
     readme = [l for l in open(os.path.join(repo, "README.md"), encoding="utf-8").read().splitlines() if l.strip()]
-    code = [l for l in open(os.path.join(repo, "lib", "src", "main", "java", "psyche", "train", "LlamaModel.java"),
+    code = [l for l in open(os.path.join(repo, "train", "src", "main", "java", "psyche", "train", "LlamaModel.java"),
                             encoding="utf-8").read().splitlines() if l.strip()]
     pieces = ["", " ", "  ", "   ", "\t", "\t\t x", "\n", "\n\n\n", "\r\n", "a\u00a0\u00a0b", "\u00a0", "x\u00a0 \u00a0y",
               "\u3000全角", "😀", "👩‍💻 coding", "🇫🇷🇯🇵", "中文字符测试", "日本語のテキストです。", "한국어 문장", "naïve café",

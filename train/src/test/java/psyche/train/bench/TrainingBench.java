@@ -33,9 +33,9 @@ import java.util.Random;
  * {@code bin/run-tests} creates from the local pip index), and Debian's torch 1.13 eager ({@code PYTHON}, default
  * {@code /usr/bin/python3}).
  *
- * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=psyche.train.bench.TrainingBench -Dexec.args="20 2 llama2-20m"} (or java -cp with the test class
- * path). Args: [steps] [threads] [model: tiny (default) or llama2-20m, the preset of {@code train --model}].
+ * <p>Run: {@code mvn -o -q -pl train -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * -Dmdep.includeScope=test && java -cp train/target/classes:train/target/test-classes:$(cat train/target/cp.txt)
+ * psyche.train.bench.TrainingBench 20 2 llama2-20m}. Args: [steps] [threads] [model: tiny (default) or llama2-20m, the preset of {@code train --model}].
  * The two sides run in alternating rounds (steps / 6 each) after warming up (DJL until the JIT has settled, see
  * {@link #warmUp}), so a machine that speeds up or slows down during the run affects both alike; medians are over all
  * rounds, and each round pair's ratio is printed.
@@ -246,7 +246,7 @@ public final class TrainingBench {
         /** Starts the baseline (5 warm-up steps); null, with the reason printed, when Debian's python3-torch is missing. */
         static PyTorchEager start(String python, LlamaConfig cfg, int batch, int seq, int threads, boolean compile, int warmup) {
             Path script = Path.of("src/test/python/bench_llama_eager.py");
-            if (!Files.exists(script)) script = Path.of("lib/src/test/python/bench_llama_eager.py");
+            if (!Files.exists(script)) script = Path.of("train/src/test/python/bench_llama_eager.py");
             List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
             for (int v : new int[] {cfg.hiddenSize(), cfg.numHiddenLayers(), cfg.numAttentionHeads(), cfg.numKeyValueHeads(),
                     cfg.intermediateSize(), cfg.vocabSize(), batch, seq, warmup, threads,
