@@ -33,9 +33,9 @@ import java.util.Random;
  * {@code bin/run-tests} creates from the local pip index), and Debian's torch 1.13 eager ({@code PYTHON}, default
  * {@code /usr/bin/python3}).
  *
- * <p>Run: {@code mvn -o -q -pl train -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * -Dmdep.includeScope=test && java -cp train/target/classes:train/target/test-classes:$(cat train/target/cp.txt)
- * psyche.train.bench.TrainingBench 20 2 llama2-20m}. Args: [steps] [threads] [model: tiny (default) or llama2-20m, the preset of {@code train --model}].
+ * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=psyche.train.bench.TrainingBench -Dexec.args="20 2 llama2-20m"} (or java -cp with the test class
+ * path). Args: [steps] [threads] [model: tiny (default) or llama2-20m, the preset of {@code train --model}].
  * The two sides run in alternating rounds (steps / 6 each) after warming up (DJL until the JIT has settled, see
  * {@link #warmUp}), so a machine that speeds up or slows down during the run affects both alike; medians are over all
  * rounds, and each round pair's ratio is printed.
