@@ -28,9 +28,10 @@ import psyche.train.TorchRuntime;
 import psyche.train.Training;
 import psyche.train.TrainingException;
 import psyche.train.TrainingListener;
+import psyche.train.TrainingStep;
+import psyche.train.DivergenceGuard;
 import psyche.train.data.TokenDataProvider;
 import psyche.train.distro.CompressedTensor;
-import psyche.train.distro.Distro;
 import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
@@ -133,7 +134,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private volatile int warmingUpSkipped;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private volatile DistroLayout layout; // of every result in this run: results travel without shapes
+    private volatile DistroLayout layout;
+    private DivergenceGuard guard; // of the session thread, with the models // of every result in this run: results travel without shapes
 
     /** What the session holds for one step: its clients' results and those fetched from peer sessions. */
     private record RoundResults(long step, double lr, Map<NodeIdentity, HeardResult> results) {}
@@ -141,8 +143,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     /** One client: its chain identity, model and optimizer state. */
     private static final class Trainer {
         final ChainClient chain;
-        LlamaModel model;
-        Distro distro;
+        TrainingStep step; // model replica and optimizer state, built on the session thread
         long nonce; // results this trainer produced so far: Psyche's trainer_nonce
         volatile boolean killed;
 
@@ -540,8 +541,10 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         } finally {
             last = appliedStep;
             for (Trainer tr : trainers) {
-                if (tr.distro != null) tr.distro.close();
-                if (tr.model != null) tr.model.close();
+                if (tr.step != null) {
+                    tr.step.close();
+                    tr.step.model().close();
+                }
             }
             clients.close();
             running = false;
@@ -560,10 +563,15 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             savedStep = appliedStep;
         });
         layout = DistroLayout.forParameters(first.parameters(), optimizer);
+        guard = new DivergenceGuard(b.checkpointDir, b.runId, dataLocation,
+                "bin/run-manager train --rpc RPC --run-id " + runId, (step, dir) -> {
+                    lastCheckpoint = dir;
+                    for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+                });
+        guard.keep(first, Math.max(0, appliedStep));
         for (int i = 0; i < trainers.size(); i++) {
             Trainer t = trainers.get(i);
-            t.model = i == 0 ? first : first.copy();
-            t.distro = new Distro(optimizer, t.model.parameters(), t.model.manager());
+            t.step = new TrainingStep(i == 0 ? first : first.copy(), optimizer);
         }
     }
 
@@ -587,7 +595,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             CoordinatorState c = state.coordinator();
             lastSeenStep = c.progress().step();
             lastSeenState = c.runState();
-            if (trainers.get(0).model == null) return; // still building the models
+            if (trainers.get(0).step == null) return; // still building the models
             switch (c.runState()) {
                 case RoundTrain -> {
                     long step = c.progress().step();
@@ -656,15 +664,15 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     private void train(CoordinatorState c, long step) {
         trainedStep = step;
-        Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
+        Map<NodeIdentity, BatchId> assignment = DataAssignment.byTrainer(c);
         Optional<Training.ColdStartWarmup> coldStart = coldStartWarmup(c);
-        double lr = Training.lr(schedule, step, coldStart);
-        double prevLr = step > 1 ? Training.lr(schedule, step - 1, coldStart) : 0;
+        double lr = b.lrScale * Training.lr(schedule, step, coldStart);
+        double prevLr = step > 1 ? b.lrScale * Training.lr(schedule, step - 1, coldStart) : 0;
         Round round = Coordinator.currentRound(c);
         if (coldStart.isPresent() && round != null && round.height() == 0) {
             // a cold-start epoch begins with zeroed DisTrO state (Psyche's zero_optim at round height 0); every live
             // client, not only those with a batch this round, so none carries residuals from before the pause
-            for (Trainer t : trainers) if (!t.killed) t.distro.resetState();
+            for (Trainer t : trainers) if (!t.killed) t.step.resetState();
             coldStartResets++;
         }
         long t0 = System.nanoTime();
@@ -672,43 +680,30 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         long tokens = 0, bytes = 0, dense = 0;
         List<Float> losses = new ArrayList<>();
         Map<NodeIdentity, HeardResult> results = new LinkedHashMap<>();
-        for (int i = 0; i < trainers.size(); i++) {
-            Trainer t = trainers.get(i);
-            BatchId range = null;
-            for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
-                if (e.getValue().equals(t.chain.identity())) range = e.getKey();
-            }
+        LlamaModel live = liveModel();
+        if (live != null) guard.roundStarts(live, Math.max(0, appliedStep));
+        for (Trainer t : trainers) {
+            BatchId range = assignment.get(t.chain.identity());
             if (t.killed || range == null) {
                 losses.add(Float.NaN);
-                if (!t.killed) t.distro.forgetOwnResult(); // nothing shared this round: nothing to take out later
+                if (!t.killed) t.step.forgetOwnResult(); // nothing shared this round: nothing to take out later
                 continue;
             }
-            int[][] samples = data.samplesWrapping(new psyche.train.data.BatchId(range.start(), range.end()));
-            t.distro.errorCorrection(prevLr);
-            long f0 = System.nanoTime();
-            t.model.zeroGradients();
-            float loss = t.model.forwardBackward(samples);
-            fb += (System.nanoTime() - f0) / 1e9;
-            if (!Float.isFinite(loss)) {
-                throw new TrainingException("loss became " + loss + " at step " + step + " on " + t.chain.name()
-                        + ": the session stopped (" + lastCheckpoint().map(p -> "last good checkpoint: " + p)
-                        .orElse("no checkpoint was written") + "). Lower the learning rate or set clip_grad_norm, "
-                        + "then resume");
-            }
-            losses.add(loss);
-            tokens += (long) samples.length * (samples[0].length - 1);
-            long c0 = System.nanoTime();
-            t.distro.clipGradients();
-            List<CompressedTensor> mine = t.distro.generate(prevLr, lr);
-            DistroResult result = new DistroResult(step, t.nonce++, range.start(), range.end(), mine);
-            byte[] wire = result.encode();
-            comp += (System.nanoTime() - c0) / 1e9;
-            results.put(t.chain.identity(), new HeardResult(wire, result.commitment()));
-            bytes += wire.length;
-            dense = result.denseBf16Bytes();
+            int[][] samples = data.samplesWrapping(range);
+            TrainingStep.Outcome out = t.step.train(step, t.nonce, range, samples, prevLr, lr);
+            fb += out.forwardBackwardSeconds();
+            if (!out.finite()) throw guard.lossNotFinite(step, t.chain.name(), out.loss(), t.step.model(), lr, live);
+            t.nonce++;
+            losses.add(out.loss());
+            tokens += out.tokens();
+            comp += out.compressSeconds();
+            results.put(t.chain.identity(), new HeardResult(out.wire(), out.result().commitment()));
+            bytes += out.wire().length;
+            dense = out.result().denseBf16Bytes();
         }
+        guard.lossesFinite();
         pending = new RoundResults(step, lr, results);
-        expectedTrainers = java.util.Set.copyOf(assignment.values());
+        expectedTrainers = java.util.Set.copyOf(assignment.keySet());
         if (exchange.serving()) exchange.publish(step, ResultsExchange.bundle(layout, results, b.servedWire, this::signCommitment));
         trainedRounds++;
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -744,7 +739,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         RoundResults r = pending;
         if (peers.isEmpty() || r == null || r.step() != c.progress().step()
                 || r.results().keySet().containsAll(expectedTrainers)) return;
-        Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
+        Map<NodeIdentity, BatchId> assignment = DataAssignment.byTrainer(c);
+        Map<psyche.coordinator.Pubkey, NodeIdentity> bySigner = new java.util.HashMap<>();
+        for (NodeIdentity id : assignment.keySet()) bySigner.put(id.signer(), id);
         List<java.net.URI> asked = new ArrayList<>();
         for (java.net.URI peer : peers) if (!backingOff(peer)) asked.add(peer);
         for (Map.Entry<java.net.URI, ResultsExchange.Fetched> f : exchange.fetchAll(asked, r.step()).entrySet()) {
@@ -765,12 +762,11 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             Map<NodeIdentity, HeardResult> heard = new LinkedHashMap<>();
             Optional<String> wrong = Optional.empty();
             for (ResultsExchange.ServedResult s : served) {
-                for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
-                    if (wrong.isPresent() || !java.util.Arrays.equals(e.getValue().signer().bytes(), s.signer())
-                            || r.results().containsKey(e.getValue())) continue;
-                    wrong = ResultsExchange.rejection(layout, s, r.step(), e.getKey(), e.getValue());
-                    if (wrong.isEmpty()) heard.put(e.getValue(), new HeardResult(s.wire(), s.commitment()));
-                }
+                if (wrong.isPresent()) break;
+                NodeIdentity trainer = bySigner.get(psyche.coordinator.Pubkey.of(s.signer()));
+                if (trainer == null || r.results().containsKey(trainer)) continue;
+                wrong = ResultsExchange.rejection(layout, s, r.step(), assignment.get(trainer), trainer);
+                if (wrong.isEmpty()) heard.put(trainer, new HeardResult(s.wire(), s.commitment()));
             }
             if (wrong.isPresent()) exchange.misbehaved(peer, wrong.get());
             else heard.forEach(r.results()::putIfAbsent);
@@ -837,22 +833,26 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             applied.add(id);
             tensors.add(d.tensors());
         }
-        double applyLr = Training.applyLr(schedule, r.step(), coldStartWarmup(c));
+        double applyLr = b.lrScale * Training.applyLr(schedule, r.step(), coldStartWarmup(c));
         for (Trainer t : trainers) {
             if (t.killed) continue;
-            if (!applied.contains(t.chain.identity())) t.distro.forgetOwnResult();
-            t.distro.apply(tensors, applyLr);
+            t.step.apply(tensors, applyLr, applied.contains(t.chain.identity()));
         }
         appliedStep = r.step();
         consensusSizes.put(r.step(), applied.size());
         pendingApplySeconds += System.nanoTime() - a0;
     }
 
+    /** The model of the first client still alive (the one checkpoints are written from), null before the models exist. */
+    private LlamaModel liveModel() {
+        return trainers.stream().filter(t -> !t.killed && t.step != null).findFirst().map(t -> t.step.model()).orElse(null);
+    }
+
     private void saveCheckpoint(long step) {
-        Trainer live = trainers.stream().filter(t -> !t.killed && t.model != null).findFirst().orElse(null);
+        LlamaModel live = liveModel();
         if (live == null) return;
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
-        live.model.save(dir, b.checkpointDtype);
+        live.save(dir, b.checkpointDtype);
         Training.copyTokenizer(dataLocation, dir);
         savedStep = step;
         lastCheckpoint = dir;
@@ -911,6 +911,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         private Path resumeFrom;
         private long seed = 42;
         private boolean reproducibleKeys;
+        private double lrScale = 1.0;
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofHours(24);
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -989,6 +990,16 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
         /** Start from this checkpoint instead of the newest in the checkpoint directory. */
         public Builder optResumeFrom(Path d) { this.resumeFrom = d; return this; }
+
+        /**
+         * Multiplies every learning rate of the run's schedule for this session's clients (default 1): after a
+         * divergence, resume from the last finite checkpoint ({@link #optResumeFrom}) with e.g. 0.5.
+         */
+        public Builder optLrScale(double scale) {
+            if (!(scale > 0) || !Double.isFinite(scale)) throw new TrainingException("lr scale must be a positive number, got " + scale);
+            this.lrScale = scale;
+            return this;
+        }
 
         /** Seed of the initial weights, the same on every client (42). */
         public Builder optSeed(long s) { this.seed = s; return this; }
