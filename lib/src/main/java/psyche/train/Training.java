@@ -205,7 +205,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
         TorchRuntime.noGradOnThisThread();
         int n = b.clients;
         List<LlamaModel> models = new ArrayList<>();
-        List<TrainingStep> trainers = new ArrayList<>();
+        RoundTrainer trainers = null;
         long startStep = 0;
         try {
             LlamaModel first = b.resumeFrom != null ? LlamaModel.load(b.resumeFrom, device) : LlamaModel.create(modelConfig, device, b.seed);
@@ -221,7 +221,9 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
             Optimizer opt = b.config.model().optimizer();
             // every client's result has this layout; results travel without shapes and decode against it
             DistroLayout layout = opt instanceof Optimizer.Distro d ? DistroLayout.forParameters(first.parameters(), d) : null;
-            for (LlamaModel m : models) trainers.add(new TrainingStep(m, opt));
+            List<String> names = new ArrayList<>();
+            for (int c = 0; c < n; c++) names.add("client " + c);
+            trainers = new RoundTrainer(models, opt, names, guard);
             boolean shares = layout != null;
             LrSchedule schedule = b.config.model().lrSchedule();
             Optional<ColdStartWarmup> coldStart = inProcessColdStart(b.config.model().coldStartWarmupSteps(),
@@ -259,31 +261,11 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                     throw e;
                 }
                 if (step > startStep + 1) guard.roundStarts(models.get(0), step - 1);
-                double fb = 0, comp = 0, apply = 0;
-                long tokens = 0, bytes = 0, dense = 0;
-                List<Float> losses = new ArrayList<>();
+                RoundTrainer.Trained trained = trainers.train(step, ranges, batches, c -> true, c -> c, prevLr, lr, models.get(0));
+                double fb = trained.forwardBackwardSeconds(), comp = trained.compressSeconds(), apply = 0;
+                long tokens = trained.tokens();
                 List<byte[]> published = new ArrayList<>();
-                for (int c = 0; c < n; c++) {
-                    BatchId range = ranges.get(c);
-                    if (range == null) {
-                        losses.add(Float.NaN);
-                        continue;
-                    }
-                    TrainingStep.Outcome out = trainers.get(c).train(step, c, range, batches.get(c), prevLr, lr);
-                    fb += out.forwardBackwardSeconds();
-                    if (!out.finite()) {
-                        throw guard.lossNotFinite(step, "client " + c, out.loss(), models.get(c), lr, models.get(0));
-                    }
-                    losses.add(out.loss());
-                    tokens += out.tokens();
-                    comp += out.compressSeconds();
-                    if (out.wire() != null) {
-                        published.add(out.wire());
-                        bytes += out.wire().length;
-                        dense = out.result().denseBf16Bytes();
-                    }
-                }
-                guard.lossesFinite(); // every loss of this round was finite: the state it started from was good
+                for (TrainingStep.Outcome out : trained.outcomes()) if (out != null && out.wire() != null) published.add(out.wire());
                 if (shares) {
                     long a0 = System.nanoTime();
                     List<DistroResult> received = new ArrayList<>();
@@ -298,21 +280,14 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                     }
                     List<List<CompressedTensor>> tensors = new ArrayList<>();
                     for (DistroResult r : consensus) tensors.add(r.tensors());
-                    for (int c = 0; c < n; c++) {
-                        final int client = c;
-                        trainers.get(c).apply(tensors, nextLr, consensus.stream().anyMatch(r -> r.trainerNonce() == client));
-                    }
+                    trainers.apply(tensors, nextLr, c -> true, c -> consensus.stream().anyMatch(r -> r.trainerNonce() == c));
                     apply += (System.nanoTime() - a0) / 1e9;
                 }
-                for (int c = 0; c < n; c++) {
-                    if (!trainers.get(c).weightsFinite()) {
-                        throw guard.weightsNotFinite(step, "client " + c, models.get(c), shares ? nextLr : lr, models.get(0));
-                    }
-                }
+                trainers.checkWeights(step, shares ? nextLr : lr, c -> true, models.get(0));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 lastStep = step;
-                StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, tokens / secs, secs, fb, comp, apply,
-                        published.isEmpty() ? 0 : bytes / published.size(), dense);
+                StepReport report = new StepReport(step, totalSteps, lr, trained.losses(), tokens, tokens / secs, secs, fb,
+                        comp, apply, trained.meanResultBytes(), trained.denseBytes());
                 history.add(report);
                 for (TrainingListener l : listeners) l.onStep(report);
                 if (b.checkpointDir != null && b.checkpointEvery > 0 && step % b.checkpointEvery == 0) {
@@ -330,7 +305,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                 }
             }
         } finally {
-            trainers.forEach(TrainingStep::close);
+            if (trainers != null) trainers.close();
             for (int c = 1; c < models.size(); c++) models.get(c).close();
             if (!models.isEmpty()) {
                 LlamaModel old = finalModel;

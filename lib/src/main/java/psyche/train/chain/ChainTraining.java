@@ -29,6 +29,7 @@ import psyche.train.Training;
 import psyche.train.TrainingException;
 import psyche.train.TrainingListener;
 import psyche.train.TrainingStep;
+import psyche.train.RoundTrainer;
 import psyche.train.DivergenceGuard;
 import psyche.train.data.TokenDataProvider;
 import psyche.train.distro.CompressedTensor;
@@ -135,7 +136,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private volatile DistroLayout layout;
-    private DivergenceGuard guard; // of the session thread, with the models // of every result in this run: results travel without shapes
+    private DivergenceGuard guard; // of the session thread, with the models
+    private volatile RoundTrainer roundTrainer; // the clients' models and optimizer state, built on the session thread // of every result in this run: results travel without shapes
 
     /** What the session holds for one step: its clients' results and those fetched from peer sessions. */
     private record RoundResults(long step, double lr, Map<NodeIdentity, HeardResult> results) {}
@@ -143,7 +145,6 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     /** One client: its chain identity, model and optimizer state. */
     private static final class Trainer {
         final ChainClient chain;
-        TrainingStep step; // model replica and optimizer state, built on the session thread
         long nonce; // results this trainer produced so far: Psyche's trainer_nonce
         volatile boolean killed;
 
@@ -540,11 +541,10 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             failure = t;
         } finally {
             last = appliedStep;
-            for (Trainer tr : trainers) {
-                if (tr.step != null) {
-                    tr.step.close();
-                    tr.step.model().close();
-                }
+            RoundTrainer r = roundTrainer;
+            if (r != null) {
+                r.close();
+                for (int i = 0; i < r.size(); i++) r.client(i).model().close();
             }
             clients.close();
             running = false;
@@ -569,10 +569,13 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                     for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
                 });
         guard.keep(first, Math.max(0, appliedStep));
+        List<LlamaModel> models = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < trainers.size(); i++) {
-            Trainer t = trainers.get(i);
-            t.step = new TrainingStep(i == 0 ? first : first.copy(), optimizer);
+            models.add(i == 0 ? first : first.copy());
+            names.add(trainers.get(i).chain.name());
         }
+        roundTrainer = new RoundTrainer(models, optimizer, names, guard);
     }
 
     /** An explicit resume directory, else the newest {@code {run_id}-step{N}} in the checkpoint directory. */
@@ -595,7 +598,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             CoordinatorState c = state.coordinator();
             lastSeenStep = c.progress().step();
             lastSeenState = c.runState();
-            if (trainers.get(0).step == null) return; // still building the models
+            if (roundTrainer == null) return; // still building the models
             switch (c.runState()) {
                 case RoundTrain -> {
                     long step = c.progress().step();
@@ -672,36 +675,29 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         if (coldStart.isPresent() && round != null && round.height() == 0) {
             // a cold-start epoch begins with zeroed DisTrO state (Psyche's zero_optim at round height 0); every live
             // client, not only those with a batch this round, so none carries residuals from before the pause
-            for (Trainer t : trainers) if (!t.killed) t.step.resetState();
+            roundTrainer.resetState(this::live);
             coldStartResets++;
         }
         long t0 = System.nanoTime();
-        double fb = 0, comp = 0;
-        long tokens = 0, bytes = 0, dense = 0;
-        List<Float> losses = new ArrayList<>();
-        Map<NodeIdentity, HeardResult> results = new LinkedHashMap<>();
+        List<BatchId> batches = new ArrayList<>();
+        List<int[][]> samples = new ArrayList<>();
+        for (Trainer t : trainers) {
+            BatchId range = t.killed ? null : assignment.get(t.chain.identity());
+            batches.add(range);
+            samples.add(range == null ? null : data.samplesWrapping(range));
+        }
         LlamaModel live = liveModel();
         if (live != null) guard.roundStarts(live, Math.max(0, appliedStep));
-        for (Trainer t : trainers) {
-            BatchId range = assignment.get(t.chain.identity());
-            if (t.killed || range == null) {
-                losses.add(Float.NaN);
-                if (!t.killed) t.step.forgetOwnResult(); // nothing shared this round: nothing to take out later
-                continue;
-            }
-            int[][] samples = data.samplesWrapping(range);
-            TrainingStep.Outcome out = t.step.train(step, t.nonce, range, samples, prevLr, lr);
-            fb += out.forwardBackwardSeconds();
-            if (!out.finite()) throw guard.lossNotFinite(step, t.chain.name(), out.loss(), t.step.model(), lr, live);
-            t.nonce++;
-            losses.add(out.loss());
-            tokens += out.tokens();
-            comp += out.compressSeconds();
+        RoundTrainer.Trained trained = roundTrainer.train(step, batches, samples, this::live, i -> trainers.get(i).nonce,
+                prevLr, lr, live);
+        Map<NodeIdentity, HeardResult> results = new LinkedHashMap<>();
+        for (int i = 0; i < trainers.size(); i++) {
+            TrainingStep.Outcome out = trained.outcomes().get(i);
+            if (out == null) continue;
+            Trainer t = trainers.get(i);
+            t.nonce++; // results this trainer produced: Psyche's trainer_nonce
             results.put(t.chain.identity(), new HeardResult(out.wire(), out.result().commitment()));
-            bytes += out.wire().length;
-            dense = out.result().denseBf16Bytes();
         }
-        guard.lossesFinite();
         pending = new RoundResults(step, lr, results);
         expectedTrainers = java.util.Set.copyOf(assignment.keySet());
         if (exchange.serving()) exchange.publish(step, ResultsExchange.bundle(layout, results, b.servedWire, this::signCommitment));
@@ -709,8 +705,10 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         double secs = (System.nanoTime() - t0) / 1e9;
         double apply = pendingApplySeconds / 1e9;
         pendingApplySeconds = 0;
-        StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, secs > 0 ? tokens / secs : 0, secs + apply,
-                fb, comp, apply, results.isEmpty() ? 0 : bytes / results.size(), dense);
+        long tokens = trained.tokens();
+        StepReport report = new StepReport(step, totalSteps, lr, trained.losses(), tokens, secs > 0 ? tokens / secs : 0,
+                secs + apply, trained.forwardBackwardSeconds(), trained.compressSeconds(), apply, trained.meanResultBytes(),
+                trained.denseBytes());
         history.add(report);
         for (TrainingListener l : listeners) l.onStep(report);
     }
@@ -834,10 +832,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             tensors.add(d.tensors());
         }
         double applyLr = b.lrScale * Training.applyLr(schedule, r.step(), coldStartWarmup(c));
-        for (Trainer t : trainers) {
-            if (t.killed) continue;
-            t.step.apply(tensors, applyLr, applied.contains(t.chain.identity()));
-        }
+        roundTrainer.apply(tensors, applyLr, this::live, i -> applied.contains(trainers.get(i).chain.identity()));
         appliedStep = r.step();
         consensusSizes.put(r.step(), applied.size());
         pendingApplySeconds += System.nanoTime() - a0;
@@ -845,8 +840,14 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     /** The model of the first client still alive (the one checkpoints are written from), null before the models exist. */
     private LlamaModel liveModel() {
-        return trainers.stream().filter(t -> !t.killed && t.step != null).findFirst().map(t -> t.step.model()).orElse(null);
+        RoundTrainer r = roundTrainer;
+        if (r == null) return null;
+        for (int i = 0; i < trainers.size(); i++) if (live(i)) return r.client(i).model();
+        return null;
     }
+
+    /** Whether client {@code i} still takes part (not {@link #kill}ed). */
+    private boolean live(int i) { return !trainers.get(i).killed; }
 
     private void saveCheckpoint(long step) {
         LlamaModel live = liveModel();
