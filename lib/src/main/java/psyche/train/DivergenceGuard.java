@@ -43,6 +43,12 @@ public final class DivergenceGuard {
         this.onCheckpoint = onCheckpoint;
     }
 
+    /** Checks an LR scale (the {@code --lr-scale} of a resume after a divergence): a positive finite number. */
+    public static double lrScale(double scale) {
+        if (!(scale > 0) || !Double.isFinite(scale)) throw new TrainingException("lr scale must be a positive number, got " + scale);
+        return scale;
+    }
+
     /** The state {@code model} holds after {@code step} is finite (the start, or weights no update has moved). */
     public void keep(LlamaModel model, long step) {
         lastFinite = model.parameters().flat().toFloatArray();

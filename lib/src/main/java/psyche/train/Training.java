@@ -176,14 +176,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
     @Override public psyche.display.Html view() {
         List<String[]> rows = new java.util.ArrayList<>();
         rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size())});
-        if (!history.isEmpty()) {
-            StepReport last = history.get(history.size() - 1);
-            rows.add(new String[]{"last step", psyche.display.Numbers.count(last.step()) + " of " + psyche.display.Numbers.count(last.totalSteps())
-                    + ": loss " + psyche.display.Numbers.loss(last.meanLoss()) + ", lr " + psyche.display.Numbers.lr(last.lr())});
-            int window = Math.min(10, history.size());
-            double tps = history.subList(history.size() - window, history.size()).stream().mapToDouble(StepReport::tokensPerSecond).average().orElse(0);
-            rows.add(new String[]{"throughput", psyche.display.Numbers.rate(tps, "tokens") + " (mean of the last " + window + " steps)"});
-        }
+        rows.addAll(StepReport.cardRows(history));
         if (lastCheckpoint != null) rows.add(new String[]{"checkpoint", lastCheckpoint.toString()});
         if (failure != null) rows.add(new String[]{"failed", String.valueOf(failure.getMessage())});
         return psyche.display.Cards.keyValues("Training — " + (failure != null ? "failed" : running ? "running" : "stopped"), rows);
@@ -559,8 +552,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
          * checkpoint with e.g. 0.5.
          */
         public Builder optLrScale(double scale) {
-            if (!(scale > 0) || !Double.isFinite(scale)) throw new TrainingException("lr scale must be a positive number, got " + scale);
-            this.lrScale = scale;
+            this.lrScale = DivergenceGuard.lrScale(scale);
             return this;
         }
 
