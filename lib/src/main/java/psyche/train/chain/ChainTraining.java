@@ -107,19 +107,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     // results shared with other processes' sessions over HTTP (serving optional; see ResultsExchange)
     private final ResultsExchange exchange;
-    private final List<java.net.URI> peers = new CopyOnWriteArrayList<>();
-    private static final int MAX_PEERS_ANSWER_BYTES = 64 << 10;
-    // peer discovery: the run's rendezvous directory on this machine and the peers' GET /peers
-    private static final int MAX_PEERS = 64;
-    private static final int PROBES_PER_REFRESH = 16;
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration BACKOFF = Duration.ofSeconds(5);
+    // the peers it fetches from: the run's rendezvous directory on this machine, given peers and the peers' GET /peers
+    private final PeerDiscovery discovery;
     private final PeerDirectory directory;
-    private final java.util.Set<java.net.URI> explicitPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final Map<java.net.URI, Long> unreachableUntil = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<java.net.URI, Integer> failedProbes = new java.util.concurrent.ConcurrentHashMap<>();
-    private java.util.concurrent.ScheduledExecutorService discovery; // guarded by this; started with the first peer source
-    private volatile boolean closed;
     private final String coordinatorAccount;
 
     // touched only by the session thread (inside ChainClients.step)
@@ -205,7 +195,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             this.modelConfig = mc;
             for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
             this.coordinatorAccount = clients.run().account().toBase58();
-            for (java.net.URI peer : b.peers) addExplicitPeer(peer);
+            this.discovery = new PeerDiscovery(runId, coordinatorAccount, b.peerRefresh);
+            for (java.net.URI peer : b.peers) discovery.addExplicit(peer);
             this.exchange = new ResultsExchange(b.serveHost, b.servePort, this::peersJson,
                     ResultsExchange.DEFAULT_MAX_BUNDLE_BYTES, ResultsExchange.FETCH_DEADLINE);
         } catch (RuntimeException e) {
@@ -226,25 +217,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         } else {
             this.directory = null;
         }
-        if (directory != null || !peers.isEmpty()) startDiscovery();
-    }
-
-    /** Starts the periodic {@link #refreshPeers} on a daemon thread, once there is a directory or a peer to ask. */
-    private synchronized void startDiscovery() {
-        if (discovery != null || closed) return;
-        discovery = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "psyche-peer-discovery-" + runId);
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(1, b.peerRefresh.toMillis());
-        discovery.scheduleWithFixedDelay(() -> {
-            try {
-                refreshPeers();
-            } catch (RuntimeException e) {
-                // discovery is best effort: the next refresh tries again
-            }
-        }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        discovery.bind(exchange, directory);
+        if (directory != null || !discovery.peers().isEmpty()) discovery.start();
     }
 
     /** {@code {"run", "account", "url", "clients": [signers], "peers": [results URLs]}}. */
@@ -254,94 +228,12 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         var signers = json.putArray("clients");
         for (ChainClient c : clients.clients()) signers.add(c.signer().toBase58());
         var known = json.putArray("peers");
-        for (java.net.URI p : peers) if (!exchange.isQuarantined(p)) known.add(p.toString()); // never pass a misbehaving peer on
+        for (java.net.URI p : discovery.peers()) if (!exchange.isQuarantined(p)) known.add(p.toString()); // never pass a misbehaving peer on
         return json.toString();
     }
 
     /** The URL of this session's server as seen from this machine (a wildcard bind answers on loopback too). */
     private java.net.URI localUrl() { return exchange.localUrl(); }
-
-    /**
-     * One discovery round (bounded: at most {@value #PROBES_PER_REFRESH} new candidates probed, each within
-     * {@link #PROBE_TIMEOUT}): candidates are the live entries of the run directory and the peers that known peers
-     * list at GET /peers; a candidate becomes a peer once its GET /peers answers for this run id and coordinator
-     * account. Entries of dead processes are skipped by the directory; unreachable ones fail the probe.
-     */
-    void refreshPeers() {
-        java.util.LinkedHashSet<java.net.URI> candidates = new java.util.LinkedHashSet<>();
-        if (directory != null) {
-            for (PeerDirectory.Entry e : directory.entries()) {
-                if (coordinatorAccount.equals(e.account())) candidates.add(normalize(e.url()));
-            }
-        }
-        for (java.net.URI known : peers) {
-            if (backingOff(known) || exchange.isQuarantined(known)) continue;
-            Optional<com.fasterxml.jackson.databind.JsonNode> answer = probe(known);
-            if (answer.isEmpty()) {
-                if (failedProbes.merge(known, 1, Integer::sum) >= 3 && !explicitPeers.contains(known)) {
-                    peers.remove(known); // a discovered peer that is gone; the directory or a peer may offer it again
-                    failedProbes.remove(known);
-                }
-                continue;
-            }
-            failedProbes.remove(known);
-            for (com.fasterxml.jackson.databind.JsonNode p : answer.get().path("peers")) {
-                try {
-                    candidates.add(normalize(java.net.URI.create(p.asText())));
-                } catch (IllegalArgumentException notAUrl) {
-                    // a peer's list is only a hint
-                }
-            }
-        }
-        java.net.URI self = exchange.serving() ? localUrl() : null;
-        int probes = 0;
-        for (java.net.URI c : candidates) {
-            if (peers.size() >= MAX_PEERS || probes >= PROBES_PER_REFRESH) break;
-            if (c.equals(self) || peers.contains(c) || backingOff(c) || exchange.isQuarantined(c)
-                    || !"http".equals(c.getScheme()) || c.getHost() == null) continue;
-            probes++;
-            if (probe(c).isPresent()) addKnownPeer(c);
-        }
-    }
-
-    private synchronized void addKnownPeer(java.net.URI peer) {
-        if (!peers.contains(peer) && peers.size() < MAX_PEERS) peers.add(peer);
-    }
-
-    /** GET /peers of {@code peer}, when it answers in time for this run (same id, same coordinator account). */
-    private Optional<com.fasterxml.jackson.databind.JsonNode> probe(java.net.URI peer) {
-        try {
-            ResultsExchange.Fetched answer = exchange.get(peer.resolve("/peers"), PROBE_TIMEOUT, MAX_PEERS_ANSWER_BYTES);
-            if (!(answer instanceof ResultsExchange.Fetched.Body body)) {
-                if (!(answer instanceof ResultsExchange.Fetched.Missing m) || !m.why().startsWith("answered")) backOff(peer);
-                return Optional.empty();
-            }
-            var json = JSON.readTree(body.bytes());
-            if (!runId.equals(json.path("run").asText()) || !coordinatorAccount.equals(json.path("account").asText())) {
-                return Optional.empty(); // another run, or the same run id on another chain
-            }
-            unreachableUntil.remove(peer);
-            return Optional.of(json);
-        } catch (IOException | RuntimeException e) {
-            backOff(peer);
-            return Optional.empty();
-        }
-    }
-
-    private boolean backingOff(java.net.URI peer) {
-        Long until = unreachableUntil.get(peer);
-        return until != null && System.nanoTime() - until < 0;
-    }
-
-    private void backOff(java.net.URI peer) {
-        unreachableUntil.put(peer, System.nanoTime() + BACKOFF.toNanos());
-    }
-
-    private static java.net.URI normalize(java.net.URI u) {
-        String s = u.toString();
-        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
-        return java.net.URI.create(s);
-    }
 
     public static Builder builder() { return new Builder(); }
 
@@ -402,24 +294,13 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
     public ChainTraining addPeer(java.net.URI resultsUrl) {
-        addExplicitPeer(resultsUrl);
-        startDiscovery(); // learn the rest from its GET /peers
+        discovery.addExplicit(resultsUrl);
+        discovery.start(); // learn the rest from its GET /peers
         return this;
     }
 
-    private void addExplicitPeer(java.net.URI resultsUrl) {
-        java.net.URI u = normalize(Objects.requireNonNull(resultsUrl));
-        if (!"http".equals(u.getScheme()) || u.getHost() == null) {
-            throw new TrainingException("peer URL " + resultsUrl + " is not http://HOST:PORT (another session's results URL)");
-        }
-        explicitPeers.add(u);
-        synchronized (this) {
-            if (!peers.contains(u)) peers.add(u); // an explicit peer counts even beyond the discovery bound
-        }
-    }
-
     /** The results URLs this session fetches from: given ones and those found in the peers directory or from peers. */
-    public List<java.net.URI> peers() { return List.copyOf(peers); }
+    public List<java.net.URI> peers() { return discovery.peers(); }
 
     /** The rendezvous directory this session registered in, if it serves results with discovery on. */
     public Optional<Path> peersDirectory() { return Optional.ofNullable(directory).map(PeerDirectory::dir); }
@@ -735,17 +616,16 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
      */
     private void fetchPeerResults(CoordinatorState c) {
         RoundResults r = pending;
-        if (peers.isEmpty() || r == null || r.step() != c.progress().step()
+        if (discovery.peers().isEmpty() || r == null || r.step() != c.progress().step()
                 || r.results().keySet().containsAll(expectedTrainers)) return;
         Map<NodeIdentity, BatchId> assignment = DataAssignment.byTrainer(c);
         Map<psyche.coordinator.Pubkey, NodeIdentity> bySigner = new java.util.HashMap<>();
         for (NodeIdentity id : assignment.keySet()) bySigner.put(id.signer(), id);
-        List<java.net.URI> asked = new ArrayList<>();
-        for (java.net.URI peer : peers) if (!backingOff(peer)) asked.add(peer);
+        List<java.net.URI> asked = discovery.reachablePeers();
         for (Map.Entry<java.net.URI, ResultsExchange.Fetched> f : exchange.fetchAll(asked, r.step()).entrySet()) {
             java.net.URI peer = f.getKey();
             if (f.getValue() instanceof ResultsExchange.Fetched.Missing m) {
-                if (!m.why().startsWith("answered")) backOff(peer); // a peer that does not answer is not heard
+                if (!m.why().startsWith("answered")) discovery.backOff(peer); // a peer that does not answer is not heard
                 continue;
             }
             if (!(f.getValue() instanceof ResultsExchange.Fetched.Body body)) continue; // quarantined by the exchange
@@ -862,10 +742,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     @Override public void close() {
         stop();
-        synchronized (this) {
-            closed = true;
-            if (discovery != null) discovery.shutdownNow();
-        }
+        discovery.close();
         if (directory != null) directory.close();
         exchange.close();
         data.close();
