@@ -138,17 +138,20 @@ public final class CoordinatorInstructions {
     }
 
     /** health_check: the engine's {@link psyche.coordinator.HealthCheck}, flattened as the program's arguments. */
-    public record HealthCheck(NodeIdentity id, Committee committee, long position, long index) implements Ix {
-        public HealthCheck(psyche.coordinator.HealthCheck check) {
-            this(check.id(), check.proof().committee(), check.proof().position(), check.proof().index());
+    /** {@code health_check}: the engine's {@link psyche.coordinator.HealthCheck} as sent (the id and its committee proof). */
+    public record HealthCheck(psyche.coordinator.HealthCheck check) implements Ix {
+        public HealthCheck { Objects.requireNonNull(check, "check"); }
+        public HealthCheck(NodeIdentity id, Committee committee, long position, long index) {
+            this(new psyche.coordinator.HealthCheck(id, new CommitteeProof(committee, position, index)));
         }
         /** The engine value the program checks. */
-        public psyche.coordinator.HealthCheck toEngine() {
-            return new psyche.coordinator.HealthCheck(id, new CommitteeProof(committee, position, index));
-        }
+        public psyche.coordinator.HealthCheck toEngine() { return check; }
         public String name() { return "health_check"; }
-        public void writeArgs(Borsh.Writer w) { BorshTypes.identity(w, id); w.u8(committee.ordinal()).u64(position).u64(index); }
-        public Map<String, Object> args() { return map("id", Map.of("signer", id.signer(), "p2p_identity", id.p2pIdentity()), "committee", committee, "position", position, "index", index); }
+        public void writeArgs(Borsh.Writer w) {
+            BorshTypes.identity(w, check.id());
+            w.u8(check.proof().committee().ordinal()).u64(check.proof().position()).u64(check.proof().index());
+        }
+        public Map<String, Object> args() { return map("id", Map.of("signer", check.id().signer(), "p2p_identity", check.id().p2pIdentity()), "committee", check.proof().committee(), "position", check.proof().position(), "index", check.proof().index()); }
     }
 
     /**
