@@ -54,7 +54,7 @@ class TrainCommand_JoinRunTest {
                 System.setOut(new PrintStream(out, true));
                 code = RunManager.execute("train", "--rpc", psyche.rpcUrl(), "--run-id", "cli-half", "--clients", "2",
                         "--steps", "1", "--device", "cpu", "--dataset", "../datasets/tiny/train.bin", "--lr-scale", "0.5",
-                        "--time-limit", "120", "--no-peer-discovery");
+                        "--checkpoint-dir", dir.resolve("ckpt").toString(), "--time-limit", "120", "--no-peer-discovery");
             } finally {
                 System.setOut(old);
             }
