@@ -10,6 +10,7 @@ import psyche.coordinator.CommitteeProof;
 import psyche.coordinator.NodeIdentity;
 import psyche.coordinator.Progress;
 import psyche.coordinator.Pubkey;
+import psyche.coordinator.Witness;
 import psyche.coordinator.WitnessBloom;
 import psyche.coordinator.WitnessProof;
 
@@ -93,46 +94,64 @@ public final class CoordinatorInstructions {
         public Map<String, Object> args() { return map("client_id", Map.of("signer", clientId.signer(), "p2p_identity", clientId.p2pIdentity())); }
     }
 
-    public record WitnessIx(WitnessProof proof, WitnessBloom participantBloom, WitnessBloom broadcastBloom,
-                            byte[] broadcastMerkle, WitnessMetadata metadata) implements Ix {
-        public WitnessIx { broadcastMerkle = merkle(broadcastMerkle); }
-        @Override public byte[] broadcastMerkle() { return broadcastMerkle.clone(); }
+    /** {@code witness}: the engine's {@link Witness} as sent, with the round's metadata. */
+    public record WitnessIx(Witness witness, WitnessMetadata metadata) implements Ix {
+        public WitnessIx {
+            Objects.requireNonNull(witness, "witness");
+            Objects.requireNonNull(metadata, "metadata");
+        }
+        public WitnessIx(WitnessProof proof, WitnessBloom participantBloom, WitnessBloom broadcastBloom, byte[] broadcastMerkle,
+                         WitnessMetadata metadata) {
+            this(new Witness(proof, participantBloom, broadcastBloom, merkle(broadcastMerkle)), metadata);
+        }
+        public WitnessProof proof() { return witness.proof(); }
         public String name() { return "witness"; }
         public void writeArgs(Borsh.Writer w) {
-            BorshTypes.proof(w, proof); BorshTypes.bloom(w, participantBloom); BorshTypes.bloom(w, broadcastBloom);
-            w.raw(broadcastMerkle); BorshTypes.witnessMetadata(w, metadata);
+            writeWitness(w, witness);
+            BorshTypes.witnessMetadata(w, metadata);
         }
-        public Map<String, Object> args() { return map("proof", proof, "participant_bloom", participantBloom, "broadcast_bloom", broadcastBloom, "broadcast_merkle", HexFormat.of().formatHex(broadcastMerkle), "metadata", metadata); }
-        @Override public boolean equals(Object o) { return o instanceof WitnessIx x && proof.equals(x.proof) && participantBloom.equals(x.participantBloom) && broadcastBloom.equals(x.broadcastBloom) && Arrays.equals(broadcastMerkle, x.broadcastMerkle) && metadata.equals(x.metadata); }
-        @Override public int hashCode() { return Objects.hash(proof, participantBloom, broadcastBloom, Arrays.hashCode(broadcastMerkle), metadata); }
+        public Map<String, Object> args() { return map("proof", witness.proof(), "participant_bloom", witness.participantBloom(), "broadcast_bloom", witness.broadcastBloom(), "broadcast_merkle", HexFormat.of().formatHex(witness.broadcastMerkle()), "metadata", metadata); }
     }
 
-    public record WarmupWitness(WitnessProof proof, WitnessBloom participantBloom, WitnessBloom broadcastBloom,
-                                byte[] broadcastMerkle) implements Ix {
-        public WarmupWitness { broadcastMerkle = merkle(broadcastMerkle); }
-        @Override public byte[] broadcastMerkle() { return broadcastMerkle.clone(); }
-        public String name() { return "warmup_witness"; }
-        public void writeArgs(Borsh.Writer w) {
-            BorshTypes.proof(w, proof); BorshTypes.bloom(w, participantBloom); BorshTypes.bloom(w, broadcastBloom);
-            w.raw(broadcastMerkle);
+    /** {@code warmup_witness}: the engine's {@link Witness} as sent. */
+    public record WarmupWitness(Witness witness) implements Ix {
+        public WarmupWitness { Objects.requireNonNull(witness, "witness"); }
+        public WarmupWitness(WitnessProof proof, WitnessBloom participantBloom, WitnessBloom broadcastBloom, byte[] broadcastMerkle) {
+            this(new Witness(proof, participantBloom, broadcastBloom, merkle(broadcastMerkle)));
         }
-        public Map<String, Object> args() { return map("proof", proof, "participant_bloom", participantBloom, "broadcast_bloom", broadcastBloom, "broadcast_merkle", HexFormat.of().formatHex(broadcastMerkle)); }
-        @Override public boolean equals(Object o) { return o instanceof WarmupWitness x && proof.equals(x.proof) && participantBloom.equals(x.participantBloom) && broadcastBloom.equals(x.broadcastBloom) && Arrays.equals(broadcastMerkle, x.broadcastMerkle); }
-        @Override public int hashCode() { return Objects.hash(proof, participantBloom, broadcastBloom, Arrays.hashCode(broadcastMerkle)); }
+        public WitnessProof proof() { return witness.proof(); }
+        public String name() { return "warmup_witness"; }
+        public void writeArgs(Borsh.Writer w) { writeWitness(w, witness); }
+        public Map<String, Object> args() { return map("proof", witness.proof(), "participant_bloom", witness.participantBloom(), "broadcast_bloom", witness.broadcastBloom(), "broadcast_merkle", HexFormat.of().formatHex(witness.broadcastMerkle())); }
+    }
+
+    /** The witness fields as both witness instructions carry them: proof, the two blooms, the merkle root. */
+    private static void writeWitness(Borsh.Writer w, Witness witness) {
+        BorshTypes.proof(w, witness.proof());
+        BorshTypes.bloom(w, witness.participantBloom());
+        BorshTypes.bloom(w, witness.broadcastBloom());
+        w.raw(witness.broadcastMerkle());
+    }
+
+    private static Witness readWitness(Borsh.Reader r) {
+        return new Witness(BorshTypes.proof(r), BorshTypes.bloom(r), BorshTypes.bloom(r), r.raw(32, "broadcast_merkle"));
     }
 
     /** health_check: the engine's {@link psyche.coordinator.HealthCheck}, flattened as the program's arguments. */
-    public record HealthCheck(NodeIdentity id, Committee committee, long position, long index) implements Ix {
-        public HealthCheck(psyche.coordinator.HealthCheck check) {
-            this(check.id(), check.proof().committee(), check.proof().position(), check.proof().index());
+    /** {@code health_check}: the engine's {@link psyche.coordinator.HealthCheck} as sent (the id and its committee proof). */
+    public record HealthCheck(psyche.coordinator.HealthCheck check) implements Ix {
+        public HealthCheck { Objects.requireNonNull(check, "check"); }
+        public HealthCheck(NodeIdentity id, Committee committee, long position, long index) {
+            this(new psyche.coordinator.HealthCheck(id, new CommitteeProof(committee, position, index)));
         }
         /** The engine value the program checks. */
-        public psyche.coordinator.HealthCheck toEngine() {
-            return new psyche.coordinator.HealthCheck(id, new CommitteeProof(committee, position, index));
-        }
+        public psyche.coordinator.HealthCheck toEngine() { return check; }
         public String name() { return "health_check"; }
-        public void writeArgs(Borsh.Writer w) { BorshTypes.identity(w, id); w.u8(committee.ordinal()).u64(position).u64(index); }
-        public Map<String, Object> args() { return map("id", Map.of("signer", id.signer(), "p2p_identity", id.p2pIdentity()), "committee", committee, "position", position, "index", index); }
+        public void writeArgs(Borsh.Writer w) {
+            BorshTypes.identity(w, check.id());
+            w.u8(check.proof().committee().ordinal()).u64(check.proof().position()).u64(check.proof().index());
+        }
+        public Map<String, Object> args() { return map("id", Map.of("signer", check.id().signer(), "p2p_identity", check.id().p2pIdentity()), "committee", check.proof().committee(), "position", check.proof().position(), "index", check.proof().index()); }
     }
 
     /**
@@ -238,10 +257,8 @@ public final class CoordinatorInstructions {
             case "set_paused" -> new SetPaused(r.bool("paused"));
             case "tick" -> new Tick();
             case "join_run" -> new JoinRun(BorshTypes.identity(r));
-            case "witness" -> new WitnessIx(BorshTypes.proof(r), BorshTypes.bloom(r), BorshTypes.bloom(r),
-                    r.raw(32, "broadcast_merkle"), BorshTypes.witnessMetadata(r));
-            case "warmup_witness" -> new WarmupWitness(BorshTypes.proof(r), BorshTypes.bloom(r), BorshTypes.bloom(r),
-                    r.raw(32, "broadcast_merkle"));
+            case "witness" -> new WitnessIx(readWitness(r), BorshTypes.witnessMetadata(r));
+            case "warmup_witness" -> new WarmupWitness(readWitness(r));
             case "health_check" -> new HealthCheck(BorshTypes.identity(r),
                     Committee.values()[r.variant("committee", 3)], r.u64("position"), r.u64("index"));
             case "checkpoint" -> new CheckpointIx(BorshTypes.checkpoint(r));

@@ -20,7 +20,6 @@ import psyche.chain.rpc.RpcClient;
 import psyche.chain.rpc.RpcException;
 import psyche.chain.rpc.RpcTypes;
 import psyche.chain.rpc.TransactionFailedException;
-import psyche.coordinator.Blooms;
 import psyche.coordinator.Client;
 import psyche.coordinator.ClientPolicy;
 import psyche.coordinator.Coordinator;
@@ -31,10 +30,8 @@ import psyche.coordinator.InstanceState;
 import psyche.coordinator.NodeIdentity;
 import psyche.coordinator.Pubkey;
 import psyche.coordinator.Round;
-import psyche.coordinator.RunState;
 import psyche.coordinator.SolanaClient;
 import psyche.coordinator.Witness;
-import psyche.coordinator.WitnessBloom;
 import psyche.sim.Behaviour;
 
 /**
@@ -152,9 +149,8 @@ public final class ChainClient implements AutoCloseable {
 
     private void maybeJoin(InstanceState s) {
         if (authorized == Authorized.NO) return;
+        if (!ClientPolicy.joinDue(s, identity)) return; // already pending for this epoch
         long nextActive = s.clientsState().nextActive();
-        Optional<SolanaClient> entry = registryEntry(s);
-        if (entry.isPresent() && entry.get().active() == nextActive) return; // already pending for this epoch
         if (joinedForActive == nextActive) return; // sent already; the state read may predate it
         if (authorization == null && !findAuthorization()) return;
         Instruction ix = run.coordinator().joinRun(signer(), authorization, run.instance(), run.account(), identity);
@@ -199,17 +195,13 @@ public final class ChainClient implements AutoCloseable {
 
     private void maybeWarmupWitness(CoordinatorState c, HeardCommitments commitments) {
         if (behaviour instanceof Behaviour.NeverWitnesses) return;
-        int index = Coordinator.clientIndex(c, identity);
-        if (index < 0) return;
+        Optional<psyche.coordinator.WitnessProof> duty = ClientPolicy.warmupWitnessDuty(c, identity);
+        if (duty.isEmpty()) return;
         String key = "warmup/" + c.progress().epoch() + "/" + c.epochState().startTimestamp();
         if (key.equals(witnessedRound)) return;
-        for (Witness w : Coordinator.currentRound(c).witnesses()) if (w.proof().index() == index) return;
-        // warmup witnesses carry no committee proof on chain: position = index, witness = true
-        Witness w = witness(new psyche.coordinator.WitnessProof(index, index, true), c.epochState().clients(), x -> true,
-                commitments, 0);
+        Witness w = witness(duty.get(), c.epochState().clients(), x -> true, commitments, 0);
         Instruction ix = run.coordinator().permissionless(signer(), run.instance(), run.account(),
-                new CoordinatorInstructions.WarmupWitness(w.proof(), w.participantBloom(), w.broadcastBloom(),
-                        w.broadcastMerkle()));
+                new CoordinatorInstructions.WarmupWitness(w));
         if (send(ix)) witnessedRound = key;
     }
 
@@ -230,8 +222,8 @@ public final class ChainClient implements AutoCloseable {
             return;
         }
         Instruction ix = run.coordinator().permissionless(signer(), run.instance(), run.account(),
-                new CoordinatorInstructions.WitnessIx(w.proof(), w.participantBloom(), w.broadcastBloom(),
-                        w.broadcastMerkle(), new WitnessMetadata(c.progress().step(), 0f, 0f, 0f, List.of(), List.of(), 0, 0f)));
+                new CoordinatorInstructions.WitnessIx(w, new WitnessMetadata(c.progress().step(), 0f, 0f, 0f, List.of(),
+                        List.of(), 0, 0f)));
         if (send(ix)) witnessedRound = key;
     }
 
@@ -256,26 +248,16 @@ public final class ChainClient implements AutoCloseable {
     }
 
     /**
-     * A witness: participant bloom of the heard peers' {@code sha256(signer)}, broadcast bloom of the commitments of
-     * their results, and the merkle root ({@link BroadcastMerkle}) over those commitments in epoch-client order.
-     * Psyche's root covers every broadcast the client applied in arrival order, its peers' "finished" broadcasts
-     * included; our clients send no finished broadcasts and the order is made deterministic, so the root is the
-     * same on every witness that heard the same results.
+     * The policy's witness ({@link ClientPolicy#witness}) with what this client heard: itself and the peers
+     * {@code heard} says, the commitments of their results, fresh bloom seeds. Psyche's merkle root covers every
+     * broadcast the client applied in arrival order, its peers' "finished" broadcasts included; our clients send no
+     * finished broadcasts and the order is made deterministic, so the root is the same on every witness that heard
+     * the same results.
      */
     private Witness witness(psyche.coordinator.WitnessProof proof, List<Client> clients,
                             java.util.function.Predicate<NodeIdentity> heard, HeardCommitments commitments, long height) {
-        WitnessBloom participants = Blooms.emptySeeded(random.nextLong());
-        WitnessBloom broadcasts = Blooms.emptySeeded(random.nextLong());
-        List<byte[]> results = new ArrayList<>();
-        for (Client client : clients) {
-            if (!client.id().equals(identity) && !heard.test(client.id())) continue;
-            participants = Blooms.add(participants, Blooms.participantItem(client.id()));
-            Optional<byte[]> commitment = commitments.of(client.id(), height);
-            if (commitment.isEmpty()) continue;
-            broadcasts = Blooms.add(broadcasts, commitment.get());
-            results.add(commitment.get());
-        }
-        return new Witness(proof, participants, broadcasts, BroadcastMerkle.root(results));
+        return ClientPolicy.witness(proof, clients, id -> id.equals(identity) || heard.test(id),
+                id -> commitments.of(id, height), random.nextLong(), random.nextLong());
     }
 
     /** A witness of the current round sends the health checks the policy finds due (each once), never about itself. */
@@ -292,20 +274,9 @@ public final class ChainClient implements AutoCloseable {
         }
     }
 
-    /** Ticks when the program's tick would change the state now (what a client's simulated tick shows). */
+    /** Ticks when the program's tick would move the run now ({@link ClientPolicy#tickDue}). */
     private void maybeTick(InstanceState s, long now) {
-        if (s.coordinator().runState().halted()) return;
-        InstanceState next;
-        try {
-            next = psyche.coordinator.RunProgram.tick(s, now, 0);
-        } catch (RuntimeException refused) {
-            return;
-        }
-        if (next.coordinator().runState() != s.coordinator().runState()
-                || next.coordinator().progress().step() != s.coordinator().progress().step()
-                || next.coordinator().epochState().roundsHead() != s.coordinator().epochState().roundsHead()) {
-            send(run.coordinator().tick(signer(), run.instance(), run.account()));
-        }
+        if (ClientPolicy.tickDue(s, now)) send(run.coordinator().tick(signer(), run.instance(), run.account()));
     }
 
     // ------------------------------------------------------------------ sending

@@ -3,6 +3,8 @@ package psyche.coordinator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * What a client sends, decided from what it sees of the coordinator: pure functions of the state, shared by the
@@ -50,5 +52,81 @@ public final class ClientPolicy {
             checks.add(check);
         }
         return checks;
+    }
+
+    /**
+     * Whether {@code self} sends {@code join_run} now: the run waits for members and {@code self} is not yet
+     * registered as pending for the next epoch (its registry entry's {@code active} is not {@code next_active}).
+     * Who may join (authorization) and when a refusal stops retrying stay with each client.
+     */
+    public static boolean joinDue(InstanceState s, NodeIdentity self) {
+        if (s.coordinator().runState() != RunState.WaitingForMembers) return false;
+        for (SolanaClient r : s.clientsState().clients()) {
+            if (r.id().signer().equals(self.signer())) return r.active() != s.clientsState().nextActive();
+        }
+        return true;
+    }
+
+    /**
+     * The warmup witness proof of {@code self}: in Warmup, for an epoch client whose index no warmup witness of the
+     * round carries yet. Warmup witnesses carry no committee proof on chain: position = index, witness = true.
+     */
+    public static Optional<WitnessProof> warmupWitnessDuty(CoordinatorState c, NodeIdentity self) {
+        if (c.runState() != RunState.Warmup) return Optional.empty();
+        int index = Coordinator.clientIndex(c, self);
+        Round round = Coordinator.currentRound(c);
+        if (index < 0 || round == null) return Optional.empty();
+        for (Witness w : round.witnesses()) if (w.proof().index() == index) return Optional.empty();
+        return Optional.of(new WitnessProof(index, index, true));
+    }
+
+    /**
+     * The witness a client reports with {@code proof} (a round witness or a warmup witness): a participant bloom
+     * (seeded {@code participantSeed}) of the epoch clients it {@code heard}, a broadcast bloom (seeded
+     * {@code broadcastSeed}) of the result commitments it holds for them ({@code commitment}, empty when it holds
+     * none) and the {@link BroadcastMerkle} root over those commitments in epoch-client order. The same state and
+     * inputs give the same witness: what differs between the simulator and a real client is what it heard.
+     */
+    public static Witness witness(WitnessProof proof, List<Client> epochClients, Predicate<NodeIdentity> heard,
+                                  Function<NodeIdentity, Optional<byte[]>> commitment, long participantSeed,
+                                  long broadcastSeed) {
+        WitnessBloom participants = Blooms.emptySeeded(participantSeed);
+        WitnessBloom broadcasts = Blooms.emptySeeded(broadcastSeed);
+        List<byte[]> results = new ArrayList<>();
+        for (Client client : epochClients) {
+            if (!heard.test(client.id())) continue;
+            participants = Blooms.add(participants, Blooms.participantItem(client.id()));
+            Optional<byte[]> c = commitment.apply(client.id());
+            if (c.isEmpty()) continue;
+            broadcasts = Blooms.add(broadcasts, c.get());
+            results.add(c.get());
+        }
+        return new Witness(proof, participants, broadcasts, BroadcastMerkle.root(results));
+    }
+
+    /** For a client that holds no results (the simulator's, or one that heard nothing): no commitments. */
+    public static Optional<byte[]> noCommitment(NodeIdentity peer) { return Optional.empty(); }
+
+    /**
+     * Whether a tick at {@code now} is worth sending: the program's tick moves the run (its state, step or round)
+     * rather than refusing or changing nothing.
+     */
+    public static boolean tickDue(InstanceState s, long now) {
+        if (s.coordinator().runState().halted()) return false;
+        InstanceState next;
+        try {
+            next = RunProgram.tick(s, now, 0);
+        } catch (RuntimeException refused) {
+            return false;
+        }
+        return tickMoves(s, next);
+    }
+
+    /** Whether {@code after}, the state a tick gave, moved the run from {@code before} (state, step or round). */
+    public static boolean tickMoves(InstanceState before, InstanceState after) {
+        CoordinatorState b = before.coordinator();
+        CoordinatorState a = after.coordinator();
+        return a.runState() != b.runState() || a.progress().step() != b.progress().step()
+                || a.epochState().roundsHead() != b.epochState().roundsHead();
     }
 }

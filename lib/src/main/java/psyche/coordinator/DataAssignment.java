@@ -32,6 +32,16 @@ public final class DataAssignment {
     }
 
     /**
+     * The {@link #assign} of the state as a lookup by trainer, in batch order: each trainer finds its own batch
+     * ({@code get(identity)}; identities are equal by signer) without scanning the assignment.
+     */
+    public static Map<NodeIdentity, BatchId> byTrainer(CoordinatorState state) {
+        Map<NodeIdentity, BatchId> out = new LinkedHashMap<>();
+        assign(state).forEach((batch, trainer) -> out.put(trainer, batch));
+        return out;
+    }
+
+    /**
      * {@code assign_data_for_state}: Trainer-committee clients of the current round in {@code epoch_state.clients}
      * order, shuffled with the round seed; {@code gbs / n} each, the first {@code gbs % n} one more, contiguous
      * from {@code round.data_index}. Ordered by batch start. Empty when no round or no trainer.

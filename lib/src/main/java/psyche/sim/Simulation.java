@@ -7,7 +7,6 @@ import psyche.coordinator.ClientPolicy;
 import psyche.coordinator.Coordinator;
 import psyche.coordinator.CoordinatorState;
 import psyche.coordinator.DataAssignment;
-import psyche.coordinator.Blooms;
 import psyche.coordinator.HealthCheck;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.InstanceState;
@@ -19,7 +18,6 @@ import psyche.coordinator.RunProgram;
 import psyche.coordinator.RunState;
 import psyche.coordinator.SolanaClient;
 import psyche.coordinator.Witness;
-import psyche.coordinator.WitnessBloom;
 import psyche.coordinator.WitnessProof;
 
 import java.nio.charset.StandardCharsets;
@@ -234,7 +232,11 @@ public final class Simulation {
                 case RoundTrain, RoundWitness -> roundActions();
                 default -> { }
             }
-            if (!inst.coordinator().runState().halted()) apply(() -> RunProgram.tick(inst, now, roundSeed()));
+            // someone ticks when the policy finds it worth sending: the tick moves the run
+            if (!inst.coordinator().runState().halted()) {
+                InstanceState ticked = RunProgram.tick(inst, now, roundSeed());
+                if (ClientPolicy.tickMoves(inst, ticked)) apply(() -> ticked);
+            }
         }
 
         void joins() {
@@ -242,9 +244,7 @@ public final class Simulation {
                 c.churnAt = Long.MAX_VALUE; // churned clients come back for the next epoch
                 c.churnOffline = false;
                 if (!c.online(rel())) continue;
-                SolanaClient reg = registered(c);
-                if (reg != null && reg.active() == inst.clientsState().nextActive()) continue;
-                if (c.joinRefused) continue;
+                if (!ClientPolicy.joinDue(inst, c.id) || c.joinRefused) continue;
                 try {
                     apply(() -> RunProgram.join(inst, c.id.signer(), c.id, now, roundSeed()));
                     events.add(new TimelineEvent.Joined(rel(), c.label));
@@ -256,11 +256,6 @@ public final class Simulation {
             }
         }
 
-        SolanaClient registered(SimClient c) {
-            for (SolanaClient r : inst.clientsState().clients()) if (r.id().signer().equals(c.id.signer())) return r;
-            return null;
-        }
-
         void warmupWitnesses() {
             CoordinatorState co = inst.coordinator();
             List<Client> epochClients = co.epochState().clients();
@@ -269,9 +264,10 @@ public final class Simulation {
                 if (c == null || c.warmupSent || !c.online(rel()) || rel() < c.warmupReadyAt) continue;
                 if (inst.coordinator().runState() != RunState.Warmup) break;
                 c.warmupSent = true;
-                int index = i;
-                Witness w = new Witness(new WitnessProof(0, index, true), Blooms.emptySeeded(index),
-                        Blooms.emptySeeded(index + 1000), new byte[32]);
+                var duty = ClientPolicy.warmupWitnessDuty(inst.coordinator(), c.id);
+                if (duty.isEmpty()) continue;
+                // a simulated client heard nobody in warmup and holds no results
+                Witness w = ClientPolicy.witness(duty.get(), epochClients, id -> false, ClientPolicy::noCommitment, i, i + 1000);
                 tryApply(() -> RunProgram.warmupWitness(inst, c.id.signer(), w, now, roundSeed()));
             }
         }
@@ -299,14 +295,14 @@ public final class Simulation {
                 SimClient c = bySigner.get(cl.get(idx).id().signer());
                 if (c == null || !c.online(rel()) || c.behaviour instanceof Behaviour.NeverWitnesses) continue;
                 witnessSent.put(idx, true);
-                WitnessBloom participants = Blooms.emptySeeded(seed ^ idx ^ (round.height() << 20));
-                List<byte[]> seen = new ArrayList<>();
+                // it heard the trainers whose results are in by now; simulated results have no commitments
+                java.util.Set<NodeIdentity> heard = new java.util.HashSet<>();
                 for (Map.Entry<Integer, Long> f : finishAt.entrySet()) {
-                    if (f.getValue() <= rel() && f.getKey() < cl.size()) seen.add(Blooms.participantItem(cl.get(f.getKey()).id()));
+                    if (f.getValue() <= rel() && f.getKey() < cl.size()) heard.add(cl.get(f.getKey()).id());
                 }
-                participants = Blooms.add(participants, seen.toArray(new byte[0][]));
                 WitnessProof proof = ClientPolicy.witnessDuty(co, cl.get(idx).id()).orElseThrow();
-                Witness w = new Witness(proof, participants, Blooms.emptySeeded(idx + 7), new byte[32]);
+                Witness w = ClientPolicy.witness(proof, cl, heard::contains, ClientPolicy::noCommitment,
+                        seed ^ idx ^ (round.height() << 20), idx + 7);
                 tryApply(() -> RunProgram.witness(inst, c.id.signer(), w, now, roundSeed()));
             }
         }

@@ -28,6 +28,7 @@ import psyche.chain.rpc.RpcClient;
 import psyche.config.CoordinatorConfig;
 import psyche.config.RunConfig;
 import psyche.config.RunConfigs;
+import psyche.coordinator.BroadcastMerkle;
 import psyche.coordinator.Client;
 import psyche.coordinator.ClientState;
 import psyche.coordinator.Pubkey;

@@ -156,6 +156,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (dataset != null) b.optDataset(dataset);
             if (checkpointDir != null) b.optCheckpointDir(checkpointDir);
             if (resume != null) b.optResumeFrom(resume);
+            b.optLrScale(lrScale);
             if (serveResults >= 0) b.optServeResults(serveResults).optServeHost(serveHost);
             if (peersDir != null) b.optPeersDir(peersDir);
             b.optPeerDiscovery(!noPeerDiscovery);

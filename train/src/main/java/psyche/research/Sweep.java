@@ -15,7 +15,7 @@ import psyche.train.StepReport;
 import psyche.train.TinyRun;
 import psyche.train.Training;
 import psyche.train.TrainingException;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 import psyche.config.DataLocation;
 import psyche.train.data.TokenDataProvider;
 import tech.tablesaw.api.BooleanColumn;

@@ -1,6 +1,6 @@
 package psyche.train;
 
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 
 import java.util.ArrayList;
 import java.util.List;

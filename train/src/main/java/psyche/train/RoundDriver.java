@@ -7,9 +7,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a coordinator tells the clients: which step to train next with which batch, and which of the published
- * results make the round's consensus. {@link #inProcess} follows the config alone (every step, every result); a
- * driver backed by the chain's coordinator account feeds the real steps and the witnessed results.
+ * What a coordinator tells the clients of an in-process session: which step to train next with which batch, and
+ * which of the published results make the round's consensus. {@link #inProcess} follows the config alone (every
+ * step, every result). The other driver follows a run on a chain: {@code psyche.train.chain.ChainTraining} takes
+ * the rounds from the coordinator account its clients read (the step, each trainer's batch by
+ * {@code DataAssignment.byTrainer}, the witnessed consensus one round later) and hands them to the same
+ * {@link RoundTrainer}; it is pushed by the clients' reads rather than pulled through {@link #next}, because its
+ * clients must witness in the same read in which they trained.
  */
 public interface RoundDriver {
     /** A round to train: the step, the first sequence index of its global batch and the batch size. */

@@ -5,10 +5,9 @@ import psyche.config.DataLocation;
 import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
 import psyche.config.RunConfig;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 import psyche.train.data.TokenDataProvider;
 import psyche.train.distro.CompressedTensor;
-import psyche.train.distro.Distro;
 import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
@@ -50,12 +49,6 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
     private volatile long lastStep;
     private volatile Path lastCheckpoint;
     private volatile LlamaModel finalModel;
-    /**
-     * Client 0's parameters (buffer layout) after step {@link #lastFiniteStep}: the last state whose weights were finite
-     * and whose next forward pass gave every client a finite loss (weights that are finite but huge fail the latter).
-     */
-    private float[] lastFinite;
-    private long lastFiniteStep = -1;
     private final LlamaConfig modelConfig;
     private final TokenDataProvider data;
     private final Device device;
@@ -183,14 +176,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
     @Override public psyche.display.Html view() {
         List<String[]> rows = new java.util.ArrayList<>();
         rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size())});
-        if (!history.isEmpty()) {
-            StepReport last = history.get(history.size() - 1);
-            rows.add(new String[]{"last step", psyche.display.Numbers.count(last.step()) + " of " + psyche.display.Numbers.count(last.totalSteps())
-                    + ": loss " + psyche.display.Numbers.loss(last.meanLoss()) + ", lr " + psyche.display.Numbers.lr(last.lr())});
-            int window = Math.min(10, history.size());
-            double tps = history.subList(history.size() - window, history.size()).stream().mapToDouble(StepReport::tokensPerSecond).average().orElse(0);
-            rows.add(new String[]{"throughput", psyche.display.Numbers.rate(tps, "tokens") + " (mean of the last " + window + " steps)"});
-        }
+        rows.addAll(StepReport.cardRows(history));
         if (lastCheckpoint != null) rows.add(new String[]{"checkpoint", lastCheckpoint.toString()});
         if (failure != null) rows.add(new String[]{"failed", String.valueOf(failure.getMessage())});
         return psyche.display.Cards.keyValues("Training — " + (failure != null ? "failed" : running ? "running" : "stopped"), rows);
@@ -212,24 +198,26 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
         TorchRuntime.noGradOnThisThread();
         int n = b.clients;
         List<LlamaModel> models = new ArrayList<>();
-        List<Distro> distros = new ArrayList<>();
-        List<AdamW> adams = new ArrayList<>();
+        RoundTrainer trainers = null;
         long startStep = 0;
         try {
             LlamaModel first = b.resumeFrom != null ? LlamaModel.load(b.resumeFrom, device) : LlamaModel.create(modelConfig, device, b.seed);
             if (b.resumeFrom != null) startStep = stepOf(b.resumeFrom);
             models.add(first);
             for (int c = 1; c < n; c++) models.add(first.copy());
-            lastFinite = first.parameters().flat().toFloatArray();
-            lastFiniteStep = startStep;
-            float[] candidate = null; // the state this round started from, confirmed once its losses are finite
+            DivergenceGuard guard = new DivergenceGuard(b.checkpointDir, b.runId, dataLocation(), "bin/run-manager train",
+                    (step, dir) -> {
+                        lastCheckpoint = dir;
+                        for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+                    });
+            guard.keep(first, startStep);
             Optimizer opt = b.config.model().optimizer();
             // every client's result has this layout; results travel without shapes and decode against it
             DistroLayout layout = opt instanceof Optimizer.Distro d ? DistroLayout.forParameters(first.parameters(), d) : null;
-            for (LlamaModel m : models) {
-                if (opt instanceof Optimizer.Distro d) distros.add(new Distro(d, m.parameters(), m.manager()));
-                else adams.add(new AdamW((Optimizer.AdamW) opt, m.parameters(), m.manager()));
-            }
+            List<String> names = new ArrayList<>();
+            for (int c = 0; c < n; c++) names.add("client " + c);
+            trainers = new RoundTrainer(models, opt, names, guard);
+            boolean shares = layout != null;
             LrSchedule schedule = b.config.model().lrSchedule();
             Optional<ColdStartWarmup> coldStart = inProcessColdStart(b.config.model().coldStartWarmupSteps(),
                     b.resumeFrom != null, startStep);
@@ -250,9 +238,8 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                 // the weights are f32: an LR beyond f32's range is as infinite as a NaN one
                 if (!Float.isFinite((float) lr) || !Float.isFinite((float) prevLr) || !Float.isFinite((float) nextLr)) {
                     // no weight has moved this round and the last round left them finite: keep them as they are
-                    lastFinite = models.get(0).parameters().flat().toFloatArray();
-                    lastFiniteStep = step - 1;
-                    throw diverged(step, -1, LR, "lr(" + (step - 1) + ".." + (step + 1) + ") = "
+                    guard.keep(models.get(0), step - 1);
+                    throw guard.diverged(step, null, DivergenceGuard.LR, "lr(" + (step - 1) + ".." + (step + 1) + ") = "
                             + prevLr + ", " + lr + ", " + nextLr + " from " + schedule
                             + " (a Cosine/Linear schedule needs total_steps > warmup_steps)", lr, models.get(0));
                 }
@@ -266,49 +253,13 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                     if (Thread.currentThread().isInterrupted()) break;
                     throw e;
                 }
-                if (step > startStep + 1) candidate = models.get(0).parameters().flat().toFloatArray();
-                double fb = 0, comp = 0, apply = 0;
-                long tokens = 0, bytes = 0, dense = 0;
-                List<Float> losses = new ArrayList<>();
+                if (step > startStep + 1) guard.roundStarts(models.get(0), step - 1);
+                RoundTrainer.Trained trained = trainers.train(step, ranges, batches, c -> true, c -> c, prevLr, lr, models.get(0));
+                double fb = trained.forwardBackwardSeconds(), comp = trained.compressSeconds(), apply = 0;
+                long tokens = trained.tokens();
                 List<byte[]> published = new ArrayList<>();
-                for (int c = 0; c < n; c++) {
-                    BatchId range = ranges.get(c);
-                    if (range == null) {
-                        losses.add(Float.NaN);
-                        continue;
-                    }
-                    LlamaModel m = models.get(c);
-                    if (!distros.isEmpty()) distros.get(c).errorCorrection(prevLr);
-                    int[][] samples = batches.get(c);
-                    long f0 = System.nanoTime();
-                    m.zeroGradients();
-                    float loss = m.forwardBackward(samples);
-                    fb += (System.nanoTime() - f0) / 1e9;
-                    if (!Float.isFinite(loss)) {
-                        throw diverged(step, c, "the loss", "loss " + loss + nonFiniteTensors(m, " (weights and gradients finite: the forward pass overflowed)"), lr, models.get(0));
-                    }
-                    losses.add(loss);
-                    tokens += (long) samples.length * (samples[0].length - 1);
-                    long c0 = System.nanoTime();
-                    if (!distros.isEmpty()) {
-                        distros.get(c).clipGradients();
-                        List<CompressedTensor> mine = distros.get(c).generate(prevLr, lr);
-                        DistroResult result = new DistroResult(step, c, range.start(), range.end(), mine);
-                        byte[] wire = result.encode();
-                        published.add(wire);
-                        bytes += wire.length;
-                        dense = result.denseBf16Bytes();
-                    } else {
-                        adams.get(c).step(lr);
-                    }
-                    comp += (System.nanoTime() - c0) / 1e9;
-                }
-                if (candidate != null) {
-                    lastFinite = candidate; // every loss of this round was finite: the state it started from was good
-                    lastFiniteStep = step - 1;
-                    candidate = null;
-                }
-                if (!distros.isEmpty()) {
+                for (TrainingStep.Outcome out : trained.outcomes()) if (out != null && out.wire() != null) published.add(out.wire());
+                if (shares) {
                     long a0 = System.nanoTime();
                     List<DistroResult> received = new ArrayList<>();
                     for (byte[] w : published) received.add(DistroResult.decode(w, layout));
@@ -322,24 +273,14 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                     }
                     List<List<CompressedTensor>> tensors = new ArrayList<>();
                     for (DistroResult r : consensus) tensors.add(r.tensors());
-                    double applyLr = nextLr;
-                    for (int c = 0; c < n; c++) {
-                        final int client = c;
-                        if (consensus.stream().noneMatch(r -> r.trainerNonce() == client)) distros.get(c).forgetOwnResult();
-                        distros.get(c).apply(tensors, applyLr);
-                    }
+                    trainers.apply(tensors, nextLr, c -> true, c -> consensus.stream().anyMatch(r -> r.trainerNonce() == c));
                     apply += (System.nanoTime() - a0) / 1e9;
                 }
-                for (int c = 0; c < n; c++) {
-                    if (!finite(models.get(c))) {
-                        throw diverged(step, c, "the weights", "after applying the round's update"
-                                + nonFiniteTensors(models.get(c), ""), distros.isEmpty() ? lr : nextLr, models.get(0));
-                    }
-                }
+                trainers.checkWeights(step, shares ? nextLr : lr, c -> true, models.get(0));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 lastStep = step;
-                StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, tokens / secs, secs, fb, comp, apply,
-                        published.isEmpty() ? 0 : bytes / published.size(), dense);
+                StepReport report = new StepReport(step, totalSteps, lr, trained.losses(), tokens, tokens / secs, secs, fb,
+                        comp, apply, trained.meanResultBytes(), trained.denseBytes());
                 history.add(report);
                 for (TrainingListener l : listeners) l.onStep(report);
                 if (b.checkpointDir != null && b.checkpointEvery > 0 && step % b.checkpointEvery == 0) {
@@ -357,8 +298,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                 }
             }
         } finally {
-            distros.forEach(Distro::close);
-            adams.forEach(AdamW::close);
+            if (trainers != null) trainers.close();
             for (int c = 1; c < models.size(); c++) models.get(c).close();
             if (!models.isEmpty()) {
                 LlamaModel old = finalModel;
@@ -366,6 +306,10 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                 if (old != null) old.close();
             }
         }
+    }
+
+    private DataLocation dataLocation() {
+        return b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation();
     }
 
     private int[][] samples(BatchId range) { return data.samplesWrapping(range); }
@@ -425,63 +369,6 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
         return resumed ? ColdStartWarmup.of(lastStepBefore + 1, coldStartWarmupSteps) : Optional.empty();
     }
 
-    private static final String LR = "the learning rate";
-
-    /** Whether every weight of {@code m} is finite: one native reduction (a sum overflows only on diverged weights). */
-    private static boolean finite(LlamaModel m) {
-        try (ai.djl.ndarray.NDArray sum = m.parameters().flat().sum()) {
-            return Float.isFinite(sum.getFloat());
-        }
-    }
-
-    /** Names the parameters of {@code m} holding a non-finite weight or gradient; {@code otherwise} when none does. */
-    static String nonFiniteTensors(LlamaModel m, String otherwise) {
-        List<String> bad = new ArrayList<>();
-        for (var e : m.parameters().entrySet()) {
-            ai.djl.ndarray.NDArray p = e.getValue();
-            if (!allFinite(p.toFloatArray())) bad.add(e.getKey());
-            else if (p.hasGradient()) {
-                try (ai.djl.ndarray.NDArray g = p.getGradient()) {
-                    if (!allFinite(g.toFloatArray())) bad.add(e.getKey() + " (gradient)");
-                }
-            }
-            if (bad.size() >= 3) break;
-        }
-        return bad.isEmpty() ? otherwise : "; first non-finite tensor" + (bad.size() > 1 ? "s " : " ") + String.join(", ", bad);
-    }
-
-    private static boolean allFinite(float[] values) {
-        for (float v : values) if (!Float.isFinite(v)) return false;
-        return true;
-    }
-
-    /**
-     * Stops a diverged session: writes the last finite state (client 0's weights after step {@link #lastFiniteStep},
-     * f32) as {@code {run_id}-step{N}} and says how to continue from it with a lower LR.
-     */
-    private TrainingException diverged(long step, int client, String what, String detail, double lr, LlamaModel model) {
-        String kept;
-        if (b.checkpointDir != null && lastFinite != null && lastFiniteStep > 0) {
-            Path dir = b.checkpointDir.resolve(b.runId + "-step" + lastFiniteStep);
-            LlamaModel.write(dir, model.config(), model.parameters().tensors(lastFinite), Safetensors.Dtype.F32);
-            copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
-            lastCheckpoint = dir;
-            for (TrainingListener l : listeners) l.onCheckpoint(lastFiniteStep, dir);
-            kept = "the last finite state (step " + lastFiniteStep + ") is in " + dir + "; " + (what.equals(LR)
-                    ? "fix the schedule, then continue from it: bin/run-manager train --resume " + dir + " --config-path FIXED.toml"
-                    : "continue from it with a lower LR: bin/run-manager train --resume " + dir
-                            + " --lr-scale 0.5 (Training.resumeFrom(dir).optLrScale(0.5))");
-        } else if (lastFiniteStep <= 0) {
-            kept = "it diverged before any step completed: lower the learning rate (--lr-scale 0.5) or fix the schedule";
-        } else {
-            kept = "no checkpoint directory was set, so the last finite state (step " + lastFiniteStep + ") is not kept: "
-                    + "rerun with --checkpoint-dir DIR (optCheckpointDir) and --lr-scale 0.5";
-        }
-        return new TrainingException("training diverged at step " + step + (client >= 0 ? " on client " + client : "")
-                + ": " + what + " is not finite (" + detail + "), lr " + String.format("%.3e", lr)
-                + ": the session stopped; " + kept);
-    }
-
     /** Step number of a {@code {run_id}-step{N}} directory, -1 when the name has none. */
     public static long stepOf(Path checkpointDir) {
         Matcher m = STEP_DIR.matcher(checkpointDir.getFileName().toString());
@@ -491,7 +378,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
     private void saveCheckpoint(LlamaModel model, long step) {
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
         model.save(dir, Safetensors.Dtype.BF16, b.maxShardBytes); // bf16, like Psyche's checkpoints
-        copyTokenizer(b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation(), dir);
+        copyTokenizer(dataLocation(), dir);
         lastCheckpoint = dir;
         for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
         evaluateHeldOut(model, step, dir);
@@ -665,8 +552,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
          * checkpoint with e.g. 0.5.
          */
         public Builder optLrScale(double scale) {
-            if (!(scale > 0) || !Double.isFinite(scale)) throw new TrainingException("lr scale must be a positive number, got " + scale);
-            this.lrScale = scale;
+            this.lrScale = DivergenceGuard.lrScale(scale);
             return this;
         }
 

@@ -42,4 +42,26 @@ class TrainCommand_JoinRunTest {
             assertTrue(text.contains("checkpoint " + dir.resolve("ckpt").resolve("cli-join-step2")), text);
         }
     }
+
+    @Test void lrScaleScalesTheRunsScheduleForTheJoiningClients() {
+        try (Psyche psyche = Psyche.local(0, dir.resolve("ledger"), dir.resolve("owner.json"))) {
+            psyche.authorize(null);
+            psyche.createRun("cli-half").updateConfig(Path.of("../notebooks/configs/tiny.toml")).resume();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream old = System.out;
+            int code;
+            try {
+                System.setOut(new PrintStream(out, true));
+                code = RunManager.execute("train", "--rpc", psyche.rpcUrl(), "--run-id", "cli-half", "--clients", "2",
+                        "--steps", "1", "--device", "cpu", "--dataset", "../datasets/tiny/train.bin", "--lr-scale", "0.5",
+                        "--checkpoint-dir", dir.resolve("ckpt").toString(), "--time-limit", "120", "--no-peer-discovery");
+            } finally {
+                System.setOut(old);
+            }
+            String text = out.toString();
+            assertEquals(0, code, text);
+            // tiny.toml: lr(1) = 1e-3 x 1/10 warmup = 1.00e-04; at half scale 5.00e-05
+            assertTrue(text.contains("step 1/200 loss ") && text.contains(" lr 5.00e-05 "), text);
+        }
+    }
 }

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import psyche.config.DataLocation;
 import psyche.history.HistoryStore;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 import psyche.train.data.TokenDataProvider;
 import tech.tablesaw.api.Table;
 

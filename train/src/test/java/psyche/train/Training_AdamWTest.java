@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
 import psyche.config.RunConfig;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 import psyche.train.data.TokenDataProvider;
 
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
 import psyche.config.RunConfig;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 import psyche.train.data.HfTokenizer;
 
 import java.nio.ByteBuffer;

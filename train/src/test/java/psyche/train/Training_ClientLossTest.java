@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
 import psyche.config.RunConfig;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 import psyche.train.distro.DistroResult;
 
 import java.nio.file.Path;

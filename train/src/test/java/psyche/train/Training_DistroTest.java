@@ -4,7 +4,7 @@ import ai.djl.Device;
 import org.junit.jupiter.api.Test;
 import psyche.config.DataLocation;
 import psyche.config.RunConfig;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 import psyche.train.data.TokenDataProvider;
 
 import java.nio.file.Path;

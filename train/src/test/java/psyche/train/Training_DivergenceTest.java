@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import psyche.config.LrSchedule;
 import psyche.config.Optimizer;
 import psyche.config.RunConfig;
-import psyche.train.data.BatchId;
+import psyche.coordinator.BatchId;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

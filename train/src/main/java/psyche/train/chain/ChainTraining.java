@@ -28,9 +28,11 @@ import psyche.train.TorchRuntime;
 import psyche.train.Training;
 import psyche.train.TrainingException;
 import psyche.train.TrainingListener;
+import psyche.train.TrainingStep;
+import psyche.train.RoundTrainer;
+import psyche.train.DivergenceGuard;
 import psyche.train.data.TokenDataProvider;
 import psyche.train.distro.CompressedTensor;
-import psyche.train.distro.Distro;
 import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
@@ -105,19 +107,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     // results shared with other processes' sessions over HTTP (serving optional; see ResultsExchange)
     private final ResultsExchange exchange;
-    private final List<java.net.URI> peers = new CopyOnWriteArrayList<>();
-    private static final int MAX_PEERS_ANSWER_BYTES = 64 << 10;
-    // peer discovery: the run's rendezvous directory on this machine and the peers' GET /peers
-    private static final int MAX_PEERS = 64;
-    private static final int PROBES_PER_REFRESH = 16;
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration BACKOFF = Duration.ofSeconds(5);
+    // the peers it fetches from: the run's rendezvous directory on this machine, given peers and the peers' GET /peers
+    private final PeerDiscovery discovery;
     private final PeerDirectory directory;
-    private final java.util.Set<java.net.URI> explicitPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final Map<java.net.URI, Long> unreachableUntil = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<java.net.URI, Integer> failedProbes = new java.util.concurrent.ConcurrentHashMap<>();
-    private java.util.concurrent.ScheduledExecutorService discovery; // guarded by this; started with the first peer source
-    private volatile boolean closed;
     private final String coordinatorAccount;
 
     // touched only by the session thread (inside ChainClients.step)
@@ -133,7 +125,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private volatile int warmingUpSkipped;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private volatile DistroLayout layout; // of every result in this run: results travel without shapes
+    private volatile DistroLayout layout;
+    private DivergenceGuard guard; // of the session thread, with the models
+    private volatile RoundTrainer roundTrainer; // the clients' models and optimizer state, built on the session thread // of every result in this run: results travel without shapes
 
     /** What the session holds for one step: its clients' results and those fetched from peer sessions. */
     private record RoundResults(long step, double lr, Map<NodeIdentity, HeardResult> results) {}
@@ -141,8 +135,6 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     /** One client: its chain identity, model and optimizer state. */
     private static final class Trainer {
         final ChainClient chain;
-        LlamaModel model;
-        Distro distro;
         long nonce; // results this trainer produced so far: Psyche's trainer_nonce
         volatile boolean killed;
 
@@ -203,7 +195,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             this.modelConfig = mc;
             for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
             this.coordinatorAccount = clients.run().account().toBase58();
-            for (java.net.URI peer : b.peers) addExplicitPeer(peer);
+            this.discovery = new PeerDiscovery(runId, coordinatorAccount, b.peerRefresh);
+            for (java.net.URI peer : b.peers) discovery.addExplicit(peer);
             this.exchange = new ResultsExchange(b.serveHost, b.servePort, this::peersJson,
                     ResultsExchange.DEFAULT_MAX_BUNDLE_BYTES, ResultsExchange.FETCH_DEADLINE);
         } catch (RuntimeException e) {
@@ -224,25 +217,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         } else {
             this.directory = null;
         }
-        if (directory != null || !peers.isEmpty()) startDiscovery();
-    }
-
-    /** Starts the periodic {@link #refreshPeers} on a daemon thread, once there is a directory or a peer to ask. */
-    private synchronized void startDiscovery() {
-        if (discovery != null || closed) return;
-        discovery = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "psyche-peer-discovery-" + runId);
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(1, b.peerRefresh.toMillis());
-        discovery.scheduleWithFixedDelay(() -> {
-            try {
-                refreshPeers();
-            } catch (RuntimeException e) {
-                // discovery is best effort: the next refresh tries again
-            }
-        }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        discovery.bind(exchange, directory);
+        if (directory != null || !discovery.peers().isEmpty()) discovery.start();
     }
 
     /** {@code {"run", "account", "url", "clients": [signers], "peers": [results URLs]}}. */
@@ -252,94 +228,12 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         var signers = json.putArray("clients");
         for (ChainClient c : clients.clients()) signers.add(c.signer().toBase58());
         var known = json.putArray("peers");
-        for (java.net.URI p : peers) if (!exchange.isQuarantined(p)) known.add(p.toString()); // never pass a misbehaving peer on
+        for (java.net.URI p : discovery.peers()) if (!exchange.isQuarantined(p)) known.add(p.toString()); // never pass a misbehaving peer on
         return json.toString();
     }
 
     /** The URL of this session's server as seen from this machine (a wildcard bind answers on loopback too). */
     private java.net.URI localUrl() { return exchange.localUrl(); }
-
-    /**
-     * One discovery round (bounded: at most {@value #PROBES_PER_REFRESH} new candidates probed, each within
-     * {@link #PROBE_TIMEOUT}): candidates are the live entries of the run directory and the peers that known peers
-     * list at GET /peers; a candidate becomes a peer once its GET /peers answers for this run id and coordinator
-     * account. Entries of dead processes are skipped by the directory; unreachable ones fail the probe.
-     */
-    void refreshPeers() {
-        java.util.LinkedHashSet<java.net.URI> candidates = new java.util.LinkedHashSet<>();
-        if (directory != null) {
-            for (PeerDirectory.Entry e : directory.entries()) {
-                if (coordinatorAccount.equals(e.account())) candidates.add(normalize(e.url()));
-            }
-        }
-        for (java.net.URI known : peers) {
-            if (backingOff(known) || exchange.isQuarantined(known)) continue;
-            Optional<com.fasterxml.jackson.databind.JsonNode> answer = probe(known);
-            if (answer.isEmpty()) {
-                if (failedProbes.merge(known, 1, Integer::sum) >= 3 && !explicitPeers.contains(known)) {
-                    peers.remove(known); // a discovered peer that is gone; the directory or a peer may offer it again
-                    failedProbes.remove(known);
-                }
-                continue;
-            }
-            failedProbes.remove(known);
-            for (com.fasterxml.jackson.databind.JsonNode p : answer.get().path("peers")) {
-                try {
-                    candidates.add(normalize(java.net.URI.create(p.asText())));
-                } catch (IllegalArgumentException notAUrl) {
-                    // a peer's list is only a hint
-                }
-            }
-        }
-        java.net.URI self = exchange.serving() ? localUrl() : null;
-        int probes = 0;
-        for (java.net.URI c : candidates) {
-            if (peers.size() >= MAX_PEERS || probes >= PROBES_PER_REFRESH) break;
-            if (c.equals(self) || peers.contains(c) || backingOff(c) || exchange.isQuarantined(c)
-                    || !"http".equals(c.getScheme()) || c.getHost() == null) continue;
-            probes++;
-            if (probe(c).isPresent()) addKnownPeer(c);
-        }
-    }
-
-    private synchronized void addKnownPeer(java.net.URI peer) {
-        if (!peers.contains(peer) && peers.size() < MAX_PEERS) peers.add(peer);
-    }
-
-    /** GET /peers of {@code peer}, when it answers in time for this run (same id, same coordinator account). */
-    private Optional<com.fasterxml.jackson.databind.JsonNode> probe(java.net.URI peer) {
-        try {
-            ResultsExchange.Fetched answer = exchange.get(peer.resolve("/peers"), PROBE_TIMEOUT, MAX_PEERS_ANSWER_BYTES);
-            if (!(answer instanceof ResultsExchange.Fetched.Body body)) {
-                if (!(answer instanceof ResultsExchange.Fetched.Missing m) || !m.why().startsWith("answered")) backOff(peer);
-                return Optional.empty();
-            }
-            var json = JSON.readTree(body.bytes());
-            if (!runId.equals(json.path("run").asText()) || !coordinatorAccount.equals(json.path("account").asText())) {
-                return Optional.empty(); // another run, or the same run id on another chain
-            }
-            unreachableUntil.remove(peer);
-            return Optional.of(json);
-        } catch (IOException | RuntimeException e) {
-            backOff(peer);
-            return Optional.empty();
-        }
-    }
-
-    private boolean backingOff(java.net.URI peer) {
-        Long until = unreachableUntil.get(peer);
-        return until != null && System.nanoTime() - until < 0;
-    }
-
-    private void backOff(java.net.URI peer) {
-        unreachableUntil.put(peer, System.nanoTime() + BACKOFF.toNanos());
-    }
-
-    private static java.net.URI normalize(java.net.URI u) {
-        String s = u.toString();
-        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
-        return java.net.URI.create(s);
-    }
 
     public static Builder builder() { return new Builder(); }
 
@@ -400,24 +294,13 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
     public ChainTraining addPeer(java.net.URI resultsUrl) {
-        addExplicitPeer(resultsUrl);
-        startDiscovery(); // learn the rest from its GET /peers
+        discovery.addExplicit(resultsUrl);
+        discovery.start(); // learn the rest from its GET /peers
         return this;
     }
 
-    private void addExplicitPeer(java.net.URI resultsUrl) {
-        java.net.URI u = normalize(Objects.requireNonNull(resultsUrl));
-        if (!"http".equals(u.getScheme()) || u.getHost() == null) {
-            throw new TrainingException("peer URL " + resultsUrl + " is not http://HOST:PORT (another session's results URL)");
-        }
-        explicitPeers.add(u);
-        synchronized (this) {
-            if (!peers.contains(u)) peers.add(u); // an explicit peer counts even beyond the discovery bound
-        }
-    }
-
     /** The results URLs this session fetches from: given ones and those found in the peers directory or from peers. */
-    public List<java.net.URI> peers() { return List.copyOf(peers); }
+    public List<java.net.URI> peers() { return discovery.peers(); }
 
     /** The rendezvous directory this session registered in, if it serves results with discovery on. */
     public Optional<Path> peersDirectory() { return Optional.ofNullable(directory).map(PeerDirectory::dir); }
@@ -539,9 +422,10 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             failure = t;
         } finally {
             last = appliedStep;
-            for (Trainer tr : trainers) {
-                if (tr.distro != null) tr.distro.close();
-                if (tr.model != null) tr.model.close();
+            RoundTrainer r = roundTrainer;
+            if (r != null) {
+                r.close();
+                for (int i = 0; i < r.size(); i++) r.client(i).model().close();
             }
             clients.close();
             running = false;
@@ -560,11 +444,19 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             savedStep = appliedStep;
         });
         layout = DistroLayout.forParameters(first.parameters(), optimizer);
+        guard = new DivergenceGuard(b.checkpointDir, b.runId, dataLocation,
+                "bin/run-manager train --rpc RPC --run-id " + runId, (step, dir) -> {
+                    lastCheckpoint = dir;
+                    for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
+                });
+        guard.keep(first, Math.max(0, appliedStep));
+        List<LlamaModel> models = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < trainers.size(); i++) {
-            Trainer t = trainers.get(i);
-            t.model = i == 0 ? first : first.copy();
-            t.distro = new Distro(optimizer, t.model.parameters(), t.model.manager());
+            models.add(i == 0 ? first : first.copy());
+            names.add(trainers.get(i).chain.name());
         }
+        roundTrainer = new RoundTrainer(models, optimizer, names, guard);
     }
 
     /** An explicit resume directory, else the newest {@code {run_id}-step{N}} in the checkpoint directory. */
@@ -587,7 +479,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             CoordinatorState c = state.coordinator();
             lastSeenStep = c.progress().step();
             lastSeenState = c.runState();
-            if (trainers.get(0).model == null) return; // still building the models
+            if (roundTrainer == null) return; // still building the models
             switch (c.runState()) {
                 case RoundTrain -> {
                     long step = c.progress().step();
@@ -656,66 +548,48 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     private void train(CoordinatorState c, long step) {
         trainedStep = step;
-        Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
+        Map<NodeIdentity, BatchId> assignment = DataAssignment.byTrainer(c);
         Optional<Training.ColdStartWarmup> coldStart = coldStartWarmup(c);
-        double lr = Training.lr(schedule, step, coldStart);
-        double prevLr = step > 1 ? Training.lr(schedule, step - 1, coldStart) : 0;
+        double lr = b.lrScale * Training.lr(schedule, step, coldStart);
+        double prevLr = step > 1 ? b.lrScale * Training.lr(schedule, step - 1, coldStart) : 0;
         Round round = Coordinator.currentRound(c);
         if (coldStart.isPresent() && round != null && round.height() == 0) {
             // a cold-start epoch begins with zeroed DisTrO state (Psyche's zero_optim at round height 0); every live
             // client, not only those with a batch this round, so none carries residuals from before the pause
-            for (Trainer t : trainers) if (!t.killed) t.distro.resetState();
+            roundTrainer.resetState(this::live);
             coldStartResets++;
         }
         long t0 = System.nanoTime();
-        double fb = 0, comp = 0;
-        long tokens = 0, bytes = 0, dense = 0;
-        List<Float> losses = new ArrayList<>();
+        List<BatchId> batches = new ArrayList<>();
+        List<int[][]> samples = new ArrayList<>();
+        for (Trainer t : trainers) {
+            BatchId range = t.killed ? null : assignment.get(t.chain.identity());
+            batches.add(range);
+            samples.add(range == null ? null : data.samplesWrapping(range));
+        }
+        LlamaModel live = liveModel();
+        if (live != null) guard.roundStarts(live, Math.max(0, appliedStep));
+        RoundTrainer.Trained trained = roundTrainer.train(step, batches, samples, this::live, i -> trainers.get(i).nonce,
+                prevLr, lr, live);
         Map<NodeIdentity, HeardResult> results = new LinkedHashMap<>();
         for (int i = 0; i < trainers.size(); i++) {
+            TrainingStep.Outcome out = trained.outcomes().get(i);
+            if (out == null) continue;
             Trainer t = trainers.get(i);
-            BatchId range = null;
-            for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
-                if (e.getValue().equals(t.chain.identity())) range = e.getKey();
-            }
-            if (t.killed || range == null) {
-                losses.add(Float.NaN);
-                if (!t.killed) t.distro.forgetOwnResult(); // nothing shared this round: nothing to take out later
-                continue;
-            }
-            int[][] samples = data.samplesWrapping(new psyche.train.data.BatchId(range.start(), range.end()));
-            t.distro.errorCorrection(prevLr);
-            long f0 = System.nanoTime();
-            t.model.zeroGradients();
-            float loss = t.model.forwardBackward(samples);
-            fb += (System.nanoTime() - f0) / 1e9;
-            if (!Float.isFinite(loss)) {
-                throw new TrainingException("loss became " + loss + " at step " + step + " on " + t.chain.name()
-                        + ": the session stopped (" + lastCheckpoint().map(p -> "last good checkpoint: " + p)
-                        .orElse("no checkpoint was written") + "). Lower the learning rate or set clip_grad_norm, "
-                        + "then resume");
-            }
-            losses.add(loss);
-            tokens += (long) samples.length * (samples[0].length - 1);
-            long c0 = System.nanoTime();
-            t.distro.clipGradients();
-            List<CompressedTensor> mine = t.distro.generate(prevLr, lr);
-            DistroResult result = new DistroResult(step, t.nonce++, range.start(), range.end(), mine);
-            byte[] wire = result.encode();
-            comp += (System.nanoTime() - c0) / 1e9;
-            results.put(t.chain.identity(), new HeardResult(wire, result.commitment()));
-            bytes += wire.length;
-            dense = result.denseBf16Bytes();
+            t.nonce++; // results this trainer produced: Psyche's trainer_nonce
+            results.put(t.chain.identity(), new HeardResult(out.wire(), out.result().commitment()));
         }
         pending = new RoundResults(step, lr, results);
-        expectedTrainers = java.util.Set.copyOf(assignment.values());
+        expectedTrainers = java.util.Set.copyOf(assignment.keySet());
         if (exchange.serving()) exchange.publish(step, ResultsExchange.bundle(layout, results, b.servedWire, this::signCommitment));
         trainedRounds++;
         double secs = (System.nanoTime() - t0) / 1e9;
         double apply = pendingApplySeconds / 1e9;
         pendingApplySeconds = 0;
-        StepReport report = new StepReport(step, totalSteps, lr, losses, tokens, secs > 0 ? tokens / secs : 0, secs + apply,
-                fb, comp, apply, results.isEmpty() ? 0 : bytes / results.size(), dense);
+        long tokens = trained.tokens();
+        StepReport report = new StepReport(step, totalSteps, lr, trained.losses(), tokens, secs > 0 ? tokens / secs : 0,
+                secs + apply, trained.forwardBackwardSeconds(), trained.compressSeconds(), apply, trained.meanResultBytes(),
+                trained.denseBytes());
         history.add(report);
         for (TrainingListener l : listeners) l.onStep(report);
     }
@@ -742,15 +616,16 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
      */
     private void fetchPeerResults(CoordinatorState c) {
         RoundResults r = pending;
-        if (peers.isEmpty() || r == null || r.step() != c.progress().step()
+        if (discovery.peers().isEmpty() || r == null || r.step() != c.progress().step()
                 || r.results().keySet().containsAll(expectedTrainers)) return;
-        Map<BatchId, NodeIdentity> assignment = DataAssignment.assign(c);
-        List<java.net.URI> asked = new ArrayList<>();
-        for (java.net.URI peer : peers) if (!backingOff(peer)) asked.add(peer);
+        Map<NodeIdentity, BatchId> assignment = DataAssignment.byTrainer(c);
+        Map<psyche.coordinator.Pubkey, NodeIdentity> bySigner = new java.util.HashMap<>();
+        for (NodeIdentity id : assignment.keySet()) bySigner.put(id.signer(), id);
+        List<java.net.URI> asked = discovery.reachablePeers();
         for (Map.Entry<java.net.URI, ResultsExchange.Fetched> f : exchange.fetchAll(asked, r.step()).entrySet()) {
             java.net.URI peer = f.getKey();
             if (f.getValue() instanceof ResultsExchange.Fetched.Missing m) {
-                if (!m.why().startsWith("answered")) backOff(peer); // a peer that does not answer is not heard
+                if (!m.why().startsWith("answered")) discovery.backOff(peer); // a peer that does not answer is not heard
                 continue;
             }
             if (!(f.getValue() instanceof ResultsExchange.Fetched.Body body)) continue; // quarantined by the exchange
@@ -765,12 +640,11 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             Map<NodeIdentity, HeardResult> heard = new LinkedHashMap<>();
             Optional<String> wrong = Optional.empty();
             for (ResultsExchange.ServedResult s : served) {
-                for (Map.Entry<BatchId, NodeIdentity> e : assignment.entrySet()) {
-                    if (wrong.isPresent() || !java.util.Arrays.equals(e.getValue().signer().bytes(), s.signer())
-                            || r.results().containsKey(e.getValue())) continue;
-                    wrong = ResultsExchange.rejection(layout, s, r.step(), e.getKey(), e.getValue());
-                    if (wrong.isEmpty()) heard.put(e.getValue(), new HeardResult(s.wire(), s.commitment()));
-                }
+                if (wrong.isPresent()) break;
+                NodeIdentity trainer = bySigner.get(psyche.coordinator.Pubkey.of(s.signer()));
+                if (trainer == null || r.results().containsKey(trainer)) continue;
+                wrong = ResultsExchange.rejection(layout, s, r.step(), assignment.get(trainer), trainer);
+                if (wrong.isEmpty()) heard.put(trainer, new HeardResult(s.wire(), s.commitment()));
             }
             if (wrong.isPresent()) exchange.misbehaved(peer, wrong.get());
             else heard.forEach(r.results()::putIfAbsent);
@@ -837,22 +711,29 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             applied.add(id);
             tensors.add(d.tensors());
         }
-        double applyLr = Training.applyLr(schedule, r.step(), coldStartWarmup(c));
-        for (Trainer t : trainers) {
-            if (t.killed) continue;
-            if (!applied.contains(t.chain.identity())) t.distro.forgetOwnResult();
-            t.distro.apply(tensors, applyLr);
-        }
+        double applyLr = b.lrScale * Training.applyLr(schedule, r.step(), coldStartWarmup(c));
+        roundTrainer.apply(tensors, applyLr, this::live, i -> applied.contains(trainers.get(i).chain.identity()));
         appliedStep = r.step();
         consensusSizes.put(r.step(), applied.size());
         pendingApplySeconds += System.nanoTime() - a0;
     }
 
+    /** The model of the first client still alive (the one checkpoints are written from), null before the models exist. */
+    private LlamaModel liveModel() {
+        RoundTrainer r = roundTrainer;
+        if (r == null) return null;
+        for (int i = 0; i < trainers.size(); i++) if (live(i)) return r.client(i).model();
+        return null;
+    }
+
+    /** Whether client {@code i} still takes part (not {@link #kill}ed). */
+    private boolean live(int i) { return !trainers.get(i).killed; }
+
     private void saveCheckpoint(long step) {
-        Trainer live = trainers.stream().filter(t -> !t.killed && t.model != null).findFirst().orElse(null);
+        LlamaModel live = liveModel();
         if (live == null) return;
         Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
-        live.model.save(dir, b.checkpointDtype);
+        live.save(dir, b.checkpointDtype);
         Training.copyTokenizer(dataLocation, dir);
         savedStep = step;
         lastCheckpoint = dir;
@@ -861,10 +742,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     @Override public void close() {
         stop();
-        synchronized (this) {
-            closed = true;
-            if (discovery != null) discovery.shutdownNow();
-        }
+        discovery.close();
         if (directory != null) directory.close();
         exchange.close();
         data.close();
@@ -877,14 +755,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         rows.add(new String[]{"clients", psyche.display.Numbers.count(trainers.size())});
         rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size())
                 + (appliedStep < 0 ? " (none applied yet)" : " (applied through step " + psyche.display.Numbers.count(appliedStep) + ")")});
-        if (!history.isEmpty()) {
-            StepReport last = history.get(history.size() - 1);
-            rows.add(new String[]{"last step", psyche.display.Numbers.count(last.step()) + " of " + psyche.display.Numbers.count(last.totalSteps())
-                    + ": loss " + psyche.display.Numbers.loss(last.meanLoss()) + ", lr " + psyche.display.Numbers.lr(last.lr())});
-            int window = Math.min(10, history.size());
-            double tps = history.subList(history.size() - window, history.size()).stream().mapToDouble(StepReport::tokensPerSecond).average().orElse(0);
-            rows.add(new String[]{"throughput", psyche.display.Numbers.rate(tps, "tokens") + " (mean of the last " + window + " steps)"});
-        }
+        rows.addAll(StepReport.cardRows(history));
         if (lastSeenState != null) rows.add(new String[]{"run", lastSeenState.display() + " at step " + psyche.display.Numbers.count(lastSeenStep)});
         if (lastCheckpoint != null) rows.add(new String[]{"checkpoint", lastCheckpoint.toString()});
         if (failure != null) rows.add(new String[]{"failed", String.valueOf(failure.getMessage())});
@@ -911,6 +782,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         private Path resumeFrom;
         private long seed = 42;
         private boolean reproducibleKeys;
+        private double lrScale = 1.0;
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofHours(24);
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -989,6 +861,15 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
         /** Start from this checkpoint instead of the newest in the checkpoint directory. */
         public Builder optResumeFrom(Path d) { this.resumeFrom = d; return this; }
+
+        /**
+         * Multiplies every learning rate of the run's schedule for this session's clients (default 1): after a
+         * divergence, resume from the last finite checkpoint ({@link #optResumeFrom}) with e.g. 0.5.
+         */
+        public Builder optLrScale(double scale) {
+            this.lrScale = DivergenceGuard.lrScale(scale);
+            return this;
+        }
 
         /** Seed of the initial weights, the same on every client (42). */
         public Builder optSeed(long s) { this.seed = s; return this; }

@@ -1,5 +1,6 @@
 package psyche.train.data;
 
+import psyche.coordinator.BatchId;
 import psyche.config.DataLocation;
 import psyche.config.Shuffle;
 import psyche.config.TokenSize;

@@ -21,7 +21,7 @@ public final class LossCurve {
             int[][] held;
             try (var valid = psyche.train.data.TokenDataProvider.open(
                     new psyche.config.DataLocation.Local(data.resolve("valid.bin").toString()), 64)) {
-                held = valid.samples(new psyche.train.data.BatchId(0, 63));
+                held = valid.samples(new psyche.coordinator.BatchId(0, 63));
             }
             psyche.train.TorchRuntime.noGradOnThisThread();
             float before;

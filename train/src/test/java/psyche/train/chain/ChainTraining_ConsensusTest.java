@@ -8,7 +8,7 @@ import psyche.coordinator.Pubkey;
 import psyche.coordinator.Witness;
 import psyche.coordinator.WitnessBloom;
 import psyche.coordinator.WitnessProof;
-import psyche.client.BroadcastMerkle;
+import psyche.coordinator.BroadcastMerkle;
 import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;

@@ -13,6 +13,7 @@ import psyche.coordinator.RunState;
 import psyche.config.LrSchedule;
 import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.DistroResult;
+import psyche.train.LlamaModel;
 import psyche.train.Safetensors;
 import psyche.train.StepReport;
 import psyche.train.Training;
@@ -335,6 +336,49 @@ class ChainTraining_RunTest {
             assertTrue(e.getMessage().contains("loss became"), e::getMessage);
             assertTrue(e.getMessage().contains("Lower the learning rate"), e::getMessage);
             assertFalse(t.isRunning());
+        }
+    }
+
+    @Test void aDivergedSessionKeepsItsLastFiniteStateAndResumesFromItWithAScaledLr() throws Exception {
+        // a good state to start from: two steps, kept exactly (f32)
+        Path good;
+        try (ChainTraining t = ChainTraining.builder().setRun(run("train-good")).optClients(2).optDevice("cpu")
+                .optDataset(DATA).optCheckpointDir(tmp.resolve("ckpt-good")).optCheckpointDtype(Safetensors.Dtype.F32)
+                .optStepInterval(Duration.ofMillis(200)).optSteps(2).start()) {
+            assertTrue(t.await(Duration.ofSeconds(150)), t::toString);
+            good = t.lastCheckpoint().orElseThrow();
+        }
+        // a run whose LR overflows: the session resumed from the good state diverges, and the guard keeps that state
+        Path ckpts = tmp.resolve("ckpt-boom");
+        Path kept;
+        try (ChainTraining t = ChainTraining.builder().setRun(run("train-boom", "base_lr = 1.0e300", "warmup_steps = 1"))
+                .optClients(2).optDevice("cpu").optDataset(DATA).optResumeFrom(good).optCheckpointDir(ckpts)
+                .optStepInterval(Duration.ofMillis(200)).start()) {
+            TrainingException e = assertThrows(TrainingException.class, () -> t.await(Duration.ofSeconds(150)));
+            String m = e.getMessage();
+            kept = t.lastCheckpoint().orElseThrow();
+            assertEquals(ckpts.resolve("train-boom-step" + Training.stepOf(good)), kept, m);
+            assertTrue(m.startsWith("training diverged at step ") && m.contains("the loss is not finite"), m);
+            assertTrue(m.contains("--resume " + kept + " --lr-scale 0.5"), m);
+        }
+        try (LlamaModel k = LlamaModel.load(kept, ai.djl.Device.cpu()); LlamaModel g = LlamaModel.load(good, ai.djl.Device.cpu())) {
+            var gw = g.stateDict();
+            for (var w : k.stateDict().entrySet()) {
+                assertTrue(java.util.Arrays.equals(gw.get(w.getKey()).data(), w.getValue().data()), w.getKey());
+            }
+        }
+        // continuing from the kept state at half the run's LR
+        Recorder rec = new Recorder();
+        try (ChainTraining t = ChainTraining.builder().setRun(run("train-half")).optClients(2).optDevice("cpu")
+                .optDataset(DATA).optResumeFrom(kept).optLrScale(0.5).optStepInterval(Duration.ofMillis(200))
+                .optSteps(2).optListener(rec).start()) {
+            assertTrue(t.await(Duration.ofSeconds(150)), t::toString);
+            assertEquals(java.util.Optional.of(kept), t.startedFrom());
+        }
+        assertEquals(2, rec.steps.size(), rec.steps::toString);
+        for (StepReport r : rec.steps) {
+            assertEquals(0.5 * LR.lr(r.step()), r.lr(), r::toString);
+            for (float l : r.clientLosses()) assertTrue(Float.isFinite(l), r::toString);
         }
     }
 

@@ -1,5 +1,6 @@
 package psyche.train.data;
 
+import psyche.coordinator.BatchId;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

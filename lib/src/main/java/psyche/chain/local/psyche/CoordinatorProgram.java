@@ -90,11 +90,11 @@ public final class CoordinatorProgram implements Program {
             } else if (ix instanceof CoordinatorInstructions.Tick) {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.tick(s, ctx.unixTimestamp(), seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.WitnessIx a) {
-                permissionless(ctx, accounts, (s, user) -> RunProgram.witness(s, user, new Witness(a.proof(),
-                        a.participantBloom(), a.broadcastBloom(), a.broadcastMerkle()), ctx.unixTimestamp(), seed(ctx, s)));
+                permissionless(ctx, accounts, (s, user) -> RunProgram.witness(s, user, a.witness(), ctx.unixTimestamp(),
+                        seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.WarmupWitness a) {
-                permissionless(ctx, accounts, (s, user) -> RunProgram.warmupWitness(s, user, new Witness(a.proof(),
-                        a.participantBloom(), a.broadcastBloom(), a.broadcastMerkle()), ctx.unixTimestamp(), seed(ctx, s)));
+                permissionless(ctx, accounts, (s, user) -> RunProgram.warmupWitness(s, user, a.witness(), ctx.unixTimestamp(),
+                        seed(ctx, s)));
             } else if (ix instanceof CoordinatorInstructions.HealthCheck a) {
                 permissionless(ctx, accounts, (s, user) -> RunProgram.healthCheck(s, user, a.toEngine(),
                         ctx.unixTimestamp(), seed(ctx, s)));

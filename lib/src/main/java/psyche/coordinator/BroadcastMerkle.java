@@ -1,9 +1,8 @@
-package psyche.client;
+package psyche.coordinator;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import psyche.coordinator.Hashing;
 
 /**
  * The {@code broadcast_merkle} root a witness reports: Psyche's {@code MerkleTree::new(&round.broadcasts).get_root()}

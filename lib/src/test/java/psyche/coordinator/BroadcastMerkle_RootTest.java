@@ -1,4 +1,4 @@
-package psyche.client;
+package psyche.coordinator;
 
 import org.junit.jupiter.api.Test;
 
