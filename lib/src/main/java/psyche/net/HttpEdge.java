@@ -119,6 +119,7 @@ public final class HttpEdge implements AutoCloseable {
     private final AtomicInteger evictions = new AtomicInteger();
     private final Object admission = new Object();
     private final long closeGraceNanos;
+    private final QueuedThreadPool threads;
     private int port;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
@@ -140,7 +141,8 @@ public final class HttpEdge implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, 2);
         threads.setName(b.threadName);
         threads.setDaemon(true);
-        threads.setStopTimeout(0); // never interrupt a handler (it may be writing the ledger): close() waits instead
+        threads.setStopTimeout(webSocket ? b.closeGrace.toMillis() : 0); // see close()
+        this.threads = threads;
         scheduler = new ScheduledExecutorScheduler(b.threadName + "-scheduler", true);
         server = new Server(threads, scheduler, null);
         HttpConfiguration http = new HttpConfiguration();
@@ -208,9 +210,9 @@ public final class HttpEdge implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            server.stop();
+            connector.stop(); // no new connections; open ones are closed
         } catch (Exception e) {
-            // stopping: connections are closed either way
+            // stopping: closed below either way
         }
         for (Slot s : slots.values()) s.endPoint.close();
         slots.clear();
@@ -220,6 +222,14 @@ public final class HttpEdge implements AutoCloseable {
             while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) Thread.sleep(5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // a handler still running past the grace is never interrupted (it may be writing the ledger): its thread
+        // finishes on its own; otherwise the pool's threads are joined, so close() leaves none behind
+        if (handler != null && inFlight.get() == 0) threads.setStopTimeout(closeGraceNanos / 1_000_000 + 1);
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping: connections are closed either way
         }
     }
 
