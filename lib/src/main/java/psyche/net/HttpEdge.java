@@ -150,7 +150,7 @@ public final class HttpEdge implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
         http.setSendXPoweredBy(false);
-        http.setDelayDispatchUntilContent(false);
+        http.setDelayDispatchUntilContent(true); // a small POST is handled when its body is there: no thread waits for it
         HttpConnectionFactory factory = webSocket ? new HttpConnectionFactory(http) : new AdmittingFactory(http);
         connector = new ServerConnector(server, 1, 1, factory);
         connector.setHost(b.host == null ? "127.0.0.1" : b.host);

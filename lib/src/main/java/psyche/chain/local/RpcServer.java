@@ -73,7 +73,7 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port), one thread per connection, at
+     * Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port) through {@link HttpEdge}, at
      * most {@code maxConnections} connections at once (one more is answered 503).
      */
     public RpcServer(Ledger ledger, int port, int maxConnections) {
