@@ -640,7 +640,7 @@ public final class HttpEdge implements AutoCloseable {
                 size += n;
                 boolean last = chunk.isLast();
                 chunk.release();
-                if (last) break;
+                if (last || size == declared) break; // all declared bytes are here: no need to wait for the end marker
             }
             return size == body.length ? body : Arrays.copyOf(body, size);
         }
