@@ -33,7 +33,7 @@ class PsycheException_HierarchyTest {
      */
     private static final Map<String, String> OTHER_ROOT = Map.of(
             "psyche.chain.local.RpcServer$RpcError", "JSON-RPC error reply, caught inside RpcServer",
-            "psyche.chain.local.LoopbackHttpServer$ProtocolError", "checked, caught inside the HTTP server",
+            "psyche.net.HttpEdge$Refused", "checked, caught inside the HTTP edge (answered 408/413)",
             "psyche.train.distro.DistroWireException", "an IllegalArgumentException by contract",
             "psyche.train.chain.ResultsExchange$TooLarge", "private, caught inside ResultsExchange (the peer is marked misbehaving)",
             "psyche.config.InputFiles$Refused", "a checked IOException its callers turn into ConfigException/KeypairException");

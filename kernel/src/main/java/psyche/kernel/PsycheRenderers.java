@@ -40,8 +40,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Our renderers, installed through jjava's extension point ({@code META-INF/services/org.dflib.jjava.jupyter.Extension}):
- * Tablesaw tables as bounded HTML plus text, XChart charts as PNG (SVG on request), and status cards. Images
+ * Our renderers and notebook imports, installed through jjava's extension point
+ * ({@code META-INF/services/org.dflib.jjava.jupyter.Extension}) into our kernel or any other jjava kernel that loads our
+ * jar (the stock Java kernel with it on its class path or added by {@code %jars}): Tablesaw tables as bounded HTML plus text, XChart charts as PNG (SVG on request), and status cards. Images
  * ({@code BufferedImage}) are rendered as PNG by jjava itself.
  */
 public final class PsycheRenderers implements Extension {
@@ -51,6 +52,12 @@ public final class PsycheRenderers implements Extension {
     @Override
     public void install(BaseKernel kernel) {
         registerAll(kernel.getRenderer());
+        // our kernel's JShell starts with these imports; any other jjava kernel (the stock Java kernel loading our
+        // jar) gets them here, in its own evaluator
+        if (!(kernel instanceof PsycheKernel)) {
+            String imports = String.join("\n", StartupImports.available(classPathWithThisJar()));
+            if (!imports.isEmpty()) kernel.evalRaw(imports);
+        }
         // Library code (monitors, training sessions) shows and rewrites outputs through psyche.display.Display.
         Display.install(new DisplaySink() {
             @Override public String display(Object value) {
@@ -62,6 +69,20 @@ public final class PsycheRenderers implements Extension {
                 BaseNotebookStatics.updateDisplay(id, value);
             }
         });
+    }
+
+    /** The JVM's class path and the jar (or directory) this extension was loaded from, e.g. one added by {@code %jars}. */
+    private static String classPathWithThisJar() {
+        String cp = System.getProperty("java.class.path", "");
+        try {
+            java.security.CodeSource source = PsycheRenderers.class.getProtectionDomain().getCodeSource();
+            if (source != null && source.getLocation() != null) {
+                cp = cp + java.io.File.pathSeparator + java.nio.file.Path.of(source.getLocation().toURI());
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // the class path alone
+        }
+        return cp;
     }
 
     public static void registerAll(Renderer renderer) {

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import psyche.net.HttpEdge;
+
 /**
  * A running local chain: a {@link Ledger} (persisted under a directory unless in memory) served as Solana JSON-RPC
  * on 127.0.0.1. Close it to stop the server and write a final snapshot.
@@ -88,7 +90,7 @@ public final class LocalChain implements AutoCloseable {
         private boolean inMemory;
         private boolean reset;
         private int rpcPort = DEFAULT_RPC_PORT;
-        private int rpcMaxConnections = LoopbackHttpServer.DEFAULT_MAX_CONNECTIONS;
+        private int rpcMaxConnections = HttpEdge.DEFAULT_MAX_CONNECTIONS;
         private List<Program> programs; // null: Psyche's coordinator, authorizer and treasurer at programIds
         private psyche.chain.ProgramIds programIds = psyche.chain.ProgramIds.MAINNET;
         private Clock clock = Clock.systemUTC();

@@ -22,6 +22,7 @@ import psyche.chain.TokenAccount;
 import psyche.chain.TokenMint;
 import psyche.chain.local.programs.TokenProgram;
 import psyche.coordinator.Pubkey;
+import psyche.net.HttpEdge;
 
 /**
  * Solana's JSON-RPC 2.0 over HTTP for a {@link Ledger}, bound to 127.0.0.1: the methods Solana tools and our client
@@ -54,7 +55,7 @@ public final class RpcServer implements AutoCloseable {
     private static final byte[] USE_POST = "{\"error\":\"use POST with a JSON-RPC 2.0 body\"}".getBytes(StandardCharsets.US_ASCII);
 
     private final Ledger ledger;
-    private final LoopbackHttpServer server;
+    private final HttpEdge server;
 
     /** A JSON-RPC error to return to the caller. */
     static final class RpcError extends RuntimeException {
@@ -72,13 +73,13 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port), one thread per connection, at
+     * Starts serving {@code ledger} on 127.0.0.1:{@code port} (0 picks a free port) through {@link HttpEdge}, at
      * most {@code maxConnections} connections at once (one more is answered 503).
      */
     public RpcServer(Ledger ledger, int port, int maxConnections) {
         this.ledger = ledger;
         try {
-            server = LoopbackHttpServer.builder().setHandler(this::handle).optPort(port).optMaxConnections(maxConnections)
+            server = HttpEdge.builder().setHandler(this::handle).optPort(port).optMaxConnections(maxConnections)
                     .optThreadName("local-chain-rpc").start();
         } catch (UncheckedIOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getCause().getMessage()
@@ -93,12 +94,12 @@ public final class RpcServer implements AutoCloseable {
     /** Stops accepting, closes open connections and waits (bounded) for requests in flight. */
     @Override public void close() { server.close(); }
 
-    private LoopbackHttpServer.Response handle(LoopbackHttpServer.Request http) {
+    private HttpEdge.Response handle(HttpEdge.Request http) {
         String method = http.method();
-        if ("GET".equals(method) && http.path().equals("/health")) return new LoopbackHttpServer.Response(200, null, HEALTH_OK);
-        if (!"POST".equals(method)) return new LoopbackHttpServer.Response(405, "application/json", USE_POST);
+        if ("GET".equals(method) && http.path().equals("/health")) return new HttpEdge.Response(200, null, HEALTH_OK);
+        if (!"POST".equals(method)) return new HttpEdge.Response(405, "application/json", USE_POST);
         byte[] sent = sendTransactionFastPath(http.body());
-        if (sent != null) return new LoopbackHttpServer.Response(200, "application/json", sent);
+        if (sent != null) return new HttpEdge.Response(200, "application/json", sent);
         JsonNode response;
         JsonNode request;
         try {
@@ -121,7 +122,7 @@ public final class RpcServer implements AutoCloseable {
             RESPONSE_BUDGET.remove();
         }
         try {
-            return new LoopbackHttpServer.Response(200, "application/json", JSON.writeValueAsBytes(response));
+            return new HttpEdge.Response(200, "application/json", JSON.writeValueAsBytes(response));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a JSON-RPC response", e);
         }

@@ -1,6 +1,7 @@
 package psyche.chain.local;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -8,29 +9,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import psyche.coordinator.Pubkey;
+import psyche.net.HttpEdge;
 
 /**
  * Solana's PubSub over WebSocket (RFC 6455, text frames) on 127.0.0.1, next to the HTTP port as Solana puts it:
  * signatureSubscribe (one notification, at once if the transaction is already known), accountSubscribe, and their
  * unsubscribes. What clients like @solana/web3.js use to confirm transactions.
  *
- * <p>Served by Jetty 12 (NIO: an idle connection holds no thread; the upgrade request's head is bounded at
+ * <p>Served by our {@link HttpEdge} (Jetty 12's WebSocket, NIO: an idle connection holds no thread; the upgrade request's head is bounded at
  * {@value #MAX_HEAD_BYTES} bytes, answered 431 past it), with at most {@value #MAX_CONNECTIONS} connections (more wait
  * to be accepted), {@value #MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection and
  * {@value #MAX_SUBSCRIPTIONS} in all, messages of at most {@value #MAX_MESSAGE_BYTES} bytes, an idle timeout, and a
@@ -49,8 +43,7 @@ public final class WebSocketRpcServer implements AutoCloseable {
     static final Duration HANDSHAKE_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Ledger ledger;
-    private final Server server;
-    private final ServerConnector connector;
+    private final HttpEdge server;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -60,43 +53,24 @@ public final class WebSocketRpcServer implements AutoCloseable {
 
     public WebSocketRpcServer(Ledger ledger, int port) {
         this.ledger = ledger;
-        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
-        threads.setName("local-chain-ws");
-        threads.setDaemon(true);
-        server = new Server(threads, new ScheduledExecutorScheduler("local-chain-ws-scheduler", true), null);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setRequestHeaderSize(MAX_HEAD_BYTES);
-        http.setSendServerVersion(false);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        connector.setIdleTimeout(HANDSHAKE_IDLE_TIMEOUT.toMillis());
-        connector.setAcceptQueueSize(128);
-        server.addConnector(connector);
-        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
-        server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
-            container.setIdleTimeout(IDLE_TIMEOUT);
-            container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
-            container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
-            container.setMaxFrameSize(MAX_MESSAGE_BYTES);
-            container.setMaxOutgoingFrames(MAX_QUEUED_FRAMES);
-            container.addMapping("/*", (request, response, callback) -> new Connection());
-        }));
-        server.setStopTimeout(2_000);
         try {
-            server.start();
-        } catch (Exception e) {
-            try {
-                server.stop();
-            } catch (Exception ignored) {
-                // it did not start
-            }
+            server = HttpEdge.builder().optPort(port).optThreadName("local-chain-ws").optMaxThreads(16)
+                    .optMaxHeadBytes(MAX_HEAD_BYTES).optMaxConnections(MAX_CONNECTIONS).optIdleTimeout(HANDSHAKE_IDLE_TIMEOUT)
+                    .setWebSocket(container -> {
+                        container.setIdleTimeout(IDLE_TIMEOUT);
+                        container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
+                        container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
+                        container.setMaxFrameSize(MAX_MESSAGE_BYTES);
+                        container.setMaxOutgoingFrames(MAX_QUEUED_FRAMES);
+                        container.addMapping("/*", (request, response, callback) -> new Connection());
+                    }).optCloseGrace(Duration.ofSeconds(2)).start();
+        } catch (UncheckedIOException e) {
             throw new IllegalStateException("cannot listen for WebSocket RPC on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
         ledger.addCommitListener(listener);
     }
 
-    public int port() { return connector.getLocalPort(); }
+    public int port() { return server.port(); }
 
     public String url() { return "ws://127.0.0.1:" + port(); }
 
@@ -105,11 +79,7 @@ public final class WebSocketRpcServer implements AutoCloseable {
 
     @Override public void close() {
         ledger.removeCommitListener(listener);
-        try {
-            server.stop();
-        } catch (Exception e) {
-            // stopping: connections are closed either way
-        }
+        server.close();
         subscriptions.clear();
     }
 

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import psyche.chain.Rent;
 import psyche.coordinator.Hashing;
 import psyche.coordinator.Pubkey;
+import psyche.net.HttpEdge;
 
 /**
  * Requests a hostile client sends: non-array params, trailing garbage, bad numbers and data slices (JSON-RPC errors
@@ -173,7 +174,7 @@ class RpcServer_HostileRequestsTest {
             });
             trickler.setDaemon(true);
             trickler.start();
-            Thread.sleep(LoopbackHttpServer.EVICTABLE_AFTER_MILLIS + 300);
+            Thread.sleep(HttpEdge.EVICTABLE_AFTER_MILLIS + 300);
             for (int i = 0; i < 10; i++) {
                 long t0 = System.nanoTime();
                 assertEquals("ok", rpc("getHealth", null).path("result").asText(), "request " + i);

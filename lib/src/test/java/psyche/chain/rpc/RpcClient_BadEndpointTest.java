@@ -15,12 +15,12 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
-import psyche.chain.local.LoopbackHttpServer;
+import psyche.net.HttpEdge;
 
 /** An endpoint that hangs, or answers empty or malformed: each fails within a stated time, in one line naming it. */
 class RpcClient_BadEndpointTest {
-    private static LoopbackHttpServer answering(Supplier<String> body) {
-        return LoopbackHttpServer.builder().setHandler(r -> new LoopbackHttpServer.Response(200, "application/json",
+    private static HttpEdge answering(Supplier<String> body) {
+        return HttpEdge.builder().setHandler(r -> new HttpEdge.Response(200, "application/json",
                 body.get().getBytes(StandardCharsets.UTF_8))).start();
     }
 
@@ -44,7 +44,7 @@ class RpcClient_BadEndpointTest {
 
     @Test void emptyAndMalformedAnswersGiveOneLineNamingTheEndpoint() {
         for (String body : List.of("", "[]", "{\"jsonrpc\":\"2.0\",\"id\":1}", "<html>proxy error</html>")) {
-            try (LoopbackHttpServer server = answering(() -> body)) {
+            try (HttpEdge server = answering(() -> body)) {
                 String url = "http://127.0.0.1:" + server.port();
                 RpcException e = assertThrows(RpcException.class, () -> client(url).getSlot(), body);
                 assertTrue(e.getMessage().contains("getSlot to " + url), e.getMessage());
@@ -52,7 +52,7 @@ class RpcClient_BadEndpointTest {
                 assertFalse(e.getMessage().contains("Index 0"), e.getMessage());
             }
         }
-        try (LoopbackHttpServer server = answering(() -> "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"context\":{\"slot\":1},\"value\":[]}}")) {
+        try (HttpEdge server = answering(() -> "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"context\":{\"slot\":1},\"value\":[]}}")) {
             String url = "http://127.0.0.1:" + server.port();
             RpcException e = assertThrows(RpcException.class,
                     () -> client(url).getSignatureStatuses(List.of("1111111111111111111111111111111111111111111111111111111111111111")));

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import psyche.chain.Keypair;
-import psyche.chain.local.LoopbackHttpServer;
+import psyche.net.HttpEdge;
 import psyche.coordinator.BatchId;
 import psyche.coordinator.NodeIdentity;
 import psyche.coordinator.Pubkey;
@@ -37,7 +37,7 @@ import psyche.train.distro.DistroResult;
  * How training sessions in different processes share their results: a small HTTP server ({@code GET /results/{step}},
  * {@code GET /peers}) and the fetching of peers' results, each bounded so that no one peer or connection can stall a
  * session. Served: per-connection head/body/write deadlines and at most {@value #MAX_CONNECTIONS_PER_PEER}
- * connections per address (the shared {@link LoopbackHttpServer}). Fetched: every peer at once, all within one
+ * connections per address (the shared {@link HttpEdge}). Fetched: every peer at once, all within one
  * total deadline, each body at most {@code maxBundleBytes}; a result counts only with its trainer's ed25519
  * signature over its commitment (Psyche's {@code Commitment {data_hash, signature}}), checked before it is applied.
  * A peer that answers too slowly, too much, or with a result that fails its checks is quarantined: skipped, and left
@@ -71,7 +71,7 @@ final class ResultsExchange implements AutoCloseable {
         record Misbehaved(String why) implements Fetched {}
     }
 
-    private final LoopbackHttpServer server; // null: this session only fetches
+    private final HttpEdge server; // null: this session only fetches
     private final Map<Long, byte[]> served = new ConcurrentHashMap<>();
     private final Map<URI, Quarantine> quarantined = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -92,7 +92,7 @@ final class ResultsExchange implements AutoCloseable {
             return;
         }
         try {
-            server = LoopbackHttpServer.builder().optHost(host).optPort(port).optThreadName("psyche-results")
+            server = HttpEdge.builder().optHost(host).optPort(port).optThreadName("psyche-results")
                     .optMaxConnections(MAX_CONNECTIONS).optMaxConnectionsPerAddress(MAX_CONNECTIONS_PER_PEER)
                     .optMaxBodyBytes(0).optHeadTimeout(Duration.ofSeconds(5)).optIdleTimeout(Duration.ofSeconds(15))
                     .optCloseGrace(Duration.ofMillis(500))
@@ -103,10 +103,10 @@ final class ResultsExchange implements AutoCloseable {
         }
     }
 
-    private LoopbackHttpServer.Response answer(LoopbackHttpServer.Request request, Supplier<String> peersJson) {
+    private HttpEdge.Response answer(HttpEdge.Request request, Supplier<String> peersJson) {
         if (!"GET".equals(request.method())) return text(405, "only GET is served here");
         if (request.path().equals("/peers")) {
-            return new LoopbackHttpServer.Response(200, "application/json", peersJson.get().getBytes(StandardCharsets.UTF_8));
+            return new HttpEdge.Response(200, "application/json", peersJson.get().getBytes(StandardCharsets.UTF_8));
         }
         if (request.path().startsWith("/results/")) {
             long step;
@@ -116,14 +116,14 @@ final class ResultsExchange implements AutoCloseable {
                 return text(400, "GET /results/{step}: the step is a number");
             }
             byte[] body = served.get(step);
-            return body == null ? text(404, "no results of step " + step + " here") : new LoopbackHttpServer.Response(200,
+            return body == null ? text(404, "no results of step " + step + " here") : new HttpEdge.Response(200,
                     "application/octet-stream", body);
         }
         return text(404, "GET /results/{step} or /peers");
     }
 
-    private static LoopbackHttpServer.Response text(int status, String message) {
-        return new LoopbackHttpServer.Response(status, "text/plain", message.getBytes(StandardCharsets.UTF_8));
+    private static HttpEdge.Response text(int status, String message) {
+        return new HttpEdge.Response(status, "text/plain", message.getBytes(StandardCharsets.UTF_8));
     }
 
     boolean serving() { return server != null; }

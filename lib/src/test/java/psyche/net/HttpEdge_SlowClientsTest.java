@@ -1,4 +1,4 @@
-package psyche.chain.local;
+package psyche.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  * Slowloris, idle and slow-reading clients (loopback only, bounded in count and time): none can hold the server, and
  * other clients keep being served while they try.
  */
-class LoopbackHttpServer_SlowClientsTest {
-    private static LoopbackHttpServer.Handler ok() {
-        return r -> new LoopbackHttpServer.Response(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
+class HttpEdge_SlowClientsTest {
+    private static HttpEdge.Handler ok() {
+        return r -> new HttpEdge.Response(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sockets that each send one more byte of a never-ending request head every {@code everyMillis}. */
@@ -35,7 +35,7 @@ class LoopbackHttpServer_SlowClientsTest {
         Tricklers(int port, int count, long everyMillis) throws IOException {
             for (int i = 0; i < count; i++) {
                 Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-                s.getOutputStream().write("POST / HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
                 sockets.add(s);
             }
             thread = new Thread(() -> {
@@ -67,9 +67,9 @@ class LoopbackHttpServer_SlowClientsTest {
     }
 
     @Test void slowHeadsFillingEverySlotCannotLockOthersOut() throws Exception {
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optMaxConnections(8).setHandler(ok()).start();
+        try (HttpEdge server = HttpEdge.builder().optMaxConnections(8).setHandler(ok()).start();
              Tricklers slow = new Tricklers(server.port(), 8, 200)) {
-            Thread.sleep(LoopbackHttpServer.EVICTABLE_AFTER_MILLIS + 300);
+            Thread.sleep(HttpEdge.EVICTABLE_AFTER_MILLIS + 300);
             for (int i = 0; i < 5; i++) {
                 long t0 = System.nanoTime();
                 try (RawHttpConnection c = new RawHttpConnection(server.port())) {
@@ -82,11 +82,11 @@ class LoopbackHttpServer_SlowClientsTest {
     }
 
     @Test void idleConnectionsFillingEverySlotYieldToANewcomer() throws Exception {
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optMaxConnections(4).setHandler(ok()).start()) {
+        try (HttpEdge server = HttpEdge.builder().optMaxConnections(4).setHandler(ok()).start()) {
             List<Socket> idle = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) idle.add(new Socket(InetAddress.getLoopbackAddress(), server.port()));
-                Thread.sleep(LoopbackHttpServer.EVICTABLE_AFTER_MILLIS + 300);
+                Thread.sleep(HttpEdge.EVICTABLE_AFTER_MILLIS + 300);
                 try (RawHttpConnection c = new RawHttpConnection(server.port())) {
                     assertEquals(200, c.post("{}").read().status());
                 }
@@ -97,9 +97,9 @@ class LoopbackHttpServer_SlowClientsTest {
     }
 
     @Test void aHeadTrickledPastItsDeadlineIsAnswered408AndClosed() throws Exception {
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optHeadTimeout(Duration.ofMillis(800)).setHandler(ok()).start();
+        try (HttpEdge server = HttpEdge.builder().optHeadTimeout(Duration.ofMillis(800)).setHandler(ok()).start();
              RawHttpConnection c = new RawHttpConnection(server.port())) {
-            c.send("POST / HTTP/1.1\r\n");
+            c.send("POST / HTTP/1.1\r\nHost: x\r\n");
             for (int i = 0; i < 11; i++) { // a header line every 100 ms: never idle, never complete
                 Thread.sleep(100);
                 try {
@@ -116,9 +116,9 @@ class LoopbackHttpServer_SlowClientsTest {
     }
 
     @Test void aBodyTrickledPastItsDeadlineIsAnswered408() throws Exception {
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optBodyTimeout(Duration.ofMillis(800)).setHandler(ok()).start();
+        try (HttpEdge server = HttpEdge.builder().optBodyTimeout(Duration.ofMillis(800)).setHandler(ok()).start();
              RawHttpConnection c = new RawHttpConnection(server.port())) {
-            c.send("POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n");
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
             for (int i = 0; i < 12; i++) {
                 Thread.sleep(100);
                 c.send("x");
@@ -131,8 +131,8 @@ class LoopbackHttpServer_SlowClientsTest {
 
     @Test void aClientThatDoesNotReadItsAnswerIsCutAtTheWriteDeadline() throws Exception {
         byte[] big = new byte[32 << 20];
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optWriteTimeout(Duration.ofMillis(800))
-                .setHandler(r -> new LoopbackHttpServer.Response(200, "application/octet-stream", big)).start();
+        try (HttpEdge server = HttpEdge.builder().optWriteTimeout(Duration.ofMillis(800))
+                .setHandler(r -> new HttpEdge.Response(200, "application/octet-stream", big)).start();
              Socket reader = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             reader.setReceiveBufferSize(4096);
             OutputStream out = reader.getOutputStream();
@@ -150,16 +150,16 @@ class LoopbackHttpServer_SlowClientsTest {
     @Test void oneAddressBeyondItsLimitWithEveryConnectionBusyIsAnswered503() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(2);
-        LoopbackHttpServer.Handler blocking = r -> {
+        HttpEdge.Handler blocking = r -> {
             entered.countDown();
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new LoopbackHttpServer.Response(200, "text/plain", new byte[0]);
+            return new HttpEdge.Response(200, "text/plain", new byte[0]);
         };
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optMaxConnectionsPerAddress(2).setHandler(blocking).start();
+        try (HttpEdge server = HttpEdge.builder().optMaxConnectionsPerAddress(2).setHandler(blocking).start();
              RawHttpConnection a = new RawHttpConnection(server.port());
              RawHttpConnection b = new RawHttpConnection(server.port())) {
             a.post("1");

@@ -1,4 +1,4 @@
-package psyche.chain.local;
+package psyche.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,16 +16,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** How requests are framed and connections kept: keep-alive, pipelining, chunked bodies, HTTP/1.0, Connection: close. */
-class LoopbackHttpServer_RequestFramingTest {
+class HttpEdge_RequestFramingTest {
     private final AtomicInteger handled = new AtomicInteger();
-    private LoopbackHttpServer server;
+    private HttpEdge server;
 
     /** Echoes what it got: "METHOD PATH n=<body length> <body>". */
     @BeforeEach void start() {
-        server = LoopbackHttpServer.builder().setHandler(r -> {
+        server = HttpEdge.builder().setHandler(r -> {
             handled.incrementAndGet();
             String echo = r.method() + " " + r.path() + " n=" + r.body().length + " " + new String(r.body(), StandardCharsets.UTF_8);
-            return new LoopbackHttpServer.Response(200, "text/plain", echo.getBytes(StandardCharsets.UTF_8));
+            return new HttpEdge.Response(200, "text/plain", echo.getBytes(StandardCharsets.UTF_8));
         }).start();
     }
 
@@ -47,8 +47,8 @@ class LoopbackHttpServer_RequestFramingTest {
 
     @Test void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RawHttpConnection c = new RawHttpConnection(server.port())) {
-            c.send("POST /a HTTP/1.1\r\nContent-Length: 1\r\n\r\nxPOST /b?q=1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nyy"
-                    + "GET /c HTTP/1.1\r\n\r\n");
+            c.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nxPOST /b?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nyy"
+                    + "GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("POST /a n=1 x", c.read().body());
             assertEquals("POST /b n=2 yy", c.read().body());
             assertEquals("GET /c n=0 ", c.read().body());
@@ -57,7 +57,7 @@ class LoopbackHttpServer_RequestFramingTest {
 
     @Test void chunkedBodyIsReassembledWithExtensionsAndTrailers() throws Exception {
         try (RawHttpConnection c = new RawHttpConnection(server.port())) {
-            c.send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5\r\nhello\r\n1;ext=1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n");
             assertEquals("POST / n=16 hello 0123456789", c.read().body());
             // the connection stays usable after a chunked body
@@ -67,7 +67,7 @@ class LoopbackHttpServer_RequestFramingTest {
 
     @Test void expectContinueGetsAnInterimAnswerBeforeTheBody() throws Exception {
         try (RawHttpConnection c = new RawHttpConnection(server.port())) {
-            c.send("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
             assertEquals(100, c.read().status());
             assertEquals("POST / n=3 abc", c.send("abc").read().body());
         }
@@ -75,7 +75,7 @@ class LoopbackHttpServer_RequestFramingTest {
 
     @Test void connectionCloseIsHonoredAfterTheAnswer() throws Exception {
         try (RawHttpConnection c = new RawHttpConnection(server.port())) {
-            RawHttpConnection.Response r = c.send("POST / HTTP/1.1\r\nConnection: close\r\nContent-Length: 1\r\n\r\nz").read();
+            RawHttpConnection.Response r = c.send("POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1\r\n\r\nz").read();
             assertEquals("POST / n=1 z", r.body());
             assertEquals("close", r.header("Connection"));
             assertTrue(c.closedByServer());
@@ -97,7 +97,7 @@ class LoopbackHttpServer_RequestFramingTest {
 
     @Test void headAnswersHeadersWithoutBody() throws Exception {
         try (RawHttpConnection c = new RawHttpConnection(server.port())) {
-            RawHttpConnection.Response head = c.send("HEAD /h HTTP/1.1\r\n\r\n").readHeadAnswer();
+            RawHttpConnection.Response head = c.send("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n").readHeadAnswer();
             assertEquals("12", head.header("Content-Length")); // the length of "HEAD /h n=0 ", the body it would have had
             // the next answer starts right after the head's headers: proof that no body bytes were sent
             assertEquals("POST / n=1 q", c.post("q").read().body());

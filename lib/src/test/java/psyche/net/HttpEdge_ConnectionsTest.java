@@ -1,4 +1,4 @@
-package psyche.chain.local;
+package psyche.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,15 +20,15 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The connection limit (503 beyond it), the idle timeout, and close() with connections still open. */
-class LoopbackHttpServer_ConnectionsTest {
+class HttpEdge_ConnectionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static LoopbackHttpServer.Handler ok() {
-        return r -> new LoopbackHttpServer.Response(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
+    private static HttpEdge.Handler ok() {
+        return r -> new HttpEdge.Response(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
     }
 
     /** Waits until the server counts {@code n} open connections (accepting is asynchronous). */
-    private static void awaitOpen(LoopbackHttpServer server, int n) throws InterruptedException {
+    private static void awaitOpen(HttpEdge server, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (server.openConnections() != n) {
             if (System.nanoTime() > deadline) throw new AssertionError("expected " + n + " open connections, have " + server.openConnections());
@@ -37,7 +37,7 @@ class LoopbackHttpServer_ConnectionsTest {
     }
 
     @Test void oneConnectionBeyondTheLimitIsAnswered503AndTheOthersKeepWorking() throws Exception {
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optMaxConnections(2).setHandler(ok()).start();
+        try (HttpEdge server = HttpEdge.builder().optMaxConnections(2).setHandler(ok()).start();
              RawHttpConnection a = new RawHttpConnection(server.port());
              RawHttpConnection b = new RawHttpConnection(server.port())) {
             assertEquals(200, a.post("1").read().status());
@@ -60,7 +60,7 @@ class LoopbackHttpServer_ConnectionsTest {
     }
 
     @Test void closeReturnsPromptlyWithIdleConnectionsOpenAndClosesThem() throws Exception {
-        LoopbackHttpServer server = LoopbackHttpServer.builder().setHandler(ok()).start();
+        HttpEdge server = HttpEdge.builder().setHandler(ok()).start();
         List<RawHttpConnection> idle = new ArrayList<>();
         try {
             for (int i = 0; i < 20; i++) {
@@ -85,14 +85,14 @@ class LoopbackHttpServer_ConnectionsTest {
     @Test void closeDoesNotWaitForeverOnAHandlerInFlight() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        LoopbackHttpServer server = LoopbackHttpServer.builder().optCloseGrace(Duration.ofMillis(300)).setHandler(r -> {
+        HttpEdge server = HttpEdge.builder().optCloseGrace(Duration.ofMillis(300)).setHandler(r -> {
             entered.countDown();
             try {
                 release.await(); // a handler that outlasts the grace
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new LoopbackHttpServer.Response(200, null, new byte[0]);
+            return new HttpEdge.Response(200, null, new byte[0]);
         }).start();
         try (RawHttpConnection c = new RawHttpConnection(server.port())) {
             c.post("wait");
@@ -108,7 +108,7 @@ class LoopbackHttpServer_ConnectionsTest {
     }
 
     @Test void idleConnectionsAreClosedAfterTheTimeout() throws Exception {
-        try (LoopbackHttpServer server = LoopbackHttpServer.builder().optIdleTimeout(Duration.ofMillis(200)).setHandler(ok()).start();
+        try (HttpEdge server = HttpEdge.builder().optIdleTimeout(Duration.ofMillis(200)).setHandler(ok()).start();
              RawHttpConnection c = new RawHttpConnection(server.port())) {
             assertEquals(200, c.post("x").read().status());
             long start = System.nanoTime();
@@ -120,9 +120,9 @@ class LoopbackHttpServer_ConnectionsTest {
     }
 
     @Test void aTakenPortIsAnActionableError() throws IOException {
-        try (LoopbackHttpServer first = LoopbackHttpServer.builder().setHandler(ok()).start()) {
+        try (HttpEdge first = HttpEdge.builder().setHandler(ok()).start()) {
             var e = assertThrows(java.io.UncheckedIOException.class,
-                    () -> LoopbackHttpServer.builder().optPort(first.port()).setHandler(ok()).start());
+                    () -> HttpEdge.builder().optPort(first.port()).setHandler(ok()).start());
             assertTrue(e.getMessage().contains("127.0.0.1:" + first.port()), e.getMessage());
         }
     }

@@ -1,4 +1,4 @@
-package psyche.chain.local;
+package psyche.net;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
