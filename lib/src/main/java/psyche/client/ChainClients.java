@@ -172,7 +172,9 @@ public final class ChainClients implements AutoCloseable {
             try {
                 step();
             } catch (RuntimeException e) {
-                // a transient RPC failure: the next step reads again
+                // on a logical clock a failed step moved no time: retrying would loop, so the caller sees it
+                if (logicalClock != null) throw e;
+                // on the wall clock, a transient RPC failure: the next step reads again
             }
             if (logicalClock == null) pause();
         } while (nowMillis() < target && !closed && !Thread.currentThread().isInterrupted());
