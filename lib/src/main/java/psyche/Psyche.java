@@ -37,11 +37,13 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
     private final Wallet wallet;
     private final LocalChain startedChain;
     private final List<Run> handles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.time.Clock clock;
 
-    private Psyche(Cluster cluster, Wallet wallet, LocalChain startedChain) {
+    private Psyche(Cluster cluster, Wallet wallet, LocalChain startedChain, java.time.Clock clock) {
         this.cluster = cluster;
         this.wallet = wallet;
         this.startedChain = startedChain;
+        this.clock = clock;
     }
 
     /** The local chain on port 8899 with the default ledger and wallet. */
@@ -58,7 +60,7 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
      * keypair in {@code walletFile} (created when absent, never overwritten), funded from the faucet when low.
      */
     public static Psyche local(int port, Path ledgerDir, Path walletFile) {
-        return local(port, ledgerDir, walletFile, java.util.OptionalLong.empty());
+        return local(port, ledgerDir, walletFile, java.util.OptionalLong.empty(), null);
     }
 
     /**
@@ -68,10 +70,22 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
      * Everything else is the local chain as usual; the mode and seed are recorded in the report's provenance.
      */
     public static Psyche localReproducible(Path ledgerDir, Path walletFile, long seed) {
-        return local(0, ledgerDir, walletFile, java.util.OptionalLong.of(seed));
+        return local(0, ledgerDir, walletFile, java.util.OptionalLong.of(seed), null);
     }
 
-    private static Psyche local(int port, Path ledgerDir, Path walletFile, java.util.OptionalLong logicalSeeds) {
+    /**
+     * {@link #localReproducible(Path, Path, long)} on a logical clock as well: the chain's slots and clock sysvar
+     * move only when {@code clock} is advanced (by simulated clients stepping on it,
+     * {@code ChainClients.Builder.optLogicalClock}), and the runs this handle opens read "now" from it, record history
+     * and watch on it. Epochs, timeouts, drops and every table then depend on steps taken, not on machine speed.
+     * For runs driven by simulated clients only: a training loop paced by the wall clock would never see time pass.
+     */
+    public static Psyche localReproducible(Path ledgerDir, Path walletFile, long seed, psyche.sim.LogicalClock clock) {
+        return local(0, ledgerDir, walletFile, java.util.OptionalLong.of(seed), Objects.requireNonNull(clock, "clock"));
+    }
+
+    private static Psyche local(int port, Path ledgerDir, Path walletFile, java.util.OptionalLong logicalSeeds,
+                                psyche.sim.LogicalClock logicalClock) {
         Objects.requireNonNull(ledgerDir, "ledgerDir");
         boolean created = Wallet.ensureKeyFile(walletFile);
         // information, not a failure: stdout, so a report does not show it as an error box
@@ -83,9 +97,14 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
         } else {
             LocalChain.Builder builder = LocalChain.builder().optRpcPort(port).optLedgerDir(ledgerDir);
             logicalSeeds.ifPresent(builder::optLogicalRoundSeeds);
+            if (logicalClock != null) builder.optClock(logicalClock);
             chain = builder.start(); // with Psyche's programs
             if (logicalSeeds.isPresent()) {
                 psyche.reports.ProvenanceLog.seed("local chain round seeds (logical clock)", logicalSeeds.getAsLong());
+            }
+            if (logicalClock != null) {
+                psyche.reports.ProvenanceLog.seed("local chain clock (logical, advanced by client steps) starts at",
+                        logicalClock.epochSecond());
             }
             url = chain.rpcUrl();
         }
@@ -93,7 +112,7 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
         try {
             Wallet w = Wallet.load(walletFile, cluster);
             if (w.lamports() < (long) (LOCAL_WALLET_SOL * 1e9) / 10) w.airdrop(LOCAL_WALLET_SOL);
-            return new Psyche(cluster, w, chain);
+            return new Psyche(cluster, w, chain, logicalClock != null ? logicalClock : java.time.Clock.systemUTC());
         } catch (RuntimeException e) {
             cluster.close();
             if (chain != null) chain.close();
@@ -110,7 +129,7 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
     /** A real cluster with the keypair in {@code walletFile} (null: read-only). */
     public static Psyche connect(String rpcUrlOrMoniker, Path walletFile) {
         Cluster cluster = Cluster.connect(rpcUrlOrMoniker);
-        return new Psyche(cluster, walletFile == null ? null : Wallet.load(walletFile, cluster), null);
+        return new Psyche(cluster, walletFile == null ? null : Wallet.load(walletFile, cluster), null, java.time.Clock.systemUTC());
     }
 
     /** {@code ~/.config/solana/id.json} if present, else {@code ~/.psyche/wallets/default.json}. */
@@ -132,6 +151,9 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
     }
 
     public Cluster cluster() { return cluster; }
+
+    /** The clock runs opened here read "now" from: the system clock, or the logical one of a reproducible chain. */
+    public java.time.Clock clock() { return clock; }
 
     public Wallet wallet() {
         if (wallet == null) throw new IllegalStateException("no wallet: use Psyche.connect(rpc, walletFile) to sign");
@@ -157,7 +179,7 @@ public final class Psyche implements AutoCloseable, psyche.display.Viewable {
 
     /** A handle on an existing run (checked on first use). */
     public Run run(String runId) {
-        Run r = new Run(cluster, wallet, runId);
+        Run r = new Run(cluster, wallet, runId, clock);
         handles.add(r);
         return r;
     }

@@ -2,7 +2,6 @@ package psyche;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,12 +46,20 @@ public final class Run implements AutoCloseable, psyche.display.Viewable {
     private final String runId;
     private HistoryStore store;
     private HistoryRecorder recorder;
+    private final java.time.Clock clock;
 
-    Run(Cluster cluster, Wallet wallet, String runId) {
+    Run(Cluster cluster, Wallet wallet, String runId) { this(cluster, wallet, runId, java.time.Clock.systemUTC()); }
+
+    /** {@code clock}: where "now" comes from (the logical clock of {@code Psyche.localReproducible(.., clock)}). */
+    Run(Cluster cluster, Wallet wallet, String runId, java.time.Clock clock) {
         this.cluster = Objects.requireNonNull(cluster);
         this.wallet = wallet;
         this.runId = Objects.requireNonNull(runId);
+        this.clock = Objects.requireNonNull(clock);
     }
+
+    /** The clock this handle reads "now" from: the system clock, or a reproducible chain's logical clock. */
+    public java.time.Clock clock() { return clock; }
 
     public String id() { return runId; }
 
@@ -68,7 +75,7 @@ public final class Run implements AutoCloseable, psyche.display.Viewable {
     public Table summary() { return summary(units(snapshot())); }
 
     /** {@link #summary()} with amounts in {@code units}, e.g. {@link TokenUnits#NATIVE} for raw native units. */
-    public Table summary(TokenUnits units) { return Frames.runSummary(state(), Instant.now(), units); }
+    public Table summary(TokenUnits units) { return Frames.runSummary(state(), clock.instant(), units); }
 
     /** Registered clients with their standing; earned and slashed in the collateral mint's units (points without treasurer). */
     public Table clients() { return clients(units(snapshot())); }
@@ -173,15 +180,31 @@ public final class Run implements AutoCloseable, psyche.display.Viewable {
 
     /** Findings with what to do next; {@code keys}: clients whose join authorization to check. */
     public Diagnosis diagnose(Pubkey... keys) {
-        return DiagnoseRun.execute(cluster, runId, Arrays.asList(keys), store == null ? Optional.empty() : Optional.of(store.history(runId)));
+        return DiagnoseRun.execute(cluster, runId, Arrays.asList(keys), store == null ? Optional.empty() : Optional.of(store.history(runId)),
+                false, clock.instant());
     }
 
     /** Live status card and charts until the run halts or two minutes pass. */
     public Monitor.Outcome watch() { return watch(Monitor.Options.defaults()); }
 
     public Monitor.Outcome watch(Monitor.Options options) {
+        if (clock instanceof psyche.sim.LogicalClock) {
+            throw new IllegalStateException("run '" + runId + "' is on a logical clock, which moves only when clients step:"
+                    + " watch it with run.watch(options, clients), which steps them between frames");
+        }
         Monitor.Options withUnits = options.units() == null ? options.withUnits(units()) : options;
-        return Monitor.watch(this::state, withUnits, store, java.time.Clock.systemUTC());
+        return Monitor.watch(this::state, withUnits, store, clock);
+    }
+
+    /**
+     * Watches while {@code stepping} advances the run: between frames the clients step until the monitor's interval
+     * has passed on their clock. On a logical clock ({@code Psyche.localReproducible(.., clock)}) the frames, and so
+     * the last one a report keeps, are the same on every re-run; the limit is logical time too.
+     */
+    public Monitor.Outcome watch(Monitor.Options options, ChainClients stepping) {
+        Objects.requireNonNull(stepping, "stepping");
+        Monitor.Options withUnits = options.units() == null ? options.withUnits(units()) : options;
+        return Monitor.watch(this::state, withUnits, store, clock, stepping::stepFor);
     }
 
     /** Starts recording this run's changes into {@code historyFile} every two seconds; stop with the returned recorder. */
@@ -191,10 +214,14 @@ public final class Run implements AutoCloseable, psyche.display.Viewable {
         if (recorder != null) recorder.close();
         if (store != null) store.close();
         store = HistoryStore.open(historyFile);
-        recorder = HistoryRecorder.observing(store, () -> {
+        java.util.function.Supplier<HistoryRecorder.Observation> source = () -> {
             RunSnapshot s = snapshot();
             return new HistoryRecorder.Observation(s.state(), s.treasuryFigures());
-        }, interval);
+        };
+        // on a logical clock, polled between client steps at logical instants: the same history on every re-run
+        recorder = clock instanceof psyche.sim.LogicalClock logical
+                ? HistoryRecorder.observing(store, source, interval, logical)
+                : HistoryRecorder.observing(store, source, interval);
         return recorder;
     }
 
@@ -230,7 +257,7 @@ public final class Run implements AutoCloseable, psyche.display.Viewable {
             return new psyche.display.Html("<div style=\"color:#b00\">" + psyche.display.Html.escape(msg) + "</div>", msg);
         }
         TokenUnits units = units(s);
-        psyche.display.Html card = psyche.display.Cards.run(s.state(), Instant.now(), units);
+        psyche.display.Html card = psyche.display.Cards.run(s.state(), clock.instant(), units);
         java.util.List<psyche.display.Html> parts = new java.util.ArrayList<>(java.util.List.of(card));
         s.treasuryFigures().ifPresent(f -> {
             String line = "treasury: " + units.formatWithName(f.funded()) + " funded, " + units.formatWithName(f.unclaimed())

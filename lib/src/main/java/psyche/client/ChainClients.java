@@ -78,6 +78,7 @@ public final class ChainClients implements AutoCloseable {
     private final List<ChainClient> clients;
     private final Set<ChainClient> crashed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LongSupplier nowSeconds;
+    private final psyche.sim.LogicalClock logicalClock; // null: the wall clock
     private final long startSecond;
     private final Duration stepInterval;
     private final Duration timeLimit;
@@ -92,6 +93,7 @@ public final class ChainClients implements AutoCloseable {
         this.run = run;
         this.clients = List.copyOf(clients);
         this.nowSeconds = b.nowSeconds;
+        this.logicalClock = b.logicalClock;
         this.startSecond = b.nowSeconds.getAsLong();
         this.stepInterval = b.stepInterval;
         this.timeLimit = b.timeLimit;
@@ -155,7 +157,37 @@ public final class ChainClients implements AutoCloseable {
             }
         }
         steps.incrementAndGet();
+        if (logicalClock != null) logicalClock.advance(stepInterval); // time passes because a step was taken
         return sentCount;
+    }
+
+    /**
+     * Steps until {@code d} has passed on the clients' clock (at least one step): on a logical clock that is
+     * {@code d / stepInterval} steps whatever the machine's speed; on the wall clock, steps every step interval.
+     */
+    public void stepFor(Duration d) {
+        if (loop != null) throw new IllegalStateException("these clients step in the background (start() was called)");
+        long target = nowMillis() + d.toMillis();
+        do {
+            try {
+                step();
+            } catch (RuntimeException e) {
+                // on a logical clock a failed step moved no time: retrying would loop, so the caller sees it
+                if (logicalClock != null) throw e;
+                // on the wall clock, a transient RPC failure: the next step reads again
+            }
+            if (logicalClock == null) pause();
+        } while (nowMillis() < target && !closed && !Thread.currentThread().isInterrupted());
+    }
+
+    private long nowMillis() { return logicalClock != null ? logicalClock.millis() : System.currentTimeMillis(); }
+
+    private void pause() {
+        try {
+            Thread.sleep(stepInterval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean online(ChainClient c, long since) {
@@ -177,6 +209,10 @@ public final class ChainClients implements AutoCloseable {
     /** Starts stepping every step interval on a daemon thread until the time limit or {@link #close}. */
     public synchronized ChainClients start() {
         if (loop != null) throw new IllegalStateException("already started");
+        if (logicalClock != null) {
+            throw new IllegalStateException("these clients are on a logical clock, which moves only as they step: drive"
+                    + " them with awaitEpochs(..) or stepFor(..) instead of start(), so every re-run takes the same steps");
+        }
         long deadline = System.nanoTime() + timeLimit.toNanos();
         loop = new Thread(() -> {
             while (!closed && System.nanoTime() < deadline) {
@@ -203,6 +239,15 @@ public final class ChainClients implements AutoCloseable {
      */
     public boolean awaitEpochs(int epochs, Duration timeout) {
         long target = readAccount().state().coordinator().progress().epoch() + epochs;
+        if (logicalClock != null) {
+            // the timeout is logical time too: the same number of steps, and the same answer, on every re-run
+            long logicalDeadline = logicalClock.millis() + timeout.toMillis();
+            while (logicalClock.millis() < logicalDeadline && !closed) {
+                step();
+                if (readAccount().state().coordinator().progress().epoch() >= target) return true;
+            }
+            return false;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && !closed) {
             if (loop == null) step();
@@ -246,6 +291,7 @@ public final class ChainClients implements AutoCloseable {
         private final List<Behaviour> behaviours = new ArrayList<>();
         private ProgramIds ids = ProgramIds.MAINNET;
         private LongSupplier nowSeconds = () -> System.currentTimeMillis() / 1000;
+        private psyche.sim.LogicalClock logicalClock;
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofMinutes(10);
         private long airdropLamports = 1_000_000_000L;
@@ -270,6 +316,17 @@ public final class ChainClients implements AutoCloseable {
 
         /** The clients' clock in unix seconds (the chain's clock, for tests that control it). */
         public Builder optClock(LongSupplier nowSeconds) { this.nowSeconds = Objects.requireNonNull(nowSeconds); return this; }
+
+        /**
+         * Steps on {@code clock}: each step advances it by the step interval (which also moves the local chain's
+         * slots when the chain runs on it, {@code Psyche.localReproducible(.., clock)}); drive the clients with
+         * {@link #awaitEpochs} or {@link #stepFor}, not {@link #start}. Behaviours' times are logical seconds.
+         */
+        public Builder optLogicalClock(psyche.sim.LogicalClock clock) {
+            this.logicalClock = Objects.requireNonNull(clock);
+            this.nowSeconds = clock::epochSecond;
+            return this;
+        }
 
         /** How often the background loop steps (500 ms, as Psyche's clients simulate ticks). */
         public Builder optStepInterval(Duration d) { this.stepInterval = Objects.requireNonNull(d); return this; }

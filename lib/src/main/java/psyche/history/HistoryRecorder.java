@@ -25,7 +25,9 @@ public final class HistoryRecorder implements AutoCloseable, psyche.display.View
     private final HistoryStore store;
     private final Supplier<Observation> source;
     private final Clock clock;
-    private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService timer; // null on a logical clock
+    private final psyche.sim.LogicalClock.Registration onClock; // null on the wall clock
+    private volatile boolean stopped;
     private final Duration interval;
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
@@ -47,12 +49,28 @@ public final class HistoryRecorder implements AutoCloseable, psyche.display.View
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("poll interval must be positive, got " + interval);
         }
+        if (clock instanceof psyche.sim.LogicalClock logical) {
+            // polled by whoever advances the clock, between their steps: the same observations on every re-run
+            this.timer = null;
+            this.onClock = logical.every(interval, this::pollOnce);
+            return;
+        }
+        this.onClock = null;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "psyche-history-recorder");
             t.setDaemon(true);
             return t;
         });
         timer.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Polls {@code source} now and each time {@code clock} has moved on by {@code interval} (on the thread that
+     * advances it), recording observations at the clock's instants: a recording that is the same on every re-run.
+     */
+    public static HistoryRecorder observing(HistoryStore store, Supplier<Observation> source, Duration interval,
+                                            psyche.sim.LogicalClock clock) {
+        return new HistoryRecorder(store, source, interval, clock);
     }
 
     /** Starts polling {@code source} now and then every {@code interval}. */
@@ -66,6 +84,7 @@ public final class HistoryRecorder implements AutoCloseable, psyche.display.View
     }
 
     private synchronized void pollOnce() {
+        if (stopped) return;
         polls.incrementAndGet();
         try {
             Observation o = source.get();
@@ -92,7 +111,8 @@ public final class HistoryRecorder implements AutoCloseable, psyche.display.View
     /** One line: recording or stopped, polls, recorded changes, the latest failure. */
     public String summary() {
         RuntimeException e = lastError.get();
-        return "history recorder " + (timer.isShutdown() ? "stopped" : "recording every " + psyche.display.Numbers.duration(interval))
+        return "history recorder " + (stopped ? "stopped" : "recording every " + psyche.display.Numbers.duration(interval)
+                + (onClock != null ? " of logical time" : ""))
                 + ": " + psyche.display.Numbers.count(polls.get()) + " polls, " + psyche.display.Numbers.count(changes.get())
                 + " with changes" + (e == null ? "" : "; last poll failed: " + e.getMessage());
     }
@@ -105,6 +125,11 @@ public final class HistoryRecorder implements AutoCloseable, psyche.display.View
     @Override public String toString() { return summary(); }
 
     @Override public void close() {
+        stopped = true;
+        if (onClock != null) {
+            onClock.close();
+            return;
+        }
         timer.shutdownNow();
         try {
             if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {

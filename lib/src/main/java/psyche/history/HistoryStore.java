@@ -194,11 +194,12 @@ public final class HistoryStore implements AutoCloseable {
         }
     }
 
-    /** Run ids with any recorded observation. */
+    /** Run ids with any recorded observation or training step. */
     public List<String> runs() {
         List<String> out = new ArrayList<>();
         try (Statement s = db.createStatement();
-             ResultSet r = s.executeQuery("SELECT DISTINCT run_id FROM states ORDER BY run_id")) {
+             ResultSet r = s.executeQuery("SELECT run_id FROM states UNION SELECT run_id FROM training_steps"
+                     + " UNION SELECT run_id FROM training_evals ORDER BY run_id")) {
             while (r.next()) out.add(r.getString(1));
             return out;
         } catch (SQLException e) {

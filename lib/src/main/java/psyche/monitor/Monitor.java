@@ -95,7 +95,24 @@ public final class Monitor {
      * throwaway in-memory store.
      */
     public static Outcome watch(Supplier<InstanceState> source, Options options, HistoryStore store, Clock clock) {
+        return watch(source, options, store, clock, interval -> {
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /**
+     * As {@link #watch(Supplier, Options, HistoryStore, Clock)}, with {@code waitInterval} between frames instead of
+     * sleeping: e.g. simulated clients stepping until {@code clock} (their logical clock) has moved on by the
+     * interval, so the frames do not depend on the machine's speed.
+     */
+    public static Outcome watch(Supplier<InstanceState> source, Options options, HistoryStore store, Clock clock,
+                                java.util.function.Consumer<Duration> waitInterval) {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(waitInterval, "waitInterval");
         boolean ownStore = store == null;
         HistoryStore history = ownStore ? HistoryStore.inMemory() : store;
         Instant deadline = clock.instant().plus(options.limit());
@@ -126,10 +143,8 @@ public final class Monitor {
                     reason = "time limit of " + options.limit().toSeconds() + " s reached";
                     break;
                 }
-                try {
-                    Thread.sleep(options.interval().toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                waitInterval.accept(options.interval());
+                if (Thread.currentThread().isInterrupted()) {
                     reason = "interrupted";
                     break;
                 }

@@ -67,14 +67,15 @@ public final class ReportTool {
                     if (args.length != 3) throw new ReportException("usage: check FIRST.ipynb SECOND.ipynb");
                     List<ReproducibilityCheck.Difference> diffs = ReproducibilityCheck.compare(Path.of(args[1]), Path.of(args[2]));
                     if (diffs.isEmpty()) {
-                        out.println("psyche-notebook: reproducible: every cell's outputs are the same in both runs "
-                                + "(timing values, temporary paths, times and keys left out)");
+                        out.println("psyche-notebook: reproducible: every cell's outputs are the same in both runs, charts"
+                                + " pixel for pixel (timing values and charts, temporary paths, ports, times and keys left out)");
                         return 0;
                     }
                     err.println("psyche-notebook: NOT reproducible: " + diffs.size() + " cell(s) gave different outputs:");
                     for (ReproducibilityCheck.Difference d : diffs) err.println("  " + d.toString().replace("\n", "\n  "));
-                    err.println("mark timing values with Reports.timing(value, unit) or tag a timing-only cell '"
-                            + ReproducibilityCheck.TIMING_TAG + "'; fix seeds and bound training by steps for the rest");
+                    err.println("mark timing values with Reports.timing(value, unit) (a timing chart inlined in HTML: alt text"
+                            + " ending in " + Timing.MARK + ") or tag a timing-only cell '" + ReproducibilityCheck.TIMING_TAG
+                            + "'; fix seeds, bound training by steps and drive simulated clients on a LogicalClock for the rest");
                     return 3;
                 }
                 case "compare" -> {

@@ -111,9 +111,19 @@ public final class Reports {
         Set<String> seriesNames = new LinkedHashSet<>();
         metrics.forEach(m -> seriesNames.addAll(m.series().keySet()));
         if (!seriesNames.isEmpty()) html.append("<h3>Overlay charts</h3>\n");
+        List<String> overlays = new ArrayList<>();
         for (String s : seriesNames) {
             XYChart chart = overlay(s, labels, metrics);
-            html.append("<div><img alt=\"").append(Html.escape(s)).append("\" src=\"data:image/png;base64,").append(png(chart)).append("\"/></div>\n");
+            // which runs the chart draws, in words: a run without the series is named as missing, not silently absent
+            List<String> drawn = new ArrayList<>();
+            for (int i = 0; i < metrics.size(); i++) {
+                List<double[]> pts = metrics.get(i).series().get(s);
+                drawn.add(labels.get(i) + (pts == null || pts.isEmpty() ? " (none)" : " (" + pts.size() + " points)"));
+            }
+            overlays.add(s + ": " + String.join(", ", drawn));
+            html.append("<div><img alt=\"").append(Html.escape(s)).append("\" src=\"data:image/png;base64,").append(png(chart))
+                    .append("\"/><div class=\"psyche-overlay-runs\" style=\"font-size:12px;color:#555\">")
+                    .append(Html.escape(String.join(", ", drawn))).append("</div></div>\n");
         }
         StringBuilder text = new StringBuilder("Runs compared: " + String.join(", ", labels) + "; " + differing
                 + " provenance rows differ; metrics:");
@@ -121,6 +131,8 @@ public final class Reports {
             text.append("\n  ").append(n).append(":");
             for (RunMetrics m : metrics) text.append(" ").append(m.metrics().containsKey(n) ? format(m.metrics().get(n)) : "—");
         }
+        if (!overlays.isEmpty()) text.append("\noverlay charts:");
+        for (String o : overlays) text.append("\n  ").append(o);
         return new Html(html.toString(), text.toString());
     }
 

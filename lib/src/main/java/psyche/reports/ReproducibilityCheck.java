@@ -10,9 +10,12 @@ import java.util.regex.Pattern;
 
 /**
  * Compares two executions of one notebook cell by cell. What is compared: each code cell's text outputs (printed
- * text, {@code text/plain}, {@code text/html}, errors). What is left out, because it differs on every run by design:
- * values marked {@link Timing#MARK}, cells tagged {@value #TIMING_TAG}, images (charts of wall-clock time), and the
- * names of things created fresh each run: temporary paths, dates and times, base58 keys and transaction signatures.
+ * text, {@code text/plain}, {@code text/html}, errors) and its images: PNG outputs and PNGs inlined in HTML by their
+ * decoded pixels (so encoder metadata does not count, a changed pixel does), SVG outputs by their text with element
+ * ids removed. What is left out, because it differs on every run by design: values marked {@link Timing#MARK}, cells
+ * tagged {@value #TIMING_TAG}, inlined images whose alt text carries {@link Timing#MARK} (a throughput chart in a
+ * live view), and the names of things created fresh each run: temporary paths, free loopback ports, dates and times, base58 keys and
+ * transaction signatures.
  */
 public final class ReproducibilityCheck {
     public static final String TIMING_TAG = "timing";
@@ -27,6 +30,11 @@ public final class ReproducibilityCheck {
     private static final Pattern TIMED = Pattern.compile("[-+]?[\\d.,]+(?:[eE][-+]?\\d+)?(?:\\s*[^\\s()]+)?\\s*\\(timing\\)");
     // images inlined in HTML (live views' charts of wall-clock series): left out like image outputs
     private static final Pattern INLINE_IMAGE = Pattern.compile("data:image/[a-zA-Z+.-]+;base64,[A-Za-z0-9+/=]+");
+    // an <img> with a PNG data URI (Cards.image, Reports): its alt says whether it is a timing chart
+    private static final Pattern IMG_TAG = Pattern.compile("<img\\b[^>]*?src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"[^>]*>");
+    private static final Pattern ALT = Pattern.compile("\\balt=\"([^\"]*)\"");
+    private static final Pattern SVG_ID = Pattern.compile("\\s(?:id|clip-path|mask|filter)=\"[^\"]*\"|url\\(#[^)]*\\)|(?:xlink:)?href=\"#[^\"]*\"");
+    private static final Pattern LOOPBACK_PORT = Pattern.compile("\\b(127\\.0\\.0\\.1|localhost):\\d{2,5}\\b"); // free ports
     private static final Pattern TEMP = Pattern.compile("/tmp/[^\\s\"'<>,;)\\]]*");
     private static final Pattern INSTANT = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z?");
     private static final Pattern BASE58 = Pattern.compile("\\b[1-9A-HJ-NP-Za-km-z]{32,88}\\b"); // keys (32-44), signatures (87-88)
@@ -70,19 +78,78 @@ public final class ReproducibilityCheck {
                     // html carries the same numbers as text/plain; prefer it when present (tables)
                     if (data.has("text/html")) sb.append(NotebookJson.text(data.get("text/html"))).append('\n');
                     else if (data.has("text/plain")) sb.append(NotebookJson.text(data.get("text/plain"))).append('\n');
+                    if (data.has("image/png")) sb.append(pngLine(NotebookJson.text(data.get("image/png")))).append('\n');
+                    if (data.has("image/svg+xml")) sb.append(svgLine(NotebookJson.text(data.get("image/svg+xml")))).append('\n');
                 }
                 default -> { }
             }
         }
         List<String> lines = new ArrayList<>();
-        for (String line : sb.toString().split("\n")) lines.add(mask(line));
+        for (String line : inlineImages(sb.toString()).split("\n")) lines.add(mask(line));
         return lines;
+    }
+
+    /** Each inlined PNG replaced by its pixels' fingerprint, or by a timing placeholder when its alt says so. */
+    static String inlineImages(String html) {
+        java.util.regex.Matcher m = IMG_TAG.matcher(html);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            java.util.regex.Matcher alt = ALT.matcher(m.group());
+            String altText = alt.find() ? alt.group(1) : "";
+            String replacement = altText.contains(Timing.MARK) ? "<image left out: timing>"
+                    : "<" + pngLine(m.group(1)) + (altText.isEmpty() ? "" : " alt=\"" + altText + "\"") + ">";
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /**
+     * "image/png W×H pixels HASH": the decoded pixels' sha256, so two renderings of the same chart compare equal
+     * whatever the encoder wrote around them; bytes that do not decode are fingerprinted as they are.
+     */
+    static String pngLine(String base64) {
+        byte[] bytes;
+        try {
+            bytes = java.util.Base64.getMimeDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            return "image/png (not base64) " + sha256(base64.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        try {
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            if (img != null) {
+                int w = img.getWidth(), h = img.getHeight();
+                int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(argb.length * 4);
+                buf.asIntBuffer().put(argb);
+                return "image/png " + w + "×" + h + " pixels " + sha256(buf.array());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not a decodable PNG: compare its bytes
+        }
+        return "image/png (undecodable) bytes " + sha256(bytes);
+    }
+
+    /** "image/svg+xml HASH" of the SVG text with generated ids (and references to them) and instants removed. */
+    static String svgLine(String svg) {
+        String normalized = INSTANT.matcher(SVG_ID.matcher(svg).replaceAll("")).replaceAll("<time>");
+        return "image/svg+xml " + sha256(normalized.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String mask(String s) {
         s = INLINE_IMAGE.matcher(s).replaceAll("<image>");
         s = TIMED.matcher(s).replaceAll("<timing>");
         s = TEMP.matcher(s).replaceAll("<tmp>");
+        s = LOOPBACK_PORT.matcher(s).replaceAll("$1:<port>");
         s = INSTANT.matcher(s).replaceAll("<time>");
         return BASE58.matcher(s).replaceAll("<key>");
     }
