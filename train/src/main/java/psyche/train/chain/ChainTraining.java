@@ -148,6 +148,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         this.device = TorchRuntime.device(b.device);
         ChainClients.Builder cb = ChainClients.builder(b.rpc, b.runId).optReliable(b.clients)
                 .optStepInterval(b.stepInterval).optParticipation(new Work());
+        if (b.logicalClock != null) cb.optLogicalClock(b.logicalClock);
         if (b.reproducibleKeys) {
             cb.optKeySeed(b.seed);
             psyche.reports.ProvenanceLog.seed("ChainTraining client keys", b.seed);
@@ -405,6 +406,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                     // a transient RPC failure: the next step reads again
                 }
                 if (Thread.currentThread().isInterrupted()) break;
+                if (b.logicalClock != null) continue; // the step advanced the clock: nothing to wait for
                 try {
                     Thread.sleep(b.stepInterval.toMillis());
                 } catch (InterruptedException e) {
@@ -785,6 +787,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         private double lrScale = 1.0;
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofHours(24);
+        private psyche.sim.LogicalClock logicalClock; // null: the wall clock
         private final List<TrainingListener> listeners = new ArrayList<>();
         private int servePort = -1;
         private String serveHost = "127.0.0.1";
@@ -822,7 +825,25 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         Builder optServedWire(java.util.function.UnaryOperator<DistroResult> f) { this.servedWire = Objects.requireNonNull(f); return this; }
 
         /** A run handle from {@code Psyche.local()/connect()}. */
-        public Builder setRun(psyche.Run run) { return setRpc(run.cluster().rpc(), run.id()); }
+        /**
+         * The run to train. A run of {@code Psyche.localReproducible(.., clock)} brings its logical clock: the session
+         * then steps that clock ({@link #optLogicalClock}), so which results make each round depends on steps taken,
+         * never on how fast the machine trained them.
+         */
+        public Builder setRun(psyche.Run run) {
+            if (run.clock() instanceof psyche.sim.LogicalClock logical) this.logicalClock = logical;
+            return setRpc(run.cluster().rpc(), run.id());
+        }
+
+        /**
+         * Follows the chain on {@code clock} instead of the wall clock: each client step advances it by the step
+         * interval and no step waits, so a round's deadlines pass only as the session steps. For a local chain on
+         * the same clock ({@code Psyche.localReproducible(.., clock)}); reports re-run to the same bytes with it.
+         */
+        public Builder optLogicalClock(psyche.sim.LogicalClock clock) {
+            this.logicalClock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
 
         public Builder setRpc(RpcClient rpc, String runId) {
             this.rpc = Objects.requireNonNull(rpc, "rpc");
