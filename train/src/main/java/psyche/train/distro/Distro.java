@@ -409,9 +409,6 @@ public final class Distro implements AutoCloseable {
         private boolean gradsRead;          // grads holds this step's (clipped) gradients
         private boolean ownDecoded;         // own holds ownPrevious transformed back
         private final Map<Integer, float[][]> basis = new HashMap<>(); // DCT basis [vector][position] per tile side
-        private float[] sum = new float[0], weight = new float[0], row = new float[0];
-        private int[] count = new int[0], named = new int[0];
-        private float[][] us = new float[0][], vs = new float[0][]; // each distinct coefficient's row and column basis vector
 
         HostSteps() {
             int n = Math.toIntExact(params.elementCount());
@@ -437,7 +434,9 @@ public final class Distro implements AutoCloseable {
             gradsRead = false;
             xs.get(0, x);
             float step = (float) prevLr;
-            for (int i = 0; i < x.length; i++) x[i] -= step * sign(delta[i]);
+            Parallel.forRange(x.length, x.length, (from, to) -> {
+                for (int i = from; i < to; i++) x[i] -= step * sign(delta[i]);
+            });
             xs.put(0, x);
         }
 
@@ -471,19 +470,21 @@ public final class Distro implements AutoCloseable {
             float decay = config.compressionDecay(), rate = (float) lr;
             // what was shared already counts as applied: out of the residual (the unquantized coefficients: the
             // residual is in lr*grad units, signs are not)
-            if (subtractOwn) {
-                for (int i = 0; i < x.length; i++) {
-                    float d = delta[i];
-                    x[i] = (x[i] + back * sign(d)) * keep;
-                    delta[i] = (d - own[i]) * decay + grads[i] * rate;
+            Parallel.forRange(x.length, x.length, (from, to) -> {
+                if (subtractOwn) {
+                    for (int i = from; i < to; i++) {
+                        float d = delta[i];
+                        x[i] = (x[i] + back * sign(d)) * keep;
+                        delta[i] = (d - own[i]) * decay + grads[i] * rate;
+                    }
+                } else {
+                    for (int i = from; i < to; i++) {
+                        float d = delta[i];
+                        x[i] = (x[i] + back * sign(d)) * keep;
+                        delta[i] = d * decay + grads[i] * rate;
+                    }
                 }
-            } else {
-                for (int i = 0; i < x.length; i++) {
-                    float d = delta[i];
-                    x[i] = (x[i] + back * sign(d)) * keep;
-                    delta[i] = d * decay + grads[i] * rate;
-                }
-            }
+            });
             xs.put(0, x);
             residualMemory.put(0, delta);
             return residual;
@@ -499,7 +500,9 @@ public final class Distro implements AutoCloseable {
             requireOpenModel();
             xs.get(0, x);
             float rate = (float) lr;
-            for (int i = 0; i < x.length; i++) x[i] -= rate * sign(mean[i]);
+            Parallel.forRange(x.length, x.length, (from, to) -> {
+                for (int i = from; i < to; i++) x[i] -= rate * sign(mean[i]);
+            });
             xs.put(0, x);
         }
 
@@ -530,65 +533,27 @@ public final class Distro implements AutoCloseable {
             long[] oriented = orientedTile(g);
             int c1 = (int) oriented[0], c2 = (int) oriented[1], totalk = g.totalk();
             int cols = g.tile().length == 2 ? (int) g.cols() : c2, across = (int) g.tilesAcross();
-            if (sum.length < totalk) {
-                sum = new float[totalk];
-                count = new int[totalk];
-            }
-            if (named.length < m) {
-                named = new int[m];
-                weight = new float[m];
-                us = new float[m][];
-                vs = new float[m][];
-            }
-            if (row.length < c2) row = new float[c2];
             float[][] rowBasis = basis(c1), colBasis = basis(c2);
-            for (int j = 0; j < g.members().length; j++) {
-                List<CompressedTensor> results = resultsOf.apply(g.members()[j]);
-                int tiles = CompressedTensor.rows(xshapes.get(g.members()[j]));
-                for (int t = 0; t < tiles; t++) {
-                    int distinct = 0;
-                    for (CompressedTensor r : results) {
-                        for (int e = t * r.k(); e < (t + 1) * r.k(); e++) {
-                            int pos = checkedIndex(r, e);
-                            if (count[pos]++ == 0) named[distinct++] = pos;
-                            sum[pos] += r.values()[e];
-                        }
-                    }
-                    for (int q = 0; q < distinct; q++) {
-                        int pos = named[q];
-                        weight[q] = sum[pos] / count[pos];
-                        sum[pos] = 0;
-                        count[pos] = 0;
-                    }
-                    int at = g.firstTile()[j] + t;
+            int members = g.members().length;
+            List<List<CompressedTensor>> results = new ArrayList<>(members);
+            for (int j = 0; j < members; j++) results.add(resultsOf.apply(g.members()[j]));
+            int[] tileEnd = new int[members]; // run tiles before member j + 1
+            for (int j = 0; j < members; j++) tileEnd[j] = g.firstTile()[j] + CompressedTensor.rows(xshapes.get(g.members()[j]));
+            // tiles are independent: ranges of the run's tiles on PyTorch's thread count, each with its own scratch
+            // (every tile computed as in one loop, so the result does not depend on the split)
+            Parallel.forRange(g.tiles(), (long) g.tiles() * totalk, (from, to) -> {
+                Scratch sc = new Scratch(totalk, m, c2);
+                int j = 0;
+                for (int at = from; at < to; at++) {
+                    while (at >= tileEnd[j]) j++;
                     int base = (int) g.start() + (at / across) * c1 * cols + (at % across) * c2;
-                    for (int q = 0; q < distinct; q++) {
-                        us[q] = rowBasis[named[q] / c2];
-                        vs[q] = colBasis[named[q] % c2];
-                    }
-                    for (int a = 0; a < c1; a++) {
-                        Arrays.fill(row, 0, c2, 0f);
-                        int q = 0;
-                        // four coefficients per pass over the row: a loop this short costs more to enter than to run
-                        for (; q + 4 <= distinct; q += 4) {
-                            float s0 = weight[q] * us[q][a], s1 = weight[q + 1] * us[q + 1][a];
-                            float s2 = weight[q + 2] * us[q + 2][a], s3 = weight[q + 3] * us[q + 3][a];
-                            float[] v0 = vs[q], v1 = vs[q + 1], v2 = vs[q + 2], v3 = vs[q + 3];
-                            for (int b = 0; b < c2; b++) row[b] += s0 * v0[b] + s1 * v1[b] + s2 * v2[b] + s3 * v3[b];
-                        }
-                        for (; q < distinct; q++) {
-                            float s = weight[q] * us[q][a];
-                            float[] v = vs[q];
-                            for (int b = 0; b < c2; b++) row[b] += s * v[b];
-                        }
-                        System.arraycopy(row, 0, out, base + a * cols, c2);
-                    }
+                    sc.tile(results.get(j), at - g.firstTile()[j], rowBasis, colBasis, c1, c2, cols, base, out);
                 }
-            }
+            });
         }
 
         /** DCT basis vectors of size {@code n} as {@code [vector][position]}, kept per size. */
-        private float[][] basis(int n) {
+        private synchronized float[][] basis(int n) {
             return basis.computeIfAbsent(n, DctTransform::basisVectors);
         }
 
@@ -602,6 +567,67 @@ public final class Distro implements AutoCloseable {
         @Override public void forgetOwnDecoded() { ownDecoded = false; }
 
         @Override public void close() { residual.close(); }
+    }
+
+    /** One thread's scratch for the sparse inverse transform of tiles (see {@code HostSteps.sparseDecode}). */
+    private static final class Scratch {
+        private final float[] sum, weight, row;
+        private final int[] count, named;
+        private final float[][] us, vs; // each distinct coefficient's row and column basis vector
+
+        Scratch(int totalk, int m, int c2) {
+            sum = new float[totalk];
+            count = new int[totalk];
+            named = new int[m];
+            weight = new float[m];
+            us = new float[m][];
+            vs = new float[m][];
+            row = new float[c2];
+        }
+
+        /**
+         * Tile {@code t} of a parameter from its results, written at {@code base} of {@code out} (rows {@code cols}
+         * apart): the sum of its distinct coefficients' basis images, {@code w * u v^T} ({@code w} the mean of the
+         * values naming the coefficient), built one tile row at a time in a scratch row and copied into place.
+         */
+        void tile(List<CompressedTensor> results, int t, float[][] rowBasis, float[][] colBasis, int c1, int c2, int cols,
+                  int base, float[] out) {
+            int distinct = 0;
+            for (CompressedTensor r : results) {
+                for (int e = t * r.k(); e < (t + 1) * r.k(); e++) {
+                    int pos = checkedIndex(r, e);
+                    if (count[pos]++ == 0) named[distinct++] = pos;
+                    sum[pos] += r.values()[e];
+                }
+            }
+            for (int q = 0; q < distinct; q++) {
+                int pos = named[q];
+                weight[q] = sum[pos] / count[pos];
+                sum[pos] = 0;
+                count[pos] = 0;
+            }
+            for (int q = 0; q < distinct; q++) {
+                us[q] = rowBasis[named[q] / c2];
+                vs[q] = colBasis[named[q] % c2];
+            }
+            for (int a = 0; a < c1; a++) {
+                Arrays.fill(row, 0, c2, 0f);
+                int q = 0;
+                // four coefficients per pass over the row: a loop this short costs more to enter than to run
+                for (; q + 4 <= distinct; q += 4) {
+                    float s0 = weight[q] * us[q][a], s1 = weight[q + 1] * us[q + 1][a];
+                    float s2 = weight[q + 2] * us[q + 2][a], s3 = weight[q + 3] * us[q + 3][a];
+                    float[] v0 = vs[q], v1 = vs[q + 1], v2 = vs[q + 2], v3 = vs[q + 3];
+                    for (int b = 0; b < c2; b++) row[b] += s0 * v0[b] + s1 * v1[b] + s2 * v2[b] + s3 * v3[b];
+                }
+                for (; q < distinct; q++) {
+                    float s = weight[q] * us[q][a];
+                    float[] v = vs[q];
+                    for (int b = 0; b < c2; b++) row[b] += s * v[b];
+                }
+                System.arraycopy(row, 0, out, base + a * cols, c2);
+            }
+        }
     }
 
     /**

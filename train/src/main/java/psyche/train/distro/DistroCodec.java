@@ -34,8 +34,15 @@ public final class DistroCodec {
         int k = clampTopk(totalk, topk);
         int[] indices = new int[rows * k];
         float[] values = new float[rows * k];
+        // tiles are independent: ranges of them on PyTorch's thread count (the same result as one loop)
+        Parallel.forRange(rows, (long) rows * totalk, (fromRow, toRow) -> topk(coeffs, from, totalk, k, fromRow, toRow, indices, values));
+        return new CompressedTensor(xshape, totalk, k, indices, values, false);
+    }
+
+    /** Top-k of tiles {@code [fromRow, toRow)} into their slots of {@code indices} and {@code values}. */
+    private static void topk(float[] coeffs, int from, int totalk, int k, int fromRow, int toRow, int[] indices, float[] values) {
         int[] best = new int[k]; // magnitudes as bits: ordered as the floats, any NaN above infinity
-        for (int row = 0; row < rows; row++) {
+        for (int row = fromRow; row < toRow; row++) {
             int base = from + row * totalk, out = row * k, filled = 0;
             for (int j = 0; j < totalk; ) {
                 if (filled == k && j + SKIM <= totalk) {
@@ -63,7 +70,6 @@ public final class DistroCodec {
             }
             for (int e = 0; e < k; e++) values[out + e] = coeffs[base + indices[out + e]];
         }
-        return new CompressedTensor(xshape, totalk, k, indices, values, false);
     }
 
     /** Coefficients per block that top-k skips when none is above the k-th largest so far. */

@@ -35,26 +35,35 @@ import java.util.Random;
  *
  * <p>Run: {@code mvn -o -q -pl lib test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=psyche.train.bench.TrainingBench -Dexec.args="20 2 llama2-20m"} (or java -cp with the test class
- * path). Args: [steps] [threads] [model: tiny (default) or llama2-20m, the preset of {@code train --model}].
- * The two sides run in alternating rounds (steps / 6 each) after warming up (DJL until the JIT has settled, see
- * {@link #warmUp}), so a machine that speeds up or slows down during the run affects both alike; medians are over all
- * rounds, and each round pair's ratio is printed.
+ * path). Args: [steps] [threads] [model: tiny (default) or llama2-20m, the preset of {@code train --model}] [batch].
+ * The sides run in alternating rounds (steps / 6 each, at least one) after warming up, so a machine that speeds up or
+ * slows down during the run affects all alike; medians are over all rounds, and each round pair's ratio is printed.
+ *
+ * <p>Warm-up: the tiny model's steps are short, so DJL steps until the JIT has settled (see {@link #warmUp}) and each
+ * PyTorch side takes 5 steps. A llama2-20m step is seconds of native work in which the JIT hardly matters, so each
+ * side takes a fixed {@value #BIG_WARMUP} steps ({@code torch.compile} compiles in its first); its default batch is
+ * 4 sequences of 512 tokens (the preset's run config trains 8 per step) so that {@code 6 2 llama2-20m} ends in about
+ * 5 minutes on 2 quiet cores. The program prints its wall time and each side's CPU per wall second (about the thread
+ * count when the machine is not shared).
  */
 public final class TrainingBench {
     private static final int ROUNDS = 6;
+    /** Warm-up steps of each side on llama2-20m. */
+    private static final int BIG_WARMUP = 2;
 
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         boolean big = args.length > 2 && args[2].equals("llama2-20m");
-        int batch = big ? 8 : 16, seq = big ? 512 : 64;
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : big ? 4 : 16, seq = big ? 512 : 64;
+        long wall0 = System.nanoTime();
         LlamaConfig cfg = big ? LlamaConfig.llama2_20m() : LlamaConfig.tiny(1024);
         Optimizer.Distro distroCfg = new Optimizer.Distro(Optional.of(1.0f), Optional.empty(), 0.999f, 8, 64, true);
         TorchRuntime.noGradOnThisThread();
         TorchRuntime.setThreads(threads);
-        int perRound = Math.max(1, steps / ROUNDS);
+        int rounds = Math.min(ROUNDS, Math.max(1, steps)), perRound = Math.max(1, steps / rounds);
         System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d rounds of %d steps for each side, "
-                + "alternating, %d threads%n", cfg, cfg.parameterCount(), batch, seq, ROUNDS, perRound, threads);
+                + "alternating, %d threads%n", cfg, cfg.parameterCount(), batch, seq, rounds, perRound, threads);
 
         String hf = System.getenv().getOrDefault("PSYCHE_HF_PYTHON",
                 Path.of(System.getProperty("user.home"), ".cache", "psyche", "hf-venv", "bin", "python").toString());
@@ -62,15 +71,20 @@ public final class TrainingBench {
         List<PyTorchEager> baselines = new ArrayList<>();
         try (Stepper djl = new Stepper(cfg, distroCfg, batch, seq)) {
             for (String[] b : new String[][] {{hf, "0"}, {hf, "1"}, {debian, "0"}}) {
-                PyTorchEager p = PyTorchEager.start(b[0], cfg, batch, seq, threads, b[1].equals("1"), big ? 2 : 5);
+                PyTorchEager p = PyTorchEager.start(b[0], cfg, batch, seq, threads, b[1].equals("1"), big ? BIG_WARMUP : 5);
                 if (p != null) baselines.add(p);
             }
-            int warm = warmUp(djl, big ? 3 : 40);
-            System.out.printf("DJL warm-up: %d steps, until a 10-step round saw under 1%% of its time compiled by the JIT%n", warm);
+            if (big) {
+                djl.run(BIG_WARMUP);
+                System.out.printf("warm-up: %d steps on each side (%.0f s so far)%n", BIG_WARMUP, (System.nanoTime() - wall0) / 1e9);
+            } else {
+                int warm = warmUp(djl, 40);
+                System.out.printf("DJL warm-up: %d steps, until a 10-step round saw under 1%% of its time compiled by the JIT%n", warm);
+            }
             StepTimes mine = new StepTimes();
             List<StepTimes> theirsAll = new ArrayList<>();
             for (int i = 0; i < baselines.size(); i++) theirsAll.add(new StepTimes());
-            for (int r = 0; r < ROUNDS; r++) {
+            for (int r = 0; r < rounds; r++) {
                 mine.add(djl.run(perRound));
                 for (int i = 0; i < baselines.size(); i++) theirsAll.get(i).add(baselines.get(i).run(perRound));
             }
@@ -89,6 +103,8 @@ public final class TrainingBench {
                 System.out.printf("ratio DJL/PyTorch %s tokens/s: whole step %.2fx (targets: >= 1.0x eager, >= 0.8x "
                         + "torch.compile); forward/backward %.2fx, DisTrO %.2fx%n", torch.version, djlTps / torchTps, tf / mf,
                         td / (mc + ma));
+                System.out.printf("ratio DJL/PyTorch %s tokens per CPU second (all rounds; less sensitive to other load on "
+                        + "the machine): %.2fx%n", torch.version, theirs.cpuPerToken() / mine.cpuPerToken());
                 System.out.printf("baseline BLAS: %s; OPENBLAS_CORETYPE=%s%n", torch.blas,
                         System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset: OpenBLAS picks this CPU's kernels)"));
                 if (torch.blas.contains("/blas/libblas")) {
@@ -101,6 +117,7 @@ public final class TrainingBench {
         } finally {
             for (PyTorchEager p : baselines) p.close();
         }
+        System.out.printf("benchmark wall time %.0f s%n", (System.nanoTime() - wall0) / 1e9);
         if (big) return; // the tiny model's extra lines below
 
         double[] wide = stepSplit(cfg, distroCfg, 64, seq, Math.max(3, steps / 2));
@@ -155,6 +172,13 @@ public final class TrainingBench {
         }
 
         double cpuPerWall() { return cpu / wall; }
+
+        /** CPU seconds per step over all rounds (per token up to the batch size, the same on both sides). */
+        double cpuPerToken() {
+            long n = 0;
+            for (double[][] round : rounds) n += round.length;
+            return cpu / n;
+        }
 
         /** Step-time ratio of each round pair, other/this (so above 1 means this side is faster). */
         String roundRatios(StepTimes other) {
@@ -243,7 +267,7 @@ public final class TrainingBench {
             this.in = new java.io.OutputStreamWriter(process.getOutputStream());
         }
 
-        /** Starts the baseline (5 warm-up steps); null, with the reason printed, when Debian's python3-torch is missing. */
+        /** Starts the baseline ({@code warmup} steps); null, with the reason printed, when Debian's python3-torch is missing. */
         static PyTorchEager start(String python, LlamaConfig cfg, int batch, int seq, int threads, boolean compile, int warmup) {
             Path script = Path.of("src/test/python/bench_llama_eager.py");
             if (!Files.exists(script)) script = Path.of("train/src/test/python/bench_llama_eager.py");
