@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProvenanceLog_InputTest {
@@ -84,8 +85,10 @@ class ProvenanceLog_InputTest {
         assertTrue(p.gitCommit() != null && p.gitCommit().matches("[0-9a-f]{40}"), p.gitCommit());
         assertEquals("0.1.0-SNAPSHOT", p.projectVersion());
         assertEquals("0.44.4", p.versions().get("Tablesaw"));
-        assertEquals("0.35.1", p.versions().get("DJL"));
-        assertTrue(p.versions().get("PyTorch natives").startsWith("2.7.1"), p.versions().toString());
+        // the library does not carry the training stack (its own module): no DJL or PyTorch natives to report here;
+        // psyche.train.Provenance_TrainingVersionsTest checks they are reported where the training module is present
+        assertFalse(p.versions().containsKey("DJL"), p.versions().toString());
+        assertFalse(p.versions().containsKey("PyTorch natives"), p.versions().toString());
         // JSON round trip
         Provenance back = Provenance.fromJson(p.toJson());
         assertEquals(p.inputs(), back.inputs());
