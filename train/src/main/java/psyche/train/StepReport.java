@@ -47,4 +47,37 @@ public record StepReport(
                 step, totalSteps, meanLoss(), lr, tokensPerSecond, forwardBackwardSeconds, compressSeconds, applySeconds,
                 resultBytes);
     }
+
+    /**
+     * Step reports as a table: step, lr, mean loss, each client's loss (named by {@code clientNames}), tokens/s,
+     * result bytes, seconds. Tokens/s and seconds depend on the machine and the clock: they are shown as
+     * {@link psyche.reports.Timing} values ("1,234 tok/s (timing)"), so {@code --check-reproducible} leaves them out.
+     */
+    public static tech.tablesaw.api.Table table(String title, java.util.List<String> clientNames,
+                                                java.util.List<StepReport> reports) {
+        var step = tech.tablesaw.api.LongColumn.create("step");
+        var lr = tech.tablesaw.api.DoubleColumn.create("lr");
+        var mean = tech.tablesaw.api.DoubleColumn.create("loss");
+        java.util.List<tech.tablesaw.api.DoubleColumn> perClient = new java.util.ArrayList<>();
+        for (String name : clientNames) perClient.add(tech.tablesaw.api.DoubleColumn.create(name + " loss"));
+        var tps = tech.tablesaw.api.StringColumn.create("tokens/s");
+        var bytes = tech.tablesaw.api.LongColumn.create("result bytes");
+        var secs = tech.tablesaw.api.StringColumn.create("seconds");
+        for (StepReport r : reports) {
+            step.append(r.step());
+            lr.append(r.lr());
+            mean.append(Math.rint(r.meanLoss() * 1e4) / 1e4);
+            for (int i = 0; i < perClient.size(); i++) {
+                float l = i < r.clientLosses().size() ? r.clientLosses().get(i) : Float.NaN;
+                if (Float.isNaN(l)) perClient.get(i).appendMissing();
+                else perClient.get(i).append(Math.rint(l * 1e4) / 1e4);
+            }
+            tps.append(new psyche.reports.Timing(Math.rint(r.tokensPerSecond()), "tok/s").toString());
+            bytes.append(r.resultBytes());
+            secs.append(new psyche.reports.Timing(Math.rint(r.stepSeconds() * 1000) / 1000, "s").toString());
+        }
+        var table = tech.tablesaw.api.Table.create(title, step, lr, mean);
+        perClient.forEach(table::addColumns);
+        return psyche.frames.Frames.formatted(table.addColumns(tps, bytes, secs));
+    }
 }

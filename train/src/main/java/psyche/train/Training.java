@@ -168,6 +168,14 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
 
     public List<StepReport> history() { return Collections.unmodifiableList(history); }
 
+    /** The step reports as a table ({@link StepReport#table}): step, lr, losses, tokens/s, result bytes, seconds. */
+    public tech.tablesaw.api.Table steps() {
+        int clients = history.stream().mapToInt(r -> r.clientLosses().size()).max().orElse(0);
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < clients; c++) names.add("client " + c);
+        return StepReport.table("steps", names, history);
+    }
+
     public Optional<Path> lastCheckpoint() { return Optional.ofNullable(lastCheckpoint); }
 
     public Optional<Throwable> failure() { return Optional.ofNullable(failure); }

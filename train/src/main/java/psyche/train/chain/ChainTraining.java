@@ -256,30 +256,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
      * ("1,234 tok/s (timing)"), so {@code --check-reproducible} leaves them out and compares the rest.
      */
     public tech.tablesaw.api.Table steps() {
-        var step = tech.tablesaw.api.LongColumn.create("step");
-        var lr = tech.tablesaw.api.DoubleColumn.create("lr");
-        var mean = tech.tablesaw.api.DoubleColumn.create("loss");
-        List<tech.tablesaw.api.DoubleColumn> perClient = new ArrayList<>();
-        for (ChainClient c : clients.clients()) perClient.add(tech.tablesaw.api.DoubleColumn.create(c.name() + " loss"));
-        var tps = tech.tablesaw.api.StringColumn.create("tokens/s");
-        var bytes = tech.tablesaw.api.LongColumn.create("result bytes");
-        var secs = tech.tablesaw.api.StringColumn.create("seconds");
-        for (StepReport r : history) {
-            step.append(r.step());
-            lr.append(r.lr());
-            mean.append(Math.rint(r.meanLoss() * 1e4) / 1e4);
-            for (int i = 0; i < perClient.size(); i++) {
-                float l = i < r.clientLosses().size() ? r.clientLosses().get(i) : Float.NaN;
-                if (Float.isNaN(l)) perClient.get(i).appendMissing();
-                else perClient.get(i).append(Math.rint(l * 1e4) / 1e4);
-            }
-            tps.append(new psyche.reports.Timing(Math.rint(r.tokensPerSecond()), "tok/s").toString());
-            bytes.append(r.resultBytes());
-            secs.append(new psyche.reports.Timing(Math.rint(r.stepSeconds() * 1000) / 1000, "s").toString());
-        }
-        var table = tech.tablesaw.api.Table.create(runId + " steps", step, lr, mean);
-        perClient.forEach(table::addColumns);
-        return psyche.frames.Frames.formatted(table.addColumns(tps, bytes, secs));
+        List<String> names = new ArrayList<>();
+        for (ChainClient c : clients.clients()) names.add(c.name());
+        return StepReport.table(runId + " steps", names, history);
     }
 
     /** The newest checkpoint this session wrote or started from. */
