@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import psyche.reports.ReproducibilityCheck;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Executes every notebook in {@code notebooks/} headless (nbconvert, our kernel from this build's class path) and
  * fails if any cell errors. Notebooks must show Tablesaw tables as {@code text/html} and charts as
- * {@code image/png}. Jupyter missing is a failure, not a skip: {@code bin/run-tests} installs it.
+ * {@code image/png}. Each notebook is executed twice and the two executions must agree under
+ * {@code bin/psyche-notebook --check-reproducible}'s rules ({@link ReproducibilityCheck}: timing-tagged values and
+ * cells, temporary paths, keys and free ports left out): every report a user re-runs gives the same numbers.
+ * Jupyter missing is a failure, not a skip: {@code bin/run-tests} installs it.
  */
 class Notebooks_ExecuteTest {
     private static final Path NOTEBOOKS = Path.of("..", "notebooks").toAbsolutePath().normalize();
@@ -43,7 +47,8 @@ class Notebooks_ExecuteTest {
         }
         assertFalse(notebooks.isEmpty(), "no notebooks in " + NOTEBOOKS);
         return notebooks.stream().map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> {
-            JsonObject executed = execute(nb, jupyterPath);
+            String name = nb.getFileName().toString();
+            JsonObject executed = execute(nb, jupyterPath, name);
             Set<String> mimes = new HashSet<>();
             boolean htmlTable = false;
             for (JsonElement cell : executed.getAsJsonArray("cells")) {
@@ -65,6 +70,13 @@ class Notebooks_ExecuteTest {
             // every walkthrough shows at least one table and one chart
             assertTrue(htmlTable, nb.getFileName() + ": expected a table rendered as text/html, got outputs " + mimes);
             assertTrue(mimes.contains("image/png"), nb.getFileName() + ": expected a chart rendered as image/png, got outputs " + mimes);
+
+            String rerun = name.replace(".ipynb", ".rerun.ipynb");
+            execute(nb, jupyterPath, rerun);
+            List<ReproducibilityCheck.Difference> differences =
+                    ReproducibilityCheck.compare(WORK.resolve("out").resolve(name), WORK.resolve("out").resolve(rerun));
+            assertEquals(List.of(), differences, () -> name + ": a second execution gave other outputs (not reproducible); "
+                    + "make the cell deterministic or tag what is inherently timing-dependent (Reports.timing, cell tag \"timing\")");
         }));
     }
 
@@ -103,10 +115,9 @@ class Notebooks_ExecuteTest {
         return dir;
     }
 
-    private static JsonObject execute(Path notebook, Path jupyterPath) throws Exception {
+    private static JsonObject execute(Path notebook, Path jupyterPath, String name) throws Exception {
         Path outDir = WORK.resolve("out");
         Files.createDirectories(outDir);
-        String name = notebook.getFileName().toString();
         ProcessBuilder pb = new ProcessBuilder("jupyter", "nbconvert", "--to", "notebook", "--execute",
                 "--ExecutePreprocessor.kernel_name=" + KERNEL, "--ExecutePreprocessor.timeout=600",
                 "--output-dir", outDir.toString(), "--output", name, notebook.toString())
