@@ -225,7 +225,6 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
             List<String> names = new ArrayList<>();
             for (int c = 0; c < n; c++) names.add("client " + c);
             trainers = new RoundTrainer(models, opt, names, guard);
-            boolean shares = layout != null;
             LrSchedule schedule = b.config.model().lrSchedule();
             Optional<ColdStartWarmup> coldStart = inProcessColdStart(b.config.model().coldStartWarmupSteps(),
                     b.resumeFrom != null, startStep);
@@ -234,68 +233,68 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
                     : RoundDriver.inProcess(b.config.config(), b.config.model().maxSeqLen(), totalSteps);
             AssignmentSource assignment = b.assignment != null ? b.assignment : AssignmentSource.contiguous();
             lastStep = startStep;
-            long savedStep = -1;
-            while (!stopRequested && !Thread.currentThread().isInterrupted()) {
-                Optional<RoundDriver.Round> next = driver.next(lastStep);
-                if (next.isEmpty()) break;
-                RoundDriver.Round round = next.get();
-                long step = round.step();
-                double lr = b.lrScale * lr(schedule, step, coldStart);
-                double prevLr = step > 0 ? b.lrScale * lr(schedule, step - 1, coldStart) : 0;
-                double nextLr = b.lrScale * applyLr(schedule, step, coldStart);
-                // the weights are f32: an LR beyond f32's range is as infinite as a NaN one
-                if (!Float.isFinite((float) lr) || !Float.isFinite((float) prevLr) || !Float.isFinite((float) nextLr)) {
-                    // no weight has moved this round and the last round left them finite: keep them as they are
-                    guard.keep(models.get(0), step - 1);
-                    throw guard.diverged(step, null, DivergenceGuard.LR, "lr(" + (step - 1) + ".." + (step + 1) + ") = "
-                            + prevLr + ", " + lr + ", " + nextLr + " from " + schedule
-                            + " (a Cosine/Linear schedule needs total_steps > warmup_steps)", lr, models.get(0));
+            long firstStep = startStep;
+            RoundTrainer rounds = trainers;
+            long[] saved = {-1};
+            RoundLoop.Session session = new RoundLoop.Session() {
+                @Override public Optional<RoundLoop.Plan> plan(RoundDriver.Round round) {
+                    long step = round.step();
+                    double lr = b.lrScale * lr(schedule, step, coldStart);
+                    double prevLr = step > 0 ? b.lrScale * lr(schedule, step - 1, coldStart) : 0;
+                    double nextLr = applyLr(step);
+                    // the weights are f32: an LR beyond f32's range is as infinite as a NaN one
+                    if (!Float.isFinite((float) lr) || !Float.isFinite((float) prevLr) || !Float.isFinite((float) nextLr)) {
+                        // no weight has moved this round and the last round left them finite: keep them as they are
+                        guard.keep(models.get(0), step - 1);
+                        throw guard.diverged(step, null, DivergenceGuard.LR, "lr(" + (step - 1) + ".." + (step + 1) + ") = "
+                                + prevLr + ", " + lr + ", " + nextLr + " from " + schedule
+                                + " (a Cosine/Linear schedule needs total_steps > warmup_steps)", lr, models.get(0));
+                    }
+                    List<BatchId> ranges = round.batches().isEmpty()
+                            ? assignment.assign(step, round.dataIndex(), round.batchSize(), n) : round.batches();
+                    // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
+                    List<int[][]> batches = new ArrayList<>();
+                    try {
+                        for (BatchId range : ranges) batches.add(range == null ? null : samples(range));
+                    } catch (RuntimeException e) {
+                        if (Thread.currentThread().isInterrupted()) return Optional.empty();
+                        throw e;
+                    }
+                    if (step > firstStep + 1) guard.roundStarts(models.get(0), step - 1);
+                    return Optional.of(new RoundLoop.Plan(ranges, batches, c -> true, c -> c, prevLr, lr, models.get(0)));
                 }
-                List<BatchId> ranges = assignment.assign(step, round.dataIndex(), round.batchSize(), n);
-                long t0 = System.nanoTime();
-                // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
-                List<int[][]> batches = new ArrayList<>();
-                try {
-                    for (BatchId range : ranges) batches.add(range == null ? null : samples(range));
-                } catch (RuntimeException e) {
-                    if (Thread.currentThread().isInterrupted()) break;
-                    throw e;
-                }
-                if (step > startStep + 1) guard.roundStarts(models.get(0), step - 1);
-                RoundTrainer.Trained trained = trainers.train(step, ranges, batches, c -> true, c -> c, prevLr, lr, models.get(0));
-                double fb = trained.forwardBackwardSeconds(), comp = trained.compressSeconds(), apply = 0;
-                long tokens = trained.tokens();
-                List<byte[]> published = new ArrayList<>();
-                for (TrainingStep.Outcome out : trained.outcomes()) if (out != null && out.wire() != null) published.add(out.wire());
-                if (shares) {
-                    long a0 = System.nanoTime();
-                    List<DistroResult> received = new ArrayList<>();
-                    for (byte[] w : published) received.add(DistroResult.decode(w, layout));
-                    List<DistroResult> consensus = driver.consensus(step, received);
+
+                @Override public void accept(long step, RoundDriver.Consensus consensus) {
                     int min = Math.max(1, b.config.config().minClients());
-                    if (consensus.size() < min) {
+                    if (consensus.results().size() < min) {
                         // Psyche's coordinator would fall back to WaitingForMembers; in-process there is nobody to wait for
-                        throw new TrainingException("round " + step + " has results from " + consensus.size()
+                        throw new TrainingException("round " + step + " has results from " + consensus.results().size()
                                 + " client(s), fewer than min_clients " + min + ": the session stopped; resume with "
                                 + "more clients or a lower min_clients");
                     }
-                    List<List<CompressedTensor>> tensors = new ArrayList<>();
-                    for (DistroResult r : consensus) tensors.add(r.tensors());
-                    trainers.apply(tensors, nextLr, c -> true, c -> consensus.stream().anyMatch(r -> r.trainerNonce() == c));
-                    apply += (System.nanoTime() - a0) / 1e9;
                 }
-                trainers.checkWeights(step, shares ? nextLr : lr, c -> true, models.get(0));
-                double secs = (System.nanoTime() - t0) / 1e9;
-                lastStep = step;
-                StepReport report = new StepReport(step, totalSteps, lr, trained.losses(), tokens, tokens / secs, secs, fb,
-                        comp, apply, trained.meanResultBytes(), trained.denseBytes());
-                history.add(report);
-                for (TrainingListener l : listeners) l.onStep(report);
-                if (b.checkpointDir != null && b.checkpointEvery > 0 && step % b.checkpointEvery == 0) {
-                    saveCheckpoint(models.get(0), step);
-                    savedStep = step;
+
+                @Override public double applyLr(long step) {
+                    return b.lrScale * Training.applyLr(schedule, step, coldStart);
                 }
-            }
+
+                @Override public void applied(long step, RoundLoop.Plan plan, Optional<RoundDriver.Consensus> applied,
+                                              double applyLr) {
+                    rounds.checkWeights(step, applyLr, c -> true, models.get(0));
+                }
+
+                @Override public void report(StepReport report) {
+                    lastStep = report.step();
+                    history.add(report);
+                    for (TrainingListener l : listeners) l.onStep(report);
+                    if (b.checkpointDir != null && b.checkpointEvery > 0 && report.step() % b.checkpointEvery == 0) {
+                        saveCheckpoint(models.get(0), report.step());
+                        saved[0] = report.step();
+                    }
+                }
+            };
+            RoundLoop.run(driver, trainers, session, layout, totalSteps, startStep, () -> stopRequested);
+            long savedStep = saved[0];
             if (b.checkpointDir != null && savedStep != lastStep && lastStep > startStep) {
                 // an interrupt ends the rounds, not the final save: NIO file channels would close on the set flag
                 boolean interrupted = Thread.interrupted();
