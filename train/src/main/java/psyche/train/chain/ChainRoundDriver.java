@@ -97,7 +97,7 @@ public final class ChainRoundDriver implements RoundDriver {
     private long standingSince;
 
     /** Follows the run of {@code clients}, whose participation is {@code heard}. */
-    public ChainRoundDriver(ChainClients clients, HeardResults heard, Settings settings) {
+    ChainRoundDriver(ChainClients clients, HeardResults heard, Settings settings) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.trainers = clients.clients();
         this.heard = Objects.requireNonNull(heard, "heard");

@@ -1,10 +1,7 @@
 package psyche.train.chain;
 
-import psyche.train.chain.ResultsExchange.HeardResult;
-
 import ai.djl.Device;
 import psyche.chain.rpc.RpcClient;
-import psyche.chain.rpc.RpcException;
 import psyche.config.DataLocation;
 import psyche.config.LlmModel;
 import psyche.config.LrSchedule;
@@ -12,12 +9,9 @@ import psyche.config.Optimizer;
 import psyche.coordinator.BatchId;
 import psyche.coordinator.Coordinator;
 import psyche.coordinator.CoordinatorState;
-import psyche.coordinator.DataAssignment;
 import psyche.coordinator.InstanceState;
-import psyche.coordinator.NodeIdentity;
 import psyche.coordinator.Round;
 import psyche.coordinator.RunState;
-import psyche.coordinator.Witness;
 import psyche.client.ChainClient;
 import psyche.client.ChainClients;
 import psyche.train.LlamaConfig;
@@ -28,13 +22,13 @@ import psyche.train.TorchRuntime;
 import psyche.train.Training;
 import psyche.train.TrainingException;
 import psyche.train.TrainingListener;
-import psyche.train.TrainingStep;
 import psyche.train.RoundTrainer;
 import psyche.train.RoundDriver;
 import psyche.train.RoundLoop;
+import psyche.train.SessionOptions;
+import psyche.train.SessionBuilder;
 import psyche.train.DivergenceGuard;
 import psyche.train.data.TokenDataProvider;
-import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
@@ -45,7 +39,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,14 +53,20 @@ import java.util.stream.Stream;
  * coordinator's data assignment gives it (step and LR from the run), the results are exchanged in-process as wire
  * bytes (and with other processes' sessions over HTTP, see below), witnesses put the peers whose results arrived in
  * their participant blooms and the results' commitments in their broadcast blooms, and at the next RoundTrain each
- * client applies the round's {@link #consensus} (results whose trainer and commitment a witness quorum heard), so
- * results of step N land at N+1 as in Psyche. At Cooldown the model is saved as {@code {run_id}-step{step-1}}; a
- * later session on the same checkpoint directory starts from the newest one.
+ * client applies the round's consensus (results whose trainer and commitment a witness quorum heard,
+ * {@link ChainRoundDriver#consensus(java.util.Map, List, int)}), so results of step N land at N+1 as in Psyche. At
+ * Cooldown the model is saved as {@code {run_id}-step{step-1}}; a later session on the same checkpoint directory
+ * starts from the newest one.
+ *
+ * <p>The rounds are pulled, as in every session, by the one {@link RoundLoop}: its driver here is a
+ * {@link ChainRoundDriver}, which steps the clients read by read until the coordinator shows a round to train, and
+ * after training hands the results to the witness step ({@link HeardResults}) and steps on until the round's witnesses
+ * are in. What this class keeps is the session: the models, LRs, checkpoints, the results server and peer discovery.
  *
  * <p>A cold-start epoch (the coordinator's {@code cold_start_epoch}, set when the run was paused, with
  * {@code cold_start_warmup_steps > 0}) warms the LR up from 0 ({@link Training.ColdStartWarmup}) and starts from
  * zeroed DisTrO state; with a P2P checkpoint, results of trainers that produced fewer than cold_start_warmup_steps
- * results are not applied ({@link #trainerWarmingUp}). Step reports carry the LR each step used.
+ * results are not applied ({@link ChainRoundDriver#trainerWarmingUp}). Step reports carry the LR each step used.
  *
  * <p>Sessions in other processes: with {@link Builder#optServeResults} a session serves its results
  * ({@code GET /results/{step}}) and the peers it knows ({@code GET /peers}), registers in the run's
@@ -83,6 +82,7 @@ import java.util.stream.Stream;
  */
 public final class ChainTraining implements AutoCloseable, psyche.display.Viewable {
     private final Builder b;
+    private final SessionOptions o;
     private final ChainClients clients;
     private final HeardResults heard; // what the clients witness from: this session's results and its peers'
     private final List<TrainingListener> listeners;
@@ -121,16 +121,17 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     private ChainTraining(Builder b) {
         this.b = b;
-        this.listeners = List.copyOf(b.listeners);
-        if (b.clients < 1) throw new TrainingException("a session needs at least one client, got " + b.clients);
-        this.device = TorchRuntime.device(b.device);
+        this.o = b.options();
+        this.listeners = List.copyOf(o.listeners());
+        if (o.clients() < 1) throw new TrainingException("a session needs at least one client, got " + o.clients());
+        this.device = TorchRuntime.device(o.device());
         this.heard = new HeardResults();
-        ChainClients.Builder cb = ChainClients.builder(b.rpc, b.runId).optReliable(b.clients)
+        ChainClients.Builder cb = ChainClients.builder(b.rpc, b.runId).optReliable(o.clients())
                 .optStepInterval(b.stepInterval).optParticipation(heard);
         if (b.logicalClock != null) cb.optLogicalClock(b.logicalClock);
         if (b.reproducibleKeys) {
-            cb.optKeySeed(b.seed);
-            psyche.reports.ProvenanceLog.seed("ChainTraining client keys", b.seed);
+            cb.optKeySeed(o.seed());
+            psyche.reports.ProvenanceLog.seed("ChainTraining client keys", o.seed());
         }
         this.clients = cb.build();
         try {
@@ -154,25 +155,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             this.runId = c.runId();
             long seqLen = model.maxSeqLen();
             if (seqLen <= 0 || seqLen > Integer.MAX_VALUE) throw new TrainingException("max_seq_len must be > 0, got " + seqLen);
-            this.dataLocation = b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : model.dataLocation();
+            this.dataLocation = o.dataLocation(model.dataLocation());
             this.data = TokenDataProvider.open(dataLocation, (int) seqLen);
-            Optional<Path> resume = resumeDir();
-            Optional<Integer> tokenizerVocab = Training.tokenizerVocab(dataLocation);
-            LlamaConfig mc = resume.isPresent() ? LlamaConfig.read(resume.get().resolve(LlamaModel.CONFIG_FILE))
-                    : b.model != null ? b.model
-                    : LlamaConfig.tiny(tokenizerVocab.orElseGet(() -> (data.maxTokenId() / 64 + 1) * 64));
-            if (seqLen > mc.maxPositionEmbeddings()) {
-                throw new TrainingException("the run's max_seq_len " + seqLen + " exceeds the model's max_position_embeddings "
-                        + mc.maxPositionEmbeddings());
-            }
-            int maxToken = dataLocation instanceof DataLocation.Local ? data.maxTokenId() : -1;
-            if (tokenizerVocab.orElse(0) > mc.vocabSize() || maxToken >= mc.vocabSize()) {
-                throw new TrainingException("vocab mismatch between data and model: dataset " + data.describe()
-                        + (maxToken >= mc.vocabSize() ? " holds token id " + maxToken : " has a tokenizer of "
-                        + tokenizerVocab.get() + " tokens") + " but the model's vocab_size is " + mc.vocabSize()
-                        + "; use a model with a large enough vocab_size, or the dataset it was built for");
-            }
-            this.modelConfig = mc;
+            this.modelConfig = o.modelConfig(resumeDir(), data, dataLocation, seqLen);
             this.coordinatorAccount = clients.run().account().toBase58();
             this.discovery = new PeerDiscovery(runId, coordinatorAccount, b.peerRefresh);
             for (java.net.URI peer : b.peers) discovery.addExplicit(peer);
@@ -372,9 +357,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         try {
             TorchRuntime.noGradOnThisThread();
             DivergenceGuard guard = createModels();
-            ChainRoundDriver d = new ChainRoundDriver(clients, heard, new ChainRoundDriver.Settings(b.steps, b.epochs,
+            ChainRoundDriver d = new ChainRoundDriver(clients, heard, new ChainRoundDriver.Settings(o.steps(), b.epochs,
                     b.stepInterval, b.logicalClock, b.timeLimit, b.roundTimeout, () -> stopRequested, () -> {
-                        if (b.checkpointDir != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
+                        if (o.checkpointDir() != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
                     }));
             d.withPeers(exchange, discovery, b.servedWire);
             driver = d;
@@ -383,7 +368,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             // an interrupt ends the rounds, not the final save: NIO file channels would close on the set flag
             boolean interrupted = Thread.interrupted();
             try {
-                if (b.checkpointDir != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
+                if (o.checkpointDir() != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
             } finally {
                 if (interrupted) Thread.currentThread().interrupt();
             }
@@ -407,7 +392,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private DivergenceGuard createModels() {
         Optional<Path> resume = resumeDir();
         LlamaModel first = resume.isPresent() ? LlamaModel.load(resume.get(), device)
-                : LlamaModel.create(modelConfig, device, b.seed);
+                : LlamaModel.create(modelConfig, device, o.seed());
         resume.ifPresent(p -> {
             startedFrom = p;
             lastCheckpoint = p;
@@ -415,7 +400,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             savedStep = appliedStep;
         });
         layout = DistroLayout.forParameters(first.parameters(), optimizer);
-        DivergenceGuard guard = new DivergenceGuard(b.checkpointDir, b.runId, dataLocation,
+        DivergenceGuard guard = new DivergenceGuard(o.checkpointDir(), b.runId, dataLocation,
                 "bin/run-manager train --rpc RPC --run-id " + runId, (step, dir) -> {
                     lastCheckpoint = dir;
                     for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
@@ -433,15 +418,15 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     /** An explicit resume directory, else the newest {@code {run_id}-step{N}} in the checkpoint directory. */
     private Optional<Path> resumeDir() {
-        if (b.resumeFrom != null) return Optional.of(b.resumeFrom);
-        if (b.checkpointDir == null || !Files.isDirectory(b.checkpointDir)) return Optional.empty();
+        if (o.resumeFrom() != null) return Optional.of(o.resumeFrom());
+        if (o.checkpointDir() == null || !Files.isDirectory(o.checkpointDir())) return Optional.empty();
         String prefix = b.runId + "-step";
-        try (Stream<Path> s = Files.list(b.checkpointDir)) {
+        try (Stream<Path> s = Files.list(o.checkpointDir())) {
             return s.filter(p -> p.getFileName().toString().startsWith(prefix) && Training.stepOf(p) >= 0
                             && Files.isRegularFile(p.resolve(LlamaModel.WEIGHTS_FILE)))
                     .max(Comparator.comparingLong(Training::stepOf));
         } catch (IOException e) {
-            throw new TrainingException("cannot list checkpoint directory " + b.checkpointDir + ": " + e.getMessage(), e);
+            throw new TrainingException("cannot list checkpoint directory " + o.checkpointDir() + ": " + e.getMessage(), e);
         }
     }
 
@@ -462,8 +447,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             long step = round.step();
             CoordinatorState c = driver.state().coordinator();
             Optional<Training.ColdStartWarmup> coldStart = coldStartWarmup(c);
-            double lr = b.lrScale * Training.lr(schedule, step, coldStart);
-            double prevLr = step > 1 ? b.lrScale * Training.lr(schedule, step - 1, coldStart) : 0;
+            double lr = o.lrScale() * Training.lr(schedule, step, coldStart);
+            double prevLr = step > 1 ? o.lrScale() * Training.lr(schedule, step - 1, coldStart) : 0;
             Round current = Coordinator.currentRound(c);
             if (coldStart.isPresent() && current != null && current.height() == 0) {
                 // a cold-start epoch begins with zeroed DisTrO state (Psyche's zero_optim at round height 0); every live
@@ -481,7 +466,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
         /** Psyche applies step N's results when step N+1 starts, with that step's LR in the epoch the chain shows. */
         @Override public double applyLr(long step) {
-            return b.lrScale * Training.applyLr(schedule, step, coldStartWarmup(driver.state().coordinator()));
+            return o.lrScale() * Training.applyLr(schedule, step, coldStartWarmup(driver.state().coordinator()));
         }
 
         @Override public void applied(long step, RoundLoop.Plan plan, Optional<RoundDriver.Consensus> applied,
@@ -520,7 +505,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private void saveCheckpoint(long step) {
         LlamaModel live = liveModel();
         if (live == null) return;
-        Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
+        Path dir = o.checkpointDir().resolve(b.runId + "-step" + step);
         live.save(dir, b.checkpointDtype);
         Training.copyTokenizer(dataLocation, dir);
         savedStep = step;
@@ -556,26 +541,21 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                 + "applied " + appliedStep + (running ? ", running" : "") + "]";
     }
 
-    /** Required: {@link #setRun} or {@link #setRpc}; everything else optional. */
-    public static final class Builder {
+    /**
+     * Required: {@link #setRun} or {@link #setRpc}; everything else optional: two clients by default; {@code optSteps}
+     * is the number of rounds to train before ending, once their results are applied (0: until the run finishes);
+     * {@code optCheckpointDir}: a re-joining session starts from the newest checkpoint there, unless
+     * {@code optResumeFrom} names one.
+     */
+    public static final class Builder extends SessionBuilder<Builder> {
         private RpcClient rpc;
         private String runId;
-        private int clients = 2;
-        private TorchRuntime.DeviceChoice device = TorchRuntime.DeviceChoice.AUTO;
-        private LlamaConfig model;
-        private Path dataset;
-        private long steps;
         private long epochs;
-        private Path checkpointDir;
-        private Path resumeFrom;
-        private long seed = 42;
         private boolean reproducibleKeys;
-        private double lrScale = 1.0;
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofHours(24);
         private Duration roundTimeout = Duration.ofHours(1);
         private psyche.sim.LogicalClock logicalClock; // null: the wall clock
-        private final List<TrainingListener> listeners = new ArrayList<>();
         private int servePort = -1;
         private String serveHost = "127.0.0.1";
         private final List<java.net.URI> peers = new ArrayList<>();
@@ -585,7 +565,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         private Duration peerRefresh = Duration.ofSeconds(2);
         private java.util.function.UnaryOperator<DistroResult> servedWire = ResultsExchange.HONEST;
 
-        private Builder() {}
+        private Builder() { super(2); }
+
+        @Override protected Builder self() { return this; }
 
         /**
          * Serve this session's results to other sessions on 127.0.0.1:{@code port} (0 = a free port). With discovery
@@ -638,19 +620,6 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             return this;
         }
 
-        /** Clients in this JVM, each with its own keypair (default 2). */
-        public Builder optClients(int n) { this.clients = n; return this; }
-
-        public Builder optDevice(String d) { this.device = TorchRuntime.DeviceChoice.parse(d); return this; }
-
-        public Builder optModel(LlamaConfig m) { this.model = m; return this; }
-
-        /** A u16 token file or directory instead of the run's data location (e.g. a path relative to a notebook). */
-        public Builder optDataset(Path p) { this.dataset = p; return this; }
-
-        /** Rounds to train before ending (once their results are applied); 0 = until the run finishes. */
-        public Builder optSteps(long n) { this.steps = n; return this; }
-
         /**
          * Epochs to train before ending, counted from the first one this session trains in: it ends at that many
          * epochs' last Cooldown, once their results are applied and the checkpoint saved; 0 = no bound by epochs.
@@ -661,26 +630,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             return this;
         }
 
-        /** Where {@code {run_id}-step{N}} checkpoints go; a re-joining session starts from the newest there. */
-        public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
-
         /** Weights of the Cooldown checkpoint: BF16 (Psyche's, the default) or F32 (exact, e.g. to compare sessions). */
         public Builder optCheckpointDtype(Safetensors.Dtype dtype) { this.checkpointDtype = Objects.requireNonNull(dtype); return this; }
-
-        /** Start from this checkpoint instead of the newest in the checkpoint directory. */
-        public Builder optResumeFrom(Path d) { this.resumeFrom = d; return this; }
-
-        /**
-         * Multiplies every learning rate of the run's schedule for this session's clients (default 1): after a
-         * divergence, resume from the last finite checkpoint ({@link #optResumeFrom}) with e.g. 0.5.
-         */
-        public Builder optLrScale(double scale) {
-            this.lrScale = DivergenceGuard.lrScale(scale);
-            return this;
-        }
-
-        /** Seed of the initial weights, the same on every client (42). */
-        public Builder optSeed(long s) { this.seed = s; return this; }
 
         /**
          * Derives the clients' keypairs (signer and p2p) from the seed instead of fresh randomness, so a re-run has the
@@ -706,8 +657,6 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             this.roundTimeout = d;
             return this;
         }
-
-        public Builder optListener(TrainingListener l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
 
         /** Finds the run, funds the clients' keypairs, opens the data and checks it against the model. */
         public ChainTraining build() {
