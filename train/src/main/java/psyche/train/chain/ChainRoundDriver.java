@@ -108,10 +108,9 @@ public final class ChainRoundDriver implements RoundDriver {
     }
 
     /** Also exchanges results with peer sessions: publishes this session's, fetches theirs until all are in. */
-    ChainRoundDriver withPeers(ResultsExchange exchange, PeerDiscovery discovery,
-                               java.util.function.UnaryOperator<DistroResult> servedWire) {
-        this.exchange = Objects.requireNonNull(exchange);
-        this.discovery = Objects.requireNonNull(discovery);
+    ChainRoundDriver withPeers(PeerSessions peers, java.util.function.UnaryOperator<DistroResult> servedWire) {
+        this.exchange = peers.exchange();
+        this.discovery = peers.discovery();
         this.servedWire = Objects.requireNonNull(servedWire);
         return this;
     }

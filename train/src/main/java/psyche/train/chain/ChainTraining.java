@@ -105,16 +105,11 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private final Map<Long, Integer> consensusSizes = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile long appliedStep = -1;
 
-    // results shared with other processes' sessions over HTTP (serving optional; see ResultsExchange)
-    private final ResultsExchange exchange;
-    // the peers it fetches from: the run's rendezvous directory on this machine, given peers and the peers' GET /peers
-    private final PeerDiscovery discovery;
-    private final PeerDirectory directory;
-    private final String coordinatorAccount;
+    // results shared with other processes' sessions over HTTP (serving optional), and where those sessions are
+    private final PeerSessions peerSessions;
 
     private long savedStep = -1; // of the session thread
     private volatile int coldStartResets;
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private volatile ChainRoundDriver driver; // built on the session thread, once the models exist
     private volatile RoundTrainer roundTrainer; // the clients' models and optimizer state, built on the session thread
@@ -134,6 +129,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             psyche.reports.ProvenanceLog.seed("ChainTraining client keys", o.seed());
         }
         this.clients = cb.build();
+        TokenDataProvider opened = null;
         try {
             CoordinatorState c = clients.readAccount().state().coordinator();
             if (c.runState() == RunState.Uninitialized) {
@@ -156,48 +152,16 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             long seqLen = model.maxSeqLen();
             if (seqLen <= 0 || seqLen > Integer.MAX_VALUE) throw new TrainingException("max_seq_len must be > 0, got " + seqLen);
             this.dataLocation = o.dataLocation(model.dataLocation());
-            this.data = TokenDataProvider.open(dataLocation, (int) seqLen);
+            this.data = opened = TokenDataProvider.open(dataLocation, (int) seqLen);
             this.modelConfig = o.modelConfig(resumeDir(), data, dataLocation, seqLen);
-            this.coordinatorAccount = clients.run().account().toBase58();
-            this.discovery = new PeerDiscovery(runId, coordinatorAccount, b.peerRefresh);
-            for (java.net.URI peer : b.peers) discovery.addExplicit(peer);
-            this.exchange = new ResultsExchange(b.serveHost, b.servePort, this::peersJson,
-                    ResultsExchange.DEFAULT_MAX_BUNDLE_BYTES, ResultsExchange.FETCH_DEADLINE);
+            this.peerSessions = new PeerSessions(runId, clients.run().account().toBase58(), clients.clients(),
+                    b.serveHost, b.servePort, b.peers, b.peerDiscovery, b.peersDir, b.peerRefresh);
         } catch (RuntimeException e) {
+            if (opened != null) opened.close(); // opened before a later check failed
             clients.close();
             throw e;
         }
-        if (exchange.serving() && b.peerDiscovery) {
-            this.directory = new PeerDirectory(b.peersDir != null ? b.peersDir : PeerDirectory.defaultBase(), runId);
-            try {
-                directory.register(new PeerDirectory.Entry(localUrl(), ProcessHandle.current().pid(),
-                        clients.clients().get(0).signer().toBase58(), coordinatorAccount));
-            } catch (RuntimeException e) {
-                exchange.close();
-                data.close();
-                clients.close();
-                throw e;
-            }
-        } else {
-            this.directory = null;
-        }
-        discovery.bind(exchange, directory);
-        if (directory != null || !discovery.peers().isEmpty()) discovery.start();
     }
-
-    /** {@code {"run", "account", "url", "clients": [signers], "peers": [results URLs]}}. */
-    private String peersJson() {
-        var json = JSON.createObjectNode()
-                .put("run", runId).put("account", coordinatorAccount).put("url", localUrl().toString());
-        var signers = json.putArray("clients");
-        for (ChainClient c : clients.clients()) signers.add(c.signer().toBase58());
-        var known = json.putArray("peers");
-        for (java.net.URI p : discovery.peers()) if (!exchange.isQuarantined(p)) known.add(p.toString()); // never pass a misbehaving peer on
-        return json.toString();
-    }
-
-    /** The URL of this session's server as seen from this machine (a wildcard bind answers on loopback too). */
-    private java.net.URI localUrl() { return exchange.localUrl(); }
 
     public static Builder builder() { return new Builder(); }
 
@@ -231,22 +195,19 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     public Map<Long, Integer> consensusSizes() { return Collections.unmodifiableMap(consensusSizes); }
 
     /** Where this session serves its results to other sessions (e.g. {@code http://127.0.0.1:PORT}), if it does. */
-    public Optional<java.net.URI> resultsUrl() {
-        return exchange.serving() ? Optional.of(localUrl()) : Optional.empty();
-    }
+    public Optional<java.net.URI> resultsUrl() { return peerSessions.resultsUrl(); }
 
     /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
     public ChainTraining addPeer(java.net.URI resultsUrl) {
-        discovery.addExplicit(resultsUrl);
-        discovery.start(); // learn the rest from its GET /peers
+        peerSessions.addPeer(resultsUrl); // and learn the rest from its GET /peers
         return this;
     }
 
     /** The results URLs this session fetches from: given ones and those found in the peers directory or from peers. */
-    public List<java.net.URI> peers() { return discovery.peers(); }
+    public List<java.net.URI> peers() { return peerSessions.peers(); }
 
     /** The rendezvous directory this session registered in, if it serves results with discovery on. */
-    public Optional<Path> peersDirectory() { return Optional.ofNullable(directory).map(PeerDirectory::dir); }
+    public Optional<Path> peersDirectory() { return peerSessions.peersDirectory(); }
 
     /** How many times a cold-start epoch zeroed the clients' DisTrO state (at its round height 0). */
     public int coldStartResets() { return coldStartResets; }
@@ -361,7 +322,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
                     b.stepInterval, b.logicalClock, b.timeLimit, b.roundTimeout, () -> stopRequested, () -> {
                         if (o.checkpointDir() != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
                     }));
-            d.withPeers(exchange, discovery, b.servedWire);
+            d.withPeers(peerSessions, b.servedWire);
             driver = d;
             RoundLoop.run(d, roundTrainer, new Session(d, guard), layout, totalSteps, Math.max(0, appliedStep),
                     () -> stopRequested);
@@ -489,7 +450,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     }
 
     /** The peers this session quarantined, and why (a slow, oversized, malformed or badly signed answer). */
-    public Map<java.net.URI, String> misbehavingPeers() { return exchange.misbehaving(); }
+    public Map<java.net.URI, String> misbehavingPeers() { return peerSessions.misbehaving(); }
 
     /** The model of the first client still alive (the one checkpoints are written from), null before the models exist. */
     private LlamaModel liveModel() {
@@ -515,9 +476,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     @Override public void close() {
         stop();
-        discovery.close();
-        if (directory != null) directory.close();
-        exchange.close();
+        peerSessions.close();
         data.close();
         clients.close();
     }
