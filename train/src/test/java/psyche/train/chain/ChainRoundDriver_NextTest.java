@@ -10,6 +10,7 @@ import psyche.coordinator.BatchId;
 import psyche.coordinator.Coordinator;
 import psyche.coordinator.CoordinatorState;
 import psyche.coordinator.DataAssignment;
+import psyche.coordinator.InstanceState;
 import psyche.coordinator.NodeIdentity;
 import psyche.coordinator.RunState;
 import psyche.sim.LogicalClock;
@@ -18,9 +19,10 @@ import psyche.train.TrainingException;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -47,11 +49,24 @@ class ChainRoundDriver_NextTest {
             local.authorize(null);
             Run run = local.createRun("pulled").updateConfig(CONFIG).resume();
             HeardResults heard = new HeardResults();
+            // what the clients consulted before acting: the reads they acted on
+            List<CoordinatorState> actedOn = new CopyOnWriteArrayList<>();
+            ChainClients.Participation recording = new ChainClients.Participation() {
+                @Override public boolean heard(ChainClient by, NodeIdentity peer) { return heard.heard(by, peer); }
+
+                @Override public Optional<byte[]> commitmentOf(ChainClient by, NodeIdentity peer, long height) {
+                    return heard.commitmentOf(by, peer, height);
+                }
+
+                @Override public boolean readyToWitness(ChainClient client, InstanceState state) {
+                    actedOn.add(state.coordinator());
+                    return heard.readyToWitness(client, state);
+                }
+            };
             try (ChainClients clients = ChainClients.builder(run.cluster().rpc(), run.id()).optReliable(2)
-                    .optLogicalClock(clock).optKeySeed(42).optParticipation(heard).build()) {
-                AtomicInteger cooldowns = new AtomicInteger();
+                    .optLogicalClock(clock).optKeySeed(42).optParticipation(recording).build()) {
                 ChainRoundDriver driver = new ChainRoundDriver(clients, heard,
-                        settings(clock, Duration.ofMillis(500), Duration.ofMinutes(10), cooldowns::incrementAndGet));
+                        settings(clock, Duration.ofMillis(500), Duration.ofMinutes(10), () -> { }));
                 long stepsBefore = clients.steps();
                 RoundDriver.Round round = driver.next(0).orElseThrow();
 
@@ -76,12 +91,27 @@ class ChainRoundDriver_NextTest {
                 }
                 assertEquals(round.batchSize(), sequences, "the two batches make the global batch");
 
-                // nothing acted on that read yet: the chain still shows the same round, unwitnessed
+                // no client has acted on a read of that round yet: it is the trainer's turn
+                assertTrue(actedOn.stream().noneMatch(s -> s.runState() == RunState.RoundTrain),
+                        () -> "the clients acted on " + actedOn.stream().map(s -> s.runState() + "@" + s.progress().step()).toList());
                 CoordinatorState chain = clients.readAccount().state().coordinator();
                 assertEquals(RunState.RoundTrain, chain.runState());
                 assertEquals(round.step(), chain.progress().step());
-                assertTrue(Coordinator.currentRound(chain).witnesses().isEmpty(), "no witness before the round is trained");
-                assertEquals(0, cooldowns.get());
+
+                // handing the (here empty) results over lets them act on it, and steps on until the round is settled
+                int before = actedOn.size();
+                List<Float> noLoss = java.util.Arrays.asList(Float.NaN, Float.NaN);
+                List<psyche.train.TrainingStep.Outcome> none = java.util.Arrays.asList(null, null);
+                Optional<RoundDriver.Consensus> settled = driver.consensus(round.step(),
+                        new psyche.train.RoundTrainer.Trained(noLoss, none, 0, 0, 0, 0, 0, 0), null);
+                CoordinatorState first = actedOn.get(before);
+                assertEquals(RunState.RoundTrain, first.runState(), "the clients acted on the very read next() returned");
+                assertEquals(round.step(), first.progress().step());
+                assertTrue(settled.isPresent(), "the round was settled");
+                assertTrue(settled.get().results().isEmpty(), "nobody published: nothing to apply");
+                CoordinatorState after = driver.state().coordinator();
+                assertTrue(after.progress().step() > round.step() || after.runState() != RunState.RoundTrain
+                        && after.runState() != RunState.RoundWitness, "settled once the round was over: " + after.runState());
             }
         }
     }
