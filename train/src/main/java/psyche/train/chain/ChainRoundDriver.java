@@ -272,7 +272,10 @@ public final class ChainRoundDriver implements RoundDriver {
         if (t - standingSince >= settings.roundTimeout().toMillis()) {
             throw new TrainingException("run '" + clients.run().runId() + "' has stood in " + now + " for "
                     + Duration.ofMillis(t - standingSince).toSeconds() + " s (the round timeout): no round to train came. "
-                    + "It needs ticks and at least min_clients (" + c.config().minClients() + ") clients; see "
+                    + (c.runState() == RunState.Paused ? "It is paused: its owner resumes it (bin/run-manager set-paused --resume --run-id "
+                    + clients.run().runId() + "). " : c.runState() == RunState.WaitingForMembers ? "It waits for init_min_clients ("
+                    + c.config().initMinClients() + ") clients to join. " : "It needs ticks and min_clients ("
+                    + c.config().minClients() + ") healthy clients. ") + "See "
                     + "bin/run-manager json-dump-run --run-id " + clients.run().runId()
                     + ", or allow longer waits with optRoundTimeout");
         }

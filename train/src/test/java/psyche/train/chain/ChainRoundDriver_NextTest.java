@@ -130,6 +130,7 @@ class ChainRoundDriver_NextTest {
                 double waited = (System.nanoTime() - t0) / 1e9;
                 assertTrue(waited >= 2 && waited < 30, "bounded by the round timeout, waited " + waited + " s");
                 String m = e.getMessage();
+                System.out.println("round timeout: " + m);
                 assertTrue(m.contains("'stalled'") && m.contains(driver.state().coordinator().runState().toString())
                         && m.contains("at step 0") && m.contains("round timeout") && m.contains("optRoundTimeout"), m);
                 assertEquals(Optional.empty(), Optional.ofNullable(heard.round()), "nothing was trained or held");
