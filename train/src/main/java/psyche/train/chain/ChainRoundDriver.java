@@ -272,7 +272,8 @@ public final class ChainRoundDriver implements RoundDriver {
         if (t - standingSince >= settings.roundTimeout().toMillis()) {
             throw new TrainingException("run '" + clients.run().runId() + "' has stood in " + now + " for "
                     + Duration.ofMillis(t - standingSince).toSeconds() + " s (the round timeout): no round to train came. "
-                    + (c.runState() == RunState.Paused ? "It is paused: its owner resumes it (bin/run-manager set-paused --resume --run-id "
+                    + (c.runState() == RunState.Paused || c.runState() == RunState.Uninitialized
+                    ? "It is paused or was never started: its owner resumes it (bin/run-manager set-paused --resume --run-id "
                     + clients.run().runId() + "). " : c.runState() == RunState.WaitingForMembers ? "It waits for init_min_clients ("
                     + c.config().initMinClients() + ") clients to join. " : "It needs ticks and min_clients ("
                     + c.config().minClients() + ") healthy clients. ") + "See "
