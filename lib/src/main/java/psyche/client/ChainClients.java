@@ -124,41 +124,97 @@ public final class ChainClients implements AutoCloseable {
      * registered client may tick. Returns the number of transactions sent.
      */
     public synchronized int step() {
+        Step step = begin();
+        if (participation != null) participation.beforeActing(step.state());
+        while (step.act()) {
+            if (participation != null) participation.beforeActing(step.state());
+        }
+        return step.sent();
+    }
+
+    /**
+     * Starts a {@link #step} that its caller drives read by read, doing its own work between a read and the clients'
+     * actions on it instead of {@link Participation#beforeActing} (a training session pulls its rounds this way):
+     * {@link Step#state()} is the fresh read; {@link Step#act()} lets the clients act on it. {@code step()} is
+     * {@code begin()}, then {@code act()} until it returns false, with the participation's work before each act.
+     */
+    public synchronized Step begin() {
         InstanceState s = readAccount().state();
         lastState = s;
-        if (participation != null) participation.beforeActing(s);
-        long now = nowSeconds.getAsLong();
-        long since = now - startSecond;
-        Set<NodeIdentity> offline = new HashSet<>();
-        for (ChainClient c : clients) if (!online(c, since)) offline.add(c.identity());
-        int sentCount = 0;
-        // the first online registered client ticks; with none registered yet, the first online one (else a run
-        // left in Cooldown by its previous clients would wait for a tick nobody sends)
-        ChainClient ticker = null;
-        for (ChainClient c : clients) {
-            if (!online(c, since)) continue;
-            if (ticker == null || (c.registryEntry(s).isPresent() && ticker.registryEntry(s).isEmpty())) ticker = c;
-            if (ticker.registryEntry(s).isPresent()) break;
-        }
-        for (ChainClient c : clients) {
-            if (!online(c, since)) continue;
-            boolean mayTick = c == ticker;
-            java.util.function.Predicate<NodeIdentity> heard = participation == null ? id -> !offline.contains(id)
-                    : id -> !offline.contains(id) && participation.heard(c, id);
-            boolean mayWitness = participation == null || participation.readyToWitness(c, s);
-            ChainClient.HeardCommitments commitments = participation == null ? ChainClient.HeardCommitments.SYNTHETIC
-                    : (peer, height) -> participation.commitmentOf(c, peer, height);
-            int sentNow = c.act(s, now, heard, commitments, mayTick, mayWitness);
-            sentCount += sentNow;
-            if (sentNow > 0) {
-                s = readAccount().state(); // act on what the chain holds now, as the next client would see it
-                lastState = s;
-                if (participation != null) participation.beforeActing(s);
+        return new Step(s);
+    }
+
+    /**
+     * One step in progress: the latest read of the state, and the clients that have not acted yet. After a client
+     * sends a transaction the state is read again and {@link #act()} returns true, so the caller sees what the chain
+     * holds now before the next client acts on it, as that client would; the step ends (and a logical clock advances
+     * by the step interval) when every online client has acted.
+     */
+    public final class Step {
+        private final Set<NodeIdentity> offline = new HashSet<>();
+        private InstanceState s;
+        private long now;
+        private long since;
+        private ChainClient ticker;
+        private boolean started;
+        private int next;
+        private int sent;
+        private boolean ended;
+
+        private Step(InstanceState s) { this.s = s; }
+
+        /** The clients' time, who is offline and who ticks: taken once, when the clients first act in this step. */
+        private void startActing() {
+            started = true;
+            now = nowSeconds.getAsLong();
+            since = now - startSecond;
+            for (ChainClient c : clients) if (!online(c, since)) offline.add(c.identity());
+            // the first online registered client ticks; with none registered yet, the first online one (else a run
+            // left in Cooldown by its previous clients would wait for a tick nobody sends)
+            for (ChainClient c : clients) {
+                if (!online(c, since)) continue;
+                if (ticker == null || (c.registryEntry(s).isPresent() && ticker.registryEntry(s).isEmpty())) ticker = c;
+                if (ticker.registryEntry(s).isPresent()) break;
             }
         }
-        steps.incrementAndGet();
-        if (logicalClock != null) logicalClock.advance(stepInterval); // time passes because a step was taken
-        return sentCount;
+
+        /** The state this step read last. */
+        public InstanceState state() { return s; }
+
+        /** Transactions the clients sent in this step so far. */
+        public int sent() { return sent; }
+
+        /**
+         * Lets the remaining online clients act on {@link #state()} until one sends a transaction (then the state is
+         * read again and this returns true) or all have acted (the step ends: false).
+         */
+        public boolean act() {
+            synchronized (ChainClients.this) {
+                if (ended) return false;
+                if (!started) startActing();
+                while (next < clients.size()) {
+                    ChainClient c = clients.get(next++);
+                    if (!online(c, since)) continue;
+                    boolean mayTick = c == ticker;
+                    java.util.function.Predicate<NodeIdentity> heard = participation == null ? id -> !offline.contains(id)
+                            : id -> !offline.contains(id) && participation.heard(c, id);
+                    boolean mayWitness = participation == null || participation.readyToWitness(c, s);
+                    ChainClient.HeardCommitments commitments = participation == null ? ChainClient.HeardCommitments.SYNTHETIC
+                            : (peer, height) -> participation.commitmentOf(c, peer, height);
+                    int sentNow = c.act(s, now, heard, commitments, mayTick, mayWitness);
+                    sent += sentNow;
+                    if (sentNow > 0) {
+                        s = readAccount().state(); // act on what the chain holds now, as the next client would see it
+                        lastState = s;
+                        return true;
+                    }
+                }
+                ended = true;
+                steps.incrementAndGet();
+                if (logicalClock != null) logicalClock.advance(stepInterval); // time passes because a step was taken
+                return false;
+            }
+        }
     }
 
     /**

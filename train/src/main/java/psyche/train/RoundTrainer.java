@@ -11,9 +11,9 @@ import java.util.function.IntToLongFunction;
 
 /**
  * The clients of one session in this JVM and the round they train, written once for both drivers: in-process rounds
- * ({@link Training}, following a {@link RoundDriver}) and rounds followed on a chain
- * ({@code psyche.train.chain.ChainTraining}, following the coordinator account its clients read). A driver says when
- * a round starts, which batch each client has and which results make the consensus; this class runs the round:
+ * ({@link RoundDriver#inProcess}) and rounds followed on a chain ({@code psyche.train.chain.ChainRoundDriver}), both
+ * pulled by {@link RoundLoop}. A driver says when a round starts, which batch each client has and which results make
+ * the consensus; this class runs the round:
  * every live client with a batch runs its {@link TrainingStep}, the {@link DivergenceGuard} watches losses and
  * weights, and every live client applies the consensus.
  */

@@ -7,9 +7,7 @@ import psyche.config.Optimizer;
 import psyche.config.RunConfig;
 import psyche.coordinator.BatchId;
 import psyche.train.data.TokenDataProvider;
-import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.DistroLayout;
-import psyche.train.distro.DistroResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +38,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
     private static final Pattern STEP_DIR = Pattern.compile(".*-step(\\d+)$");
 
     private final Builder b;
+    private final SessionOptions o;
     private final List<TrainingListener> listeners;
     private final List<StepReport> history = new CopyOnWriteArrayList<>();
     private volatile boolean stopRequested;
@@ -55,48 +54,28 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
 
     private Training(Builder b) {
         this.b = b;
-        this.listeners = List.copyOf(b.listeners);
+        this.o = b.options();
+        this.listeners = List.copyOf(o.listeners());
         Objects.requireNonNull(b.config, "setConfig(RunConfig) is required");
-        if (b.clients < 1) throw new TrainingException("a session needs at least one client, got " + b.clients);
+        if (o.clients() < 1) throw new TrainingException("a session needs at least one client, got " + o.clients());
         if (b.config.model().architecture() != psyche.config.Architecture.HfLlama) {
             throw new TrainingException("architecture " + b.config.model().architecture() + " cannot train in-process: "
                     + "only HfLlama is implemented here (Psyche runs HfAuto/Torchtitan through a Python sidecar)");
         }
         Optimizer opt = b.config.model().optimizer();
-        if (opt instanceof Optimizer.AdamW && b.clients > 1) {
+        if (opt instanceof Optimizer.AdamW && o.clients() > 1) {
             throw new TrainingException("AdamW shares nothing between clients, so it trains only with one client; "
-                    + "use optimizer Distro for " + b.clients + " clients");
+                    + "use optimizer Distro for " + o.clients() + " clients");
         }
         if (!(opt instanceof Optimizer.AdamW) && !(opt instanceof Optimizer.Distro)) {
             throw new TrainingException("optimizer " + opt + " cannot train: use AdamW or Distro");
         }
-        this.device = TorchRuntime.device(b.device);
+        this.device = TorchRuntime.device(o.device());
         long seqLen = b.config.model().maxSeqLen();
         if (seqLen <= 0 || seqLen > Integer.MAX_VALUE) throw new TrainingException("max_seq_len must be > 0, got " + seqLen);
-        DataLocation location = b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation();
+        DataLocation location = o.dataLocation(b.config.model().dataLocation());
         this.data = TokenDataProvider.open(location, (int) seqLen);
-        Optional<Integer> tokenizerVocab = tokenizerVocab(location);
-        LlamaConfig mc = b.resumeFrom != null ? LlamaConfig.read(b.resumeFrom.resolve(LlamaModel.CONFIG_FILE))
-                : b.model != null ? b.model
-                : LlamaConfig.tiny(tokenizerVocab.orElseGet(() -> (data.maxTokenId() / 64 + 1) * 64));
-        if (seqLen > mc.maxPositionEmbeddings()) {
-            throw new TrainingException("max_seq_len " + seqLen + " exceeds the model's max_position_embeddings "
-                    + mc.maxPositionEmbeddings());
-        }
-        if (tokenizerVocab.isPresent() && tokenizerVocab.get() > mc.vocabSize()) {
-            throw vocabMismatch("its tokenizer.json has " + tokenizerVocab.get() + " tokens", mc);
-        }
-        if (location instanceof DataLocation.Local) {
-            int max = data.maxTokenId();
-            if (max >= mc.vocabSize()) throw vocabMismatch("it holds token id " + max, mc);
-        }
-        this.modelConfig = mc;
-    }
-
-    private TrainingException vocabMismatch(String what, LlamaConfig mc) {
-        return new TrainingException("vocab mismatch between data and model: dataset " + data.describe() + " " + what
-                + " but the model's vocab_size is " + mc.vocabSize() + "; use a model with vocab_size >= the tokenizer's, "
-                + "or the dataset it was built for");
+        this.modelConfig = o.modelConfig(Optional.ofNullable(o.resumeFrom()), data, location, seqLen);
     }
 
     /** The vocabulary size of the {@code tokenizer.json} beside a Local dataset, if there is one. */
@@ -204,16 +183,16 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
 
     private void runRounds() {
         TorchRuntime.noGradOnThisThread();
-        int n = b.clients;
+        int n = o.clients();
         List<LlamaModel> models = new ArrayList<>();
         RoundTrainer trainers = null;
         long startStep = 0;
         try {
-            LlamaModel first = b.resumeFrom != null ? LlamaModel.load(b.resumeFrom, device) : LlamaModel.create(modelConfig, device, b.seed);
-            if (b.resumeFrom != null) startStep = stepOf(b.resumeFrom);
+            LlamaModel first = o.resumeFrom() != null ? LlamaModel.load(o.resumeFrom(), device) : LlamaModel.create(modelConfig, device, o.seed());
+            if (o.resumeFrom() != null) startStep = stepOf(o.resumeFrom());
             models.add(first);
             for (int c = 1; c < n; c++) models.add(first.copy());
-            DivergenceGuard guard = new DivergenceGuard(b.checkpointDir, b.runId, dataLocation(), "bin/run-manager train",
+            DivergenceGuard guard = new DivergenceGuard(o.checkpointDir(), b.runId, dataLocation(), "bin/run-manager train",
                     (step, dir) -> {
                         lastCheckpoint = dir;
                         for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
@@ -225,78 +204,77 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
             List<String> names = new ArrayList<>();
             for (int c = 0; c < n; c++) names.add("client " + c);
             trainers = new RoundTrainer(models, opt, names, guard);
-            boolean shares = layout != null;
             LrSchedule schedule = b.config.model().lrSchedule();
             Optional<ColdStartWarmup> coldStart = inProcessColdStart(b.config.model().coldStartWarmupSteps(),
-                    b.resumeFrom != null, startStep);
-            long totalSteps = b.steps > 0 ? b.steps : b.config.config().totalSteps();
+                    o.resumeFrom() != null, startStep);
+            long totalSteps = o.steps() > 0 ? o.steps() : b.config.config().totalSteps();
             RoundDriver driver = b.driver != null ? b.driver
                     : RoundDriver.inProcess(b.config.config(), b.config.model().maxSeqLen(), totalSteps);
             AssignmentSource assignment = b.assignment != null ? b.assignment : AssignmentSource.contiguous();
             lastStep = startStep;
-            long savedStep = -1;
-            while (!stopRequested && !Thread.currentThread().isInterrupted()) {
-                Optional<RoundDriver.Round> next = driver.next(lastStep);
-                if (next.isEmpty()) break;
-                RoundDriver.Round round = next.get();
-                long step = round.step();
-                double lr = b.lrScale * lr(schedule, step, coldStart);
-                double prevLr = step > 0 ? b.lrScale * lr(schedule, step - 1, coldStart) : 0;
-                double nextLr = b.lrScale * applyLr(schedule, step, coldStart);
-                // the weights are f32: an LR beyond f32's range is as infinite as a NaN one
-                if (!Float.isFinite((float) lr) || !Float.isFinite((float) prevLr) || !Float.isFinite((float) nextLr)) {
-                    // no weight has moved this round and the last round left them finite: keep them as they are
-                    guard.keep(models.get(0), step - 1);
-                    throw guard.diverged(step, null, DivergenceGuard.LR, "lr(" + (step - 1) + ".." + (step + 1) + ") = "
-                            + prevLr + ", " + lr + ", " + nextLr + " from " + schedule
-                            + " (a Cosine/Linear schedule needs total_steps > warmup_steps)", lr, models.get(0));
+            long firstStep = startStep;
+            RoundTrainer rounds = trainers;
+            long[] saved = {-1};
+            RoundLoop.Session session = new RoundLoop.Session() {
+                @Override public Optional<RoundLoop.Plan> plan(RoundDriver.Round round) {
+                    long step = round.step();
+                    double lr = o.lrScale() * lr(schedule, step, coldStart);
+                    double prevLr = step > 0 ? o.lrScale() * lr(schedule, step - 1, coldStart) : 0;
+                    double nextLr = applyLr(step);
+                    // the weights are f32: an LR beyond f32's range is as infinite as a NaN one
+                    if (!Float.isFinite((float) lr) || !Float.isFinite((float) prevLr) || !Float.isFinite((float) nextLr)) {
+                        // no weight has moved this round and the last round left them finite: keep them as they are
+                        guard.keep(models.get(0), step - 1);
+                        throw guard.diverged(step, null, DivergenceGuard.LR, "lr(" + (step - 1) + ".." + (step + 1) + ") = "
+                                + prevLr + ", " + lr + ", " + nextLr + " from " + schedule
+                                + " (a Cosine/Linear schedule needs total_steps > warmup_steps)", lr, models.get(0));
+                    }
+                    List<BatchId> ranges = round.batches().isEmpty()
+                            ? assignment.assign(step, round.dataIndex(), round.batchSize(), n) : round.batches();
+                    // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
+                    List<int[][]> batches = new ArrayList<>();
+                    try {
+                        for (BatchId range : ranges) batches.add(range == null ? null : samples(range));
+                    } catch (RuntimeException e) {
+                        if (Thread.currentThread().isInterrupted()) return Optional.empty();
+                        throw e;
+                    }
+                    if (step > firstStep + 1) guard.roundStarts(models.get(0), step - 1);
+                    return Optional.of(new RoundLoop.Plan(ranges, batches, c -> true, c -> c, prevLr, lr, models.get(0)));
                 }
-                List<BatchId> ranges = assignment.assign(step, round.dataIndex(), round.batchSize(), n);
-                long t0 = System.nanoTime();
-                // fetch every client's data before any weight moves, so an interrupt here leaves a consistent model
-                List<int[][]> batches = new ArrayList<>();
-                try {
-                    for (BatchId range : ranges) batches.add(range == null ? null : samples(range));
-                } catch (RuntimeException e) {
-                    if (Thread.currentThread().isInterrupted()) break;
-                    throw e;
-                }
-                if (step > startStep + 1) guard.roundStarts(models.get(0), step - 1);
-                RoundTrainer.Trained trained = trainers.train(step, ranges, batches, c -> true, c -> c, prevLr, lr, models.get(0));
-                double fb = trained.forwardBackwardSeconds(), comp = trained.compressSeconds(), apply = 0;
-                long tokens = trained.tokens();
-                List<byte[]> published = new ArrayList<>();
-                for (TrainingStep.Outcome out : trained.outcomes()) if (out != null && out.wire() != null) published.add(out.wire());
-                if (shares) {
-                    long a0 = System.nanoTime();
-                    List<DistroResult> received = new ArrayList<>();
-                    for (byte[] w : published) received.add(DistroResult.decode(w, layout));
-                    List<DistroResult> consensus = driver.consensus(step, received);
+
+                @Override public void accept(long step, RoundDriver.Consensus consensus) {
                     int min = Math.max(1, b.config.config().minClients());
-                    if (consensus.size() < min) {
+                    if (consensus.results().size() < min) {
                         // Psyche's coordinator would fall back to WaitingForMembers; in-process there is nobody to wait for
-                        throw new TrainingException("round " + step + " has results from " + consensus.size()
+                        throw new TrainingException("round " + step + " has results from " + consensus.results().size()
                                 + " client(s), fewer than min_clients " + min + ": the session stopped; resume with "
                                 + "more clients or a lower min_clients");
                     }
-                    List<List<CompressedTensor>> tensors = new ArrayList<>();
-                    for (DistroResult r : consensus) tensors.add(r.tensors());
-                    trainers.apply(tensors, nextLr, c -> true, c -> consensus.stream().anyMatch(r -> r.trainerNonce() == c));
-                    apply += (System.nanoTime() - a0) / 1e9;
                 }
-                trainers.checkWeights(step, shares ? nextLr : lr, c -> true, models.get(0));
-                double secs = (System.nanoTime() - t0) / 1e9;
-                lastStep = step;
-                StepReport report = new StepReport(step, totalSteps, lr, trained.losses(), tokens, tokens / secs, secs, fb,
-                        comp, apply, trained.meanResultBytes(), trained.denseBytes());
-                history.add(report);
-                for (TrainingListener l : listeners) l.onStep(report);
-                if (b.checkpointDir != null && b.checkpointEvery > 0 && step % b.checkpointEvery == 0) {
-                    saveCheckpoint(models.get(0), step);
-                    savedStep = step;
+
+                @Override public double applyLr(long step) {
+                    return o.lrScale() * Training.applyLr(schedule, step, coldStart);
                 }
-            }
-            if (b.checkpointDir != null && savedStep != lastStep && lastStep > startStep) {
+
+                @Override public void applied(long step, RoundLoop.Plan plan, Optional<RoundDriver.Consensus> applied,
+                                              double applyLr) {
+                    rounds.checkWeights(step, applyLr, c -> true, models.get(0));
+                }
+
+                @Override public void report(StepReport report) {
+                    lastStep = report.step();
+                    history.add(report);
+                    for (TrainingListener l : listeners) l.onStep(report);
+                    if (o.checkpointDir() != null && b.checkpointEvery > 0 && report.step() % b.checkpointEvery == 0) {
+                        saveCheckpoint(models.get(0), report.step());
+                        saved[0] = report.step();
+                    }
+                }
+            };
+            RoundLoop.run(driver, trainers, session, layout, totalSteps, startStep, () -> stopRequested);
+            long savedStep = saved[0];
+            if (o.checkpointDir() != null && savedStep != lastStep && lastStep > startStep) {
                 // an interrupt ends the rounds, not the final save: NIO file channels would close on the set flag
                 boolean interrupted = Thread.interrupted();
                 try {
@@ -317,7 +295,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
     }
 
     private DataLocation dataLocation() {
-        return b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : b.config.model().dataLocation();
+        return o.dataLocation(b.config.model().dataLocation());
     }
 
     private int[][] samples(BatchId range) { return data.samplesWrapping(range); }
@@ -384,7 +362,7 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
     }
 
     private void saveCheckpoint(LlamaModel model, long step) {
-        Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
+        Path dir = o.checkpointDir().resolve(b.runId + "-step" + step);
         model.save(dir, Safetensors.Dtype.BF16, b.maxShardBytes); // bf16, like Psyche's checkpoints
         copyTokenizer(dataLocation(), dir);
         lastCheckpoint = dir;
@@ -398,8 +376,8 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
      */
     private Optional<Path> heldOutFile() {
         if (b.heldOut != null) return Optional.of(b.heldOut);
-        if (b.dataset == null || !b.dataset.getFileName().toString().equals("train.bin")) return Optional.empty();
-        Path valid = b.dataset.resolveSibling("valid.bin");
+        if (o.dataset() == null || !o.dataset().getFileName().toString().equals("train.bin")) return Optional.empty();
+        Path valid = o.dataset().resolveSibling("valid.bin");
         return Files.isRegularFile(valid) ? Optional.of(valid) : Optional.empty();
     }
 
@@ -487,60 +465,31 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
         data.close();
     }
 
-    /** Required: {@link #setConfig}; everything else optional. */
-    public static final class Builder {
+    /**
+     * Required: {@link #setConfig}; everything else optional: one client by default; {@code optSteps} is the last step
+     * to train (default: the config's total_steps).
+     */
+    public static final class Builder extends SessionBuilder<Builder> {
         private RunConfig config;
-        private int clients = 1;
-        private TorchRuntime.DeviceChoice device = TorchRuntime.DeviceChoice.AUTO;
-        private LlamaConfig model;
-        private Path dataset;
-        private long steps;
-        private Path checkpointDir;
         private long checkpointEvery;
-        private final List<TrainingListener> listeners = new ArrayList<>();
         private String runId = "run";
-        private long seed = 42;
-        private Path resumeFrom;
         private AssignmentSource assignment;
         private RoundDriver driver;
-        private double lrScale = 1.0;
         private long maxShardBytes;
         private Path heldOut;
         private int heldOutSequences = 8;
 
-        private Builder() {}
+        private Builder() { super(1); }
+
+        @Override protected Builder self() { return this; }
 
         public Builder setConfig(RunConfig config) { this.config = config; return this; }
-
-        public Builder optClients(int n) { this.clients = n; return this; }
-
-        public Builder optDevice(TorchRuntime.DeviceChoice d) { this.device = d; return this; }
-
-        public Builder optDevice(String d) { return optDevice(TorchRuntime.DeviceChoice.parse(d)); }
-
-        /** Model size; default {@link LlamaConfig#tiny} with the dataset tokenizer's vocabulary. */
-        public Builder optModel(LlamaConfig m) { this.model = m; return this; }
-
-        /** A directory (or file) of u16 token files used instead of the config's data location. */
-        public Builder optDataset(Path p) { this.dataset = p; return this; }
-
-        /** Last step to train (default: the config's total_steps). */
-        public Builder optSteps(long s) { this.steps = s; return this; }
-
-        public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
 
         /** Also checkpoint every {@code n} steps (0 = only at the end). */
         public Builder optCheckpointEvery(long n) { this.checkpointEvery = n; return this; }
 
-        public Builder optListener(TrainingListener l) { this.listeners.add(l); return this; }
-
         /** Names checkpoints {@code {runId}-step{N}}. */
         public Builder optRunId(String id) { this.runId = id; return this; }
-
-        /** Seed of the initial weights (the same on every client). */
-        public Builder optSeed(long s) { this.seed = s; return this; }
-
-        public Builder optResumeFrom(Path dir) { this.resumeFrom = dir; return this; }
 
         /** Checkpoints in safetensors shards of at most this many bytes with an index (0, the default: one file). */
         public Builder optMaxShardBytes(long bytes) { this.maxShardBytes = bytes; return this; }
@@ -552,15 +501,6 @@ public final class Training implements AutoCloseable, psyche.display.Viewable {
         public Builder optHeldOut(Path file, int sequences) {
             this.heldOut = file;
             this.heldOutSequences = sequences;
-            return this;
-        }
-
-        /**
-         * Multiplies every learning rate of the schedule (default 1): after a divergence, resume from the last finite
-         * checkpoint with e.g. 0.5.
-         */
-        public Builder optLrScale(double scale) {
-            this.lrScale = DivergenceGuard.lrScale(scale);
             return this;
         }
 

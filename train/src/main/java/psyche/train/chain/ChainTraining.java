@@ -1,10 +1,7 @@
 package psyche.train.chain;
 
-import psyche.train.chain.ResultsExchange.HeardResult;
-
 import ai.djl.Device;
 import psyche.chain.rpc.RpcClient;
-import psyche.chain.rpc.RpcException;
 import psyche.config.DataLocation;
 import psyche.config.LlmModel;
 import psyche.config.LrSchedule;
@@ -12,12 +9,9 @@ import psyche.config.Optimizer;
 import psyche.coordinator.BatchId;
 import psyche.coordinator.Coordinator;
 import psyche.coordinator.CoordinatorState;
-import psyche.coordinator.DataAssignment;
 import psyche.coordinator.InstanceState;
-import psyche.coordinator.NodeIdentity;
 import psyche.coordinator.Round;
 import psyche.coordinator.RunState;
-import psyche.coordinator.Witness;
 import psyche.client.ChainClient;
 import psyche.client.ChainClients;
 import psyche.train.LlamaConfig;
@@ -28,11 +22,13 @@ import psyche.train.TorchRuntime;
 import psyche.train.Training;
 import psyche.train.TrainingException;
 import psyche.train.TrainingListener;
-import psyche.train.TrainingStep;
 import psyche.train.RoundTrainer;
+import psyche.train.RoundDriver;
+import psyche.train.RoundLoop;
+import psyche.train.SessionOptions;
+import psyche.train.SessionBuilder;
 import psyche.train.DivergenceGuard;
 import psyche.train.data.TokenDataProvider;
-import psyche.train.distro.CompressedTensor;
 import psyche.train.distro.DistroLayout;
 import psyche.train.distro.DistroResult;
 
@@ -43,7 +39,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,14 +53,20 @@ import java.util.stream.Stream;
  * coordinator's data assignment gives it (step and LR from the run), the results are exchanged in-process as wire
  * bytes (and with other processes' sessions over HTTP, see below), witnesses put the peers whose results arrived in
  * their participant blooms and the results' commitments in their broadcast blooms, and at the next RoundTrain each
- * client applies the round's {@link #consensus} (results whose trainer and commitment a witness quorum heard), so
- * results of step N land at N+1 as in Psyche. At Cooldown the model is saved as {@code {run_id}-step{step-1}}; a
- * later session on the same checkpoint directory starts from the newest one.
+ * client applies the round's consensus (results whose trainer and commitment a witness quorum heard,
+ * {@link ChainRoundDriver#consensus(java.util.Map, List, int)}), so results of step N land at N+1 as in Psyche. At
+ * Cooldown the model is saved as {@code {run_id}-step{step-1}}; a later session on the same checkpoint directory
+ * starts from the newest one.
+ *
+ * <p>The rounds are pulled, as in every session, by the one {@link RoundLoop}: its driver here is a
+ * {@link ChainRoundDriver}, which steps the clients read by read until the coordinator shows a round to train, and
+ * after training hands the results to the witness step ({@link HeardResults}) and steps on until the round's witnesses
+ * are in. What this class keeps is the session: the models, LRs, checkpoints, the results server and peer discovery.
  *
  * <p>A cold-start epoch (the coordinator's {@code cold_start_epoch}, set when the run was paused, with
  * {@code cold_start_warmup_steps > 0}) warms the LR up from 0 ({@link Training.ColdStartWarmup}) and starts from
  * zeroed DisTrO state; with a P2P checkpoint, results of trainers that produced fewer than cold_start_warmup_steps
- * results are not applied ({@link #trainerWarmingUp}). Step reports carry the LR each step used.
+ * results are not applied ({@link ChainRoundDriver#trainerWarmingUp}). Step reports carry the LR each step used.
  *
  * <p>Sessions in other processes: with {@link Builder#optServeResults} a session serves its results
  * ({@code GET /results/{step}}) and the peers it knows ({@code GET /peers}), registers in the run's
@@ -81,8 +82,9 @@ import java.util.stream.Stream;
  */
 public final class ChainTraining implements AutoCloseable, psyche.display.Viewable {
     private final Builder b;
+    private final SessionOptions o;
     private final ChainClients clients;
-    private final List<Trainer> trainers = new ArrayList<>();
+    private final HeardResults heard; // what the clients witness from: this session's results and its peers'
     private final List<TrainingListener> listeners;
     private final List<StepReport> history = new CopyOnWriteArrayList<>();
     private final TokenDataProvider data;
@@ -102,58 +104,32 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     private volatile Path startedFrom;
     private final Map<Long, Integer> consensusSizes = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile long appliedStep = -1;
-    private volatile long lastSeenStep;
-    private volatile RunState lastSeenState = RunState.Uninitialized;
 
-    // results shared with other processes' sessions over HTTP (serving optional; see ResultsExchange)
-    private final ResultsExchange exchange;
-    // the peers it fetches from: the run's rendezvous directory on this machine, given peers and the peers' GET /peers
-    private final PeerDiscovery discovery;
-    private final PeerDirectory directory;
-    private final String coordinatorAccount;
+    // results shared with other processes' sessions over HTTP (serving optional), and where those sessions are
+    private final PeerSessions peerSessions;
 
-    // touched only by the session thread (inside ChainClients.step)
-    private RoundResults pending;
-    private java.util.Set<NodeIdentity> expectedTrainers = java.util.Set.of();
-    private long trainedStep = -1;
-    private int trainedRounds;
-    private long firstEpoch = -1; // the epoch of the first round this session trained (optEpochs counts from it)
-    private long savedStep = -1;
-    private long pendingApplySeconds;
-    private boolean done;
+    private long savedStep = -1; // of the session thread
     private volatile int coldStartResets;
-    private volatile int warmingUpSkipped;
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private volatile DistroLayout layout;
-    private DivergenceGuard guard; // of the session thread, with the models
-    private volatile RoundTrainer roundTrainer; // the clients' models and optimizer state, built on the session thread // of every result in this run: results travel without shapes
-
-    /** What the session holds for one step: its clients' results and those fetched from peer sessions. */
-    private record RoundResults(long step, double lr, Map<NodeIdentity, HeardResult> results) {}
-
-    /** One client: its chain identity, model and optimizer state. */
-    private static final class Trainer {
-        final ChainClient chain;
-        long nonce; // results this trainer produced so far: Psyche's trainer_nonce
-        volatile boolean killed;
-
-        Trainer(ChainClient chain) { this.chain = chain; }
-    }
+    private volatile ChainRoundDriver driver; // built on the session thread, once the models exist
+    private volatile RoundTrainer roundTrainer; // the clients' models and optimizer state, built on the session thread
 
     private ChainTraining(Builder b) {
         this.b = b;
-        this.listeners = List.copyOf(b.listeners);
-        if (b.clients < 1) throw new TrainingException("a session needs at least one client, got " + b.clients);
-        this.device = TorchRuntime.device(b.device);
-        ChainClients.Builder cb = ChainClients.builder(b.rpc, b.runId).optReliable(b.clients)
-                .optStepInterval(b.stepInterval).optParticipation(new Work());
+        this.o = b.options();
+        this.listeners = List.copyOf(o.listeners());
+        if (o.clients() < 1) throw new TrainingException("a session needs at least one client, got " + o.clients());
+        this.device = TorchRuntime.device(o.device());
+        this.heard = new HeardResults();
+        ChainClients.Builder cb = ChainClients.builder(b.rpc, b.runId).optReliable(o.clients())
+                .optStepInterval(b.stepInterval).optParticipation(heard);
         if (b.logicalClock != null) cb.optLogicalClock(b.logicalClock);
         if (b.reproducibleKeys) {
-            cb.optKeySeed(b.seed);
-            psyche.reports.ProvenanceLog.seed("ChainTraining client keys", b.seed);
+            cb.optKeySeed(o.seed());
+            psyche.reports.ProvenanceLog.seed("ChainTraining client keys", o.seed());
         }
         this.clients = cb.build();
+        TokenDataProvider opened = null;
         try {
             CoordinatorState c = clients.readAccount().state().coordinator();
             if (c.runState() == RunState.Uninitialized) {
@@ -175,66 +151,17 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             this.runId = c.runId();
             long seqLen = model.maxSeqLen();
             if (seqLen <= 0 || seqLen > Integer.MAX_VALUE) throw new TrainingException("max_seq_len must be > 0, got " + seqLen);
-            this.dataLocation = b.dataset != null ? new DataLocation.Local(b.dataset.toString()) : model.dataLocation();
-            this.data = TokenDataProvider.open(dataLocation, (int) seqLen);
-            Optional<Path> resume = resumeDir();
-            Optional<Integer> tokenizerVocab = Training.tokenizerVocab(dataLocation);
-            LlamaConfig mc = resume.isPresent() ? LlamaConfig.read(resume.get().resolve(LlamaModel.CONFIG_FILE))
-                    : b.model != null ? b.model
-                    : LlamaConfig.tiny(tokenizerVocab.orElseGet(() -> (data.maxTokenId() / 64 + 1) * 64));
-            if (seqLen > mc.maxPositionEmbeddings()) {
-                throw new TrainingException("the run's max_seq_len " + seqLen + " exceeds the model's max_position_embeddings "
-                        + mc.maxPositionEmbeddings());
-            }
-            int maxToken = dataLocation instanceof DataLocation.Local ? data.maxTokenId() : -1;
-            if (tokenizerVocab.orElse(0) > mc.vocabSize() || maxToken >= mc.vocabSize()) {
-                throw new TrainingException("vocab mismatch between data and model: dataset " + data.describe()
-                        + (maxToken >= mc.vocabSize() ? " holds token id " + maxToken : " has a tokenizer of "
-                        + tokenizerVocab.get() + " tokens") + " but the model's vocab_size is " + mc.vocabSize()
-                        + "; use a model with a large enough vocab_size, or the dataset it was built for");
-            }
-            this.modelConfig = mc;
-            for (ChainClient cc : clients.clients()) trainers.add(new Trainer(cc));
-            this.coordinatorAccount = clients.run().account().toBase58();
-            this.discovery = new PeerDiscovery(runId, coordinatorAccount, b.peerRefresh);
-            for (java.net.URI peer : b.peers) discovery.addExplicit(peer);
-            this.exchange = new ResultsExchange(b.serveHost, b.servePort, this::peersJson,
-                    ResultsExchange.DEFAULT_MAX_BUNDLE_BYTES, ResultsExchange.FETCH_DEADLINE);
+            this.dataLocation = o.dataLocation(model.dataLocation());
+            this.data = opened = TokenDataProvider.open(dataLocation, (int) seqLen);
+            this.modelConfig = o.modelConfig(resumeDir(), data, dataLocation, seqLen);
+            this.peerSessions = new PeerSessions(runId, clients.run().account().toBase58(), clients.clients(),
+                    b.serveHost, b.servePort, b.peers, b.peerDiscovery, b.peersDir, b.peerRefresh);
         } catch (RuntimeException e) {
+            if (opened != null) opened.close(); // opened before a later check failed
             clients.close();
             throw e;
         }
-        if (exchange.serving() && b.peerDiscovery) {
-            this.directory = new PeerDirectory(b.peersDir != null ? b.peersDir : PeerDirectory.defaultBase(), runId);
-            try {
-                directory.register(new PeerDirectory.Entry(localUrl(), ProcessHandle.current().pid(),
-                        clients.clients().get(0).signer().toBase58(), coordinatorAccount));
-            } catch (RuntimeException e) {
-                exchange.close();
-                data.close();
-                clients.close();
-                throw e;
-            }
-        } else {
-            this.directory = null;
-        }
-        discovery.bind(exchange, directory);
-        if (directory != null || !discovery.peers().isEmpty()) discovery.start();
     }
-
-    /** {@code {"run", "account", "url", "clients": [signers], "peers": [results URLs]}}. */
-    private String peersJson() {
-        var json = JSON.createObjectNode()
-                .put("run", runId).put("account", coordinatorAccount).put("url", localUrl().toString());
-        var signers = json.putArray("clients");
-        for (ChainClient c : clients.clients()) signers.add(c.signer().toBase58());
-        var known = json.putArray("peers");
-        for (java.net.URI p : discovery.peers()) if (!exchange.isQuarantined(p)) known.add(p.toString()); // never pass a misbehaving peer on
-        return json.toString();
-    }
-
-    /** The URL of this session's server as seen from this machine (a wildcard bind answers on loopback too). */
-    private java.net.URI localUrl() { return exchange.localUrl(); }
 
     public static Builder builder() { return new Builder(); }
 
@@ -268,28 +195,28 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     public Map<Long, Integer> consensusSizes() { return Collections.unmodifiableMap(consensusSizes); }
 
     /** Where this session serves its results to other sessions (e.g. {@code http://127.0.0.1:PORT}), if it does. */
-    public Optional<java.net.URI> resultsUrl() {
-        return exchange.serving() ? Optional.of(localUrl()) : Optional.empty();
-    }
+    public Optional<java.net.URI> resultsUrl() { return peerSessions.resultsUrl(); }
 
     /** Another session's {@link #resultsUrl()}: its clients' results are fetched, witnessed and applied here too. */
     public ChainTraining addPeer(java.net.URI resultsUrl) {
-        discovery.addExplicit(resultsUrl);
-        discovery.start(); // learn the rest from its GET /peers
+        peerSessions.addPeer(resultsUrl); // and learn the rest from its GET /peers
         return this;
     }
 
     /** The results URLs this session fetches from: given ones and those found in the peers directory or from peers. */
-    public List<java.net.URI> peers() { return discovery.peers(); }
+    public List<java.net.URI> peers() { return peerSessions.peers(); }
 
     /** The rendezvous directory this session registered in, if it serves results with discovery on. */
-    public Optional<Path> peersDirectory() { return Optional.ofNullable(directory).map(PeerDirectory::dir); }
+    public Optional<Path> peersDirectory() { return peerSessions.peersDirectory(); }
 
     /** How many times a cold-start epoch zeroed the clients' DisTrO state (at its round height 0). */
     public int coldStartResets() { return coldStartResets; }
 
     /** Consensus results left out because their trainer was still warming up on a P2P checkpoint. */
-    public int resultsSkippedWhileWarmingUp() { return warmingUpSkipped; }
+    public int resultsSkippedWhileWarmingUp() {
+        ChainRoundDriver d = driver;
+        return d == null ? 0 : d.resultsSkippedWhileWarmingUp();
+    }
 
     /** The checkpoint the clients' models were loaded from (empty: a fresh init with the seed). */
     public Optional<Path> startedFrom() { return Optional.ofNullable(startedFrom); }
@@ -298,9 +225,20 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     public long appliedStep() { return appliedStep; }
 
     /** The run's step and state at the latest read. */
-    public long runStep() { return lastSeenStep; }
+    public long runStep() {
+        InstanceState s = lastRead();
+        return s == null ? 0 : s.coordinator().progress().step();
+    }
 
-    public RunState runState() { return lastSeenState; }
+    private InstanceState lastRead() {
+        ChainRoundDriver d = driver;
+        return d == null ? null : d.state();
+    }
+
+    public RunState runState() {
+        InstanceState s = lastRead();
+        return s == null ? RunState.Uninitialized : s.coordinator().runState();
+    }
 
     public boolean isRunning() { return running; }
 
@@ -359,7 +297,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
      * The run drops it through health checks and goes on while {@code min_clients} remain.
      */
     public void kill(int index) {
-        trainers.get(index).killed = true;
+        heard.takeOffline(clients().get(index));
     }
 
     /** Greedy continuation of {@code prompt} with the last checkpoint. */
@@ -371,31 +309,27 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     // ------------------------------------------------------------------ the session thread
 
+    /**
+     * Builds the models, then pulls the rounds through the {@link ChainRoundDriver} with the one {@link RoundLoop}
+     * every session runs; at the end writes the last applied state as a checkpoint.
+     */
     private void runSafely() {
         long last = -1;
         try {
             TorchRuntime.noGradOnThisThread();
-            createModels();
-            long deadline = System.nanoTime() + b.timeLimit.toNanos();
-            while (!stopRequested && !done && System.nanoTime() < deadline) {
-                try {
-                    clients.step();
-                } catch (RpcException e) {
-                    if (Thread.currentThread().isInterrupted()) break;
-                    // a transient RPC failure: the next step reads again
-                }
-                if (Thread.currentThread().isInterrupted()) break;
-                if (b.logicalClock != null) continue; // the step advanced the clock: nothing to wait for
-                try {
-                    Thread.sleep(b.stepInterval.toMillis());
-                } catch (InterruptedException e) {
-                    break;
-                }
-            }
+            DivergenceGuard guard = createModels();
+            ChainRoundDriver d = new ChainRoundDriver(clients, heard, new ChainRoundDriver.Settings(o.steps(), b.epochs,
+                    b.stepInterval, b.logicalClock, b.timeLimit, b.roundTimeout, () -> stopRequested, () -> {
+                        if (o.checkpointDir() != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
+                    }));
+            d.withPeers(peerSessions, b.servedWire);
+            driver = d;
+            RoundLoop.run(d, roundTrainer, new Session(d, guard), layout, totalSteps, Math.max(0, appliedStep),
+                    () -> stopRequested);
             // an interrupt ends the rounds, not the final save: NIO file channels would close on the set flag
             boolean interrupted = Thread.interrupted();
             try {
-                if (b.checkpointDir != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
+                if (o.checkpointDir() != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
             } finally {
                 if (interrupted) Thread.currentThread().interrupt();
             }
@@ -414,10 +348,12 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         }
     }
 
-    private void createModels() {
+    private volatile DistroLayout layout; // of every result in this run: results travel without shapes
+
+    private DivergenceGuard createModels() {
         Optional<Path> resume = resumeDir();
         LlamaModel first = resume.isPresent() ? LlamaModel.load(resume.get(), device)
-                : LlamaModel.create(modelConfig, device, b.seed);
+                : LlamaModel.create(modelConfig, device, o.seed());
         resume.ifPresent(p -> {
             startedFrom = p;
             lastCheckpoint = p;
@@ -425,7 +361,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             savedStep = appliedStep;
         });
         layout = DistroLayout.forParameters(first.parameters(), optimizer);
-        guard = new DivergenceGuard(b.checkpointDir, b.runId, dataLocation,
+        DivergenceGuard guard = new DivergenceGuard(o.checkpointDir(), b.runId, dataLocation,
                 "bin/run-manager train --rpc RPC --run-id " + runId, (step, dir) -> {
                     lastCheckpoint = dir;
                     for (TrainingListener l : listeners) l.onCheckpoint(step, dir);
@@ -433,146 +369,78 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         guard.keep(first, Math.max(0, appliedStep));
         List<LlamaModel> models = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < trainers.size(); i++) {
+        for (int i = 0; i < clients().size(); i++) {
             models.add(i == 0 ? first : first.copy());
-            names.add(trainers.get(i).chain.name());
+            names.add(clients().get(i).name());
         }
         roundTrainer = new RoundTrainer(models, optimizer, names, guard);
+        return guard;
     }
 
     /** An explicit resume directory, else the newest {@code {run_id}-step{N}} in the checkpoint directory. */
     private Optional<Path> resumeDir() {
-        if (b.resumeFrom != null) return Optional.of(b.resumeFrom);
-        if (b.checkpointDir == null || !Files.isDirectory(b.checkpointDir)) return Optional.empty();
+        if (o.resumeFrom() != null) return Optional.of(o.resumeFrom());
+        if (o.checkpointDir() == null || !Files.isDirectory(o.checkpointDir())) return Optional.empty();
         String prefix = b.runId + "-step";
-        try (Stream<Path> s = Files.list(b.checkpointDir)) {
+        try (Stream<Path> s = Files.list(o.checkpointDir())) {
             return s.filter(p -> p.getFileName().toString().startsWith(prefix) && Training.stepOf(p) >= 0
                             && Files.isRegularFile(p.resolve(LlamaModel.WEIGHTS_FILE)))
                     .max(Comparator.comparingLong(Training::stepOf));
         } catch (IOException e) {
-            throw new TrainingException("cannot list checkpoint directory " + b.checkpointDir + ": " + e.getMessage(), e);
+            throw new TrainingException("cannot list checkpoint directory " + o.checkpointDir() + ": " + e.getMessage(), e);
         }
     }
 
-    /** The work behind the chain clients' messages, done on the session thread before they act. */
-    private final class Work implements ChainClients.Participation {
-        @Override public void beforeActing(InstanceState state) {
-            CoordinatorState c = state.coordinator();
-            lastSeenStep = c.progress().step();
-            lastSeenState = c.runState();
-            if (roundTrainer == null) return; // still building the models
-            switch (c.runState()) {
-                case RoundTrain -> {
-                    long step = c.progress().step();
-                    Round prev = Coordinator.previousRound(c);
-                    if (pending != null && pending.step() < step) {
-                        applyConsensus(c, pending.step() == step - 1 && prev != null ? prev.witnesses() : List.of());
-                    }
-                    if ((b.steps > 0 && trainedRounds >= b.steps) || epochsDone(c, false)) {
-                        done = pending == null;
-                        return;
-                    }
-                    if (firstEpoch < 0) firstEpoch = c.progress().epoch();
-                    if (trainedStep != step && !stopRequested) train(c, step);
-                    fetchPeerResults(c);
-                }
-                case RoundWitness -> fetchPeerResults(c);
-                case Cooldown, Finished, Paused, WaitingForMembers -> {
-                    if (pending != null) {
-                        Round cur = Coordinator.currentRound(c);
-                        boolean lastRound = c.runState() == RunState.Cooldown && pending.step() == c.progress().step() - 1;
-                        applyConsensus(c, lastRound && cur != null ? cur.witnesses() : List.of());
-                    }
-                    if (c.runState() == RunState.Cooldown && b.checkpointDir != null && appliedStep > savedStep) {
-                        saveCheckpoint(appliedStep);
-                    }
-                    if (c.runState() == RunState.Finished) done = true;
-                    if (b.steps > 0 && trainedRounds >= b.steps) done = true;
-                    if (pending == null && epochsDone(c, c.runState() == RunState.Cooldown)) done = true;
-                }
-                default -> { }
+    /**
+     * What a chain session decides around the rounds its driver gives: LRs from the run's schedule with the cold-start
+     * factor of the epoch the coordinator shows, zeroed DisTrO state at a cold-start epoch's first round, who is live.
+     */
+    private final class Session implements RoundLoop.Session {
+        private final ChainRoundDriver driver;
+        private final DivergenceGuard guard;
+
+        Session(ChainRoundDriver driver, DivergenceGuard guard) {
+            this.driver = driver;
+            this.guard = guard;
+        }
+
+        @Override public Optional<RoundLoop.Plan> plan(RoundDriver.Round round) {
+            long step = round.step();
+            CoordinatorState c = driver.state().coordinator();
+            Optional<Training.ColdStartWarmup> coldStart = coldStartWarmup(c);
+            double lr = o.lrScale() * Training.lr(schedule, step, coldStart);
+            double prevLr = step > 1 ? o.lrScale() * Training.lr(schedule, step - 1, coldStart) : 0;
+            Round current = Coordinator.currentRound(c);
+            if (coldStart.isPresent() && current != null && current.height() == 0) {
+                // a cold-start epoch begins with zeroed DisTrO state (Psyche's zero_optim at round height 0); every live
+                // client, not only those with a batch this round, so none carries residuals from before the pause
+                roundTrainer.resetState(ChainTraining.this::live);
+                coldStartResets++;
             }
+            List<int[][]> samples = new ArrayList<>();
+            for (BatchId range : round.batches()) samples.add(range == null ? null : data.samplesWrapping(range));
+            LlamaModel live = liveModel();
+            if (live != null) guard.roundStarts(live, Math.max(0, appliedStep));
+            return Optional.of(new RoundLoop.Plan(round.batches(), samples, ChainTraining.this::live, driver::nonce,
+                    prevLr, lr, live));
         }
 
-        /** Whether optEpochs epochs are trained: at their last Cooldown ({@code inCooldown}) or once a later epoch began. */
-        private boolean epochsDone(CoordinatorState c, boolean inCooldown) {
-            if (b.epochs <= 0 || firstEpoch < 0) return false;
-            long last = firstEpoch + b.epochs - 1;
-            return c.progress().epoch() > last || (inCooldown && c.progress().epoch() == last);
+        /** Psyche applies step N's results when step N+1 starts, with that step's LR in the epoch the chain shows. */
+        @Override public double applyLr(long step) {
+            return o.lrScale() * Training.applyLr(schedule, step, coldStartWarmup(driver.state().coordinator()));
         }
 
-        @Override public boolean heard(ChainClient by, NodeIdentity peer) {
-            RoundResults r = pending;
-            return r != null && r.step() == lastSeenStep && r.results().containsKey(peer);
+        @Override public void applied(long step, RoundLoop.Plan plan, Optional<RoundDriver.Consensus> applied,
+                                      double applyLr) {
+            if (applied.isEmpty()) return; // the session ended before the round's witnesses were in
+            appliedStep = step;
+            consensusSizes.put(step, applied.get().results().size());
         }
 
-        /** The real commitment of the result held for {@code peer}: what the witnesses put in their broadcast blooms. */
-        @Override public Optional<byte[]> commitmentOf(ChainClient by, NodeIdentity peer, long roundHeight) {
-            RoundResults r = pending;
-            if (r == null || r.step() != lastSeenStep) return Optional.empty();
-            HeardResult h = r.results().get(peer);
-            return h == null ? Optional.empty() : Optional.of(h.commitment());
+        @Override public void report(StepReport report) {
+            history.add(report);
+            for (TrainingListener l : listeners) l.onStep(report);
         }
-
-        @Override public boolean readyToWitness(ChainClient client, InstanceState state) {
-            RoundResults r = pending;
-            if (state.coordinator().runState() != RunState.RoundTrain || r == null
-                    || r.step() != state.coordinator().progress().step()) return true;
-            return r.results().keySet().containsAll(expectedTrainers);
-        }
-
-        @Override public boolean online(ChainClient client) {
-            for (Trainer t : trainers) if (t.chain == client) return !t.killed;
-            return true;
-        }
-    }
-
-    private void train(CoordinatorState c, long step) {
-        trainedStep = step;
-        Map<NodeIdentity, BatchId> assignment = DataAssignment.byTrainer(c);
-        Optional<Training.ColdStartWarmup> coldStart = coldStartWarmup(c);
-        double lr = b.lrScale * Training.lr(schedule, step, coldStart);
-        double prevLr = step > 1 ? b.lrScale * Training.lr(schedule, step - 1, coldStart) : 0;
-        Round round = Coordinator.currentRound(c);
-        if (coldStart.isPresent() && round != null && round.height() == 0) {
-            // a cold-start epoch begins with zeroed DisTrO state (Psyche's zero_optim at round height 0); every live
-            // client, not only those with a batch this round, so none carries residuals from before the pause
-            roundTrainer.resetState(this::live);
-            coldStartResets++;
-        }
-        long t0 = System.nanoTime();
-        List<BatchId> batches = new ArrayList<>();
-        List<int[][]> samples = new ArrayList<>();
-        for (Trainer t : trainers) {
-            BatchId range = t.killed ? null : assignment.get(t.chain.identity());
-            batches.add(range);
-            samples.add(range == null ? null : data.samplesWrapping(range));
-        }
-        LlamaModel live = liveModel();
-        if (live != null) guard.roundStarts(live, Math.max(0, appliedStep));
-        RoundTrainer.Trained trained = roundTrainer.train(step, batches, samples, this::live, i -> trainers.get(i).nonce,
-                prevLr, lr, live);
-        Map<NodeIdentity, HeardResult> results = new LinkedHashMap<>();
-        for (int i = 0; i < trainers.size(); i++) {
-            TrainingStep.Outcome out = trained.outcomes().get(i);
-            if (out == null) continue;
-            Trainer t = trainers.get(i);
-            t.nonce++; // results this trainer produced: Psyche's trainer_nonce
-            results.put(t.chain.identity(), new HeardResult(out.wire(), out.result().commitment()));
-        }
-        pending = new RoundResults(step, lr, results);
-        expectedTrainers = java.util.Set.copyOf(assignment.keySet());
-        if (exchange.serving()) exchange.publish(step, ResultsExchange.bundle(layout, results, b.servedWire, this::signCommitment));
-        trainedRounds++;
-        double secs = (System.nanoTime() - t0) / 1e9;
-        double apply = pendingApplySeconds / 1e9;
-        pendingApplySeconds = 0;
-        long tokens = trained.tokens();
-        StepReport report = new StepReport(step, totalSteps, lr, trained.losses(), tokens, secs > 0 ? tokens / secs : 0,
-                secs + apply, trained.forwardBackwardSeconds(), trained.compressSeconds(), apply, trained.meanResultBytes(),
-                trained.denseBytes());
-        history.add(report);
-        for (TrainingListener l : listeners) l.onStep(report);
     }
 
     /** The cold-start LR warmup of the state's epoch, if it is a cold-start epoch with cold_start_warmup_steps > 0. */
@@ -581,139 +449,24 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         return bounds == null ? Optional.empty() : Optional.of(new Training.ColdStartWarmup(bounds[0], bounds[1]));
     }
 
-    /** The commitment signature of this session's trainer {@code id} (its p2p identity key over the data_hash). */
-    private byte[] signCommitment(NodeIdentity id, byte[] commitment) {
-        for (Trainer t : trainers) if (t.chain.identity().equals(id)) return t.chain.signCommitment(commitment);
-        throw new IllegalStateException("no trainer " + id + " in this session");
-    }
-
-    /**
-     * Fetches the current round's results from peer sessions until every assigned trainer's is in: from all peers at
-     * once, within {@link ResultsExchange#FETCH_DEADLINE} in all. A result counts when it is for this step, comes from
-     * an epoch client assigned exactly that batch, carries that trainer's signature of its commitment and matches it
-     * ({@link ResultsExchange#rejection}). A peer that does not answer is skipped for a few seconds; one that answers
-     * too slowly, too much, malformed or with a result that fails those checks is quarantined (not fetched from, not
-     * listed at GET /peers).
-     */
-    private void fetchPeerResults(CoordinatorState c) {
-        RoundResults r = pending;
-        if (discovery.peers().isEmpty() || r == null || r.step() != c.progress().step()
-                || r.results().keySet().containsAll(expectedTrainers)) return;
-        Map<NodeIdentity, BatchId> assignment = DataAssignment.byTrainer(c);
-        Map<psyche.coordinator.Pubkey, NodeIdentity> bySigner = new java.util.HashMap<>();
-        for (NodeIdentity id : assignment.keySet()) bySigner.put(id.signer(), id);
-        List<java.net.URI> asked = discovery.reachablePeers();
-        for (Map.Entry<java.net.URI, ResultsExchange.Fetched> f : exchange.fetchAll(asked, r.step()).entrySet()) {
-            java.net.URI peer = f.getKey();
-            if (f.getValue() instanceof ResultsExchange.Fetched.Missing m) {
-                if (!m.why().startsWith("answered")) discovery.backOff(peer); // a peer that does not answer is not heard
-                continue;
-            }
-            if (!(f.getValue() instanceof ResultsExchange.Fetched.Body body)) continue; // quarantined by the exchange
-            List<ResultsExchange.ServedResult> served;
-            try {
-                served = ResultsExchange.parseBundle(body.bytes());
-            } catch (IllegalArgumentException malformed) {
-                exchange.misbehaved(peer, "a malformed answer: " + malformed.getMessage());
-                continue;
-            }
-            // every entry is checked before any is kept: from a peer caught once, nothing of this answer is used
-            Map<NodeIdentity, HeardResult> heard = new LinkedHashMap<>();
-            Optional<String> wrong = Optional.empty();
-            for (ResultsExchange.ServedResult s : served) {
-                if (wrong.isPresent()) break;
-                NodeIdentity trainer = bySigner.get(psyche.coordinator.Pubkey.of(s.signer()));
-                if (trainer == null || r.results().containsKey(trainer)) continue;
-                wrong = ResultsExchange.rejection(layout, s, r.step(), assignment.get(trainer), trainer);
-                if (wrong.isEmpty()) heard.put(trainer, new HeardResult(s.wire(), s.commitment()));
-            }
-            if (wrong.isPresent()) exchange.misbehaved(peer, wrong.get());
-            else heard.forEach(r.results()::putIfAbsent);
-        }
-    }
-
     /** The peers this session quarantined, and why (a slow, oversized, malformed or badly signed answer). */
-    public Map<java.net.URI, String> misbehavingPeers() { return exchange.misbehaving(); }
-
-    /**
-     * The results of a round every session applies, in one order for all (by signer, so all apply the same sums bit
-     * for bit): those whose trainer a witness quorum put in its participant bloom and whose commitment a witness
-     * quorum put in its broadcast bloom. The second test is Psyche's batch consensus
-     * ({@code select_consensus_commitment_by_witnesses}; a batch has one trainer here, so one candidate commitment):
-     * it keeps out bytes that differ from what the witnesses heard, e.g. from a peer that served this session other
-     * bytes than it committed to elsewhere. No witnesses: no consensus.
-     */
-    static List<NodeIdentity> consensus(Map<NodeIdentity, HeardResult> results, List<Witness> witnesses, int quorum) {
-        List<NodeIdentity> accepted = new ArrayList<>();
-        if (witnesses.isEmpty()) return accepted;
-        List<Map.Entry<NodeIdentity, HeardResult>> entries = new ArrayList<>(results.entrySet());
-        entries.sort(Comparator.comparing(e -> e.getKey().signer().toBase58()));
-        for (Map.Entry<NodeIdentity, HeardResult> e : entries) {
-            if (Coordinator.trainerHealthyScore(e.getKey(), witnesses) < quorum) continue;
-            int committed = 0;
-            for (Witness w : witnesses) {
-                if (psyche.coordinator.Blooms.contains(w.broadcastBloom(), e.getValue().commitment())) committed++;
-            }
-            if (committed >= quorum) accepted.add(e.getKey());
-        }
-        return accepted;
-    }
-
-    /**
-     * Whether a result is left out because its trainer is still warming up: the run's checkpoint is P2P (or P2PGcs:
-     * clients from an earlier epoch hold the model) and the trainer has produced fewer than cold_start_warmup_steps
-     * results ({@code trainer_nonce}, counted from 0). With a Hub/Gcs checkpoint every trainer is equally new.
-     */
-    static boolean trainerWarmingUp(long trainerNonce, psyche.config.LlmModel model) {
-        boolean p2p = model.checkpoint() instanceof psyche.config.Checkpoint.P2P
-                || model.checkpoint() instanceof psyche.config.Checkpoint.P2PGcs;
-        return p2p && trainerNonce < model.coldStartWarmupSteps();
-    }
-
-    /**
-     * Applies the pending round: the {@link #consensus} results, less those of trainers still warming up when the
-     * run's checkpoint is P2P (a result whose trainer_nonce is below cold_start_warmup_steps, as Psyche's
-     * {@code apply_results}: joiners that take the model from peers do not move it before their optimizer state has
-     * warmed up).
-     */
-    private void applyConsensus(CoordinatorState c, List<Witness> witnesses) {
-        RoundResults r = pending;
-        pending = null;
-        long a0 = System.nanoTime();
-        int quorum = Coordinator.witnessQuorum(c.config(), witnesses.size());
-        List<NodeIdentity> applied = new ArrayList<>();
-        List<List<CompressedTensor>> tensors = new ArrayList<>();
-        for (NodeIdentity id : consensus(r.results(), witnesses, quorum)) {
-            DistroResult d = DistroResult.decode(r.results().get(id).wire(), layout);
-            if (trainerWarmingUp(d.trainerNonce(), c.model())) {
-                warmingUpSkipped++;
-                continue;
-            }
-            applied.add(id);
-            tensors.add(d.tensors());
-        }
-        double applyLr = b.lrScale * Training.applyLr(schedule, r.step(), coldStartWarmup(c));
-        roundTrainer.apply(tensors, applyLr, this::live, i -> applied.contains(trainers.get(i).chain.identity()));
-        appliedStep = r.step();
-        consensusSizes.put(r.step(), applied.size());
-        pendingApplySeconds += System.nanoTime() - a0;
-    }
+    public Map<java.net.URI, String> misbehavingPeers() { return peerSessions.misbehaving(); }
 
     /** The model of the first client still alive (the one checkpoints are written from), null before the models exist. */
     private LlamaModel liveModel() {
         RoundTrainer r = roundTrainer;
         if (r == null) return null;
-        for (int i = 0; i < trainers.size(); i++) if (live(i)) return r.client(i).model();
+        for (int i = 0; i < r.size(); i++) if (live(i)) return r.client(i).model();
         return null;
     }
 
     /** Whether client {@code i} still takes part (not {@link #kill}ed). */
-    private boolean live(int i) { return !trainers.get(i).killed; }
+    private boolean live(int i) { return heard.online(clients().get(i)); }
 
     private void saveCheckpoint(long step) {
         LlamaModel live = liveModel();
         if (live == null) return;
-        Path dir = b.checkpointDir.resolve(b.runId + "-step" + step);
+        Path dir = o.checkpointDir().resolve(b.runId + "-step" + step);
         live.save(dir, b.checkpointDtype);
         Training.copyTokenizer(dataLocation, dir);
         savedStep = step;
@@ -723,9 +476,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
 
     @Override public void close() {
         stop();
-        discovery.close();
-        if (directory != null) directory.close();
-        exchange.close();
+        peerSessions.close();
         data.close();
         clients.close();
     }
@@ -733,11 +484,11 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     /** A card: run, clients, steps trained and applied, latest loss and learning rate, throughput, checkpoint, failure. */
     @Override public psyche.display.Html view() {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"clients", psyche.display.Numbers.count(trainers.size())});
+        rows.add(new String[]{"clients", psyche.display.Numbers.count(clients().size())});
         rows.add(new String[]{"steps trained", psyche.display.Numbers.count(history.size())
                 + (appliedStep < 0 ? " (none applied yet)" : " (applied through step " + psyche.display.Numbers.count(appliedStep) + ")")});
         rows.addAll(StepReport.cardRows(history));
-        if (lastSeenState != null) rows.add(new String[]{"run", lastSeenState.display() + " at step " + psyche.display.Numbers.count(lastSeenStep)});
+        rows.add(new String[]{"run", runState().display() + " at step " + psyche.display.Numbers.count(runStep())});
         if (lastCheckpoint != null) rows.add(new String[]{"checkpoint", lastCheckpoint.toString()});
         if (failure != null) rows.add(new String[]{"failed", String.valueOf(failure.getMessage())});
         String status = failure != null ? "failed" : running ? "running" : "stopped";
@@ -745,29 +496,25 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
     }
 
     @Override public String toString() {
-        return "ChainTraining[run " + runId + ", " + trainers.size() + " clients, " + history.size() + " steps trained, "
+        return "ChainTraining[run " + runId + ", " + clients().size() + " clients, " + history.size() + " steps trained, "
                 + "applied " + appliedStep + (running ? ", running" : "") + "]";
     }
 
-    /** Required: {@link #setRun} or {@link #setRpc}; everything else optional. */
-    public static final class Builder {
+    /**
+     * Required: {@link #setRun} or {@link #setRpc}; everything else optional: two clients by default; {@code optSteps}
+     * is the number of rounds to train before ending, once their results are applied (0: until the run finishes);
+     * {@code optCheckpointDir}: a re-joining session starts from the newest checkpoint there, unless
+     * {@code optResumeFrom} names one.
+     */
+    public static final class Builder extends SessionBuilder<Builder> {
         private RpcClient rpc;
         private String runId;
-        private int clients = 2;
-        private TorchRuntime.DeviceChoice device = TorchRuntime.DeviceChoice.AUTO;
-        private LlamaConfig model;
-        private Path dataset;
-        private long steps;
         private long epochs;
-        private Path checkpointDir;
-        private Path resumeFrom;
-        private long seed = 42;
         private boolean reproducibleKeys;
-        private double lrScale = 1.0;
         private Duration stepInterval = Duration.ofMillis(500);
         private Duration timeLimit = Duration.ofHours(24);
+        private Duration roundTimeout = Duration.ofHours(1);
         private psyche.sim.LogicalClock logicalClock; // null: the wall clock
-        private final List<TrainingListener> listeners = new ArrayList<>();
         private int servePort = -1;
         private String serveHost = "127.0.0.1";
         private final List<java.net.URI> peers = new ArrayList<>();
@@ -777,7 +524,9 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         private Duration peerRefresh = Duration.ofSeconds(2);
         private java.util.function.UnaryOperator<DistroResult> servedWire = ResultsExchange.HONEST;
 
-        private Builder() {}
+        private Builder() { super(2); }
+
+        @Override protected Builder self() { return this; }
 
         /**
          * Serve this session's results to other sessions on 127.0.0.1:{@code port} (0 = a free port). With discovery
@@ -830,19 +579,6 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             return this;
         }
 
-        /** Clients in this JVM, each with its own keypair (default 2). */
-        public Builder optClients(int n) { this.clients = n; return this; }
-
-        public Builder optDevice(String d) { this.device = TorchRuntime.DeviceChoice.parse(d); return this; }
-
-        public Builder optModel(LlamaConfig m) { this.model = m; return this; }
-
-        /** A u16 token file or directory instead of the run's data location (e.g. a path relative to a notebook). */
-        public Builder optDataset(Path p) { this.dataset = p; return this; }
-
-        /** Rounds to train before ending (once their results are applied); 0 = until the run finishes. */
-        public Builder optSteps(long n) { this.steps = n; return this; }
-
         /**
          * Epochs to train before ending, counted from the first one this session trains in: it ends at that many
          * epochs' last Cooldown, once their results are applied and the checkpoint saved; 0 = no bound by epochs.
@@ -853,26 +589,8 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             return this;
         }
 
-        /** Where {@code {run_id}-step{N}} checkpoints go; a re-joining session starts from the newest there. */
-        public Builder optCheckpointDir(Path d) { this.checkpointDir = d; return this; }
-
         /** Weights of the Cooldown checkpoint: BF16 (Psyche's, the default) or F32 (exact, e.g. to compare sessions). */
         public Builder optCheckpointDtype(Safetensors.Dtype dtype) { this.checkpointDtype = Objects.requireNonNull(dtype); return this; }
-
-        /** Start from this checkpoint instead of the newest in the checkpoint directory. */
-        public Builder optResumeFrom(Path d) { this.resumeFrom = d; return this; }
-
-        /**
-         * Multiplies every learning rate of the run's schedule for this session's clients (default 1): after a
-         * divergence, resume from the last finite checkpoint ({@link #optResumeFrom}) with e.g. 0.5.
-         */
-        public Builder optLrScale(double scale) {
-            this.lrScale = DivergenceGuard.lrScale(scale);
-            return this;
-        }
-
-        /** Seed of the initial weights, the same on every client (42). */
-        public Builder optSeed(long s) { this.seed = s; return this; }
 
         /**
          * Derives the clients' keypairs (signer and p2p) from the seed instead of fresh randomness, so a re-run has the
@@ -889,7 +607,15 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
         /** The session ends by itself after this long (24 h). */
         public Builder optTimeLimit(Duration d) { this.timeLimit = Objects.requireNonNull(d); return this; }
 
-        public Builder optListener(TrainingListener l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
+        /**
+         * The session fails when the run stands in one state at one step this long (1 h) on the clients' clock (the
+         * logical clock when there is one): no round comes, e.g. a run waiting for more clients or paused.
+         */
+        public Builder optRoundTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new TrainingException("the round timeout must be positive, got " + d);
+            this.roundTimeout = d;
+            return this;
+        }
 
         /** Finds the run, funds the clients' keypairs, opens the data and checks it against the model. */
         public ChainTraining build() {

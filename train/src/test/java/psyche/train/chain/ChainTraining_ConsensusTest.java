@@ -68,29 +68,29 @@ class ChainTraining_ConsensusTest {
         Map<NodeIdentity, ResultsExchange.HeardResult> held = new LinkedHashMap<>();
         held.put(B, heard(rb));
         held.put(A, heard(ra));
-        assertEquals(List.of(A, B), ChainTraining.consensus(held, witnesses, 2), "both heard by both witnesses, signer order");
+        assertEquals(List.of(A, B), ChainRoundDriver.consensus(held, witnesses, 2), "both heard by both witnesses, signer order");
 
         // B served this session other bytes than the witnesses heard: its trainer is healthy, its bytes are not in
         // the consensus (before, the participant bloom alone let them in)
         held.put(B, heard(rbOther));
         assertEquals(2, psyche.coordinator.Coordinator.trainerHealthyScore(B, witnesses));
-        assertEquals(List.of(A), ChainTraining.consensus(held, witnesses, 2));
+        assertEquals(List.of(A), ChainRoundDriver.consensus(held, witnesses, 2));
 
         // a commitment only one of two witnesses holds passes a quorum of 1, not of 2
         List<Witness> split = List.of(
                 witness(30, List.of(A, B), List.of(ra.commitment(), rb.commitment())),
                 witness(40, List.of(A, B), List.of(ra.commitment(), rbOther.commitment())));
         held.put(B, heard(rb));
-        assertEquals(List.of(A), ChainTraining.consensus(held, split, 2));
-        assertEquals(List.of(A, B), ChainTraining.consensus(held, split, 1));
+        assertEquals(List.of(A), ChainRoundDriver.consensus(held, split, 2));
+        assertEquals(List.of(A, B), ChainRoundDriver.consensus(held, split, 1));
 
         // a commitment in the blooms is not enough when the trainer is not in the participant blooms
         held.put(C, heard(result(5, new BatchId(8, 9), 1f)));
         List<Witness> noC = List.of(witness(50, List.of(A, B), List.of(ra.commitment(), rb.commitment(),
                 held.get(C).commitment())));
-        assertEquals(List.of(A, B), ChainTraining.consensus(held, noC, 1));
+        assertEquals(List.of(A, B), ChainRoundDriver.consensus(held, noC, 1));
 
-        assertEquals(List.of(), ChainTraining.consensus(held, List.of(), 1), "no witnesses, no consensus");
+        assertEquals(List.of(), ChainRoundDriver.consensus(held, List.of(), 1), "no witnesses, no consensus");
     }
 
     static psyche.config.LlmModel model(psyche.config.Checkpoint checkpoint, long coldStartWarmupSteps) {
@@ -103,11 +103,11 @@ class ChainTraining_ConsensusTest {
         var hub = new psyche.config.Checkpoint.Hub(new psyche.config.HubRepo("o/m", Optional.empty()));
         var p2p = new psyche.config.Checkpoint.P2P(new psyche.config.HubRepo("o/m", Optional.empty()));
         var p2pGcs = new psyche.config.Checkpoint.P2PGcs(new psyche.config.GcsRepo("bucket", Optional.empty()));
-        assertTrue(ChainTraining.trainerWarmingUp(0, model(p2p, 2)));
-        assertTrue(ChainTraining.trainerWarmingUp(1, model(p2p, 2)));
-        assertFalse(ChainTraining.trainerWarmingUp(2, model(p2p, 2)), "its third result counts");
-        assertTrue(ChainTraining.trainerWarmingUp(1, model(p2pGcs, 2)));
-        assertFalse(ChainTraining.trainerWarmingUp(0, model(hub, 2)), "Hub: every trainer is equally new");
-        assertFalse(ChainTraining.trainerWarmingUp(0, model(p2p, 0)), "no cold_start_warmup_steps, no warm-up");
+        assertTrue(ChainRoundDriver.trainerWarmingUp(0, model(p2p, 2)));
+        assertTrue(ChainRoundDriver.trainerWarmingUp(1, model(p2p, 2)));
+        assertFalse(ChainRoundDriver.trainerWarmingUp(2, model(p2p, 2)), "its third result counts");
+        assertTrue(ChainRoundDriver.trainerWarmingUp(1, model(p2pGcs, 2)));
+        assertFalse(ChainRoundDriver.trainerWarmingUp(0, model(hub, 2)), "Hub: every trainer is equally new");
+        assertFalse(ChainRoundDriver.trainerWarmingUp(0, model(p2p, 0)), "no cold_start_warmup_steps, no warm-up");
     }
 }
