@@ -46,8 +46,9 @@ public final class LocalChainTransferBench {
 
         // Warm-up (JIT), not reported. Every measured path is run until C2 has compiled it: the HTTP stack (Jetty's
         // parser, channel state, generator) is a deep call tree, and on 2 shared cores its C2 compiles lag tens of
-        // thousands of requests behind, so one short round measured C1-with-profiling code (about 90 us of server CPU
-        // per getHealth instead of about 25 us warm). The 1-round figures of earlier runs are `... 10000 48 1`.
+        // thousands of requests behind, so one short round measured C1-with-profiling code (Jetty's server threads:
+        // 80-100 us of CPU per getHealth for the first ~50,000 requests, about 20-40 us after). The 1-round figures of
+        // earlier runs are `... 10000 48 1`.
         for (int round = 0; round < warmUpRounds; round++) {
             runInProcess(Math.min(2_000, count), threads, false);
             runRpc(Math.min(2_000, count), threads, false);
