@@ -79,7 +79,7 @@ public final class RpcServer implements AutoCloseable {
     public RpcServer(Ledger ledger, int port, int maxConnections) {
         this.ledger = ledger;
         try {
-            server = HttpEdge.builder().setHandler(this::handle).optPort(port).optMaxConnections(maxConnections)
+            server = HttpEdge.builder().setHandler(this::handle).optQuick(RpcServer::quick).optPort(port).optMaxConnections(maxConnections)
                     .optThreadName("local-chain-rpc").start();
         } catch (UncheckedIOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getCause().getMessage()
@@ -93,6 +93,36 @@ public final class RpcServer implements AutoCloseable {
 
     /** Stops accepting, closes open connections and waits (bounded) for requests in flight. */
     @Override public void close() { server.close(); }
+
+    /** Methods answered from constants, the clock and hashes: no lock, no I/O, microseconds (see {@link #quick}). */
+    private static final java.util.Set<String> QUICK_METHODS = java.util.Set.of("getHealth", "getVersion", "getSlot",
+            "getBlockHeight", "getGenesisHash", "getLatestBlockhash", "getMinimumBalanceForRentExemption");
+
+    /**
+     * Whether a request may be answered on the server's I/O thread, without a hand-off to a pool thread: a small
+     * single call of a {@link #QUICK_METHODS} method (anything else, sendTransaction above all, which waits for an
+     * fsync, goes to a pool thread). A cheap streaming look at the body; whatever it cannot tell is not quick.
+     */
+    static boolean quick(HttpEdge.Request http) {
+        if (!"POST".equals(http.method()) || http.body().length > 512) return false;
+        String method = null;
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(http.body())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean isMethod = "method".equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (isMethod) {
+                    if (value != JsonToken.VALUE_STRING || method != null) return false;
+                    method = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException malformed) {
+            return false;
+        }
+        return method != null && QUICK_METHODS.contains(method);
+    }
 
     private HttpEdge.Response handle(HttpEdge.Request http) {
         String method = http.method();
