@@ -208,11 +208,39 @@ public final class LlamaModel implements AutoCloseable {
     /** Logits {@code [B, T, vocab]} for token ids {@code [B, T]} (int64). */
     public NDArray logits(NDArray tokens) {
         long b = tokens.getShape().get(0), t = tokens.getShape().get(1);
-        int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), d = config.headDim();
         NDArray[] rope = rope((int) t);
         NDArray mask = rope[3];
         NDArray x = tokens.getNDArrayInternal().embedding(tokens, p("model.embed_tokens.weight"), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
+            NDArray in = x;
+            try (NDScope layer = new NDScope()) {
+                layer.suppressNotUsedWarning();
+                x = layer(in, i, b, t, rope, mask);
+                NDScope.unregister(x);
+            }
+            NDScope.register(x);
+            in.close(); // autograd keeps what backward needs: the handle of the layer's input is no longer used here
+        }
+        NDArray out;
+        try (NDScope head = new NDScope()) {
+            head.suppressNotUsedWarning();
+            NDArray n = rmsNorm(x, p("model.norm.weight"));
+            out = linear(n, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"));
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        x.close();
+        return out;
+    }
+
+    /**
+     * One decoder layer. Run in its own {@link NDScope}, so its intermediates are freed when it ends rather than
+     * at the end of the step: as in PyTorch, only the tensors autograd saved for the backward pass stay alive
+     * (each native handle is a reference; closing ours leaves autograd's). The ops, and so the values, are the same.
+     */
+    private NDArray layer(NDArray x, int i, long b, long t, NDArray[] rope, NDArray mask) {
+        int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), d = config.headDim();
+        {
             String pre = "model.layers." + i + ".";
             NDArray h = rmsNorm(x, p(pre + "input_layernorm.weight"));
             NDArray q = linear(h, p(pre + "self_attn.q_proj.weight")).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
@@ -233,8 +261,7 @@ public final class LlamaModel implements AutoCloseable {
             NDArray up = linear(g, p(pre + "mlp.up_proj.weight"));
             x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), p(pre + "mlp.down_proj.weight")));
         }
-        x = rmsNorm(x, p("model.norm.weight"));
-        return linear(x, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"));
+        return x;
     }
 
     /** Mean next-token cross-entropy of {@code samples} ({@code [B, L+1]} token ids: inputs then shifted targets). */
@@ -242,8 +269,15 @@ public final class LlamaModel implements AutoCloseable {
         long len = samples.getShape().get(1);
         NDArray inputs = samples.get(new NDIndex(":, 0:{}", len - 1));
         NDArray targets = samples.get(new NDIndex(":, 1:"));
-        NDArray logp = logits(inputs).logSoftmax(-1);
-        return logp.gather(targets.expandDims(-1), -1).mean().neg();
+        NDArray loss;
+        try (NDScope scope = new NDScope()) { // frees the logits, log-probabilities (0.5 GB each at 8 x 512) early
+            scope.suppressNotUsedWarning();
+            NDArray logp = logits(inputs).logSoftmax(-1);
+            loss = logp.gather(targets.expandDims(-1), -1).mean().neg();
+            NDScope.unregister(loss);
+        }
+        NDScope.register(loss);
+        return loss;
     }
 
     /** DJL's PyTorch engine allows one gradient collector per JVM: sessions running side by side take turns. */
