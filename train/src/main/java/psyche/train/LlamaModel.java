@@ -252,7 +252,9 @@ public final class LlamaModel implements AutoCloseable {
             // j*rep .. j*rep+rep-1): each KV head's query heads are stacked along the time axis
             int rep = heads / kvHeads;
             NDArray grouped = q.reshape(b, kvHeads, (long) rep * t, d);
-            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).add(mask);
+            // in place: matmul keeps its inputs for backward, not its output, so the mask goes into the scores without a
+            // second [B, heads, T, T] tensor (67 MB per layer at 8 x 512, faulted in afresh each step)
+            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).addi(mask);
             NDArray attn = scores.softmax(-1).matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3)
                     .reshape(b, t, (long) heads * d);
             x = x.add(linear(attn, p(pre + "self_attn.o_proj.weight")));
