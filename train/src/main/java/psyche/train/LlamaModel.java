@@ -271,11 +271,24 @@ public final class LlamaModel implements AutoCloseable {
             // j*rep .. j*rep+rep-1): each KV head's query heads are stacked along the time axis
             int rep = heads / kvHeads;
             NDArray grouped = q.reshape(b, kvHeads, (long) rep * t, d);
-            // in place: matmul keeps its inputs for backward, not its output, so the mask goes into the scores without a
-            // second [B, heads, T, T] tensor (67 MB per layer at 8 x 512, faulted in afresh each step)
-            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).addi(mask);
-            NDArray attn = scores.softmax(-1).matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3)
-                    .reshape(b, t, (long) heads * d);
+            NDArray kt = k.transpose(0, 1, 3, 2);
+            // by groups of samples whose scores [g, heads, T, T] stay under glibc's 32 MiB mmap threshold (3 of 8 x 512
+            // at 8 heads), so the scores, probabilities and their gradients come from the heap and are reused rather
+            // than mapped and faulted in afresh each step; each sample's products are the same as in one batch
+            long per = attentionGroup(heads, t);
+            NDList groups = new NDList();
+            for (long s0 = 0; s0 < b; s0 += per) {
+                long s1 = Math.min(b, s0 + per);
+                NDIndex samples = new NDIndex("{}:{}", s0, s1);
+                NDArray gq = per >= b ? grouped : grouped.get(samples), gk = per >= b ? kt : kt.get(samples);
+                NDArray gv = per >= b ? v : v.get(samples);
+                // in place: matmul keeps its inputs for backward, not its output, so the mask goes into the scores
+                // without a second [g, heads, T, T] tensor
+                NDArray scores = gq.matMul(gk).addi(mask);
+                groups.add(scores.softmax(-1).matMul(gv));
+            }
+            NDArray ctx = groups.size() == 1 ? groups.get(0) : NDArrays.concat(groups);
+            NDArray attn = ctx.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
             x = x.add(linear(attn, p(pre + "self_attn.o_proj.weight")));
             NDArray g = rmsNorm(x, p(pre + "post_attention_layernorm.weight"));
             NDArray gate = linear(g, p(pre + "mlp.gate_proj.weight"));
@@ -283,6 +296,11 @@ public final class LlamaModel implements AutoCloseable {
             x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), p(pre + "mlp.down_proj.weight")));
         }
         return x;
+    }
+
+    /** Samples per attention group: the most whose f32 scores {@code [g, heads, T, T]} stay under 32 MiB (at least 1). */
+    static long attentionGroup(int heads, long t) {
+        return Math.max(1, ((32L << 20) - (64L << 10)) / (4L * heads * t * t));
     }
 
     /**
