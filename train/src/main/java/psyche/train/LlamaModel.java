@@ -3,6 +3,7 @@ package psyche.train;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -207,12 +208,58 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Logits {@code [B, T, vocab]} for token ids {@code [B, T]} (int64). */
     public NDArray logits(NDArray tokens) {
+        NDArray x = hidden(tokens);
+        NDArray out;
+        try (NDScope head = new NDScope()) {
+            head.suppressNotUsedWarning();
+            out = linear(x, headWeight());
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        x.close();
+        return out;
+    }
+
+    /** The lm_head's weight {@code [vocab, hidden]}: the embedding's when they are tied. */
+    private NDArray headWeight() {
+        return config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight");
+    }
+
+    /** The final RMS-normed hidden states {@code [B, T, hidden]} (the lm_head's input) for token ids {@code [B, T]}. */
+    private NDArray hidden(NDArray tokens) {
         long b = tokens.getShape().get(0), t = tokens.getShape().get(1);
-        int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), d = config.headDim();
         NDArray[] rope = rope((int) t);
         NDArray mask = rope[3];
         NDArray x = tokens.getNDArrayInternal().embedding(tokens, p("model.embed_tokens.weight"), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
+            NDArray in = x;
+            try (NDScope layer = new NDScope()) {
+                layer.suppressNotUsedWarning();
+                x = layer(in, i, b, t, rope, mask);
+                NDScope.unregister(x);
+            }
+            NDScope.register(x);
+            in.close(); // autograd keeps what backward needs: the handle of the layer's input is no longer used here
+        }
+        NDArray n;
+        try (NDScope norm = new NDScope()) {
+            norm.suppressNotUsedWarning();
+            n = rmsNorm(x, p("model.norm.weight"));
+            NDScope.unregister(n);
+        }
+        NDScope.register(n);
+        x.close();
+        return n;
+    }
+
+    /**
+     * One decoder layer. Run in its own {@link NDScope}, so its intermediates are freed when it ends rather than
+     * at the end of the step: as in PyTorch, only the tensors autograd saved for the backward pass stay alive
+     * (each native handle is a reference; closing ours leaves autograd's). The ops, and so the values, are the same.
+     */
+    private NDArray layer(NDArray x, int i, long b, long t, NDArray[] rope, NDArray mask) {
+        int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), d = config.headDim();
+        {
             String pre = "model.layers." + i + ".";
             NDArray h = rmsNorm(x, p(pre + "input_layernorm.weight"));
             NDArray q = linear(h, p(pre + "self_attn.q_proj.weight")).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
@@ -224,26 +271,113 @@ public final class LlamaModel implements AutoCloseable {
             // j*rep .. j*rep+rep-1): each KV head's query heads are stacked along the time axis
             int rep = heads / kvHeads;
             NDArray grouped = q.reshape(b, kvHeads, (long) rep * t, d);
-            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).add(mask);
-            NDArray attn = scores.softmax(-1).matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3)
-                    .reshape(b, t, (long) heads * d);
+            NDArray kt = k.transpose(0, 1, 3, 2);
+            // by groups of samples whose scores [g, heads, T, T] stay under glibc's 32 MiB mmap threshold (3 of 8 x 512
+            // at 8 heads), so the scores, probabilities and their gradients come from the heap and are reused rather
+            // than mapped and faulted in afresh each step; each sample's products are the same as in one batch
+            long per = attentionGroup(heads, t);
+            NDList groups = new NDList();
+            for (long s0 = 0; s0 < b; s0 += per) {
+                long s1 = Math.min(b, s0 + per);
+                NDIndex samples = new NDIndex("{}:{}", s0, s1);
+                NDArray gq = per >= b ? grouped : grouped.get(samples), gk = per >= b ? kt : kt.get(samples);
+                NDArray gv = per >= b ? v : v.get(samples);
+                // in place: matmul keeps its inputs for backward, not its output, so the mask goes into the scores
+                // without a second [g, heads, T, T] tensor
+                NDArray scores = gq.matMul(gk).addi(mask);
+                groups.add(scores.softmax(-1).matMul(gv));
+            }
+            NDArray ctx = groups.size() == 1 ? groups.get(0) : NDArrays.concat(groups);
+            NDArray attn = ctx.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
             x = x.add(linear(attn, p(pre + "self_attn.o_proj.weight")));
             NDArray g = rmsNorm(x, p(pre + "post_attention_layernorm.weight"));
             NDArray gate = linear(g, p(pre + "mlp.gate_proj.weight"));
             NDArray up = linear(g, p(pre + "mlp.up_proj.weight"));
             x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), p(pre + "mlp.down_proj.weight")));
         }
-        x = rmsNorm(x, p("model.norm.weight"));
-        return linear(x, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"));
+        return x;
     }
 
-    /** Mean next-token cross-entropy of {@code samples} ({@code [B, L+1]} token ids: inputs then shifted targets). */
+    /** Samples per attention group: the most whose f32 scores {@code [g, heads, T, T]} stay under 32 MiB (at least 1). */
+    static long attentionGroup(int heads, long t) {
+        return Math.max(1, ((32L << 20) - (64L << 10)) / (4L * heads * t * t));
+    }
+
+    /**
+     * Mean next-token cross-entropy of {@code samples} ({@code [B, L+1]} token ids: inputs then shifted targets) through
+     * whole logits and autograd: the reference for the fused head of {@link #forwardBackward} and {@link #evalLoss}.
+     */
     public NDArray loss(NDArray samples) {
         long len = samples.getShape().get(1);
         NDArray inputs = samples.get(new NDIndex(":, 0:{}", len - 1));
         NDArray targets = samples.get(new NDIndex(":, 1:"));
-        NDArray logp = logits(inputs).logSoftmax(-1);
-        return logp.gather(targets.expandDims(-1), -1).mean().neg();
+        NDArray loss;
+        try (NDScope scope = new NDScope()) { // frees the logits, log-probabilities (0.5 GB each at 8 x 512) early
+            scope.suppressNotUsedWarning();
+            NDArray logp = logits(inputs).logSoftmax(-1);
+            loss = logp.gather(targets.expandDims(-1), -1).mean().neg();
+            NDScope.unregister(loss);
+        }
+        NDScope.register(loss);
+        return loss;
+    }
+
+    /**
+     * Rows of the fused head per chunk: the largest multiple of 64 whose f32 logits {@code [rows, vocab]} stay under
+     * 32 MiB, glibc's largest mmap threshold, so each chunk's logits, probabilities and weight-gradient product come
+     * from the heap and are reused, rather than being mapped and faulted in afresh (as the whole {@code [B*T, vocab]}
+     * tensors are: 0.5 GB each at 8 x 512 with a 32,000-token vocabulary).
+     */
+    static int headChunkRows(long vocab) {
+        long rows = ((32L << 20) - (64L << 10)) / (4L * vocab) / 64 * 64;
+        return (int) Math.max(1, Math.min(rows, 1 << 20));
+    }
+
+    /** The fused head's result: the mean loss, and when asked its gradients with respect to h and the head weight. */
+    private record Head(NDArray loss, NDArray dh, NDArray dw) {}
+
+    /**
+     * lm_head and cross-entropy fused, in chunks of {@code rows} rows, with a hand-written backward: for each chunk,
+     * {@code logp = log_softmax(h_c W^T)}, its target entries (the loss: their mean, negated, as {@link #loss}), and
+     * with {@code grad} {@code dlogits = (softmax - onehot) / N} right away, giving {@code dh_c = dlogits W} and adding
+     * {@code dlogits^T h_c} to {@code dW}. The same products as autograd's linear/log_softmax/gather/mean backward;
+     * only {@code dW}'s sum over rows is split by chunk. {@code h} {@code [N, hidden]} and {@code w} are detached.
+     */
+    private Head fusedHead(NDArray h, NDArray w, NDArray targets, boolean grad, int rows) {
+        long n = h.getShape().get(0), v = w.getShape().get(0);
+        NDList picked = new NDList(), dhs = new NDList();
+        NDArray dw = grad ? w.zerosLike() : null;
+        NDArray invN = manager.create(new float[] {1f / n}, new Shape(1));
+        NDArray one = manager.create(new float[] {1f}, new Shape(1));
+        for (long r0 = 0; r0 < n; r0 += rows) {
+            long r1 = Math.min(n, r0 + rows);
+            try (NDScope chunk = new NDScope()) {
+                chunk.suppressNotUsedWarning();
+                NDArray hc = h.get(new NDIndex("{}:{}", r0, r1));
+                NDArray tc = targets.get(new NDIndex("{}:{}", r0, r1));
+                NDArray logp = linear(hc, w).logSoftmax(-1);
+                NDArray pick = logp.gather(tc.expandDims(-1), -1);
+                NDScope.unregister(pick);
+                picked.add(pick);
+                if (grad) {
+                    NDArray d = logp.exp().reshape(-1); // softmax
+                    logp.close(); // its memory serves the next chunk
+                    NDArray at = manager.arange(0, (int) ((r1 - r0) * v), (int) v, DataType.INT64).addi(tc);
+                    NDIndex targetEntries = new NDIndex("{}", at);
+                    d.set(targetEntries, d.get(targetEntries).subi(one));
+                    d = d.reshape(r1 - r0, v).muli(invN);
+                    NDArray dhc = d.matMul(w);
+                    NDScope.unregister(dhc);
+                    dhs.add(dhc);
+                    dw.addi(d.transpose().matMul(hc));
+                }
+            }
+        }
+        NDArray loss = NDArrays.concat(picked).mean().neg();
+        picked.close();
+        NDArray dh = grad ? NDArrays.concat(dhs) : null;
+        dhs.close();
+        return new Head(loss, dh, dw);
     }
 
     /** DJL's PyTorch engine allows one gradient collector per JVM: sessions running side by side take turns. */
@@ -256,29 +390,67 @@ public final class LlamaModel implements AutoCloseable {
 
     /** {@link #forwardBackward(int[][])} running {@code betweenPasses} after the forward pass (tests). */
     float forwardBackward(int[][] samples, Runnable betweenPasses) {
+        return forwardBackward(samples, betweenPasses, headChunkRows(config.vocabSize()));
+    }
+
+    /** {@link #forwardBackward(int[][], Runnable)} with the fused head in chunks of {@code chunkRows} rows (tests). */
+    float forwardBackward(int[][] samples, Runnable betweenPasses, int chunkRows) {
         synchronized (GRADIENT_COLLECTOR) {
-            return forwardBackwardAlone(samples, betweenPasses);
+            return forwardBackwardAlone(samples, betweenPasses, chunkRows);
         }
     }
 
-    private float forwardBackwardAlone(int[][] samples, Runnable betweenPasses) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray batch = tokens(samples);
-            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                NDArray loss = loss(batch);
-                betweenPasses.run();
-                gc.backward(loss);
-                return loss.getFloat();
+    /**
+     * Forward and backward through whole logits and autograd ({@link #loss}): the reference the fused head must equal
+     * within float tolerance (tests).
+     */
+    float forwardBackwardUnfused(int[][] samples) {
+        synchronized (GRADIENT_COLLECTOR) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                    NDArray loss = loss(tokens(samples));
+                    gc.backward(loss);
+                    return loss.getFloat();
+                }
             }
         }
     }
 
-    /** Evaluation loss without gradients. */
+    /**
+     * Autograd stops at the final normed hidden states {@code h}: the fused head gives the loss and {@code dL/dh},
+     * {@code dL/dW} of the lm_head weight; the backward pass then starts from {@code sum(h * dh) + sum(W * dW)}, whose
+     * gradients are exactly {@code dh} and {@code dW} (added to the embedding's gradient when the weights are tied).
+     */
+    private float forwardBackwardAlone(int[][] samples, Runnable betweenPasses, int chunkRows) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray batch = tokens(samples);
+            long len = batch.getShape().get(1);
+            NDArray inputs = batch.get(new NDIndex(":, 0:{}", len - 1));
+            NDArray targets = batch.get(new NDIndex(":, 1:")).reshape(-1);
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                NDArray h = hidden(inputs);
+                NDArray w = headWeight();
+                Head head = fusedHead(h.stopGradient().reshape(-1, config.hiddenSize()), w.stopGradient(), targets, true, chunkRows);
+                betweenPasses.run();
+                NDArray target = h.mul(head.dh().reshape(h.getShape())).sum().add(w.mul(head.dw()).sum());
+                gc.backward(target);
+                return head.loss().getFloat();
+            }
+        }
+    }
+
+    /** Evaluation loss without gradients (the fused head of {@link #forwardBackward}, without its backward). */
     public float evalLoss(int[][] samples) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            return loss(tokens(samples)).getFloat();
+            NDArray batch = tokens(samples);
+            long len = batch.getShape().get(1);
+            NDArray inputs = batch.get(new NDIndex(":, 0:{}", len - 1));
+            NDArray targets = batch.get(new NDIndex(":, 1:")).reshape(-1);
+            NDArray h = hidden(inputs).reshape(-1, config.hiddenSize());
+            return fusedHead(h, headWeight(), targets, false, headChunkRows(config.vocabSize())).loss().getFloat();
         }
     }
 

@@ -51,6 +51,42 @@ public final class TrainingBench {
     /** Warm-up steps of each side on llama2-20m. */
     private static final int BIG_WARMUP = 2;
 
+    /** VmHWM of /proc/self/status (this JVM: the DJL side, and its JIT and heap), or "unknown". */
+    static String peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return String.format(Locale.ROOT, "%.2f GiB", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1048576.0);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // below
+        }
+        return "unknown";
+    }
+
+    /**
+     * The malloc this process runs on (jemalloc or tcmalloc when preloaded, else glibc's) with the environment that
+     * tunes it: LD_PRELOAD, MALLOC_CONF, GLIBC_TUNABLES.
+     */
+    static String allocator() {
+        String lib = "glibc malloc";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                if (line.contains("libjemalloc")) { lib = "jemalloc"; break; }
+                if (line.contains("libtcmalloc")) { lib = "tcmalloc"; break; }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            lib = "unknown (no /proc/self/maps)";
+        }
+        StringBuilder env = new StringBuilder(lib);
+        for (String k : new String[] {"LD_PRELOAD", "MALLOC_CONF", "GLIBC_TUNABLES"}) {
+            String v = System.getenv(k);
+            if (v != null && !v.isEmpty()) env.append(", ").append(k).append('=').append(v);
+        }
+        return env.toString();
+    }
+
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
@@ -64,6 +100,7 @@ public final class TrainingBench {
         int rounds = Math.min(ROUNDS, Math.max(1, steps)), perRound = Math.max(1, steps / rounds);
         System.out.printf("model: %s (%d parameters), batch %d x %d tokens, %d rounds of %d steps for each side, "
                 + "alternating, %d threads%n", cfg, cfg.parameterCount(), batch, seq, rounds, perRound, threads);
+        System.out.println("allocator: " + allocator() + " (the PyTorch processes inherit this environment)");
 
         String hf = System.getenv().getOrDefault("PSYCHE_HF_PYTHON",
                 Path.of(System.getProperty("user.home"), ".cache", "psyche", "hf-venv", "bin", "python").toString());
@@ -117,7 +154,7 @@ public final class TrainingBench {
         } finally {
             for (PyTorchEager p : baselines) p.close();
         }
-        System.out.printf("benchmark wall time %.0f s%n", (System.nanoTime() - wall0) / 1e9);
+        System.out.printf("benchmark wall time %.0f s; this process's peak RSS %s%n", (System.nanoTime() - wall0) / 1e9, peakRss());
         if (big) return; // the tiny model's extra lines below
 
         double[] wide = stepSplit(cfg, distroCfg, 64, seq, Math.max(3, steps / 2));
