@@ -525,17 +525,15 @@ public final class HttpEdge implements AutoCloseable {
                 slot.serving();
             }
             String codings = request.getHeaders().get(HttpHeader.TRANSFER_ENCODING);
-            if (codings != null && !codings.trim().equalsIgnoreCase("chunked")) {
-                refuse(request, response, callback, slot, new Refused(501,
-                        "transfer coding " + codings.trim() + " is not supported: send chunked or Content-Length"));
-                return true;
-            }
             long declared = request.getLength();
-            if (declared > maxBodyBytes) {
-                refuse(request, response, callback, slot, tooLarge(declared));
-                return true;
+            BodyReader reader = new BodyReader(request, response, callback, slot, declared);
+            if (codings != null && !codings.trim().equalsIgnoreCase("chunked")) {
+                reader.fail(new Refused(501, "transfer coding " + codings.trim() + " is not supported: send chunked or Content-Length"));
+            } else if (declared > maxBodyBytes) {
+                reader.fail(tooLarge(declared));
+            } else {
+                reader.run();
             }
-            new BodyReader(request, response, callback, slot, declared).run();
             return true;
         }
 
@@ -593,37 +591,6 @@ public final class HttpEdge implements AutoCloseable {
             }
         }
 
-        /** Reads and drops the request's content for up to {@value #LINGER_MILLIS} ms, then completes. */
-        private void drain(org.eclipse.jetty.server.Request request, Callback callback) {
-            AtomicBoolean done = new AtomicBoolean();
-            Runnable finish = () -> {
-                if (done.compareAndSet(false, true)) callback.succeeded();
-            };
-            try {
-                scheduler.schedule(finish, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (RuntimeException stopped) {
-                finish.run();
-                return;
-            }
-            new Runnable() {
-                @Override public void run() {
-                    while (!done.get()) {
-                        Content.Chunk chunk = request.read();
-                        if (chunk == null) {
-                            request.demand(this);
-                            return;
-                        }
-                        boolean end = chunk.isLast() || Content.Chunk.isFailure(chunk);
-                        chunk.release();
-                        if (end) {
-                            finish.run();
-                            return;
-                        }
-                    }
-                }
-            }.run();
-        }
-
         /** HTTP/1.0 closes unless asked to keep alive (Jetty's default for 1.0 says nothing; clients need to know). */
         private static boolean closesAfter(org.eclipse.jetty.server.Request request) {
             HttpFields fields = request.getHeaders();
@@ -641,19 +608,14 @@ public final class HttpEdge implements AutoCloseable {
             response.write(true, ByteBuffer.wrap(body), callback);
         }
 
-        /** Answers a refusal and closes; what the client still sends is drained a while, so that closing does not reset the answer away. */
-        private void refuse(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                            Callback callback, Slot slot, Refused why) {
-            if (slot != null) slot.evicted = true;
-            answerError(response, Callback.from(() -> drain(request, callback), callback::failed), why.status, why.getMessage());
-        }
-
         /**
          * Reads the whole body without blocking: 413 past the limit, 400 on broken framing, 408 when it is not complete
          * within the body deadline (a timer, set only when the body did not come with the head). Runs first on the
          * I/O thread, then as Jetty's demand callback; the timer and the reader race through {@code state}. After a
-         * refusal it drains what the client still sends for up to {@value #LINGER_MILLIS} ms (as {@link #drain}, but
-         * continuing a demand that may still be pending: Jetty allows one at a time).
+         * refusal, its own or one decided before any read ({@link #fail}: a transfer coding we do not serve, a declared
+         * length past the limit), it drains what the client still sends for up to {@value #LINGER_MILLIS} ms, so that
+         * closing does not reset the answer away (continuing a demand that may still be pending: Jetty allows one at a
+         * time).
          */
         private final class BodyReader implements Runnable {
             private static final int READING = 0, DONE = 1, DRAINING = 2;
@@ -676,13 +638,14 @@ public final class HttpEdge implements AutoCloseable {
                 this.callback = callback;
                 this.slot = slot;
                 this.declared = declared;
-                this.body = new byte[declared >= 0 ? (int) declared : Math.min(maxBodyBytes, 4096)];
             }
 
             @Override public void run() {
                 int now = state.get();
                 if (now == DRAINING) drainSome();
                 if (now != READING) return;
+                // sized when reading starts: a refused request may declare more than may be allocated
+                if (body == null) body = new byte[declared >= 0 ? (int) declared : Math.min(maxBodyBytes, 4096)];
                 while (state.get() == READING) {
                     if (size == declared) { // all declared bytes are here (or none were declared): no need to wait for the end marker
                         complete();
@@ -735,8 +698,9 @@ public final class HttpEdge implements AutoCloseable {
                 refused(new Refused(408, "request body not complete within " + bodyTimeoutMillis + " ms"));
             }
 
+            /** Refuses the request; called where no demand is pending (from {@link #run} or before any read). */
             private void fail(Refused why) {
-                if (refused(why)) drainSome(); // called from run(): no demand pending
+                if (refused(why)) drainSome();
             }
 
             private boolean refused(Refused why) {
