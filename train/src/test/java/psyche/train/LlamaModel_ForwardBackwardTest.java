@@ -46,7 +46,8 @@ class LlamaModel_ForwardBackwardTest {
         }
     }
 
-    private static Map<String, float[]> gradients(LlamaModel m) {
+    /** Every parameter's gradient by name, copied out of native memory. */
+    static Map<String, float[]> gradients(LlamaModel m) {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (var e : m.parameters().entrySet()) {
             try (NDArray g = e.getValue().getGradient()) {

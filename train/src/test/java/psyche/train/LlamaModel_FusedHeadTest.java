@@ -1,10 +1,8 @@
 package psyche.train;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -57,10 +55,10 @@ class LlamaModel_FusedHeadTest {
     private static void compare(LlamaModel m, int[][] batch, int chunkRows) {
         m.zeroGradients();
         float plain = m.forwardBackwardUnfused(batch);
-        Map<String, float[]> expected = gradients(m);
+        Map<String, float[]> expected = LlamaModel_ForwardBackwardTest.gradients(m);
         m.zeroGradients();
         float fused = m.forwardBackward(batch, () -> {}, chunkRows);
-        Map<String, float[]> actual = gradients(m);
+        Map<String, float[]> actual = LlamaModel_ForwardBackwardTest.gradients(m);
         assertEquals(plain, fused, 1e-6 * Math.abs(plain), "loss, chunks of " + chunkRows);
         assertEquals(plain, m.evalLoss(batch), 1e-6 * Math.abs(plain), "evaluation loss");
         double worst = 0;
@@ -84,16 +82,6 @@ class LlamaModel_FusedHeadTest {
         SplittableRandom r = new SplittableRandom(seed);
         int[][] out = new int[rows][cols];
         for (int[] row : out) for (int i = 0; i < cols; i++) row[i] = r.nextInt(vocab);
-        return out;
-    }
-
-    private static Map<String, float[]> gradients(LlamaModel m) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (var e : m.parameters().entrySet()) {
-            try (NDArray g = e.getValue().getGradient()) {
-                out.put(e.getKey(), g.toFloatArray());
-            }
-        }
         return out;
     }
 }
