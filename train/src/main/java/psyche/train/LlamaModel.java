@@ -209,14 +209,24 @@ public final class LlamaModel implements AutoCloseable {
     /** Logits {@code [B, T, vocab]} for token ids {@code [B, T]} (int64). */
     public NDArray logits(NDArray tokens) {
         NDArray x = hidden(tokens);
+        NDArray out = scoped(() -> linear(x, headWeight()));
+        x.close();
+        return out;
+    }
+
+    /**
+     * Runs {@code step} in its own {@link NDScope} and keeps only its result: the intermediates it made are freed when
+     * it ends rather than at the end of the training step. As in PyTorch, autograd keeps what the backward pass
+     * needs (each native handle is a reference; closing ours leaves autograd's), so the values are the same.
+     */
+    private static NDArray scoped(java.util.function.Supplier<NDArray> step) {
         NDArray out;
-        try (NDScope head = new NDScope()) {
-            head.suppressNotUsedWarning();
-            out = linear(x, headWeight());
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            out = step.get();
             NDScope.unregister(out);
         }
         NDScope.register(out);
-        x.close();
         return out;
     }
 
@@ -233,29 +243,18 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = tokens.getNDArrayInternal().embedding(tokens, p("model.embed_tokens.weight"), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             NDArray in = x;
-            try (NDScope layer = new NDScope()) {
-                layer.suppressNotUsedWarning();
-                x = layer(in, i, b, t, rope, mask);
-                NDScope.unregister(x);
-            }
-            NDScope.register(x);
+            int layer = i;
+            x = scoped(() -> layer(in, layer, b, t, rope, mask));
             in.close(); // autograd keeps what backward needs: the handle of the layer's input is no longer used here
         }
-        NDArray n;
-        try (NDScope norm = new NDScope()) {
-            norm.suppressNotUsedWarning();
-            n = rmsNorm(x, p("model.norm.weight"));
-            NDScope.unregister(n);
-        }
-        NDScope.register(n);
+        NDArray last = x;
+        NDArray n = scoped(() -> rmsNorm(last, p("model.norm.weight")));
         x.close();
         return n;
     }
 
     /**
-     * One decoder layer. Run in its own {@link NDScope}, so its intermediates are freed when it ends rather than
-     * at the end of the step: as in PyTorch, only the tensors autograd saved for the backward pass stay alive
-     * (each native handle is a reference; closing ours leaves autograd's). The ops, and so the values, are the same.
+     * One decoder layer, run {@link #scoped} so its intermediates are freed as the forward pass goes.
      */
     private NDArray layer(NDArray x, int i, long b, long t, NDArray[] rope, NDArray mask) {
         int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), d = config.headDim();
@@ -298,9 +297,15 @@ public final class LlamaModel implements AutoCloseable {
         return x;
     }
 
+    /**
+     * The largest tensor the step makes on purpose: under 32 MiB, glibc's largest mmap threshold (less 64 KiB for its
+     * headers), so such tensors come from the heap and are reused instead of being mapped and faulted in every step.
+     */
+    private static final long HEAP_TENSOR_BYTES = (32L << 20) - (64L << 10);
+
     /** Samples per attention group: the most whose f32 scores {@code [g, heads, T, T]} stay under 32 MiB (at least 1). */
     static long attentionGroup(int heads, long t) {
-        return Math.max(1, ((32L << 20) - (64L << 10)) / (4L * heads * t * t));
+        return Math.max(1, HEAP_TENSOR_BYTES / (4L * heads * t * t));
     }
 
     /**
@@ -308,18 +313,19 @@ public final class LlamaModel implements AutoCloseable {
      * whole logits and autograd: the reference for the fused head of {@link #forwardBackward} and {@link #evalLoss}.
      */
     public NDArray loss(NDArray samples) {
-        long len = samples.getShape().get(1);
-        NDArray inputs = samples.get(new NDIndex(":, 0:{}", len - 1));
-        NDArray targets = samples.get(new NDIndex(":, 1:"));
-        NDArray loss;
-        try (NDScope scope = new NDScope()) { // frees the logits, log-probabilities (0.5 GB each at 8 x 512) early
-            scope.suppressNotUsedWarning();
-            NDArray logp = logits(inputs).logSoftmax(-1);
-            loss = logp.gather(targets.expandDims(-1), -1).mean().neg();
-            NDScope.unregister(loss);
-        }
-        NDScope.register(loss);
-        return loss;
+        NDArray inputs = inputs(samples), targets = targets(samples);
+        // scoped: frees the logits and log-probabilities (0.5 GB each at 8 x 512) early
+        return scoped(() -> logits(inputs).logSoftmax(-1).gather(targets.expandDims(-1), -1).mean().neg());
+    }
+
+    /** The inputs {@code [B, L]} of next-token samples {@code [B, L+1]}. */
+    private static NDArray inputs(NDArray samples) {
+        return samples.get(new NDIndex(":, 0:{}", samples.getShape().get(1) - 1));
+    }
+
+    /** The targets {@code [B, L]} of next-token samples {@code [B, L+1]}: the inputs shifted by one. */
+    private static NDArray targets(NDArray samples) {
+        return samples.get(new NDIndex(":, 1:"));
     }
 
     /**
@@ -329,7 +335,7 @@ public final class LlamaModel implements AutoCloseable {
      * tensors are: 0.5 GB each at 8 x 512 with a 32,000-token vocabulary).
      */
     static int headChunkRows(long vocab) {
-        long rows = ((32L << 20) - (64L << 10)) / (4L * vocab) / 64 * 64;
+        long rows = HEAP_TENSOR_BYTES / (4L * vocab) / 64 * 64;
         return (int) Math.max(1, Math.min(rows, 1 << 20));
     }
 
@@ -426,9 +432,7 @@ public final class LlamaModel implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray batch = tokens(samples);
-            long len = batch.getShape().get(1);
-            NDArray inputs = batch.get(new NDIndex(":, 0:{}", len - 1));
-            NDArray targets = batch.get(new NDIndex(":, 1:")).reshape(-1);
+            NDArray inputs = inputs(batch), targets = targets(batch).reshape(-1);
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 NDArray h = hidden(inputs);
                 NDArray w = headWeight();
@@ -446,9 +450,7 @@ public final class LlamaModel implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray batch = tokens(samples);
-            long len = batch.getShape().get(1);
-            NDArray inputs = batch.get(new NDIndex(":, 0:{}", len - 1));
-            NDArray targets = batch.get(new NDIndex(":, 1:")).reshape(-1);
+            NDArray inputs = inputs(batch), targets = targets(batch).reshape(-1);
             NDArray h = hidden(inputs).reshape(-1, config.hiddenSize());
             return fusedHead(h, headWeight(), targets, false, headChunkRows(config.vocabSize())).loss().getFloat();
         }
