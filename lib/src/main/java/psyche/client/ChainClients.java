@@ -223,7 +223,7 @@ public final class ChainClients implements AutoCloseable {
      */
     public void stepFor(Duration d) {
         if (loop != null) throw new IllegalStateException("these clients step in the background (start() was called)");
-        long target = nowMillis() + d.toMillis();
+        long target = clockMillis() + d.toMillis();
         do {
             try {
                 step();
@@ -232,17 +232,25 @@ public final class ChainClients implements AutoCloseable {
                 if (logicalClock != null) throw e;
                 // on the wall clock, a transient RPC failure: the next step reads again
             }
-            if (logicalClock == null) pause();
-        } while (nowMillis() < target && !closed && !Thread.currentThread().isInterrupted());
+            pauseBetweenSteps();
+        } while (clockMillis() < target && !closed && !Thread.currentThread().isInterrupted());
     }
 
-    private long nowMillis() { return logicalClock != null ? logicalClock.millis() : System.currentTimeMillis(); }
+    /** The clients' clock for durations and timeouts, in ms: the logical clock, else a monotonic wall clock. */
+    public long clockMillis() { return logicalClock != null ? logicalClock.millis() : System.nanoTime() / 1_000_000; }
 
-    private void pause() {
+    /**
+     * Waits one step interval between steps the caller drives: on the wall clock it sleeps; on a logical clock it
+     * returns at once (the step advanced that clock). False when interrupted (the flag is set again).
+     */
+    public boolean pauseBetweenSteps() {
+        if (logicalClock != null) return true;
         try {
             Thread.sleep(stepInterval.toMillis());
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -47,22 +47,19 @@ import java.util.function.BooleanSupplier;
  * end); it returns the results a witness quorum heard ({@link #consensus(Map, List, int)}), so results of step N land
  * at N+1 as in Psyche.
  *
- * <p>Both block: on the wall clock a step every step interval, on a logical clock ({@link Settings#logicalClock})
- * without waiting, each step advancing that clock. They return empty when the session ends (its step or epoch
+ * <p>Both block: on the wall clock a step every step interval, on a logical clock (the clients', {@link
+ * ChainClients#pauseBetweenSteps}) without waiting, each step advancing that clock. They return empty when the session ends (its step or epoch
  * bound, the run finishing, {@link Settings#stop}, the time limit), and throw when the run has not moved for
  * {@link Settings#roundTimeout} on the clients' clock.
  */
 public final class ChainRoundDriver implements RoundDriver {
     /**
-     * How the session ends and waits: {@code steps}/{@code epochs} bound it (0: no bound), {@code stepInterval} between
-     * steps on the wall clock (the logical clock, when given, advances by it per step instead), {@code timeLimit} ends
-     * it quietly, {@code roundTimeout} fails it when the run stands still that long, {@code stop} ends it at the next
+     * How the session ends: {@code steps}/{@code epochs} bound it (0: no bound), {@code timeLimit} ends it quietly, {@code roundTimeout} fails it when the run stands still that long, {@code stop} ends it at the next
      * step, {@code atCooldown} runs at every read in Cooldown once that round's consensus is applied (checkpoints).
      */
-    public record Settings(long steps, long epochs, Duration stepInterval, psyche.sim.LogicalClock logicalClock,
-                           Duration timeLimit, Duration roundTimeout, BooleanSupplier stop, Runnable atCooldown) {
+    public record Settings(long steps, long epochs, Duration timeLimit, Duration roundTimeout, BooleanSupplier stop,
+                           Runnable atCooldown) {
         public Settings {
-            Objects.requireNonNull(stepInterval, "stepInterval");
             Objects.requireNonNull(timeLimit, "timeLimit");
             Objects.requireNonNull(roundTimeout, "roundTimeout");
             Objects.requireNonNull(stop, "stop");
@@ -104,7 +101,7 @@ public final class ChainRoundDriver implements RoundDriver {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.deadline = System.nanoTime() + settings.timeLimit().toNanos();
         this.nonces = new long[trainers.size()];
-        this.standingSince = clockMillis();
+        this.standingSince = clients.clockMillis();
     }
 
     /** Also exchanges results with peer sessions: publishes this session's, fetches theirs until all are in. */
@@ -222,7 +219,7 @@ public final class ChainRoundDriver implements RoundDriver {
                     if (read != null) {
                         read = null;
                         if (Thread.currentThread().isInterrupted()) return Event.END;
-                        if (!pause()) return Event.END;
+                        if (!clients.pauseBetweenSteps()) return Event.END;
                     }
                     if (settings.stop().getAsBoolean() || done || System.nanoTime() >= deadline) return Event.END;
                     checkStanding();
@@ -236,26 +233,11 @@ public final class ChainRoundDriver implements RoundDriver {
                 read = null;
                 phase = Phase.ACT;
                 if (Thread.currentThread().isInterrupted()) return Event.END;
-                if (!pause()) return Event.END;
+                if (!clients.pauseBetweenSteps()) return Event.END;
             }
         }
     }
 
-    /** Waits a step interval on the wall clock (none on a logical clock: the step advanced it); false: interrupted. */
-    private boolean pause() {
-        if (settings.logicalClock() != null) return true;
-        try {
-            Thread.sleep(settings.stepInterval().toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private long clockMillis() {
-        return settings.logicalClock() != null ? settings.logicalClock().millis() : System.nanoTime() / 1_000_000;
-    }
 
     /** Fails the session when the run has stood in one state at one step for the round timeout. */
     private void checkStanding() {
@@ -263,7 +245,7 @@ public final class ChainRoundDriver implements RoundDriver {
         if (s == null) return;
         CoordinatorState c = s.coordinator();
         String now = c.runState() + " at step " + c.progress().step() + " of epoch " + c.progress().epoch();
-        long t = clockMillis();
+        long t = clients.clockMillis();
         if (!now.equals(standing)) {
             standing = now;
             standingSince = t;

@@ -319,7 +319,7 @@ public final class ChainTraining implements AutoCloseable, psyche.display.Viewab
             TorchRuntime.noGradOnThisThread();
             DivergenceGuard guard = createModels();
             ChainRoundDriver d = new ChainRoundDriver(clients, heard, new ChainRoundDriver.Settings(o.steps(), b.epochs,
-                    b.stepInterval, b.logicalClock, b.timeLimit, b.roundTimeout, () -> stopRequested, () -> {
+                    b.timeLimit, b.roundTimeout, () -> stopRequested, () -> {
                         if (o.checkpointDir() != null && appliedStep > savedStep) saveCheckpoint(appliedStep);
                     }));
             d.withPeers(peerSessions, b.servedWire);

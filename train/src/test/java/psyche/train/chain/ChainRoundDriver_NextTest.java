@@ -37,9 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChainRoundDriver_NextTest {
     static final Path CONFIG = Path.of("../notebooks/configs/tiny.toml");
 
-    static ChainRoundDriver.Settings settings(LogicalClock clock, Duration stepInterval, Duration roundTimeout,
-                                              Runnable atCooldown) {
-        return new ChainRoundDriver.Settings(0, 0, stepInterval, clock, Duration.ofMinutes(5), roundTimeout,
+    static ChainRoundDriver.Settings settings(Duration roundTimeout, Runnable atCooldown) {
+        return new ChainRoundDriver.Settings(0, 0, Duration.ofMinutes(5), roundTimeout,
                 () -> false, atCooldown);
     }
 
@@ -66,7 +65,7 @@ class ChainRoundDriver_NextTest {
             try (ChainClients clients = ChainClients.builder(run.cluster().rpc(), run.id()).optReliable(2)
                     .optLogicalClock(clock).optKeySeed(42).optParticipation(recording).build()) {
                 ChainRoundDriver driver = new ChainRoundDriver(clients, heard,
-                        settings(clock, Duration.ofMillis(500), Duration.ofMinutes(10), () -> { }));
+                        settings(Duration.ofMinutes(10), () -> { }));
                 long stepsBefore = clients.steps();
                 RoundDriver.Round round = driver.next(0).orElseThrow();
 
@@ -124,7 +123,7 @@ class ChainRoundDriver_NextTest {
             try (ChainClients clients = ChainClients.builder(run.cluster().rpc(), run.id()).optReliable(1)
                     .optStepInterval(Duration.ofMillis(100)).optParticipation(heard).build()) {
                 ChainRoundDriver driver = new ChainRoundDriver(clients, heard,
-                        settings(null, Duration.ofMillis(100), Duration.ofSeconds(2), () -> { }));
+                        settings(Duration.ofSeconds(2), () -> { }));
                 long t0 = System.nanoTime();
                 TrainingException e = assertThrows(TrainingException.class, () -> driver.next(0));
                 double waited = (System.nanoTime() - t0) / 1e9;
