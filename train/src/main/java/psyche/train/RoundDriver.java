@@ -43,7 +43,11 @@ public interface RoundDriver {
     /** The next round after {@code lastStep}, or empty when the session has no more rounds. May block. */
     Optional<Round> next(long lastStep);
 
-    /** The results every client applies for {@code step}, chosen among those published. */
+    /**
+     * The results every client applies for {@code step}, chosen among those published: the chooser of the default
+     * {@link #consensus(long, RoundTrainer.Trained, DistroLayout)} (default: all of them). A driver that takes its
+     * consensus from elsewhere (a chain's witnesses) overrides that method instead and never calls this one.
+     */
     default List<DistroResult> consensus(long step, List<DistroResult> published) { return published; }
 
     /**

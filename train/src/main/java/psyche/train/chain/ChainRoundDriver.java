@@ -148,11 +148,6 @@ public final class ChainRoundDriver implements RoundDriver {
         }
     }
 
-    /** Without the trainers' outcomes there is nothing to witness: a chain session goes through the other overload. */
-    @Override public List<DistroResult> consensus(long step, List<DistroResult> published) {
-        throw new UnsupportedOperationException("a chain round's consensus is witnessed: use consensus(step, trained, layout)");
-    }
-
     /**
      * Hands round {@code step}'s results to the witness step (and to peer sessions), lets the clients act and steps
      * on until the round's witnesses are in; returns what a witness quorum heard, in signer order, less the results
