@@ -136,6 +136,58 @@ public final class CoordinatorTickBench {
         }
     }
 
+    /** One durable chain with a run and funded payers, set up on the first {@link #measure} and kept to the JVM's end. */
+    private static final class Fixture {
+        final Path dir;
+        final LocalChain chain;
+        final Signer signer;
+        final IxFactory transfer, tick;
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        Fixture() throws Exception {
+            dir = Files.createTempDirectory("bench-psyche");
+            chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).start();
+            Ledger ledger = chain.ledger();
+            Keypair owner = Keypair.generate();
+            ledger.airdrop(owner.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
+            Pubkey[] run = createRun(ledger, owner);
+            List<Keypair> payers = new ArrayList<>();
+            for (int i = 0; i < PAYERS; i++) payers.add(Keypair.generate());
+            for (Keypair k : payers) ledger.airdrop(k.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
+            signer = new Signer(ledger, payers);
+            Pubkey sink = Keypair.generate().publicKey();
+            NativeInstructions natives = new NativeInstructions(IDS);
+            CoordinatorInstructions coordinator = new CoordinatorInstructions(IDS);
+            transfer = (p, n) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 100 + n);
+            tick = (p, n) -> coordinator.tick(p, run[0], run[1]);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                chain.close();
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (Exception ignored) {
+                    // temp files only
+                }
+            }));
+        }
+    }
+
+    private static Fixture fixture;
+
+    /**
+     * One window of {@code ticks} or {@code transfers} (confirmed per second over JSON-RPC) on one chain kept for every
+     * window, for {@code bench/before-after}, which loads this class twice (an earlier commit's classes and this tree's)
+     * and alternates their windows in one process.
+     */
+    public static synchronized double measure(String figure, int count, int threads) throws Exception {
+        if (fixture == null) fixture = new Fixture();
+        IxFactory ix = switch (figure) {
+            case "ticks" -> fixture.tick;
+            case "transfers" -> fixture.transfer;
+            default -> throw new IllegalArgumentException("no figure " + figure + ": ticks or transfers");
+        };
+        return send(fixture.chain, fixture.http, fixture.signer.sign(count, ix), threads).perSecond();
+    }
+
     /** The last two figures agree within {@link #WARMUP_AGREEMENT} of the larger. */
     static boolean settled(List<Rate> rates) {
         if (rates.size() < 2) return false;
