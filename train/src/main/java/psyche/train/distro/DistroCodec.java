@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /** DisTrO's {@code CompressDCT}: per-tile top-k of DCT coefficients and the mean scatter that undoes it. */
@@ -39,37 +40,62 @@ public final class DistroCodec {
         return new CompressedTensor(xshape, totalk, k, indices, values, false);
     }
 
+    /**
+     * {@link #compress(float[], int, long[], int)} of tiles read from {@code coeffs} (a buffer over a tensor's memory,
+     * say) from {@code from} on: each tile is copied into a tile-sized array and ranked there, so the coefficients are
+     * read once, never copied whole to the heap.
+     */
+    public static CompressedTensor compress(FloatBuffer coeffs, int from, long[] xshape, int topk) {
+        int totalk = (int) (xshape.length == 4 ? xshape[2] * xshape[3] : xshape[1]);
+        int rows = CompressedTensor.rows(xshape);
+        int k = clampTopk(totalk, topk);
+        int[] indices = new int[rows * k];
+        float[] values = new float[rows * k];
+        Parallel.forRange(rows, (long) rows * totalk, (fromRow, toRow) -> {
+            float[] tile = new float[totalk];
+            int[] best = new int[k];
+            for (int row = fromRow; row < toRow; row++) {
+                coeffs.get(from + row * totalk, tile, 0, totalk);
+                topk(tile, 0, totalk, k, row * k, best, indices, values);
+            }
+        });
+        return new CompressedTensor(xshape, totalk, k, indices, values, false);
+    }
+
     /** Top-k of tiles {@code [fromRow, toRow)} into their slots of {@code indices} and {@code values}. */
     private static void topk(float[] coeffs, int from, int totalk, int k, int fromRow, int toRow, int[] indices, float[] values) {
         int[] best = new int[k]; // magnitudes as bits: ordered as the floats, any NaN above infinity
-        for (int row = fromRow; row < toRow; row++) {
-            int base = from + row * totalk, out = row * k, filled = 0;
-            for (int j = 0; j < totalk; ) {
-                if (filled == k && j + SKIM <= totalk) {
-                    // most blocks hold nothing above the k-th largest so far: one branch-free pass over the block.
-                    // threshold - |v| bits is negative exactly when |v| ranks above it (NaN bits lie above infinity's)
-                    int threshold = best[k - 1], above = 0;
-                    for (int q = base + j; q < base + j + SKIM; q++) above |= threshold - (Float.floatToRawIntBits(coeffs[q]) & 0x7fffffff);
-                    if (above >= 0) {
-                        j += SKIM;
-                        continue;
-                    }
-                }
-                for (int end = filled == k ? Math.min(totalk, j + SKIM) : j + 1; j < end; j++) {
-                    int a = magnitude(coeffs[base + j]);
-                    if (filled == k && a <= best[k - 1]) continue;
-                    int at = filled < k ? filled++ : k - 1;
-                    while (at > 0 && a > best[at - 1]) { // insertion into the tile's list, largest first
-                        best[at] = best[at - 1];
-                        indices[out + at] = indices[out + at - 1];
-                        at--;
-                    }
-                    best[at] = a;
-                    indices[out + at] = j;
+        for (int row = fromRow; row < toRow; row++) topk(coeffs, from + row * totalk, totalk, k, row * k, best, indices, values);
+    }
+
+    /** Top-k of the tile at {@code coeffs[base]} into slots {@code [out, out + k)}; {@code best} is scratch of {@code k}. */
+    private static void topk(float[] coeffs, int base, int totalk, int k, int out, int[] best, int[] indices, float[] values) {
+        int filled = 0;
+        for (int j = 0; j < totalk; ) {
+            if (filled == k && j + SKIM <= totalk) {
+                // most blocks hold nothing above the k-th largest so far: one branch-free pass over the block.
+                // threshold - |v| bits is negative exactly when |v| ranks above it (NaN bits lie above infinity's)
+                int threshold = best[k - 1], above = 0;
+                for (int q = base + j; q < base + j + SKIM; q++) above |= threshold - (Float.floatToRawIntBits(coeffs[q]) & 0x7fffffff);
+                if (above >= 0) {
+                    j += SKIM;
+                    continue;
                 }
             }
-            for (int e = 0; e < k; e++) values[out + e] = coeffs[base + indices[out + e]];
+            for (int end = filled == k ? Math.min(totalk, j + SKIM) : j + 1; j < end; j++) {
+                int a = magnitude(coeffs[base + j]);
+                if (filled == k && a <= best[k - 1]) continue;
+                int at = filled < k ? filled++ : k - 1;
+                while (at > 0 && a > best[at - 1]) { // insertion into the tile's list, largest first
+                    best[at] = best[at - 1];
+                    indices[out + at] = indices[out + at - 1];
+                    at--;
+                }
+                best[at] = a;
+                indices[out + at] = j;
+            }
         }
+        for (int e = 0; e < k; e++) values[out + e] = coeffs[base + indices[out + e]];
     }
 
     /** Coefficients per block that top-k skips when none is above the k-th largest so far. */
