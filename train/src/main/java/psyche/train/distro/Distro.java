@@ -219,9 +219,10 @@ public final class Distro implements AutoCloseable {
         for (Run r : runs) {
             long[] tile = r.tile();
             // one row of tiles per tile: [tiles, 1, c1, c2] (or [tiles, c]) is a tile shape DistroCodec reads;
-            // top-k reads the coefficients tile by tile straight from the tensor's memory
+            // top-k reads the coefficients from the tensor's memory, where encodeMatrix left them in matrix layout
             long[] stacked = tile.length == 2 ? new long[] {r.tiles(), 1, tile[0], tile[1]} : new long[] {r.tiles(), tile[0]};
-            CompressedTensor top = DistroCodec.compress(memory(coefficients.get(run++)), 0, stacked, config.compressionTopk());
+            CompressedTensor top = DistroCodec.compress(memory(coefficients.get(run++)), 0, stacked, config.compressionTopk(),
+                    (int) r.tilesAcross());
             int k = top.k();
             for (int j = 0; j < r.members().length; j++) {
                 int i = r.members()[j];
@@ -450,11 +451,12 @@ public final class Distro implements AutoCloseable {
 
         private List<FloatBuffer> gradMemory() {
             requireOpenModel();
-            if (gradMemory == null) {
-                gradMemory = new ArrayList<>();
-                for (NDArray g : gradViews()) gradMemory.add(sharedMemory(g));
-                gradStart = new int[gradMemory.size()];
-                for (int b = 1; b < gradStart.length; b++) gradStart[b] = gradStart[b - 1] + gradMemory.get(b - 1).capacity();
+            if (gradMemory == null) { // on the calling thread, before any parallel pass reads them
+                List<FloatBuffer> memory = new ArrayList<>();
+                for (NDArray g : gradViews()) memory.add(sharedMemory(g));
+                gradStart = new int[memory.size()];
+                for (int b = 1; b < gradStart.length; b++) gradStart[b] = gradStart[b - 1] + memory.get(b - 1).capacity();
+                gradMemory = memory;
             }
             return gradMemory;
         }
@@ -492,6 +494,7 @@ public final class Distro implements AutoCloseable {
         @Override public NDArray accumulate(double prevLr, double lr, boolean subtractOwn) {
             requireOpenModel();
             boolean read = gradsRead, scaled = gradsScaled;
+            gradMemory();
             float scale = gradScale;
             gradsRead = gradsScaled = false;
             if (subtractOwn && !ownDecoded) decode(List.of(ownLayer()), new float[][] {own});

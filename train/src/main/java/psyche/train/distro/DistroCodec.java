@@ -46,16 +46,40 @@ public final class DistroCodec {
      * read once, never copied whole to the heap.
      */
     public static CompressedTensor compress(FloatBuffer coeffs, int from, long[] xshape, int topk) {
+        return compress(coeffs, from, xshape, topk, 1);
+    }
+
+    /**
+     * {@link #compress(FloatBuffer, int, long[], int)} of 2-D tiles that lie {@code across} side by side, as in the
+     * matrix they were cut from: {@code [tiles / across, c1, across, c2]}, tile {@code t} at row block
+     * {@code t / across}, column block {@code t % across} (the layout of {@link DctTransform#encodeMatrix}). Each row
+     * block is read once into an array; its tiles are gathered from there.
+     */
+    public static CompressedTensor compress(FloatBuffer coeffs, int from, long[] xshape, int topk, int across) {
         int totalk = (int) (xshape.length == 4 ? xshape[2] * xshape[3] : xshape[1]);
         int rows = CompressedTensor.rows(xshape);
+        if (across < 1 || rows % across != 0 || (across > 1 && xshape.length != 4)) {
+            throw new IllegalArgumentException(rows + " tiles " + java.util.Arrays.toString(xshape) + " do not lie " + across + " across");
+        }
+        int c1 = across == 1 ? 1 : (int) xshape[2], c2 = totalk / c1, rowBlock = totalk * across;
         int k = clampTopk(totalk, topk);
         int[] indices = new int[rows * k];
         float[] values = new float[rows * k];
         Parallel.forRange(rows, (long) rows * totalk, (fromRow, toRow) -> {
-            float[] tile = new float[totalk];
+            float[] tile = new float[totalk], block = across == 1 ? tile : new float[rowBlock];
             int[] best = new int[k];
+            int loaded = -1;
             for (int row = fromRow; row < toRow; row++) {
-                coeffs.get(from + row * totalk, tile, 0, totalk);
+                if (across == 1) {
+                    coeffs.get(from + row * totalk, tile, 0, totalk);
+                } else {
+                    int down = row / across, a = row % across;
+                    if (down != loaded) {
+                        coeffs.get(from + down * rowBlock, block, 0, rowBlock);
+                        loaded = down;
+                    }
+                    for (int r = 0; r < c1; r++) System.arraycopy(block, (r * across + a) * c2, tile, r * c2, c2);
+                }
                 topk(tile, 0, totalk, k, row * k, best, indices, values);
             }
         });

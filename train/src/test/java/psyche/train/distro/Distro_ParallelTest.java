@@ -61,6 +61,21 @@ class Distro_ParallelTest {
             for (int e = 0; e < want.values().length; e++) {
                 assertEquals(Float.floatToRawIntBits(want.values()[e]), Float.floatToRawIntBits(got.values()[e]), "entry " + e);
             }
+            // the same tiles left in matrix layout, 4 across: [10, 64, 4, 64]
+            int across = 4;
+            java.nio.FloatBuffer matrix = java.nio.ByteBuffer.allocateDirect(4 * coeffs.length)
+                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int t = 0; t < rows; t++) {
+                for (int row = 0; row < 64; row++) {
+                    int at = from + (((t / across) * 64 + row) * across + t % across) * 64;
+                    matrix.put(at, coeffs, from + t * totalk + row * 64, 64);
+                }
+            }
+            CompressedTensor laid = DistroCodec.compress(matrix, from, new long[] {rows, 1, 64, 64}, k, across);
+            assertArrayEquals(want.indices(), laid.indices(), "matrix layout, parts " + parts);
+            for (int e = 0; e < want.values().length; e++) {
+                assertEquals(Float.floatToRawIntBits(want.values()[e]), Float.floatToRawIntBits(laid.values()[e]), "entry " + e);
+            }
         }
     }
 
