@@ -35,13 +35,14 @@ import java.util.function.IntFunction;
  * out to need few of either. The parameters are views of one buffer ({@link FlatParameters}) and the residual has the
  * same layout. The buffer keeps parameters of equal shape next to each other; a {@link Run} of neighbours with the
  * same tile and column count is one matrix, whose tiles go through the DCT with two matrix products, in place (no
- * gather into tile order); top-k runs in Java on the coefficients, read tile by tile from the tensors. The two inverse transforms of
- * a step (the round's mean, and this client's result, which the next step takes out of the residual) are computed
- * together in {@link #apply} from their few nonzero coefficients ({@code m} multiply-adds per element instead of the
- * dense inverse's {@code c1 + c2}).
+ * gather into tile order, before or after); top-k runs in Java, gathering each tile from its row block in the
+ * tensor's memory. The two inverse transforms of a step (the round's mean, and this client's result, which the next
+ * step takes out of the residual) are computed together in {@link #apply} from their few nonzero coefficients
+ * ({@code m} multiply-adds per element instead of the dense inverse's {@code c1 + c2}).
  *
- * <p>On the CPU ({@link HostSteps}) the residual lives in a Java array and each element-wise phase is one loop, the
- * sparse inverse transforms too: only the DCT (matrix products) and dense inverses run in PyTorch. On a GPU, and for a
+ * <p>On the CPU ({@link HostSteps}) the residual lives in a Java array and each element-wise phase is one pass, the
+ * parameters read and written in cache-sized blocks, the sparse inverse transforms in Java too: only the DCT (matrix
+ * products) and dense inverses run in PyTorch. On a GPU, and for a
  * model whose arrays would crowd the Java heap, {@link TensorSteps} keeps every step as tensor operations on the device.
  */
 public final class Distro implements AutoCloseable {
