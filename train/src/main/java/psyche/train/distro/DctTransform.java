@@ -90,17 +90,16 @@ public final class DctTransform implements AutoCloseable {
     public NDArray encodeTiles(NDArray tiles) { return dct(tiles, tiles.getShape().dimension() == 3); }
 
     /**
-     * DCT of every {@code c1 x c2} tile of the row-major matrix {@code x} ({@code rows * cols} values), as stacked
-     * tiles {@code [tiles, c1, c2]} numbered row-major. The transforms run on the matrix as it lies (each row's
-     * {@code c2}-blocks times {@code F2}, each block of {@code c1} rows by {@code F1^T}); only a matrix more than one
-     * tile wide is then copied into tile order.
+     * DCT of every {@code c1 x c2} tile of the row-major matrix {@code x} ({@code rows * cols} values), left where the
+     * tile lies: {@code [rows / c1, c1, cols]}, tile {@code (d, a)} (number {@code d * cols / c2 + a} row-major) in
+     * rows {@code d * c1 ...} and columns {@code a * c2 ...}. The transforms run on the matrix as it lies (each row's
+     * {@code c2}-blocks times {@code F2}, each block of {@code c1} rows by {@code F1^T}), so nothing is copied into
+     * tile order (the reader gathers each tile's rows; see {@code DistroCodec.compress(FloatBuffer, ...)}).
      */
     public NDArray encodeMatrix(NDArray x, long rows, long cols, long c1, long c2) {
         long down = rows / c1, across = cols / c2;
         NDArray right = x.reshape(rows * across, c2).matMul(matrix((int) c2));
-        NDArray both = matrixTransposed((int) c1).matMul(right.reshape(down, c1, cols));
-        if (across == 1) return both.reshape(down, c1, c2);
-        return both.reshape(down, c1, across, c2).transpose(0, 2, 1, 3).reshape(down * across, c1, c2);
+        return matrixTransposed((int) c1).matMul(right.reshape(down, c1, cols));
     }
 
     /** Inverse of {@link #encodeTiles}. */

@@ -35,13 +35,14 @@ import java.util.function.IntFunction;
  * out to need few of either. The parameters are views of one buffer ({@link FlatParameters}) and the residual has the
  * same layout. The buffer keeps parameters of equal shape next to each other; a {@link Run} of neighbours with the
  * same tile and column count is one matrix, whose tiles go through the DCT with two matrix products, in place (no
- * gather into tile order); top-k runs in Java on the coefficients read back run by run. The two inverse transforms of
- * a step (the round's mean, and this client's result, which the next step takes out of the residual) are computed
- * together in {@link #apply} from their few nonzero coefficients ({@code m} multiply-adds per element instead of the
- * dense inverse's {@code c1 + c2}).
+ * gather into tile order, before or after); top-k runs in Java, gathering each tile from its row block in the
+ * tensor's memory. The two inverse transforms of a step (the round's mean, and this client's result, which the next
+ * step takes out of the residual) are computed together in {@link #apply} from their few nonzero coefficients
+ * ({@code m} multiply-adds per element instead of the dense inverse's {@code c1 + c2}).
  *
- * <p>On the CPU ({@link HostSteps}) the residual lives in a Java array and each element-wise phase is one loop, the
- * sparse inverse transforms too: only the DCT (matrix products) and dense inverses run in PyTorch. On a GPU, and for a
+ * <p>On the CPU ({@link HostSteps}) the residual lives in a Java array and each element-wise phase is one pass, the
+ * parameters read and written in cache-sized blocks, the sparse inverse transforms in Java too: only the DCT (matrix
+ * products) and dense inverses run in PyTorch. On a GPU, and for a
  * model whose arrays would crowd the Java heap, {@link TensorSteps} keeps every step as tensor operations on the device.
  */
 public final class Distro implements AutoCloseable {
@@ -54,7 +55,6 @@ public final class Distro implements AutoCloseable {
     private final Steps steps;
     private List<CompressedTensor> ownPrevious;
     private NDList gradViews;           // each parameter's gradient, flattened, in buffer order (taken once)
-    private float[] coefficientsRead;   // every run's DCT coefficients, read back for top-k
 
     /**
      * Neighbouring parameters in the buffer ({@code members}, in buffer order) with the same in-tile shape and column
@@ -216,23 +216,14 @@ public final class Distro implements AutoCloseable {
             coefficients.add((tile.length == 2 ? transform.encodeMatrix(residual, r.rows(), r.cols(), tile[0], tile[1])
                     : transform.encodeTiles(residual.reshape(r.tiles(), tile[0]))).reshape(-1));
         }
-        // read run by run through buffers over the tensors' memory (one copy each, no concatenation) into an array
-        // kept between steps (large arrays are slow to allocate)
-        if (coefficientsRead == null) coefficientsRead = new float[Math.toIntExact(params.elementCount())];
-        float[] all = coefficientsRead;
-        int at = 0;
-        for (NDArray c : coefficients) {
-            int n = Math.toIntExact(c.size());
-            memory(c).get(0, all, at, n);
-            at += n;
-        }
-        int from = 0;
+        int run = 0;
         for (Run r : runs) {
             long[] tile = r.tile();
-            // one row of tiles per tile: [tiles, 1, c1, c2] (or [tiles, c]) is a tile shape DistroCodec reads
+            // one row of tiles per tile: [tiles, 1, c1, c2] (or [tiles, c]) is a tile shape DistroCodec reads;
+            // top-k reads the coefficients from the tensor's memory, where encodeMatrix left them in matrix layout
             long[] stacked = tile.length == 2 ? new long[] {r.tiles(), 1, tile[0], tile[1]} : new long[] {r.tiles(), tile[0]};
-            CompressedTensor top = DistroCodec.compress(all, from, stacked, config.compressionTopk());
-            from += r.tiles() * r.totalk();
+            CompressedTensor top = DistroCodec.compress(memory(coefficients.get(run++)), 0, stacked, config.compressionTopk(),
+                    (int) r.tilesAcross());
             int k = top.k();
             for (int j = 0; j < r.members().length; j++) {
                 int i = r.members()[j];
@@ -403,10 +394,13 @@ public final class Distro implements AutoCloseable {
      */
     private final class HostSteps implements Steps {
         private final float[] delta, x, grads, mean, own;
-        private final NDArray residual;     // the DCT's input: delta copied in before each compression
+        private final NDArray residual;     // the DCT's input: delta written in as accumulate computes it
         private final FloatBuffer xs, residualMemory;
         private List<FloatBuffer> gradMemory;
-        private boolean gradsRead;          // grads holds this step's (clipped) gradients
+        private int[] gradStart;            // where each gradient buffer starts in the buffer layout
+        private boolean gradsRead;          // grads holds this step's gradients (clip read them)
+        private float gradScale = 1f;       // the clip factor of those gradients, when gradsScaled
+        private boolean gradsScaled;        // clip found the norm above the bound
         private boolean ownDecoded;         // own holds ownPrevious transformed back
         private final Map<Integer, float[][]> basis = new HashMap<>(); // DCT basis [vector][position] per tile side
 
@@ -429,64 +423,107 @@ public final class Distro implements AutoCloseable {
             }
         }
 
-        @Override public void errorCorrection(double prevLr) {
-            requireOpenModel();
-            gradsRead = false;
-            xs.get(0, x);
-            float step = (float) prevLr;
-            Parallel.forRange(x.length, x.length, (from, to) -> {
-                for (int i = from; i < to; i++) x[i] -= step * sign(delta[i]);
+        /**
+         * {@code body} over the parameters in blocks of at most {@link #BLOCK} elements, on PyTorch's thread count:
+         * each block is read from the parameters' memory into {@code x} (at the same positions, which keeps the loops
+         * vectorized), changed by {@code body(first, end)} while it is in the cache and written back. One pass over
+         * the parameters' memory instead of a copy to the heap, a loop and a copy back.
+         */
+        private void onParameterBlocks(BlockBody body) {
+            int n = x.length;
+            Parallel.forRange(n, n, (from, to) -> {
+                for (int at = from; at < to; at += BLOCK) {
+                    int end = Math.min(to, at + BLOCK);
+                    xs.get(at, x, at, end - at);
+                    body.run(at, end);
+                    xs.put(at, x, at, end - at);
+                }
             });
-            xs.put(0, x);
         }
 
-        private void readGradients() {
+        @Override public void errorCorrection(double prevLr) {
             requireOpenModel();
-            if (gradMemory == null) {
-                gradMemory = new ArrayList<>();
-                for (NDArray g : gradViews()) gradMemory.add(sharedMemory(g));
+            gradsRead = gradsScaled = false;
+            float step = (float) prevLr;
+            onParameterBlocks((first, end) -> {
+                for (int i = first; i < end; i++) x[i] -= step * sign(delta[i]);
+            });
+        }
+
+        private List<FloatBuffer> gradMemory() {
+            requireOpenModel();
+            if (gradMemory == null) { // on the calling thread, before any parallel pass reads them
+                List<FloatBuffer> memory = new ArrayList<>();
+                for (NDArray g : gradViews()) memory.add(sharedMemory(g));
+                gradStart = new int[memory.size()];
+                for (int b = 1; b < gradStart.length; b++) gradStart[b] = gradStart[b - 1] + memory.get(b - 1).capacity();
+                gradMemory = memory;
             }
-            int at = 0;
-            for (FloatBuffer g : gradMemory) {
-                g.get(0, grads, at, g.capacity());
-                at += g.capacity();
+            return gradMemory;
+        }
+
+        /** Gradients {@code [first, end)} of the buffer layout into {@code grads[first, end)}. */
+        private void readGradients(int first, int end) {
+            List<FloatBuffer> memory = gradMemory();
+            int b = Arrays.binarySearch(gradStart, first);
+            if (b < 0) b = -b - 2;
+            for (int at = first; at < end; b++) {
+                FloatBuffer g = memory.get(b);
+                int from = at - gradStart[b], part = Math.min(end - at, g.capacity() - from);
+                g.get(from, grads, at, part);
+                at += part;
             }
-            gradsRead = true;
         }
 
         @Override public double clip(float max) {
-            readGradients();
-            return GradClip.clip(grads, max);
+            // GradClip.clip(float[]) of the gradients in buffer order, summed block by block as they are read; the
+            // scaling happens where accumulate uses them
+            GradClip.SquareSum sum = new GradClip.SquareSum();
+            int n = grads.length;
+            for (int at = 0; at < n; at += BLOCK) {
+                int end = Math.min(n, at + BLOCK);
+                readGradients(at, end);
+                sum.add(grads, at, end, n);
+            }
+            gradsRead = true;
+            double norm = sum.norm(), coef = GradClip.coefficient(norm, max);
+            gradsScaled = coef < 1.0;
+            gradScale = (float) coef;
+            return norm;
         }
 
         @Override public NDArray accumulate(double prevLr, double lr, boolean subtractOwn) {
             requireOpenModel();
-            if (!gradsRead) readGradients();
-            gradsRead = false;
+            boolean read = gradsRead, scaled = gradsScaled;
+            gradMemory();
+            float scale = gradScale;
+            gradsRead = gradsScaled = false;
             if (subtractOwn && !ownDecoded) decode(List.of(ownLayer()), new float[][] {own});
             ownDecoded = false;
-            xs.get(0, x);
             float back = (float) prevLr, keep = (float) (1.0 - lr * config.weightDecay().orElse(0f));
             float decay = config.compressionDecay(), rate = (float) lr;
             // what was shared already counts as applied: out of the residual (the unquantized coefficients: the
-            // residual is in lr*grad units, signs are not)
-            Parallel.forRange(x.length, x.length, (from, to) -> {
+            // residual is in lr*grad units, signs are not). Gradients not read by clip are read here block by block;
+            // clipped ones are scaled here (the same float product clip(float[]) forms); the new residual goes to the
+            // DCT's input while in the cache.
+            onParameterBlocks((first, end) -> {
+                if (!read) readGradients(first, end);
+                if (scaled) for (int i = first; i < end; i++) grads[i] *= scale;
                 if (subtractOwn) {
-                    for (int i = from; i < to; i++) {
+                    for (int i = first; i < end; i++) {
                         float d = delta[i];
                         x[i] = (x[i] + back * sign(d)) * keep;
                         delta[i] = (d - own[i]) * decay + grads[i] * rate;
                     }
                 } else {
-                    for (int i = from; i < to; i++) {
+                    for (int i = first; i < end; i++) {
                         float d = delta[i];
                         x[i] = (x[i] + back * sign(d)) * keep;
                         delta[i] = d * decay + grads[i] * rate;
                     }
                 }
+                residualMemory.put(first, delta, first, end - first);
             });
-            xs.put(0, x);
-            residualMemory.put(0, delta);
             return residual;
         }
 
@@ -498,12 +535,10 @@ public final class Distro implements AutoCloseable {
                 decode(List.of(round), new float[][] {mean});
             }
             requireOpenModel();
-            xs.get(0, x);
             float rate = (float) lr;
-            Parallel.forRange(x.length, x.length, (from, to) -> {
-                for (int i = from; i < to; i++) x[i] -= rate * sign(mean[i]);
+            onParameterBlocks((first, end) -> {
+                for (int i = first; i < end; i++) x[i] -= rate * sign(mean[i]);
             });
-            xs.put(0, x);
         }
 
         /** The mean of each layer's results, transformed back, into {@code outs[layer]} in buffer layout. */
@@ -561,12 +596,20 @@ public final class Distro implements AutoCloseable {
 
         @Override public void reset() {
             Arrays.fill(delta, 0f);
-            gradsRead = false;
+            gradsRead = gradsScaled = false;
         }
 
         @Override public void forgetOwnDecoded() { ownDecoded = false; }
 
         @Override public void close() { residual.close(); }
+    }
+
+    /** Elements per block of the CPU's element-wise passes: a few such arrays stay in the core's cache. */
+    private static final int BLOCK = 4096;
+
+    /** A pass over elements {@code [first, end)} of the buffer layout. */
+    private interface BlockBody {
+        void run(int first, int end);
     }
 
     /** One thread's scratch for the sparse inverse transform of tiles (see {@code HostSteps.sparseDecode}). */

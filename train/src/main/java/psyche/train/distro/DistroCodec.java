@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /** DisTrO's {@code CompressDCT}: per-tile top-k of DCT coefficients and the mean scatter that undoes it. */
@@ -39,37 +40,86 @@ public final class DistroCodec {
         return new CompressedTensor(xshape, totalk, k, indices, values, false);
     }
 
+    /**
+     * {@link #compress(float[], int, long[], int)} of tiles read from {@code coeffs} (a buffer over a tensor's memory,
+     * say) from {@code from} on: each tile is copied into a tile-sized array and ranked there, so the coefficients are
+     * read once, never copied whole to the heap.
+     */
+    public static CompressedTensor compress(FloatBuffer coeffs, int from, long[] xshape, int topk) {
+        return compress(coeffs, from, xshape, topk, 1);
+    }
+
+    /**
+     * {@link #compress(FloatBuffer, int, long[], int)} of 2-D tiles that lie {@code across} side by side, as in the
+     * matrix they were cut from: {@code [tiles / across, c1, across, c2]}, tile {@code t} at row block
+     * {@code t / across}, column block {@code t % across} (the layout of {@link DctTransform#encodeMatrix}). Each row
+     * block is read once into an array; its tiles are gathered from there.
+     */
+    public static CompressedTensor compress(FloatBuffer coeffs, int from, long[] xshape, int topk, int across) {
+        int totalk = (int) (xshape.length == 4 ? xshape[2] * xshape[3] : xshape[1]);
+        int rows = CompressedTensor.rows(xshape);
+        if (across < 1 || rows % across != 0 || (across > 1 && xshape.length != 4)) {
+            throw new IllegalArgumentException(rows + " tiles " + java.util.Arrays.toString(xshape) + " do not lie " + across + " across");
+        }
+        int c1 = across == 1 ? 1 : (int) xshape[2], c2 = totalk / c1, rowBlock = totalk * across;
+        int k = clampTopk(totalk, topk);
+        int[] indices = new int[rows * k];
+        float[] values = new float[rows * k];
+        Parallel.forRange(rows, (long) rows * totalk, (fromRow, toRow) -> {
+            float[] tile = new float[totalk], block = across == 1 ? tile : new float[rowBlock];
+            int[] best = new int[k];
+            int loaded = -1;
+            for (int row = fromRow; row < toRow; row++) {
+                if (across == 1) {
+                    coeffs.get(from + row * totalk, tile, 0, totalk);
+                } else {
+                    int down = row / across, a = row % across;
+                    if (down != loaded) {
+                        coeffs.get(from + down * rowBlock, block, 0, rowBlock);
+                        loaded = down;
+                    }
+                    for (int r = 0; r < c1; r++) System.arraycopy(block, (r * across + a) * c2, tile, r * c2, c2);
+                }
+                topk(tile, 0, totalk, k, row * k, best, indices, values);
+            }
+        });
+        return new CompressedTensor(xshape, totalk, k, indices, values, false);
+    }
+
     /** Top-k of tiles {@code [fromRow, toRow)} into their slots of {@code indices} and {@code values}. */
     private static void topk(float[] coeffs, int from, int totalk, int k, int fromRow, int toRow, int[] indices, float[] values) {
         int[] best = new int[k]; // magnitudes as bits: ordered as the floats, any NaN above infinity
-        for (int row = fromRow; row < toRow; row++) {
-            int base = from + row * totalk, out = row * k, filled = 0;
-            for (int j = 0; j < totalk; ) {
-                if (filled == k && j + SKIM <= totalk) {
-                    // most blocks hold nothing above the k-th largest so far: one branch-free pass over the block.
-                    // threshold - |v| bits is negative exactly when |v| ranks above it (NaN bits lie above infinity's)
-                    int threshold = best[k - 1], above = 0;
-                    for (int q = base + j; q < base + j + SKIM; q++) above |= threshold - (Float.floatToRawIntBits(coeffs[q]) & 0x7fffffff);
-                    if (above >= 0) {
-                        j += SKIM;
-                        continue;
-                    }
-                }
-                for (int end = filled == k ? Math.min(totalk, j + SKIM) : j + 1; j < end; j++) {
-                    int a = magnitude(coeffs[base + j]);
-                    if (filled == k && a <= best[k - 1]) continue;
-                    int at = filled < k ? filled++ : k - 1;
-                    while (at > 0 && a > best[at - 1]) { // insertion into the tile's list, largest first
-                        best[at] = best[at - 1];
-                        indices[out + at] = indices[out + at - 1];
-                        at--;
-                    }
-                    best[at] = a;
-                    indices[out + at] = j;
+        for (int row = fromRow; row < toRow; row++) topk(coeffs, from + row * totalk, totalk, k, row * k, best, indices, values);
+    }
+
+    /** Top-k of the tile at {@code coeffs[base]} into slots {@code [out, out + k)}; {@code best} is scratch of {@code k}. */
+    private static void topk(float[] coeffs, int base, int totalk, int k, int out, int[] best, int[] indices, float[] values) {
+        int filled = 0;
+        for (int j = 0; j < totalk; ) {
+            if (filled == k && j + SKIM <= totalk) {
+                // most blocks hold nothing above the k-th largest so far: one branch-free pass over the block.
+                // threshold - |v| bits is negative exactly when |v| ranks above it (NaN bits lie above infinity's)
+                int threshold = best[k - 1], above = 0;
+                for (int q = base + j; q < base + j + SKIM; q++) above |= threshold - (Float.floatToRawIntBits(coeffs[q]) & 0x7fffffff);
+                if (above >= 0) {
+                    j += SKIM;
+                    continue;
                 }
             }
-            for (int e = 0; e < k; e++) values[out + e] = coeffs[base + indices[out + e]];
+            for (int end = filled == k ? Math.min(totalk, j + SKIM) : j + 1; j < end; j++) {
+                int a = magnitude(coeffs[base + j]);
+                if (filled == k && a <= best[k - 1]) continue;
+                int at = filled < k ? filled++ : k - 1;
+                while (at > 0 && a > best[at - 1]) { // insertion into the tile's list, largest first
+                    best[at] = best[at - 1];
+                    indices[out + at] = indices[out + at - 1];
+                    at--;
+                }
+                best[at] = a;
+                indices[out + at] = j;
+            }
         }
+        for (int e = 0; e < k; e++) values[out + e] = coeffs[base + indices[out + e]];
     }
 
     /** Coefficients per block that top-k skips when none is above the k-th largest so far. */

@@ -10,6 +10,7 @@ import psyche.train.LlamaModel;
 import psyche.train.TorchRuntime;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -39,6 +40,55 @@ class Distro_ParallelTest {
             for (int e = 0; e < k; e++) {
                 assertEquals(one.indices()[e], all.indices()[row * k + e], "tile " + row + " entry " + e);
                 assertEquals(Float.floatToRawIntBits(one.values()[e]), Float.floatToRawIntBits(all.values()[row * k + e]));
+            }
+        }
+    }
+
+    @Test void topkFromATensorsMemoryEqualsTopkOfTheArray() {
+        int rows = 40, totalk = 64 * 64, k = 8, from = 3;
+        float[] coeffs = new float[from + rows * totalk];
+        Random r = new Random(6);
+        for (int i = 0; i < coeffs.length; i++) coeffs[i] = (float) r.nextGaussian();
+        coeffs[from + 5 * totalk + 99] = Float.NaN;
+        Arrays.fill(coeffs, from + 7 * totalk, from + 8 * totalk, 0f); // an all-zero tile: the first k indices
+        java.nio.FloatBuffer buffer = java.nio.ByteBuffer.allocateDirect(4 * coeffs.length)
+                .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(coeffs);
+        for (int parts : new int[] {1, 3}) {
+            Parallel.forcedParts = parts;
+            CompressedTensor want = DistroCodec.compress(coeffs, from, new long[] {rows, 1, 64, 64}, k);
+            CompressedTensor got = DistroCodec.compress(buffer, from, new long[] {rows, 1, 64, 64}, k);
+            assertArrayEquals(want.indices(), got.indices(), "parts " + parts);
+            for (int e = 0; e < want.values().length; e++) {
+                assertEquals(Float.floatToRawIntBits(want.values()[e]), Float.floatToRawIntBits(got.values()[e]), "entry " + e);
+            }
+            // the same tiles left in matrix layout, 4 across: [10, 64, 4, 64]
+            int across = 4;
+            java.nio.FloatBuffer matrix = java.nio.ByteBuffer.allocateDirect(4 * coeffs.length)
+                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int t = 0; t < rows; t++) {
+                for (int row = 0; row < 64; row++) {
+                    int at = from + (((t / across) * 64 + row) * across + t % across) * 64;
+                    matrix.put(at, coeffs, from + t * totalk + row * 64, 64);
+                }
+            }
+            CompressedTensor laid = DistroCodec.compress(matrix, from, new long[] {rows, 1, 64, 64}, k, across);
+            assertArrayEquals(want.indices(), laid.indices(), "matrix layout, parts " + parts);
+            for (int e = 0; e < want.values().length; e++) {
+                assertEquals(Float.floatToRawIntBits(want.values()[e]), Float.floatToRawIntBits(laid.values()[e]), "entry " + e);
+            }
+        }
+    }
+
+    @Test void squareSumInPiecesIsTheClipNormBitForBit() {
+        Random r = new Random(8);
+        for (int n : new int[] {1, 3, 4, 7, 4099, 10_002}) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 4));
+            double want = GradClip.clip(v.clone(), 0);
+            for (int piece : new int[] {1, 3, 5, 4096, n}) {
+                GradClip.SquareSum sum = new GradClip.SquareSum();
+                for (int at = 0; at < n; at += piece) sum.add(v, at, Math.min(n, at + piece), n);
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(sum.norm()), "n " + n + " piece " + piece);
             }
         }
     }
