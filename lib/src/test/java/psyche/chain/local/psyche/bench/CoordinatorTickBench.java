@@ -78,27 +78,13 @@ public final class CoordinatorTickBench {
         int warmupRound = args.length > 2 ? Integer.parseInt(args[2]) : 2_500;
         System.out.printf("coordinator tick benchmark: %,d measured transactions per kind, warm-up rounds of %,d, %d concurrent senders, %d cores%n",
                 count, warmupRound, threads, Runtime.getRuntime().availableProcessors());
-        Path dir = Files.createTempDirectory("bench-psyche");
-        try (LocalChain chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).start()) {
+        try (Fixture fixture = new Fixture(threads)) {
+            LocalChain chain = fixture.chain;
             Ledger ledger = chain.ledger();
-            Keypair owner = Keypair.generate();
-            ledger.airdrop(owner.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
-            Pubkey[] run = createRun(ledger, owner);
-            // enough payers for every round's (payer, blockhash) pairs to be fresh; funded concurrently (shared fsyncs)
-            List<Keypair> payers = new ArrayList<>();
-            for (int i = 0; i < PAYERS; i++) payers.add(Keypair.generate());
-            ExecutorService funding = Executors.newFixedThreadPool(threads);
-            List<Future<?>> funded = new ArrayList<>();
-            for (Keypair k : payers) funded.add(funding.submit(() -> ledger.airdrop(k.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL)));
-            for (Future<?> f : funded) f.get();
-            funding.shutdown();
-            Signer signer = new Signer(ledger, payers);
-            Pubkey sink = Keypair.generate().publicKey();
-            CoordinatorInstructions coordinator = new CoordinatorInstructions(IDS);
-            NativeInstructions natives = new NativeInstructions(IDS);
-            IxFactory transfer = (p, n) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 100 + n); // n: distinct amounts
-            IxFactory tick = (p, n) -> coordinator.tick(p, run[0], run[1]);
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            Pubkey[] run = fixture.run;
+            Signer signer = fixture.signer;
+            IxFactory transfer = fixture.transfer, tick = fixture.tick;
+            HttpClient http = fixture.http;
 
             // warm-up until the figures settle (JIT, connection pools, page cache); every round printed
             List<Rate> warmTransfers = new ArrayList<>();
@@ -129,45 +115,49 @@ public final class CoordinatorTickBench {
             System.out.printf("coordinator ticks, confirmed:              %,10.0f tx/s  (%.2fx of transfers, %.2fx of in-process ticks; target >= 2,000 tx/s: %s)%n",
                     ticks.perSecond(), ticks.perSecond() / transfers.perSecond(), ticks.perSecond() / ticksInProcess,
                     ticks.perSecond() >= 2_000 ? "met" : "NOT met");
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
-    /** One durable chain with a run and funded payers, set up on the first {@link #measure} and kept to the JVM's end. */
-    private static final class Fixture {
+    /** One durable chain with a run in WaitingForMembers and {@link #PAYERS} funded payers, in a temporary directory. */
+    private static final class Fixture implements AutoCloseable {
         final Path dir;
         final LocalChain chain;
+        final Pubkey[] run;
         final Signer signer;
         final IxFactory transfer, tick;
         final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-        Fixture() throws Exception {
+        Fixture(int threads) throws Exception {
             dir = Files.createTempDirectory("bench-psyche");
             chain = LocalChain.builder().optLedgerDir(dir).optRpcPort(0).start();
             Ledger ledger = chain.ledger();
             Keypair owner = Keypair.generate();
             ledger.airdrop(owner.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
-            Pubkey[] run = createRun(ledger, owner);
+            run = createRun(ledger, owner);
+            // enough payers for every round's (payer, blockhash) pairs to be fresh; funded concurrently (shared fsyncs)
             List<Keypair> payers = new ArrayList<>();
             for (int i = 0; i < PAYERS; i++) payers.add(Keypair.generate());
-            for (Keypair k : payers) ledger.airdrop(k.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL);
+            ExecutorService funding = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> funded = new ArrayList<>();
+                for (Keypair k : payers) funded.add(funding.submit(() -> ledger.airdrop(k.publicKey(), 1_000 * Rent.LAMPORTS_PER_SOL)));
+                for (Future<?> f : funded) f.get();
+            } finally {
+                funding.shutdown();
+            }
             signer = new Signer(ledger, payers);
             Pubkey sink = Keypair.generate().publicKey();
             NativeInstructions natives = new NativeInstructions(IDS);
             CoordinatorInstructions coordinator = new CoordinatorInstructions(IDS);
-            transfer = (p, n) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 100 + n);
+            transfer = (p, n) -> natives.transfer(p, sink, Rent.LAMPORTS_PER_SOL / 100 + n); // n: distinct amounts
             tick = (p, n) -> coordinator.tick(p, run[0], run[1]);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                chain.close();
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (Exception ignored) {
-                    // temp files only
-                }
-            }));
+        }
+
+        @Override public void close() throws java.io.IOException {
+            chain.close();
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
@@ -179,7 +169,17 @@ public final class CoordinatorTickBench {
      * and alternates their windows in one process.
      */
     public static synchronized double measure(String figure, int count, int threads) throws Exception {
-        if (fixture == null) fixture = new Fixture();
+        if (fixture == null) {
+            Fixture kept = new Fixture(threads);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    kept.close();
+                } catch (Exception ignored) {
+                    // temp files only
+                }
+            }));
+            fixture = kept;
+        }
         IxFactory ix = switch (figure) {
             case "ticks" -> fixture.tick;
             case "transfers" -> fixture.transfer;
