@@ -399,8 +399,7 @@ public final class Distro implements AutoCloseable {
         private List<FloatBuffer> gradMemory;
         private int[] gradStart;            // where each gradient buffer starts in the buffer layout
         private boolean gradsRead;          // grads holds this step's gradients (clip read them)
-        private float gradScale = 1f;       // the clip factor of those gradients, when gradsScaled
-        private boolean gradsScaled;        // clip found the norm above the bound
+        private float gradScale = 1f;       // the clip factor of those gradients (1: not clipped)
         private boolean ownDecoded;         // own holds ownPrevious transformed back
         private final Map<Integer, float[][]> basis = new HashMap<>(); // DCT basis [vector][position] per tile side
 
@@ -443,7 +442,8 @@ public final class Distro implements AutoCloseable {
 
         @Override public void errorCorrection(double prevLr) {
             requireOpenModel();
-            gradsRead = gradsScaled = false;
+            gradsRead = false;
+            gradScale = 1f;
             float step = (float) prevLr;
             onParameterBlocks((first, end) -> {
                 for (int i = first; i < end; i++) x[i] -= step * sign(delta[i]);
@@ -476,7 +476,7 @@ public final class Distro implements AutoCloseable {
         }
 
         @Override public double clip(float max) {
-            // GradClip.clip(float[]) of the gradients in buffer order, summed block by block as they are read; the
+            // torch's clip_grad_norm_ of the gradients in buffer order, summed block by block as they are read; the
             // scaling happens where accumulate uses them
             GradClip.SquareSum sum = new GradClip.SquareSum();
             int n = grads.length;
@@ -487,24 +487,25 @@ public final class Distro implements AutoCloseable {
             }
             gradsRead = true;
             double norm = sum.norm(), coef = GradClip.coefficient(norm, max);
-            gradsScaled = coef < 1.0;
-            gradScale = (float) coef;
+            gradScale = coef < 1.0 ? (float) coef : 1f;
             return norm;
         }
 
         @Override public NDArray accumulate(double prevLr, double lr, boolean subtractOwn) {
             requireOpenModel();
-            boolean read = gradsRead, scaled = gradsScaled;
+            boolean read = gradsRead;
             gradMemory();
             float scale = gradScale;
-            gradsRead = gradsScaled = false;
+            boolean scaled = scale != 1f; // a factor that rounds to 1f would change no bit
+            gradsRead = false;
+            gradScale = 1f;
             if (subtractOwn && !ownDecoded) decode(List.of(ownLayer()), new float[][] {own});
             ownDecoded = false;
             float back = (float) prevLr, keep = (float) (1.0 - lr * config.weightDecay().orElse(0f));
             float decay = config.compressionDecay(), rate = (float) lr;
             // what was shared already counts as applied: out of the residual (the unquantized coefficients: the
             // residual is in lr*grad units, signs are not). Gradients not read by clip are read here block by block;
-            // clipped ones are scaled here (the same float product clip(float[]) forms); the new residual goes to the
+            // clipped ones are scaled here (each times the float clip factor); the new residual goes to the
             // DCT's input while in the cache.
             onParameterBlocks((first, end) -> {
                 if (!read) readGradients(first, end);
@@ -596,7 +597,8 @@ public final class Distro implements AutoCloseable {
 
         @Override public void reset() {
             Arrays.fill(delta, 0f);
-            gradsRead = gradsScaled = false;
+            gradsRead = false;
+            gradScale = 1f;
         }
 
         @Override public void forgetOwnDecoded() { ownDecoded = false; }

@@ -42,16 +42,9 @@ public final class DistroCodec {
 
     /**
      * {@link #compress(float[], int, long[], int)} of tiles read from {@code coeffs} (a buffer over a tensor's memory,
-     * say) from {@code from} on: each tile is copied into a tile-sized array and ranked there, so the coefficients are
-     * read once, never copied whole to the heap.
-     */
-    public static CompressedTensor compress(FloatBuffer coeffs, int from, long[] xshape, int topk) {
-        return compress(coeffs, from, xshape, topk, 1);
-    }
-
-    /**
-     * {@link #compress(FloatBuffer, int, long[], int)} of 2-D tiles that lie {@code across} side by side, as in the
-     * matrix they were cut from: {@code [tiles / across, c1, across, c2]}, tile {@code t} at row block
+     * say) from {@code from} on, never copied whole to the heap: each tile is copied into a tile-sized array and
+     * ranked there. {@code across} 1: the tiles lie one after the other; above 1: 2-D tiles lie {@code across} side
+     * by side, as in the matrix they were cut from: {@code [tiles / across, c1, across, c2]}, tile {@code t} at row block
      * {@code t / across}, column block {@code t % across} (the layout of {@link DctTransform#encodeMatrix}). Each row
      * block is read once into an array; its tiles are gathered from there.
      */

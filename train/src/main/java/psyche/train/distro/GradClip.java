@@ -39,29 +39,10 @@ public final class GradClip {
         return norm;
     }
 
-    /** Clips gradients held in an array in place and returns the norm before clipping. */
-    public static double clip(float[] grads, double maxNorm) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four sums: one would wait on the previous addition each time
-        int i = 0;
-        for (; i + 4 <= grads.length; i += 4) {
-            s0 += (double) grads[i] * grads[i];
-            s1 += (double) grads[i + 1] * grads[i + 1];
-            s2 += (double) grads[i + 2] * grads[i + 2];
-            s3 += (double) grads[i + 3] * grads[i + 3];
-        }
-        for (; i < grads.length; i++) s0 += (double) grads[i] * grads[i];
-        double norm = Math.sqrt((s0 + s1) + (s2 + s3));
-        double coef = coefficient(norm, maxNorm);
-        if (coef < 1.0) {
-            float c = (float) coef;
-            for (int j = 0; j < grads.length; j++) grads[j] *= c;
-        }
-        return norm;
-    }
-
     /**
-     * The sum of squares of {@link #clip(float[], double)}, fed in pieces in order: the same four partial sums (element
-     * {@code i} into sum {@code i % 4}, the last {@code n % 4} elements into the first), so the same norm bit for bit.
+     * The global norm of gradients held in an array, fed in pieces in order: four partial sums (element {@code i} into
+     * sum {@code i % 4}, the last {@code n % 4} elements into the first; one sum would wait on the previous addition
+     * each time), so the same norm bit for bit however the array is cut.
      */
     static final class SquareSum {
         private double s0, s1, s2, s3;
@@ -69,7 +50,7 @@ public final class GradClip {
         /** Elements {@code [from, to)} of {@code v}, whose first {@code n} elements are summed in all. */
         void add(float[] v, int from, int to, int n) {
             int main = n - n % 4, i = from;
-            // up to the next multiple of 4 one by one, then four at a time as clip(float[]) does, then the rest
+            // up to the next multiple of 4 one by one, then four at a time, then the rest
             for (; i < to && i % 4 != 0 && i < main; i++) lane(i, v[i]);
             for (; i + 4 <= to && i + 4 <= main; i += 4) {
                 s0 += (double) v[i] * v[i];
