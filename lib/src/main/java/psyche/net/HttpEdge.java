@@ -83,6 +83,15 @@ public final class HttpEdge implements AutoCloseable {
         Response handle(Request request);
     }
 
+    /**
+     * Answers the requests it takes without holding a thread while it waits: called on the I/O thread that read the
+     * request, it returns null for a request it does not take (the {@link Handler} answers it), or a stage whose
+     * response is written when it completes, from whatever thread completes it. It must not block.
+     */
+    public interface AsyncHandler {
+        java.util.concurrent.CompletionStage<Response> handle(Request request);
+    }
+
     /** Solana's RPC limit on request bodies (rpc_service.rs MAX_REQUEST_BODY_SIZE). */
     public static final int DEFAULT_MAX_BODY_BYTES = 50 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 256;
@@ -105,6 +114,7 @@ public final class HttpEdge implements AutoCloseable {
 
     private final Handler handler; // null: WebSocket only
     private final Predicate<Request> quick;
+    private final AsyncHandler async; // null: none
     private final int maxConnections;
     private final int maxConnectionsPerAddress;
     private final int maxBodyBytes;
@@ -129,6 +139,7 @@ public final class HttpEdge implements AutoCloseable {
     private HttpEdge(Builder b) {
         this.handler = b.handler;
         this.quick = b.quick;
+        this.async = b.async;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerAddress = Math.min(b.maxConnectionsPerAddress, b.maxConnections);
         this.maxBodyBytes = b.maxBodyBytes;
@@ -510,8 +521,9 @@ public final class HttpEdge implements AutoCloseable {
      * handing every request to another thread (and then waking the selector again to watch the connection): on 2
      * cores that hand-off and wake-up cost more than a cheap JSON-RPC call (getHealth measured 49-83 us of server CPU
      * per request with the hand-off, 10-16 us without; the old thread-per-connection server 26-37 us). So nothing
-     * here may block: the body is read with demand callbacks, and the handler, which may block (a durable commit),
-     * runs on a pool thread unless {@link Builder#optQuick} says the request is cheap.
+     * here may block: the body is read with demand callbacks, and the handler, which may block, runs on a pool thread
+     * unless {@link Builder#optQuick} says the request is cheap or the {@link Builder#optAsync asynchronous handler}
+     * takes it (a durable commit: answered from the log's flush, no thread parked on it).
      */
     private final class Adapter extends org.eclipse.jetty.server.Handler.Abstract {
         @Override public InvocationType getInvocationType() { return InvocationType.NON_BLOCKING; }
@@ -540,7 +552,10 @@ public final class HttpEdge implements AutoCloseable {
             return true;
         }
 
-        /** The body complete: the handler is called here when quick, else on a pool thread. */
+        /**
+         * The body complete: the handler is called here when quick; else the asynchronous handler, here too, when it
+         * takes the request; else the handler on a pool thread.
+         */
         private void serve(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
                            Callback callback, Slot slot, byte[] body) {
             Request ours = new Request(request.getMethod(), request.getHttpURI().getPath(), body);
@@ -554,6 +569,7 @@ public final class HttpEdge implements AutoCloseable {
                 answer(request, response, callback, slot, ours);
                 return;
             }
+            if (async != null && answerLater(request, response, callback, slot, ours)) return;
             try {
                 threads.execute(() -> answer(request, response, callback, slot, ours));
             } catch (RejectedExecutionException stopped) {
@@ -563,16 +579,52 @@ public final class HttpEdge implements AutoCloseable {
 
         private void answer(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
                             Callback callback, Slot slot, Request ours) {
-            EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
             Response answer;
             inFlight.incrementAndGet();
             try {
                 answer = handler.handle(ours);
             } catch (RuntimeException e) {
-                answer = new Response(500, "application/json", errorBody(-32603, "Internal error: " + e));
+                answer = internalError(e);
             } finally {
                 inFlight.decrementAndGet();
             }
+            respond(request, response, callback, slot, answer);
+        }
+
+        /** Asks the asynchronous handler; false when it does not take the request. In flight until its stage completes. */
+        private boolean answerLater(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                    Callback callback, Slot slot, Request ours) {
+            java.util.concurrent.CompletionStage<Response> later;
+            inFlight.incrementAndGet();
+            try {
+                later = async.handle(ours);
+            } catch (RuntimeException e) {
+                inFlight.decrementAndGet();
+                respond(request, response, callback, slot, internalError(e));
+                return true;
+            }
+            if (later == null) {
+                inFlight.decrementAndGet();
+                return false;
+            }
+            later.whenComplete((answer, failure) -> {
+                inFlight.decrementAndGet();
+                Throwable why = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                respond(request, response, callback, slot, why != null ? internalError(why)
+                        : answer != null ? answer : internalError(new NullPointerException("the handler answered null")));
+            });
+            return true;
+        }
+
+        private static Response internalError(Throwable e) {
+            return new Response(500, "application/json", errorBody(-32603, "Internal error: " + e));
+        }
+
+        /** Writes {@code answer} (bounded in time when large), then the connection waits for its next request. */
+        private void respond(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                             Callback callback, Slot slot, Response answer) {
+            EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
             HttpFields.Mutable headers = response.getHeaders();
             response.setStatus(answer.status());
             if (answer.contentType() != null) headers.put(HttpHeader.CONTENT_TYPE, answer.contentType());
@@ -806,6 +858,7 @@ public final class HttpEdge implements AutoCloseable {
     public static final class Builder {
         private Handler handler;
         private Predicate<Request> quick = r -> false;
+        private AsyncHandler async;
         private Consumer<ServerWebSocketContainer> webSocket;
         private int port;
         private String host; // null: loopback
@@ -831,6 +884,15 @@ public final class HttpEdge implements AutoCloseable {
          * while one runs, no other connection of that I/O thread is served. It is called on the I/O thread too.
          */
         public Builder optQuick(Predicate<Request> quick) { this.quick = Objects.requireNonNull(quick); return this; }
+
+        /**
+         * Requests this takes are answered without a thread waiting for them (default: none): it is called on the I/O
+         * thread for every request that is not {@link #optQuick quick}, returns null for those it does not take
+         * (the handler answers them), else a stage whose response is written when it completes; a failed stage is
+         * answered 500, as a handler that throws. Requests in flight here count for {@link HttpEdge#close()} as
+         * handlers running do. Only for work that never blocks: it holds up that I/O thread's other connections.
+         */
+        public Builder optAsync(AsyncHandler async) { this.async = Objects.requireNonNull(async); return this; }
 
         /**
          * Serves WebSocket endpoints instead of a handler: {@code configure} maps paths to endpoints and sets the

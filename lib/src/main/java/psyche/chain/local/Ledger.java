@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -70,7 +71,11 @@ public final class Ledger implements AutoCloseable {
     private volatile long transactionCount;
     private final java.util.concurrent.CopyOnWriteArrayList<CommitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** Told about every durable commit (subscriptions): the transaction (null for direct account writes) and the accounts it changed. */
+    /**
+     * Told about every durable commit (subscriptions): the transaction (null for direct account writes) and the
+     * accounts it changed. Called on the committing thread or, for {@link #submitAsync}, on the log's flusher: it must
+     * not block, and never commit (a commit there would wait for the flusher it runs on).
+     */
     public interface CommitListener {
         void committed(TransactionRecord record, java.util.Set<Pubkey> changedAccounts, long slot);
     }
@@ -89,6 +94,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean snapshotQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Ledger(Path dir, boolean reset, Clock clock, List<Program> extraPrograms, long snapshotAfterWalBytes) {
         this.clock = clock;
@@ -320,6 +326,73 @@ public final class Ledger implements AutoCloseable {
      * @throws TransactionRejectedException when nothing was committed
      */
     public TransactionRecord submit(WireTransaction tx, boolean preflight) {
+        Committed c = commit(tx, preflight);
+        if (c.mark != null) {
+            try {
+                store.awaitDurable(c.mark);
+            } catch (RuntimeException notDurable) {
+                throw c.notDurable(notDurable);
+            }
+        }
+        return c.durable(true);
+    }
+
+    /**
+     * As {@link #submit}, without waiting: {@code tx} is verified, executed and appended to the log on the calling
+     * thread, and rejected there exactly as {@code submit} rejects it (thrown, nothing committed); the future
+     * completes with the record once it is durable (on the log's flush thread, which also tells the commit
+     * listeners), or fails with the {@link UncheckedIOException} {@code submit} would throw. A ledger in memory
+     * completes it at once. Nothing chained to it may block: it runs on the thread that fsyncs the log.
+     *
+     * @throws TransactionRejectedException when nothing was committed
+     */
+    public CompletableFuture<TransactionRecord> submitAsync(WireTransaction tx, boolean preflight) {
+        Committed c = commit(tx, preflight);
+        if (c.mark == null) return CompletableFuture.completedFuture(c.durable(true));
+        return store.whenDurable(c.mark).handle((ok, failure) -> {
+            if (failure != null) throw c.notDurable(LedgerStore.cause(failure));
+            // when the fsync is already done this runs here, on the caller's thread; else on the log's flusher,
+            // which must not take the ledger's lock to snapshot (the snapshot waits for that very flusher)
+            return c.durable(!store.isFlusher(Thread.currentThread()));
+        });
+    }
+
+    /** A transaction committed in memory and queued on the log ({@code mark}; null without a store). */
+    private final class Committed {
+        final TransactionRecord record;
+        final java.util.Set<Pubkey> changed;
+        final LedgerStore.Durable mark;
+
+        Committed(TransactionRecord record, java.util.Set<Pubkey> changed, LedgerStore.Durable mark) {
+            this.record = record;
+            this.changed = changed;
+            this.mark = mark;
+        }
+
+        /** The log failed before it was durable: it stays a duplicate of nothing; the log is failed anyway. */
+        RuntimeException notDurable(RuntimeException why) {
+            awaitingFsync.remove(ByteBuffer.wrap(record.signature()));
+            return why;
+        }
+
+        /** Durable (or in memory only): reported from here on; {@code snapshotHere} false hands a due snapshot to another thread. */
+        TransactionRecord durable(boolean snapshotHere) {
+            if (mark != null) {
+                // only now may anyone see it as processed (and so finalized): it is on stable storage
+                ByteBuffer key = ByteBuffer.wrap(record.signature());
+                transactions.put(key, record);
+                awaitingFsync.remove(key);
+                synchronized (awaitingFsync) { transactionCount++; }
+                if (snapshotHere) maybeSnapshot();
+                else maybeSnapshotElsewhere();
+            }
+            if (!listeners.isEmpty()) notifyListeners(record, changed);
+            return record;
+        }
+    }
+
+    /** The part of a commit done under the lock: checks, execution, the log append, the new state in memory. */
+    private Committed commit(WireTransaction tx, boolean preflight) {
         if (closed) throw new IllegalStateException("the ledger is closed");
         TransactionRecord record;
         java.util.Set<Pubkey> changed;
@@ -363,32 +436,39 @@ public final class Ledger implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (store != null) {
+        return new Committed(record, changed, mark);
+    }
+
+    /** {@link #maybeSnapshot} on a thread of its own (at most one queued at a time): for the log's flusher. */
+    private void maybeSnapshotElsewhere() {
+        if (store.walBytes() < snapshotAfterWalBytes || !snapshotQueued.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
             try {
-                store.awaitDurable(mark);
-            } catch (RuntimeException notDurable) {
-                awaitingFsync.remove(ByteBuffer.wrap(record.signature())); // stays a duplicate of nothing; the log is failed anyway
-                throw notDurable;
+                maybeSnapshot();
+            } catch (RuntimeException e) {
+                // the commits are durable in the log either way; the next commit past the limit tries again
+            } finally {
+                snapshotQueued.set(false);
             }
-            // only now may anyone see it as processed (and so finalized): it is on stable storage
-            ByteBuffer key = ByteBuffer.wrap(record.signature());
-            transactions.put(key, record);
-            awaitingFsync.remove(key);
-            synchronized (awaitingFsync) { transactionCount++; }
-            maybeSnapshot();
-        }
-        if (!listeners.isEmpty()) notifyListeners(record, changed);
-        return record;
+        }, "local-chain-snapshot");
+        t.setDaemon(true);
+        t.start();
     }
 
     private void maybeSnapshot() {
         if (store.walBytes() < snapshotAfterWalBytes) return;
         lock.lock();
         try {
-            if (store.walBytes() >= snapshotAfterWalBytes) snapshotLocked();
+            if (!closed && store.walBytes() >= snapshotAfterWalBytes) snapshotLocked(); // close() snapshots itself
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Tests only: {@code hook} runs on the log's flusher before each write and fsync (null: none). */
+    void beforeFlush(Runnable hook) {
+        if (store == null) throw new IllegalStateException("an in-memory ledger has no log");
+        store.beforeFlush = hook;
     }
 
     /** Writes a snapshot now and empties the log (also done on close). */

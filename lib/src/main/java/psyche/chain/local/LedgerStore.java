@@ -58,6 +58,8 @@ final class LedgerStore implements AutoCloseable {
     private boolean closing;            // guarded by pendingLock
     private IOException failure;        // guarded by pendingLock: after a failed write nothing more is confirmed
     private Thread flusher;
+    /** Tests only: run by the flusher before it writes and fsyncs each batch (e.g. to hold the fsync back); null: none. */
+    volatile Runnable beforeFlush;
     private final Object fileLock = new Object(); // the flusher's writes vs. snapshot truncation
 
     /** A queued log record; {@link #awaitDurable} returns once it is on stable storage. */
@@ -471,9 +473,34 @@ final class LedgerStore implements AutoCloseable {
         try {
             record.done.join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw new UncheckedIOException("cannot write and fsync the ledger log " + walPath,
-                    e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+            throw notDurable(e.getCause());
         }
+    }
+
+    /**
+     * Completes once {@code record} (and everything queued before it) is on stable storage, on the flusher thread
+     * (or at once when it already is), or fails with the exception {@link #awaitDurable} throws.
+     */
+    java.util.concurrent.CompletableFuture<Void> whenDurable(Durable record) {
+        return record.done.handle((ok, failure) -> {
+            if (failure != null) throw notDurable(cause(failure));
+            return null;
+        });
+    }
+
+    /** Whether {@code t} is the thread that writes and fsyncs the log (it must never wait for the log itself). */
+    boolean isFlusher(Thread t) { return t == flusher; }
+
+    /** What a stage failed with, without the CompletionException around it. */
+    static RuntimeException cause(Throwable failure) {
+        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return t instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(t);
+    }
+
+    private UncheckedIOException notDurable(Throwable why) {
+        return new UncheckedIOException("cannot write and fsync the ledger log " + walPath,
+                why instanceof IOException io ? io : new IOException(why));
     }
 
     /** Waits until everything queued so far is durable. */
@@ -497,6 +524,8 @@ final class LedgerStore implements AutoCloseable {
                 if (pending.isEmpty()) return;
                 batch = new ArrayList<>(pending);
             }
+            Runnable hook = beforeFlush;
+            if (hook != null) hook.run();
             try {
                 synchronized (fileLock) {
                     ByteBuffer[] buffers = new ByteBuffer[batch.size()];

@@ -79,7 +79,7 @@ public final class RpcServer implements AutoCloseable {
     public RpcServer(Ledger ledger, int port, int maxConnections) {
         this.ledger = ledger;
         try {
-            server = HttpEdge.builder().setHandler(this::handle).optQuick(RpcServer::quick).optPort(port).optMaxConnections(maxConnections)
+            server = HttpEdge.builder().setHandler(this::handle).optQuick(RpcServer::quick).optAsync(this::handleAsync).optPort(port).optMaxConnections(maxConnections)
                     .optThreadName("local-chain-rpc").start();
         } catch (UncheckedIOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getCause().getMessage()
@@ -100,8 +100,9 @@ public final class RpcServer implements AutoCloseable {
 
     /**
      * Whether a request may be answered on the server's I/O thread, without a hand-off to a pool thread: a small
-     * single call of a {@link #QUICK_METHODS} method (anything else, sendTransaction above all, which waits for an
-     * fsync, goes to a pool thread). A cheap streaming look at the body; whatever it cannot tell is not quick.
+     * single call of a {@link #QUICK_METHODS} method (a plain sendTransaction, which waits for an fsync, is answered
+     * from the commit by {@link #handleAsync}; anything else goes to a pool thread). A cheap streaming look at the
+     * body; whatever it cannot tell is not quick.
      */
     static boolean quick(HttpEdge.Request http) {
         if (!"POST".equals(http.method()) || http.body().length > 512) return false;
@@ -124,12 +125,21 @@ public final class RpcServer implements AutoCloseable {
         return method != null && QUICK_METHODS.contains(method);
     }
 
+    /**
+     * A plain single sendTransaction (see {@link #sendTransactionFastPath}), on the server's I/O thread: parsed,
+     * verified and executed there, answered when the log's fsync makes it durable, with no thread waiting for that.
+     * Null for anything else, which {@link #handle} answers.
+     */
+    private java.util.concurrent.CompletionStage<HttpEdge.Response> handleAsync(HttpEdge.Request http) {
+        if (!"POST".equals(http.method())) return null;
+        java.util.concurrent.CompletableFuture<byte[]> sent = sendTransactionFastPath(http.body());
+        return sent == null ? null : sent.thenApply(answer -> new HttpEdge.Response(200, "application/json", answer));
+    }
+
     private HttpEdge.Response handle(HttpEdge.Request http) {
         String method = http.method();
         if ("GET".equals(method) && http.path().equals("/health")) return new HttpEdge.Response(200, null, HEALTH_OK);
         if (!"POST".equals(method)) return new HttpEdge.Response(405, "application/json", USE_POST);
-        byte[] sent = sendTransactionFastPath(http.body());
-        if (sent != null) return new HttpEdge.Response(200, "application/json", sent);
         JsonNode response;
         JsonNode request;
         try {
@@ -162,9 +172,10 @@ public final class RpcServer implements AutoCloseable {
      * sendTransaction, the call that matters for throughput, read with Jackson's streaming parser and answered with a
      * string built directly: no trees. Only the plain shape is taken (a single call; id an integer, a plain ASCII
      * string or null; params [transaction, optional {encoding, skipPreflight, ...}]); for anything else it returns
-     * null before doing anything, and the general path answers, so the answers are the same either way.
+     * null before doing anything, and the general path answers, so the answers are the same either way. The answer
+     * completes once the transaction is durable (at once when it is refused).
      */
-    private byte[] sendTransactionFastPath(byte[] body) {
+    private java.util.concurrent.CompletableFuture<byte[]> sendTransactionFastPath(byte[] body) {
         String idJson = "null";
         boolean sawId = false;
         boolean isSend = false;
@@ -224,15 +235,24 @@ public final class RpcServer implements AutoCloseable {
             return null;
         }
         if (!isSend || encoded == null) return null;
+        String id = idJson;
+        boolean idSent = sawId;
+        java.util.concurrent.CompletableFuture<String> sent;
         try {
-            String signature = sendTransaction(decodeTransaction(encoded, encoding), skipPreflight);
-            return ("{\"jsonrpc\":\"2.0\",\"result\":\"" + signature + "\",\"id\":" + idJson + "}").getBytes(StandardCharsets.US_ASCII);
+            sent = sendTransaction(decodeTransaction(encoded, encoding), skipPreflight);
         } catch (RuntimeException e) {
-            try {
-                return JSON.writeValueAsBytes(failure(sawId ? JSON.readTree(idJson) : NODES.nullNode(), e));
-            } catch (IOException cannot) {
-                throw new UncheckedIOException("cannot write a JSON-RPC error", cannot);
-            }
+            return java.util.concurrent.CompletableFuture.completedFuture(failureBytes(id, idSent, e));
+        }
+        return sent.handle((signature, failure) -> failure != null ? failureBytes(id, idSent, LedgerStore.cause(failure))
+                : ("{\"jsonrpc\":\"2.0\",\"result\":\"" + signature + "\",\"id\":" + id + "}").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The fast path's error answer, as the general path writes it. */
+    private static byte[] failureBytes(String idJson, boolean sawId, RuntimeException e) {
+        try {
+            return JSON.writeValueAsBytes(failure(sawId ? JSON.readTree(idJson) : NODES.nullNode(), e));
+        } catch (IOException cannot) {
+            throw new UncheckedIOException("cannot write a JSON-RPC error", cannot);
         }
     }
 
@@ -513,14 +533,21 @@ public final class RpcServer implements AutoCloseable {
 
     private JsonNode sendTransaction(JsonNode params) {
         byte[] wire = decodeTransaction(params, "base58");
-        return NODES.textNode(sendTransaction(wire, params.path(1).path("skipPreflight").asBoolean(false)));
+        try {
+            return NODES.textNode(sendTransaction(wire, params.path(1).path("skipPreflight").asBoolean(false)).join());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw LedgerStore.cause(e);
+        }
     }
 
-    /** Submits a wire transaction; its signature in base58 once durable, or the RpcError Solana answers. */
-    private String sendTransaction(byte[] wire, boolean skipPreflight) {
+    /**
+     * Submits a wire transaction: its signature in base58 once durable (or the ledger's failure to make it so);
+     * throws the RpcError Solana answers when it is refused.
+     */
+    private java.util.concurrent.CompletableFuture<String> sendTransaction(byte[] wire, boolean skipPreflight) {
         WireTransaction tx = parseTransaction(wire);
         try {
-            return ledger.submit(tx, !skipPreflight).signatureBase58();
+            return ledger.submitAsync(tx, !skipPreflight).thenApply(TransactionRecord::signatureBase58);
         } catch (TransactionRejectedException e) {
             if (e.error() == TransactionError.SIGNATURE_FAILURE) {
                 throw new RpcError(TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure");
