@@ -30,17 +30,18 @@ public final class Alternate {
             for (Side side : sides) for (String f : figures) side.measure(f, Math.min(2_000, count), threads);
             System.out.printf("warm-up %d/%d done%n", w + 1, warmUps);
         }
-        Map<String, List<double[]>> pairs = new LinkedHashMap<>(); // figure -> [before, after] per round
+        // figure -> per round [before rate, after rate, before CPU us per item, after CPU us per item]
+        Map<String, List<double[]>> pairs = new LinkedHashMap<>();
         for (String f : figures) pairs.put(f, new ArrayList<>());
         for (int r = 0; r < rounds; r++) {
             StringBuilder line = new StringBuilder(String.format("round %d:", r + 1));
             for (String f : figures) {
                 // which side goes first alternates, so neither always follows the other's garbage
                 Side first = r % 2 == 0 ? before : after, second = first == before ? after : before;
-                double a = first.measure(f, count, threads), b = second.measure(f, count, threads);
-                double[] pair = first == before ? new double[] {a, b} : new double[] {b, a};
+                double[] a = first.measure(f, count, threads), b = second.measure(f, count, threads);
+                double[] pair = first == before ? new double[] {a[0], b[0], a[1], b[1]} : new double[] {b[0], a[0], b[1], a[1]};
                 pairs.get(f).add(pair);
-                line.append(String.format("  %s %,.0f / %,.0f (%.2fx)", f, pair[0], pair[1], pair[1] / pair[0]));
+                line.append(String.format("  %s %,.0f / %,.0f (%.2fx; CPU/item %.2fx)", f, pair[0], pair[1], pair[1] / pair[0], pair[3] / pair[2]));
             }
             System.out.println(line);
         }
@@ -51,6 +52,11 @@ public final class Alternate {
             double[] ratio = e.getValue().stream().mapToDouble(p -> p[1] / p[0]).toArray();
             System.out.printf("  %-12s before %,10.0f /s   after %,10.0f /s   after/before %.2fx (rounds %.2f to %.2f)%n", e.getKey(),
                     median(b), median(a), median(ratio), Arrays.stream(ratio).min().orElse(0), Arrays.stream(ratio).max().orElse(0));
+            double[] cpuB = e.getValue().stream().mapToDouble(p -> p[2]).toArray();
+            double[] cpuA = e.getValue().stream().mapToDouble(p -> p[3]).toArray();
+            double[] cpuRatio = e.getValue().stream().mapToDouble(p -> p[3] / p[2]).toArray();
+            System.out.printf("  %-12s process CPU per item: before %,.1f us   after %,.1f us   after/before %.2fx (rounds %.2f to %.2f)%n", "",
+                    median(cpuB), median(cpuA), median(cpuRatio), Arrays.stream(cpuRatio).min().orElse(0), Arrays.stream(cpuRatio).max().orElse(0));
         }
         System.exit(0); // servers' daemon threads aside, nothing else to wait for
     }
@@ -60,6 +66,9 @@ public final class Alternate {
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private static final class Side {
         final String name;
@@ -74,12 +83,15 @@ public final class Alternate {
             measure = Class.forName(className, true, loader).getMethod("measure", String.class, int.class, int.class);
         }
 
-        double measure(String figure, int count, int threads) throws Exception {
+        /** The window's rate, and the process's CPU time per item in it (us; all threads: server, client, JIT, GC). */
+        double[] measure(String figure, int count, int threads) throws Exception {
             Thread current = Thread.currentThread();
+            long cpu = OS.getProcessCpuTime();
             ClassLoader previous = current.getContextClassLoader();
             current.setContextClassLoader(loader); // threads the bench starts inherit it
             try {
-                return (double) measure.invoke(null, figure, count, threads);
+                double rate = (double) measure.invoke(null, figure, count, threads);
+                return new double[] {rate, (OS.getProcessCpuTime() - cpu) / 1e3 / count};
             } catch (InvocationTargetException e) {
                 throw new IllegalStateException(name + " " + figure + " failed", e.getCause());
             } finally {
