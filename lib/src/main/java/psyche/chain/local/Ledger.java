@@ -95,6 +95,7 @@ public final class Ledger implements AutoCloseable {
     }
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean snapshotQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile String lastSnapshotFailure; // told on stderr once (see maybeSnapshotElsewhere)
 
     private Ledger(Path dir, boolean reset, Clock clock, List<Program> extraPrograms, long snapshotAfterWalBytes) {
         this.clock = clock;
@@ -446,7 +447,15 @@ public final class Ledger implements AutoCloseable {
             try {
                 maybeSnapshot();
             } catch (RuntimeException e) {
-                // the commits are durable in the log either way; the next commit past the limit tries again
+                // the commits are durable in the log either way and the next commit past the limit tries again, but
+                // nobody waits on this thread to hear of it: the operator is told, once per distinct failure
+                String why = String.valueOf(e.getMessage());
+                if (!why.equals(lastSnapshotFailure)) {
+                    lastSnapshotFailure = why;
+                    System.err.println("local chain: cannot snapshot the ledger in " + store.directory() + " (" + why + "); every commit"
+                            + " stays durable in wal.log, which keeps growing until a snapshot succeeds: free disk space"
+                            + " there, or stop the chain and start it again on the same --ledger directory");
+                }
             } finally {
                 snapshotQueued.set(false);
             }

@@ -488,6 +488,9 @@ final class LedgerStore implements AutoCloseable {
         });
     }
 
+    /** The ledger's directory. */
+    Path directory() { return dir; }
+
     /** Whether {@code t} is the thread that writes and fsyncs the log (it must never wait for the log itself). */
     boolean isFlusher(Thread t) { return t == flusher; }
 

@@ -115,6 +115,8 @@ public final class RpcServer implements AutoCloseable {
                 if (isMethod) {
                     if (value != JsonToken.VALUE_STRING || method != null) return false;
                     method = p.getText();
+                    // not quick whatever follows: no need to read the params (a sendTransaction's are most of it)
+                    if (!QUICK_METHODS.contains(method)) return false;
                 } else {
                     p.skipChildren();
                 }
