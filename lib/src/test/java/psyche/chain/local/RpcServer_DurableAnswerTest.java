@@ -60,6 +60,18 @@ class RpcServer_DurableAnswerTest {
         return waiting;
     }
 
+    /** The log's flusher counts {@code flushing} down before each write and fsync, then waits for {@code release}. */
+    private static void holdTheFsync(Ledger ledger, CountDownLatch flushing, CountDownLatch release) {
+        ledger.beforeFlush(() -> {
+            flushing.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     @Test void sendTransactionIsAnsweredOnlyOnceDurableAndNoThreadWaitsForTheFsync(@TempDir Path dir) throws Exception {
         try (Ledger ledger = Ledger.open(dir.resolve("ledger"), true, Clock.systemUTC(), List.of());
              RpcServer server = new RpcServer(ledger, 0, 8)) {
@@ -73,14 +85,7 @@ class RpcServer_DurableAnswerTest {
 
             CountDownLatch flushing = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            ledger.beforeFlush(() -> {
-                flushing.countDown();
-                try {
-                    release.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            holdTheFsync(ledger, flushing, release);
             CompletableFuture<HttpResponse<String>> answer;
             try {
                 answer = post(server, "{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"sendTransaction\",\"params\":[\""
@@ -117,14 +122,7 @@ class RpcServer_DurableAnswerTest {
                     SystemProgram.transfer(payer.getPublicKey(), new Account().getPublicKey(), Rent.LAMPORTS_PER_SOL / 100));
             CountDownLatch flushing = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            ledger.beforeFlush(() -> {
-                flushing.countDown();
-                try {
-                    release.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            holdTheFsync(ledger, flushing, release);
             RpcServer server = new RpcServer(ledger, 0, 8);
             CompletableFuture<Void> closed;
             try {
