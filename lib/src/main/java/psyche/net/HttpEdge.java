@@ -577,7 +577,8 @@ public final class HttpEdge implements AutoCloseable {
      * per request with the hand-off, 10-16 us without; the old thread-per-connection server 26-37 us). So nothing
      * here may block: the body is read with demand callbacks, and the handler, which may block, runs on a pool thread
      * unless {@link Builder#optQuick} says the request is cheap or the {@link Builder#optAsync asynchronous handler}
-     * takes it (a durable commit: answered from the log's flush, no thread parked on it).
+     * takes it (a durable commit: answered from the log's flush, no thread parked on it). An answer written off the
+     * I/O thread resumes its connection on the writing thread ({@link EdgeThreads}).
      */
     private final class Adapter extends org.eclipse.jetty.server.Handler.Abstract {
         @Override public InvocationType getInvocationType() { return InvocationType.NON_BLOCKING; }
